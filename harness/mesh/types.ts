@@ -1,0 +1,79 @@
+/**
+ * The seam between the embedded cluster (harness/sim) and the emulated Istio data plane
+ * (harness/mesh). The sim owns state (the object store), pods and their processes; the
+ * mesh owns every network path between them: kube-proxy style service resolution for pods
+ * without a sidecar, and Envoy behaviour for pods with one, plus the gateways.
+ */
+
+/** Minimal shape of a Kubernetes object as the sim stores it. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation?: number;
+    resourceVersion?: string;
+    uid?: string;
+    [key: string]: unknown;
+  };
+  spec?: any;
+  status?: any;
+  [key: string]: unknown;
+}
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** What the sim offers the mesh. */
+export interface MeshHost {
+  /** Objects of a group/kind (e.g. {group: 'networking.istio.io', kind: 'VirtualService'}), optionally one namespace. Core group is ''. */
+  list(group: string, kind: string, namespace?: string): KubeObject[];
+  get(group: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Called after every committed change; returns an unsubscribe function. */
+  onChange(listener: (type: ChangeType, obj: KubeObject) => void): () => void;
+  /**
+   * Records that the data plane has taken up an Istio object at `generation`: the sim writes
+   * status.observedGeneration and a `Reconciled` condition, as istiod does with PILOT_ENABLE_STATUS.
+   */
+  markReconciled(group: string, kind: string, namespace: string, name: string, generation: number): void;
+  /** Hosts outside the cluster the sim provides (DNS name or IP -> loopback port), for egress chapters. */
+  externalHosts(): ExternalHost[];
+}
+
+export interface ExternalHost {
+  /** DNS names and IP addresses this host answers to, e.g. ["external.meshspec.test", "192.0.2.10"]. */
+  names: string[];
+  /** Where it really listens on this machine. */
+  address: { host: string; port: number };
+}
+
+/** What the sim tells the mesh when a pod is about to start. */
+export interface PodAttachment {
+  pod: KubeObject;
+  /** Where the pod's app really listens: containerPort -> loopback address. */
+  appPorts: Map<number, { host: string; port: number }>;
+}
+
+/** What the mesh gives back for a pod. */
+export interface PodNetwork {
+  /** Environment for the pod's process: MESHSPEC_OUTBOUND_PROXY=http://127.0.0.1:P (its outbound capture). */
+  env: Record<string, string>;
+  /** Where to connect to reach the pod's containerPort from outside it (through its inbound sidecar if any). */
+  inbound(containerPort: number): { host: string; port: number } | null;
+}
+
+/** What the mesh offers the sim. */
+export interface DataPlane {
+  start(): Promise<void>;
+  attachPod(attachment: PodAttachment): Promise<PodNetwork>;
+  detachPod(namespace: string, name: string): Promise<void>;
+  /** Runs a gateway pod (image istio/proxyv2 labelled istio=ingressgateway|egressgateway) in-process. */
+  startGateway(pod: KubeObject): Promise<{ ready: boolean }>;
+  /** Host port of the ingress gateway's http port (80), once a gateway runs. */
+  ingressAddress(): { host: string; port: number } | null;
+  /** Increases whenever the data plane has taken up a configuration change. */
+  configGeneration(): number;
+  stop(): Promise<void>;
+}
