@@ -32,6 +32,11 @@ export interface ClusterHandle {
   ingress: IngressTarget | null;
   /** Image references rewritten in applied manifests, e.g. meshspec/echo -> localhost:5001/meshspec/echo:abc123. */
   imageRewrites: Record<string, string>;
+  /**
+   * Values manifests may reference as ${NAME}: e.g. EXTERNAL_HOST / EXTERNAL_IP, where the
+   * provider runs the "service outside the cluster" of the egress chapters. The runner adds NAMESPACE.
+   */
+  variables: Record<string, string>;
   /** Directory where diagnostics and reports of this run are written. */
   artifactsDir: string;
 }

@@ -1,0 +1,55 @@
+/**
+ * The contract of a step operation, after chainsaw: one operation per folder under
+ * `runner/steps/<kind>/`, each exporting an `Operation` whose `exec` runs with its own timeout.
+ * Operations run in Vitest workers.
+ */
+import type { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { ClusterHandle } from '../providers/types.js';
+import type { Step, StepKind } from '../spec/schema.js';
+
+/** One per worker: @kubernetes/client-node is slow to import and to configure. */
+export interface KubeClients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  objects: KubernetesObjectApi;
+}
+
+/** An object a scenario created or changed, as it was sent, with the server's answer. */
+export interface AppliedObject {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  generation?: number;
+}
+
+export interface StepContext {
+  cluster: ClusterHandle;
+  /** The scenario's own namespace, created by the runner. */
+  namespace: string;
+  kube: KubeClients;
+  /** Repository root: manifest paths are relative to it. */
+  rootDir: string;
+  /** The spec file, for messages. */
+  specFile: string;
+  /** Aborted when the step's timeout passes. */
+  signal: AbortSignal;
+  /** Epoch ms by which the step must be done. */
+  deadline: number;
+  /** Everything applied so far in this scenario, oldest first. */
+  applied: AppliedObject[];
+  /** Resolves once every Istio object applied so far is in effect in the data plane. */
+  meshSynced(): Promise<void>;
+  /** A line for the step's log, shown only when the step fails. */
+  log(message: string): void;
+  /** Replaces ${VARIABLE} references (NAMESPACE, variables the provider reports) in manifests. */
+  substitute(text: string): string;
+}
+
+export interface Operation<S extends Step = Step> {
+  kind: StepKind;
+  defaultTimeoutMs: number;
+  /** A short summary for the test name when the step has no `name`. */
+  describe(step: S): string;
+  exec(step: S, ctx: StepContext): Promise<void>;
+}
