@@ -71,6 +71,11 @@ export interface DataPlane {
   detachPod(namespace: string, name: string): Promise<void>;
   /** Runs a gateway pod (image istio/proxyv2 labelled istio=ingressgateway|egressgateway) in-process. */
   startGateway(pod: KubeObject): Promise<{ ready: boolean }>;
+  /**
+   * Runs an observability addon's stand-in in-process when `image` is one (prometheus, grafana,
+   * kiali, jaeger/zipkin), returning where it listens; null when the image is not an addon.
+   */
+  startAddon(pod: KubeObject, image: string): Promise<{ host: string; port: number } | null>;
   /** Host port of the ingress gateway's http port (80), once a gateway runs. */
   ingressAddress(): { host: string; port: number } | null;
   /** Increases whenever the data plane has taken up a configuration change. */

@@ -40,6 +40,11 @@ export interface StepContext {
   applied: AppliedObject[];
   /** Resolves once every Istio object applied so far is in effect in the data plane. */
   meshSynced(): Promise<void>;
+  /**
+   * Attaches data to the step's Vitest task (`task.meta.meshspec`), which reaches reporters in
+   * the main process: e.g. a traffic step's summary for the HTML report.
+   */
+  report(data: Record<string, unknown>): void;
   /** A line for the step's log, shown only when the step fails. */
   log(message: string): void;
   /** Replaces ${VARIABLE} references (NAMESPACE, variables the provider reports) in manifests. */
