@@ -72,6 +72,16 @@ export interface RequestLogEntry {
   attempt?: number;
 }
 
+/** The answer of GET /_echo/requests?since=N: entries with seq > N, oldest first. */
+export interface RequestLogPage {
+  pod: string;
+  version: string;
+  namespace: string;
+  /** Highest seq so far: pass it as `since` next time. */
+  lastSeq: number;
+  entries: RequestLogEntry[];
+}
+
 export const FORWARD_PATH = '/_echo/forward/';
 export const REQUESTS_PATH = '/_echo/requests';
 export const HEALTH_PATH = '/_echo/healthz';
