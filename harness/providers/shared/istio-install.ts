@@ -1,0 +1,38 @@
+/** Installing Istio with istioctl: the widest profile the scenarios need, plus meshspec's overlay. */
+import { join } from 'node:path';
+import type { IstioProfile } from '../types.js';
+import { runTool } from './tools.js';
+
+const PROFILE_WIDTH: Record<IstioProfile, number> = { minimal: 0, default: 1, demo: 2 };
+
+/** demo > default > minimal; no scenario asking for one means default. */
+export function widestProfile(profiles: readonly IstioProfile[]): IstioProfile {
+  return profiles.reduce<IstioProfile>((widest, p) => (PROFILE_WIDTH[p] > PROFILE_WIDTH[widest] ? p : widest), profiles[0] ?? 'default');
+}
+
+export function istioOverlayPath(rootDir: string): string {
+  return join(rootDir, 'clusters', 'istio-overlay.yaml');
+}
+
+export interface IstioInstallOptions {
+  istioctl: string;
+  kubeconfig: string;
+  context: string;
+  profile: IstioProfile;
+  overlay: string;
+  onLine?: (line: string) => void;
+}
+
+export function istioInstallArgs(options: IstioInstallOptions): string[] {
+  return [
+    'install', '-y',
+    '--set', `profile=${options.profile}`,
+    '-f', options.overlay,
+    '--kubeconfig', options.kubeconfig,
+    '--context', options.context,
+  ];
+}
+
+export async function installIstio(options: IstioInstallOptions): Promise<void> {
+  await runTool(options.istioctl, istioInstallArgs(options), { onLine: options.onLine, timeoutMs: 15 * 60_000 });
+}

@@ -1,0 +1,131 @@
+/**
+ * "Istio is ready" means more than istiod Running: the gateways rolled out, every Istio CRD is
+ * Established, and the validation webhook answers. Right after install the webhook refuses or
+ * times out for a while, and the first scenario would fail on it; a server-side dry-run of a small
+ * VirtualService, retried until accepted, is the only check that proves it answers.
+ */
+import type { V1Deployment } from '@kubernetes/client-node';
+import pRetry, { AbortError } from 'p-retry';
+import { ProviderError, type IstioProfile } from '../types.js';
+import { messageOf, statusOf, type ProviderKube } from './kube.js';
+import { pollUntilReady } from './wait.js';
+
+export const ISTIO_NAMESPACE = 'istio-system';
+
+/** Deployments a profile installs (istio.io "Installation configuration profiles"). */
+export function istioDeployments(profile: IstioProfile): string[] {
+  if (profile === 'minimal') return ['istiod'];
+  if (profile === 'default') return ['istiod', 'istio-ingressgateway'];
+  return ['istiod', 'istio-ingressgateway', 'istio-egressgateway'];
+}
+
+/** Null when the deployment's newest generation is fully rolled out, else what is missing. */
+export function rolloutPending(deployment: V1Deployment): string | null {
+  const name = deployment.metadata?.name;
+  const wanted = deployment.spec?.replicas ?? 1;
+  const status = deployment.status ?? {};
+  if ((status.observedGeneration ?? 0) < (deployment.metadata?.generation ?? 0)) return `${name}: new generation not observed yet`;
+  if ((status.updatedReplicas ?? 0) < wanted) return `${name}: ${status.updatedReplicas ?? 0}/${wanted} updated`;
+  if ((status.availableReplicas ?? 0) < wanted) return `${name}: ${status.availableReplicas ?? 0}/${wanted} available`;
+  if ((status.replicas ?? 0) > wanted) return `${name}: old replicas terminating`;
+  return null;
+}
+
+export interface ReadinessOptions {
+  profile: IstioProfile;
+  timeoutMs: number;
+  onStatus?: (detail: string) => void;
+  /** Attempts of the webhook dry-run before giving up. */
+  webhookAttempts?: number;
+  webhookRetryDelayMs?: number;
+}
+
+export async function waitForIstioReady(kube: ProviderKube, options: ReadinessOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  const onPending = options.onStatus;
+  await pollUntilReady('the Istio control plane and gateways to roll out', () => deploymentsPending(kube, options.profile), { deadline, onPending });
+  await pollUntilReady('Istio CRDs to be Established', () => crdsPending(kube), { deadline, onPending });
+  await waitForValidationWebhook(() => dryRunVirtualService(kube), {
+    attempts: options.webhookAttempts ?? 60,
+    delayMs: options.webhookRetryDelayMs ?? 2000,
+    onRetry: onPending,
+  });
+}
+
+async function deploymentsPending(kube: ProviderKube, profile: IstioProfile): Promise<string | null> {
+  for (const name of istioDeployments(profile)) {
+    try {
+      const pending = rolloutPending(await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
+      if (pending) return pending;
+    } catch (error) {
+      if (statusOf(error) === 404) return `${name}: not created yet`;
+      throw error;
+    }
+  }
+  return null;
+}
+
+async function crdsPending(kube: ProviderKube): Promise<string | null> {
+  const crds = (await kube.extensions.listCustomResourceDefinition()).items.filter((crd) => crd.metadata?.name?.endsWith('.istio.io'));
+  if (!crds.some((crd) => crd.metadata?.name === 'virtualservices.networking.istio.io')) return 'virtualservices.networking.istio.io not created yet';
+  const waiting = crds.filter((crd) => !crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+  return waiting.length ? `${waiting.map((crd) => crd.metadata?.name).join(', ')} not Established` : null;
+}
+
+/** A minimal VirtualService sent with dryRun=All: it reaches the validation webhook and is never stored. */
+export async function dryRunVirtualService(kube: ProviderKube): Promise<void> {
+  await kube.objects.create(
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'meshspec-webhook-probe', namespace: ISTIO_NAMESPACE },
+      spec: { hosts: ['meshspec-webhook-probe.invalid'], http: [{ route: [{ destination: { host: 'meshspec-webhook-probe.invalid' } }] }] },
+    },
+    undefined,
+    'All',
+  );
+}
+
+export interface WebhookWaitOptions {
+  attempts: number;
+  delayMs: number;
+  onRetry?: (detail: string) => void;
+}
+
+/**
+ * Retries `dryRun` while the webhook is unreachable (5xx, "failed calling webhook", connection
+ * errors). A denial of the probe (4xx other than 404/409/429) means the webhook works but
+ * rejects valid config: that is reported at once, not retried.
+ */
+export async function waitForValidationWebhook(dryRun: () => Promise<void>, options: WebhookWaitOptions): Promise<void> {
+  try {
+    await pRetry(
+      async () => {
+        try {
+          await dryRun();
+        } catch (error) {
+          const status = statusOf(error);
+          if (status !== undefined && status >= 400 && status < 500 && ![404, 409, 429].includes(status)) {
+            throw new AbortError(new ProviderError(`The Istio validation webhook rejected a valid VirtualService: ${messageOf(error)}`));
+          }
+          throw new Error(messageOf(error));
+        }
+      },
+      {
+        retries: options.attempts - 1,
+        factor: 1,
+        minTimeout: options.delayMs,
+        maxTimeout: options.delayMs,
+        randomize: false,
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          options.onRetry?.(`validation webhook not ready (attempt ${attemptNumber}/${options.attempts}): ${error.message}`),
+      },
+    );
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw new ProviderError(
+      `The Istio validation webhook did not accept configuration after ${options.attempts} attempts: ${(error as Error).message}`,
+      'Check istiod: kubectl -n istio-system logs deploy/istiod',
+    );
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Fetches istioctl for one Istio version into the cache (`<cache>/istio/<version>/istioctl`),
+ * verified against the release's `.sha256`. Versions live side by side; a cached binary is never
+ * downloaded again. MESHSPEC_ISTIO_DOWNLOAD_URL points the download at a mirror (and the tests at
+ * a local server).
+ */
+import { createHash } from 'node:crypto';
+import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { ProviderError } from '../types.js';
+import { cacheRoot } from './cache-dir.js';
+import { extractFileFromTarGz } from './tar.js';
+
+export const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';
+
+export interface IstioctlDownloadOptions {
+  version: string;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  /** Told "12.1 / 30.4 MB" while the archive arrives. */
+  onProgress?: (detail: string) => void;
+}
+
+export interface CachedIstioctl {
+  path: string;
+  /** False when the binary was already in the cache. */
+  downloaded: boolean;
+}
+
+/** The release asset for this OS and CPU, as Istio's own downloadIstioCtl.sh names it. */
+export function istioctlAssetName(version: string, platform: NodeJS.Platform, arch: string): string {
+  const cpu = arch === 'x64' ? 'amd64' : arch === 'arm64' ? 'arm64' : null;
+  if (!cpu || (platform !== 'linux' && platform !== 'darwin')) {
+    throw new ProviderError(
+      `Istio publishes no istioctl for ${platform}/${arch}.`,
+      'Run meshspec on Linux or macOS (amd64 or arm64), or use the sim provider.',
+    );
+  }
+  // Istio names Intel macOS builds without a CPU suffix.
+  const suffix = platform === 'linux' ? `linux-${cpu}` : cpu === 'arm64' ? 'osx-arm64' : 'osx';
+  return `istioctl-${version}-${suffix}.tar.gz`;
+}
+
+export function istioctlCachePath(version: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'istio', version, 'istioctl');
+}
+
+export async function ensureIstioctl(options: IstioctlDownloadOptions): Promise<CachedIstioctl> {
+  const env = options.env ?? process.env;
+  const target = istioctlCachePath(options.version, env);
+  if (await isExecutable(target)) return { path: target, downloaded: false };
+
+  const asset = istioctlAssetName(options.version, options.platform ?? process.platform, options.arch ?? process.arch);
+  const url = `${(env.MESHSPEC_ISTIO_DOWNLOAD_URL || ISTIO_RELEASES_URL).replace(/\/$/, '')}/${options.version}/${asset}`;
+  const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+  try {
+    const expected = (await fetchText(`${url}.sha256`, dispatcher, options.version)).trim().split(/\s+/)[0].toLowerCase();
+    const archive = await download(url, dispatcher, options.version, options.onProgress);
+    const actual = createHash('sha256').update(archive).digest('hex');
+    if (actual !== expected) {
+      throw new ProviderError(
+        `Checksum mismatch for ${url}: expected sha256 ${expected}, got ${actual}. Nothing was cached.`,
+        'Retry the run; if it persists, the download is being altered on the way (proxy?) or the mirror is stale.',
+      );
+    }
+    const binary = extractFileFromTarGz(archive, 'istioctl');
+    if (!binary) throw new ProviderError(`${url} holds no istioctl binary.`);
+    await mkdir(join(target, '..'), { recursive: true });
+    // Written under a temporary name first so an interrupted run never leaves a half binary behind.
+    const partial = `${target}.partial-${process.pid}`;
+    await writeFile(partial, binary);
+    await chmod(partial, 0o755);
+    await rename(partial, target);
+    return { path: target, downloaded: true };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function fetchText(url: string, dispatcher: Dispatcher, version: string): Promise<string> {
+  const response = await get(url, dispatcher, version);
+  return response.body.text();
+}
+
+async function download(url: string, dispatcher: Dispatcher, version: string, onProgress?: (detail: string) => void): Promise<Buffer> {
+  const response = await get(url, dispatcher, version);
+  const total = Number(response.headers['content-length'] ?? 0);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let lastReport = 0;
+  for await (const chunk of response.body) {
+    chunks.push(chunk as Buffer);
+    received += (chunk as Buffer).length;
+    if (onProgress && (Date.now() - lastReport > 250 || received === total)) {
+      lastReport = Date.now();
+      onProgress(total ? `${megabytes(received)} / ${megabytes(total)} MB` : `${megabytes(received)} MB`);
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
+async function get(url: string, dispatcher: Dispatcher, version: string): Promise<Dispatcher.ResponseData> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(url, { dispatcher });
+  } catch (error) {
+    throw new ProviderError(
+      `Could not download ${url}: ${(error as Error).message}`,
+      'Check the network, or set MESHSPEC_ISTIO_DOWNLOAD_URL to a mirror of Istio\'s GitHub releases.',
+    );
+  }
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new ProviderError(
+      `Downloading ${url} answered HTTP ${response.statusCode}.`,
+      response.statusCode === 404 ? `Is ${version} an Istio release? See https://github.com/istio/istio/releases.` : undefined,
+    );
+  }
+  return response;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toFixed(1);
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,68 @@
+/**
+ * Running the command-line tools providers depend on (docker, kind, istioctl). Argument arrays
+ * only; a tool that fails becomes a ProviderError carrying its stderr, never a stack trace.
+ */
+import { execa, type Options } from 'execa';
+import { ProviderError } from '../types.js';
+
+export interface ToolResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Written to the tool's stdin. */
+  input?: string;
+  /** Called with each line the tool prints, for progress on long commands. */
+  onLine?: (line: string) => void;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Runs a tool and returns its exit code and output; failure to start is the only error. */
+export async function tryTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
+  const execaOptions: Options = {
+    reject: false,
+    input: options.input,
+    env: options.env,
+    timeout: options.timeoutMs,
+    stripFinalNewline: true,
+  };
+  const child = execa(file, args, execaOptions);
+  if (options.onLine) forwardLines(child, options.onLine);
+  const result = await child;
+  if (result.failed && result.exitCode === undefined) {
+    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') throw new ProviderError(`${file} was not found.`, `Install ${file} or put it on PATH.`);
+    if (result.timedOut) throw new ProviderError(`${file} ${args.join(' ')} did not finish within ${options.timeoutMs} ms.`);
+    throw new ProviderError(`${file} could not be started: ${result.shortMessage}`);
+  }
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+}
+
+/** Runs a tool that must succeed; its stderr becomes the error message. */
+export async function runTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await tryTool(file, args, options);
+  if (result.exitCode !== 0) {
+    throw new ProviderError(
+      `${file} ${args.join(' ')} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`,
+    );
+  }
+  return result.stdout;
+}
+
+function forwardLines(child: ReturnType<typeof execa>, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLine(line.trim());
+    });
+  }
+}
+
+function lastLines(text: string, count = 5): string {
+  return text.trim().split('\n').slice(-count).join('\n');
+}
