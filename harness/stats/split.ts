@@ -1,0 +1,34 @@
+/** Expected splits: validation and how many tests a split needs. */
+
+/** Expected percentages (summing to 100) as shares in [0, 1], keyed by category. */
+export function expectedShares(expectedPercent: Record<string, number>): Map<string, number> {
+  const entries = Object.entries(expectedPercent);
+  if (entries.length === 0) throw new RangeError('split: no expected categories');
+  for (const [key, percent] of entries) {
+    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`split: expected share of ${key} must be in [0, 100], got ${percent}`);
+  }
+  const total = entries.reduce((sum, [, percent]) => sum + percent, 0);
+  // Tolerates rounding in user-written thirds such as 33.33 / 33.33 / 33.34.
+  if (Math.abs(total - 100) > 0.01) throw new RangeError(`split: expected percentages must sum to 100, got ${total}`);
+  return new Map(entries.map(([key, percent]) => [key, percent / total]));
+}
+
+/**
+ * Number of per-category tests the false-failure budget is split over (Bonferroni).
+ *
+ * A split is decided by one exact two-sided binomial test per category, each at
+ * falseFailure / m, rather than by one multinomial test: the union bound holds whatever the
+ * dependence between categories, each category gets its own p-value and Clopper-Pearson
+ * interval that a report can draw, and the power against a category off by d is that of a
+ * plain binomial test, so sample sizes come from exact binomial sums. The price is a little
+ * conservatism for three or more categories.
+ *
+ * Categories expected at 0% or 100% never fail by chance (a contrary observation is
+ * impossible when the mesh is right), so they take no share of the budget. With two
+ * uncertain categories the two tests are the same test (when the mesh is right every other
+ * category is empty, so one count is n minus the other), so the budget is not split at all.
+ */
+export function splitComparisons(shares: Iterable<number>): number {
+  const uncertain = [...shares].filter((share) => share > 0 && share < 1).length;
+  return uncertain <= 2 ? 1 : uncertain;
+}

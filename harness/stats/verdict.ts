@@ -1,0 +1,141 @@
+/**
+ * Share-based assertions decided by exact binomial tests.
+ *
+ * Two-sided tests are equal-tailed: the p-value is twice the smaller exact tail. Their
+ * rejection region is exactly the set of counts whose Clopper-Pearson interval (at
+ * 1 - alpha) excludes the expected share, so a verdict always agrees with the interval a
+ * report draws: it passes if and only if every expected share lies inside its interval.
+ */
+import { binomialCdf, binomialSf, clopperPearson } from './binomial.js';
+import { resolvePolicy, type StatsPolicy } from './policy.js';
+import { expectedShares, splitComparisons } from './split.js';
+
+export interface ShareEstimate {
+  key: string;
+  count: number;
+  /** Observed share, 0..1. */
+  observed: number;
+  /** Expected share (for a minimum-share test: the minimum), 0..1. */
+  expected: number;
+  /**
+   * Clopper-Pearson interval at the level the verdict was decided at (1 - falseFailure, split
+   * over the categories of a split); for a minimum-share test the one-sided [0, upper].
+   */
+  interval: [number, number];
+}
+
+export interface Verdict {
+  pass: boolean;
+  /** What was tested, e.g. "shares by version are v1 75%, v2 25%". */
+  hypothesis: string;
+  n: number;
+  /** One per category for a split, one for a share test. */
+  shares: ShareEstimate[];
+  /** Smallest (Bonferroni-adjusted) p-value; the verdict fails when it is <= falseFailure. */
+  pValue: number;
+  /** One-line summary of why it passed or failed. */
+  detail: string;
+}
+
+function twoSidedPValue(k: number, n: number, p0: number): number {
+  return Math.min(1, 2 * Math.min(binomialCdf(k, n, p0), binomialSf(k, n, p0)));
+}
+
+function checkCount(what: string, count: number, n?: number): void {
+  if (!Number.isInteger(count) || count < 0 || (n !== undefined && count > n)) {
+    throw new RangeError(`${what} must be a non-negative integer${n === undefined ? '' : ` at most ${n}`}, got ${count}`);
+  }
+}
+
+function checkPercent(what: string, percent: number): void {
+  if (!(percent >= 0 && percent <= 100)) throw new RangeError(`${what} must be in [0, 100], got ${percent}`);
+}
+
+/** 0.25 -> "25%", 0.3333 -> "33.33%". */
+const percent = (share: number): string => `${+(share * 100).toPrecision(4)}%`;
+const percentRange = ([low, high]: [number, number]): string => `[${percent(low)}, ${percent(high)}]`;
+const probability = (p: number): string => `${+p.toPrecision(2)}`;
+/** Confidence levels such as 0.99995 need all their nines. */
+const confidenceLevel = (c: number): string => `${+(c * 100).toPrecision(Math.max(3, 2 - Math.floor(Math.log10(1 - c))))}%`;
+
+/**
+ * Multinomial split: counts per category vs expected percentages (sum 100). Categories
+ * observed but not expected count as expected 0. `dimension` names what the categories are
+ * (e.g. "version") in the hypothesis.
+ */
+export function splitTest(
+  counts: Record<string, number>,
+  expectedPercent: Record<string, number>,
+  policy?: Partial<StatsPolicy>,
+  dimension?: string,
+): Verdict {
+  const { falseFailure } = resolvePolicy(policy);
+  const expected = expectedShares(expectedPercent);
+  for (const [key, count] of Object.entries(counts)) checkCount(`count of ${key}`, count);
+  const keys = [...expected.keys(), ...Object.keys(counts).filter((key) => !expected.has(key))];
+  const n = keys.reduce((sum, key) => sum + (counts[key] ?? 0), 0);
+  if (n === 0) throw new RangeError('splitTest: no observations');
+
+  const comparisons = splitComparisons(expected.values());
+  const confidence = 1 - falseFailure / comparisons;
+  const rows = keys.map((key) => {
+    const count = counts[key] ?? 0;
+    const share = expected.get(key) ?? 0;
+    const estimate: ShareEstimate = { key, count, observed: count / n, expected: share, interval: clopperPearson(count, n, confidence) };
+    return { estimate, pValue: Math.min(1, comparisons * twoSidedPValue(count, n, share)) };
+  });
+
+  const hypothesis = `shares${dimension ? ` by ${dimension}` : ''} are ${[...expected].map(([key, share]) => `${key} ${percent(share)}`).join(', ')}`;
+  const pValue = Math.min(...rows.map((row) => row.pValue));
+  const failed = rows.filter((row) => row.pValue <= falseFailure).sort((a, b) => a.pValue - b.pValue);
+  let detail: string;
+  if (failed.length === 0) {
+    detail = `all ${rows.length} shares within their ${confidenceLevel(confidence)} intervals over ${n} requests (smallest adjusted p = ${probability(pValue)} > ${probability(falseFailure)})`;
+  } else {
+    const { estimate, pValue: worst } = failed[0];
+    const why =
+      estimate.expected === 0
+        ? `${estimate.key} got ${estimate.count} of ${n} requests, expected none`
+        : `${estimate.key} is ${percent(estimate.observed)} of ${n} ${percentRange(estimate.interval)}, expected ${percent(estimate.expected)} (adjusted p = ${probability(worst)} <= ${probability(falseFailure)})`;
+    const others = failed.slice(1).map((row) => row.estimate.key);
+    detail = others.length ? `${why}; also off: ${others.join(', ')}` : why;
+  }
+  return { pass: failed.length === 0, hypothesis, n, shares: rows.map((row) => row.estimate), pValue, detail };
+}
+
+/** Two-sided: is the true share consistent with expectedPercent? */
+export function shareTest(hits: number, n: number, expectedPercent: number, label: string, policy?: Partial<StatsPolicy>): Verdict {
+  const { falseFailure } = resolvePolicy(policy);
+  checkPercent(`expected share of ${label}`, expectedPercent);
+  if (n < 1) throw new RangeError('shareTest: no observations');
+  checkCount(`hits of ${label}`, hits, n);
+  const expected = expectedPercent / 100;
+  const estimate: ShareEstimate = { key: label, count: hits, observed: hits / n, expected, interval: clopperPearson(hits, n, 1 - falseFailure) };
+  const pValue = twoSidedPValue(hits, n, expected);
+  const pass = pValue > falseFailure;
+  const observed = `${label} is ${percent(estimate.observed)} of ${n} ${percentRange(estimate.interval)}`;
+  const detail = pass
+    ? `${observed}, consistent with ${percent(expected)} (p = ${probability(pValue)} > ${probability(falseFailure)})`
+    : `${observed}, expected ${percent(expected)} (p = ${probability(pValue)} <= ${probability(falseFailure)})`;
+  return { pass, hypothesis: `share of ${label} is ${percent(expected)}`, n, shares: [estimate], pValue, detail };
+}
+
+/** One-sided: is the true share at least minPercent? (fails only when the data show it is lower) */
+export function minShareTest(hits: number, n: number, minPercent: number, label: string, policy?: Partial<StatsPolicy>): Verdict {
+  const { falseFailure } = resolvePolicy(policy);
+  checkPercent(`minimum share of ${label}`, minPercent);
+  if (n < 1) throw new RangeError('minShareTest: no observations');
+  checkCount(`hits of ${label}`, hits, n);
+  const minimum = minPercent / 100;
+  // The one-sided upper bound at 1 - alpha is the upper end of the two-sided interval at
+  // 1 - 2 alpha; the test fails exactly when the minimum lies above it.
+  const upper = clopperPearson(hits, n, 1 - 2 * falseFailure)[1];
+  const estimate: ShareEstimate = { key: label, count: hits, observed: hits / n, expected: minimum, interval: [0, upper] };
+  const pValue = binomialCdf(hits, n, minimum);
+  const pass = pValue > falseFailure;
+  const observed = `${label} is ${percent(estimate.observed)} of ${n} (at most ${percent(upper)})`;
+  const detail = pass
+    ? `${observed}, consistent with at least ${percent(minimum)} (p = ${probability(pValue)} > ${probability(falseFailure)})`
+    : `${observed}, expected at least ${percent(minimum)} (p = ${probability(pValue)} <= ${probability(falseFailure)})`;
+  return { pass, hypothesis: `share of ${label} is at least ${percent(minimum)}`, n, shares: [estimate], pValue, detail };
+}
