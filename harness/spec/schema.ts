@@ -24,6 +24,16 @@ export const ObjectRef = z
   .regex(/^[A-Za-z][\w.-]*\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'KIND/NAME, e.g. "deployment/backend"')
   .describe('KIND/NAME as kubectl writes it, e.g. "deployment/backend" or "svc/backend".');
 
+/** A refinement: exactly one of `keys` must be set, e.g. the target of a label. */
+function exactlyOneOf(what: string, keys: readonly string[]) {
+  return (value: Record<string, unknown>, ctx: z.core.$RefinementCtx) => {
+    const present = keys.filter((key) => value[key] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `${what} needs exactly one of ${keys.join(', ')}; found ${present.length ? present.join(', ') : 'none'}` });
+    }
+  };
+}
+
 /** A percentage 0..100. */
 const Percent = z.number().min(0).max(100);
 
@@ -50,7 +60,7 @@ const DeleteObject = z.strictObject({
   namespace: z.string().optional(),
   /** Wait until the objects are gone (default true). */
   wait: z.boolean().optional(),
-});
+}).superRefine(exactlyOneOf('delete', ['object', 'selector', 'file']));
 export const DeleteAction = z.union([ObjectRef, ManifestSource, DeleteObject]);
 
 const LabelValues = z.record(z.string(), z.union([z.string(), z.null()])).describe('Labels to set; null removes one.');
@@ -61,14 +71,14 @@ export const LabelAction = z.strictObject({
   selector: Selector.optional(),
   kind: z.string().optional(),
   labels: LabelValues,
-});
+}).superRefine(exactlyOneOf('label', ['namespace', 'object', 'selector']));
 export const AnnotateAction = z.strictObject({
   namespace: z.union([z.literal(true), z.string()]).optional(),
   object: ObjectRef.optional(),
   selector: Selector.optional(),
   kind: z.string().optional(),
   annotations: LabelValues,
-});
+}).superRefine(exactlyOneOf('annotate', ['namespace', 'object', 'selector']));
 
 export const PatchAction = z.strictObject({
   object: ObjectRef,
@@ -131,6 +141,11 @@ export const SplitExpectation = z.strictObject({
   by: z.string().default('version'),
   /** Expected percentages per value; they must add up to 100. */
   split: z.record(z.string(), Percent),
+}).superRefine((expectation, ctx) => {
+  const total = Object.values(expectation.split).reduce((sum, share) => sum + share, 0);
+  if (Math.abs(total - 100) > 1e-9) {
+    ctx.addIssue({ code: 'custom', path: ['split'], message: `split percentages add up to ${total}; they must add up to 100` });
+  }
 });
 export const DelayExpectation = z.strictObject({ delay: Duration, share: Percent });
 export const AbortExpectation = z.strictObject({ status: z.number().int(), share: Percent });
@@ -265,7 +280,7 @@ export const Scenario = z.strictObject({
   title: z.string().min(1),
   /** The tutorial and chapter this scenario makes executable: "Tutorial / Chapter". */
   source: z.string().min(1),
-  tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
+  tags: z.array(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')).default([]),
   /** How the scenario's namespace joins the mesh: sidecar injection, ambient, or not at all. */
   mesh: z.enum(['sidecar', 'ambient', 'none']).default('sidecar'),
   /**
