@@ -94,8 +94,8 @@ export function splitTest(
   } else {
     const { estimate, pValue: worst } = failed[0];
     const why =
-      estimate.expected === 0
-        ? `${estimate.key} got ${estimate.count} of ${n} requests, expected none`
+      estimate.expected === 0 || estimate.expected === 1
+        ? `${estimate.key} got ${estimate.count} of ${n} requests, expected ${estimate.expected === 0 ? 'none' : 'all'}`
         : `${estimate.key} is ${percent(estimate.observed)} of ${n} ${percentRange(estimate.interval)}, expected ${percent(estimate.expected)} (adjusted p = ${probability(worst)} <= ${probability(falseFailure)})`;
     const others = failed.slice(1).map((row) => row.estimate.key);
     detail = others.length ? `${why}; also off: ${others.join(', ')}` : why;
