@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { meshspec } from './harness/plugin/index.js';
 
 export default defineConfig({
   test: {
+    // Provider teardown (deleting a kind cluster) outlasts Vitest's 10 s default.
+    teardownTimeout: 300_000,
     projects: [
       {
         test: {
@@ -9,6 +12,14 @@ export default defineConfig({
           include: ['harness/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // Tutorial scenarios; each step's timeout comes from the generated code.
+        plugins: [meshspec()],
+        test: {
+          name: 'specs',
+          include: ['specs/**/*.spec.yaml'],
         },
       },
     ],

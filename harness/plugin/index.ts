@@ -1,0 +1,88 @@
+/**
+ * The `meshspec()` Vite/Vitest plugin: `*.spec.yaml` files become test modules, the global
+ * setup brings up the cluster, and every tag the specs use is declared (Vitest 4.1 rejects
+ * undeclared tags).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { Plugin } from 'vitest/config';
+import type { IstioProfile } from '../providers/types.js';
+import { findSpecFiles, parseSpec, SPEC_SUFFIX } from '../spec/index.js';
+import { generateTestModule } from './codegen.js';
+import type { MeshspecOptions, ProvidedOptions } from './options.js';
+import { OPTIONS_KEY } from './provided.js';
+
+export type { MeshspecOptions } from './options.js';
+export { ENV, PROVIDER_NAMES, DEFAULT_PROVIDER } from './options.js';
+export { stderrProgress, providerBanner } from './progress.js';
+export { generateTestModule } from './codegen.js';
+export { CLUSTER_KEY } from './provided.js';
+
+export const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
+
+// Sibling modules have this module's extension: .ts when Vite loads the sources, .js when built.
+const extension = path.extname(fileURLToPath(import.meta.url));
+const sibling = (relative: string) => fileURLToPath(new URL(`${relative}${extension}`, import.meta.url));
+
+export function meshspec(options: MeshspecOptions = {}): Plugin {
+  let rootDir = options.rootDir ?? process.cwd();
+  const runtimeModule = options.runtimeModule ?? sibling('../runner/runtime');
+  return {
+    name: 'meshspec',
+    enforce: 'pre',
+    config(config) {
+      rootDir = path.resolve(options.rootDir ?? config.root ?? process.cwd());
+      const found = scanSpecs(rootDir);
+      const declared = new Set((config.test?.tags ?? []).map((tag) => tag.name));
+      const provided: ProvidedOptions = {
+        provider: options.provider,
+        istioVersion: options.istioVersion,
+        reuse: options.reuse,
+        settings: options.settings,
+        rootDir,
+        profiles: found.profiles,
+      };
+      return {
+        test: {
+          ...(config.test?.include ? {} : { include: options.include ?? DEFAULT_INCLUDE }),
+          globalSetup: [sibling('./globalSetup')],
+          tags: found.tags.filter((tag) => !declared.has(tag)).map((name) => ({ name })),
+          includeTaskLocation: true,
+          provide: { [OPTIONS_KEY]: provided },
+        },
+      };
+    },
+    transform(code, id) {
+      const file = id.split('?')[0];
+      if (!file.endsWith(SPEC_SUFFIX)) return null;
+      const { spec, errors } = parseSpec(code, file, rootDir);
+      if (!spec) {
+        const first = errors[0];
+        this.error({
+          message: `invalid spec:\n${errors.map((error) => error.format()).join('\n')}`,
+          id: file,
+          loc: { file, line: first.line, column: first.col - 1 },
+        });
+      }
+      return generateTestModule(spec, { runtimeModule, rootDir });
+    },
+  };
+}
+
+/**
+ * Tags and Istio profiles of every spec under the root, read leniently: invalid specs are
+ * reported when they are transformed, not here.
+ */
+function scanSpecs(rootDir: string): { tags: string[]; profiles: IstioProfile[] } {
+  const tags = new Set<string>();
+  const profiles = new Set<IstioProfile>();
+  for (const file of findSpecFiles(['.'], rootDir)) {
+    const data = parseDocument(readFileSync(file, 'utf8')).toJS() as { tags?: unknown; istio?: { profile?: unknown } } | null;
+    if (Array.isArray(data?.tags)) data.tags.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
+    const profile = data?.istio?.profile;
+    profiles.add(profile === 'default' || profile === 'minimal' ? profile : 'demo');
+  }
+  return { tags: [...tags].sort(), profiles: [...profiles].sort() };
+}
