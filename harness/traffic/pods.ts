@@ -1,0 +1,96 @@
+/**
+ * Reaching echo pods through the API server's pod proxy, so the same call works on kind, a
+ * managed cluster and sim: no port-forward, no route from the test machine into the cluster.
+ */
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubeClients } from '../runner/types.js';
+import { FORWARD_PATH, REQUESTS_PATH, encodeForward } from '../../apps/echo/src/protocol.js';
+import type { ForwardRequest, ForwardResponse, RequestLogPage } from '../../apps/echo/src/protocol.js';
+
+const SIDECAR_CONTAINER = 'istio-proxy';
+
+export function isPodReady(pod: V1Pod): boolean {
+  if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Ready pods matching a label selector, by name so repeated runs pick the same pod. */
+export async function readyPods(kube: KubeClients, namespace: string, labelSelector: string): Promise<V1Pod[]> {
+  const list = await kube.core.listNamespacedPod({ namespace, labelSelector });
+  return list.items.filter(isPodReady).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+}
+
+/**
+ * The label selector of a workload named in a spec: the Deployment's own selector when a
+ * Deployment of that name exists, else the `app` label the tutorials put on every workload.
+ */
+export async function workloadSelector(kube: KubeClients, namespace: string, workload: string): Promise<string> {
+  try {
+    const deployment = await kube.objects.read<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: workload, namespace },
+    });
+    const labels = deployment.spec?.selector?.matchLabels;
+    if (labels && Object.keys(labels).length > 0) {
+      return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    }
+  } catch (error) {
+    if (statusCodeOf(error) !== 404) throw error;
+  }
+  return `app=${workload}`;
+}
+
+/** A ready pod of the workload, or an error that says what was looked for. */
+export async function readyWorkloadPod(kube: KubeClients, namespace: string, workload: string): Promise<V1Pod> {
+  const selector = await workloadSelector(kube, namespace, workload);
+  const [pod] = await readyPods(kube, namespace, selector);
+  if (!pod) throw new Error(`no ready pod of workload "${workload}" (selector ${selector}) in namespace ${namespace}`);
+  return pod;
+}
+
+/** The app's port: the first container port of the first container that is not the sidecar. */
+export function appPort(pod: V1Pod): number {
+  const containers = pod.spec?.containers ?? [];
+  const port = containers.filter((c) => c.name !== SIDECAR_CONTAINER).flatMap((c) => c.ports ?? [])[0];
+  if (!port) throw new Error(`pod ${pod.metadata?.name} declares no container port for its app`);
+  return port.containerPort;
+}
+
+/** GET a path of the pod's app through the API server's pod proxy; returns the parsed JSON body. */
+export async function podProxyGet<T>(kube: KubeClients, pod: V1Pod, path: string, signal?: AbortSignal): Promise<T> {
+  const call = kube.core.connectGetNamespacedPodProxyWithPath({
+    name: `${pod.metadata!.name}:${appPort(pod)}`,
+    namespace: pod.metadata!.namespace!,
+    path: path.replace(/^\//, ''),
+  });
+  // client-node parses a JSON answer itself when the content type says JSON, else returns text.
+  const body: unknown = await abortable(call, signal);
+  return (typeof body === 'string' ? JSON.parse(body) : body) as T;
+}
+
+/** Runs the echo app's forward call in the pod: the pod itself sends the requests. */
+export function forwardFromPod(kube: KubeClients, pod: V1Pod, request: ForwardRequest, signal?: AbortSignal): Promise<ForwardResponse> {
+  return podProxyGet<ForwardResponse>(kube, pod, FORWARD_PATH + encodeForward(request), signal);
+}
+
+/** The pod's whole request log (the pod proxy path cannot carry `?since=`). */
+export function requestLogOf(kube: KubeClients, pod: V1Pod, signal?: AbortSignal): Promise<RequestLogPage> {
+  return podProxyGet<RequestLogPage>(kube, pod, REQUESTS_PATH, signal);
+}
+
+export function statusCodeOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** client-node 1.4's typed calls take no AbortSignal: stop waiting when the step is aborted. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
