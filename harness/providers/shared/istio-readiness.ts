@@ -32,7 +32,8 @@ export function rolloutPending(deployment: V1Deployment): string | null {
 }
 
 export interface ReadinessOptions {
-  profile: IstioProfile;
+  /** Deployments in istio-system that must be rolled out, e.g. istioDeployments(profile). */
+  deployments: readonly string[];
   timeoutMs: number;
   onStatus?: (detail: string) => void;
   /** Attempts of the webhook dry-run before giving up. */
@@ -43,7 +44,7 @@ export interface ReadinessOptions {
 export async function waitForIstioReady(kube: ProviderKube, options: ReadinessOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   const onPending = options.onStatus;
-  await pollUntilReady('the Istio control plane and gateways to roll out', () => deploymentsPending(kube, options.profile), { deadline, onPending });
+  await pollUntilReady('the Istio control plane and gateways to roll out', () => deploymentsPending(kube, options.deployments), { deadline, onPending });
   await pollUntilReady('Istio CRDs to be Established', () => crdsPending(kube), { deadline, onPending });
   await waitForValidationWebhook(() => dryRunVirtualService(kube), {
     attempts: options.webhookAttempts ?? 60,
@@ -52,8 +53,8 @@ export async function waitForIstioReady(kube: ProviderKube, options: ReadinessOp
   });
 }
 
-async function deploymentsPending(kube: ProviderKube, profile: IstioProfile): Promise<string | null> {
-  for (const name of istioDeployments(profile)) {
+async function deploymentsPending(kube: ProviderKube, deployments: readonly string[]): Promise<string | null> {
+  for (const name of deployments) {
     try {
       const pending = rolloutPending(await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
       if (pending) return pending;

@@ -5,6 +5,13 @@
 import { execa, type Options } from 'execa';
 import { ProviderError } from '../types.js';
 
+/** The tool is not installed (or not where it was said to be). */
+export class ToolNotFoundError extends ProviderError {
+  constructor(readonly tool: string) {
+    super(`${tool} was not found.`, `Install ${tool} or put it on PATH.`);
+  }
+}
+
 export interface ToolResult {
   exitCode: number;
   stdout: string;
@@ -34,7 +41,7 @@ export async function tryTool(file: string, args: readonly string[], options: Ru
   const result = await child;
   if (result.failed && result.exitCode === undefined) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT') throw new ProviderError(`${file} was not found.`, `Install ${file} or put it on PATH.`);
+    if (code === 'ENOENT') throw new ToolNotFoundError(file);
     if (result.timedOut) throw new ProviderError(`${file} ${args.join(' ')} did not finish within ${options.timeoutMs} ms.`);
     throw new ProviderError(`${file} could not be started: ${result.shortMessage}`);
   }

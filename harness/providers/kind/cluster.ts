@@ -1,0 +1,82 @@
+/**
+ * The kind cluster: created from clusters/kind.yaml with the node image of the chosen Istio
+ * version, or reused. A cluster meshspec creates gets a marker ConfigMap so that a later run can
+ * tell it from a cluster of the same name the user made (which is never deleted).
+ */
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { ProviderError } from '../types.js';
+import { statusOf } from '../shared/kube.js';
+import { runTool, tryTool } from '../shared/tools.js';
+import { OWNED_LABEL_KEY } from './ownership.js';
+
+const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
+
+export interface ClusterSpec {
+  kind: string;
+  name: string;
+  configPath: string;
+  nodeImage: string;
+  kubeconfig: string;
+}
+
+export function kindContext(clusterName: string): string {
+  return `kind-${clusterName}`;
+}
+
+export async function clusterExists(kind: string, name: string): Promise<boolean> {
+  const clusters = await runTool(kind, ['get', 'clusters']);
+  return clusters.split('\n').map((line) => line.trim()).includes(name);
+}
+
+export function createClusterArgs(spec: ClusterSpec): string[] {
+  return [
+    'create', 'cluster',
+    '--name', spec.name,
+    '--config', spec.configPath,
+    '--image', spec.nodeImage,
+    '--kubeconfig', spec.kubeconfig,
+    '--wait', '120s',
+  ];
+}
+
+/** Creates the cluster; false when one of that name already exists (created meanwhile by someone else). */
+export async function createCluster(spec: ClusterSpec, onLine?: (line: string) => void): Promise<boolean> {
+  const result = await tryTool(spec.kind, createClusterArgs(spec), { onLine, timeoutMs: 10 * 60_000 });
+  if (result.exitCode === 0) return true;
+  if (/already exist/i.test(result.stderr)) return false;
+  throw new ProviderError(
+    `kind could not create cluster "${spec.name}": ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
+    'See `docker info` for resources (kind needs about 4 GB of memory for Istio), and retry; `kind delete cluster --name meshspec` removes a half-made cluster.',
+  );
+}
+
+/** Writes the existing cluster's credentials into our own kubeconfig file (not the user's ~/.kube/config). */
+export async function exportKubeconfig(kind: string, name: string, kubeconfig: string): Promise<void> {
+  await runTool(kind, ['export', 'kubeconfig', '--name', name, '--kubeconfig', kubeconfig]);
+}
+
+export async function listNodes(kind: string, name: string): Promise<string[]> {
+  const nodes = await runTool(kind, ['get', 'nodes', '--name', name]);
+  return nodes.split('\n').map((line) => line.trim()).filter(Boolean);
+}
+
+export async function deleteCluster(kind: string, name: string, kubeconfig: string): Promise<void> {
+  await runTool(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig]);
+}
+
+export async function markClusterOwned(core: CoreV1Api): Promise<void> {
+  await core.createNamespacedConfigMap({
+    namespace: MARKER.namespace,
+    body: { metadata: { ...MARKER, labels: { [OWNED_LABEL_KEY]: 'true' } }, data: { createdBy: 'meshspec' } },
+  });
+}
+
+export async function isClusterOwned(core: CoreV1Api): Promise<boolean> {
+  try {
+    const marker = await core.readNamespacedConfigMap(MARKER);
+    return marker.metadata?.labels?.[OWNED_LABEL_KEY] === 'true';
+  } catch (error) {
+    if (statusOf(error) === 404) return false;
+    throw error;
+  }
+}

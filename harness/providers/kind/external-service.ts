@@ -1,0 +1,44 @@
+/**
+ * The "service outside the mesh" of the egress chapters: an echo container on the kind network,
+ * outside the cluster, answering HTTP on port 80.
+ */
+import { ProviderError } from '../types.js';
+import { runTool } from '../shared/tools.js';
+import { inspectContainer } from './containers.js';
+import { OWNED_LABEL } from './ownership.js';
+
+export const EXTERNAL_CONTAINER = 'meshspec-external';
+
+export function externalServiceArgs(image: string): string[] {
+  return [
+    'run', '-d',
+    '--name', EXTERNAL_CONTAINER,
+    '--network', 'kind',
+    '--label', OWNED_LABEL,
+    // The image runs as a non-root user; this lets it listen on port 80 like a real web service.
+    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
+    image,
+    '--service', 'external', '--port', '80',
+  ];
+}
+
+/** Starts (or restarts on a new image) the external service; returns its IP on the kind network. */
+export async function ensureExternalService(docker: string, image: string): Promise<string> {
+  const existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
+  if (existing && !existing.ownedByMeshspec) {
+    throw new ProviderError(
+      `A container named ${EXTERNAL_CONTAINER} exists that meshspec did not create.`,
+      `Rename or remove it (docker rm -f ${EXTERNAL_CONTAINER}); meshspec will not touch it.`,
+    );
+  }
+  if (existing && (existing.image !== image || !existing.running)) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER]);
+  if (!existing || existing.image !== image || !existing.running) await runTool(docker, externalServiceArgs(image));
+  const ip = (await runTool(docker, ['container', 'inspect', '--format', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', EXTERNAL_CONTAINER])).trim();
+  if (!ip) throw new ProviderError(`${EXTERNAL_CONTAINER} has no address on the kind network.`);
+  return ip;
+}
+
+export async function removeExternalService(docker: string): Promise<void> {
+  const existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
+  if (existing?.ownedByMeshspec) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER]);
+}

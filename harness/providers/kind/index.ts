@@ -1,0 +1,201 @@
+/**
+ * The kind provider: a local registry, a kind cluster with the node image of the chosen Istio
+ * version, the echo image in the registry, istioctl from the cache, Istio installed and proven
+ * ready, and the external service of the egress chapters. Everything it creates is labelled and
+ * recorded; teardown removes only that, and keeps it all with --reuse.
+ *
+ * Settings: `clusterName` (default "meshspec").
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../types.js';
+import { ProviderError } from '../types.js';
+import { cacheRoot } from '../shared/cache-dir.js';
+import { ensureIstioctl } from '../shared/istioctl-download.js';
+import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
+import { waitForIstioReady } from '../shared/istio-readiness.js';
+import { resolveIstioVersion } from '../shared/istio-versions.js';
+import { kubeClients, type ProviderKube } from '../shared/kube.js';
+import { PhaseTimer } from '../shared/phase-timer.js';
+import { checkPrerequisites } from '../shared/prerequisites.js';
+import { removeStaleNamespaces } from '../shared/stale-namespaces.js';
+import {
+  clusterExists, createCluster, deleteCluster, exportKubeconfig, isClusterOwned, kindContext, listNodes, markClusterOwned,
+} from './cluster.js';
+import { addExternalHost, EXTERNAL_HOST, restoreCorefile } from './coredns.js';
+import { exportKindLogs } from './diagnostics.js';
+import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
+import { ensureExternalService, removeExternalService } from './external-service.js';
+import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
+import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
+import {
+  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, type RegistryState,
+} from './registry.js';
+
+export { clusterProblem, exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
+
+export const DEFAULT_CLUSTER_NAME = 'meshspec';
+export const KIND_INGRESS_URL = 'http://127.0.0.1:30080';
+
+/** What setup made or found, so that teardown removes exactly what it should. */
+interface KindRun {
+  options: ProviderOptions;
+  tools: KindTools;
+  clusterName: string;
+  kubeconfig: string;
+  registry?: RegistryState;
+  /** True once a cluster exists that this run may delete (created by meshspec, no --reuse). */
+  deleteCluster: boolean;
+  kube?: ProviderKube;
+  /** The Corefile before the external host was added; restored when the cluster is kept. */
+  originalCorefile?: string;
+}
+
+export function kindProvider(): ClusterProvider {
+  let run: KindRun | undefined;
+
+  return {
+    name: 'kind',
+    async setup(options) {
+      const clusterName = options.settings.clusterName || DEFAULT_CLUSTER_NAME;
+      run = {
+        options,
+        tools: kindTools(),
+        clusterName,
+        kubeconfig: join(cacheRoot(), 'kind', clusterName, 'kubeconfig'),
+        deleteCluster: false,
+      };
+      try {
+        return await bringUp(run);
+      } catch (error) {
+        await keepDiagnostics(run);
+        await tearDown(run).catch((cleanupError: unknown) =>
+          options.progress.info(`cleanup after the failed setup also failed: ${(cleanupError as Error).message}`),
+        );
+        run = undefined;
+        throw error;
+      }
+    },
+    async teardown() {
+      if (!run) return;
+      const finished = run;
+      run = undefined;
+      await tearDown(finished);
+    },
+  };
+}
+
+async function bringUp(run: KindRun): Promise<ClusterHandle> {
+  const { options, tools } = run;
+  const timer = new PhaseTimer(options.progress);
+  const istio = resolveIstioVersion(options.istioVersion);
+  const profile: IstioProfile = widestProfile(options.profiles);
+
+  await timer.run('prerequisites', () => checkPrerequisites([dockerEngineCheck(tools.docker), kindCheck(tools.kind)]), (found) => found.join(', '));
+
+  run.registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
+    r.created ? 'kind-registry started on 127.0.0.1:5001' : 'reusing kind-registry');
+
+  const kube = await timer.run('cluster', (phase) => ensureCluster(run, istio.release.nodeImage, phase.update), () =>
+    `${kindContext(run.clusterName)} (${istio.release.nodeImage.split('@')[0]})`);
+  run.kube = kube;
+
+  await timer.run('registry in cluster', async () => {
+    await connectRegistryToKindNetwork(tools.docker);
+    await configureNodesForRegistry(tools.docker, await listNodes(tools.kind, run.clusterName));
+    await publishRegistryHosting(kube.core);
+  });
+
+  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, phase.update), (image) =>
+    `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`);
+
+  const istioctl = await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), (cached) =>
+    cached.downloaded ? `downloaded to ${cached.path}` : `cached at ${cached.path}`);
+
+  const context = kindContext(run.clusterName);
+  const installed = await timer.run(`Istio ${istio.version} (${profile})`, async (phase) => {
+    if (await istioAlreadyInstalled(kube, istio.version, profile)) return false;
+    await installIstio({
+      istioctl: istioctl.path, kubeconfig: run.kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: phase.update,
+    });
+    return true;
+  }, (didInstall) => (didInstall ? 'installed' : 'already installed'));
+
+  await timer.run('Istio ready', (phase) =>
+    waitForIstioReady(kube, { deployments: kindIstioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: phase.update }),
+  () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'));
+
+  const externalIp = await timer.run('external service', async () => {
+    const ip = await ensureExternalService(tools.docker, echo.reference);
+    run.originalCorefile = await addExternalHost(kube.core, ip);
+    return ip;
+  }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
+
+  await timer.run('stale namespaces', () => removeStaleNamespaces(kube.core, options.runId), (removed) =>
+    removed.length ? `removed ${removed.join(', ')}` : 'none');
+
+  options.progress.info(timer.summary());
+  return {
+    provider: 'kind',
+    runId: options.runId,
+    kubeconfig: run.kubeconfig,
+    context,
+    istio: { version: istio.version, profile, istioctl: istioctl.path },
+    ingress: { http: KIND_INGRESS_URL },
+    imageRewrites: { [ECHO_IMAGE]: echo.reference },
+    variables: { EXTERNAL_HOST, EXTERNAL_IP: externalIp },
+    artifactsDir: options.artifactsDir,
+  };
+}
+
+/**
+ * Creates the cluster, or takes one that exists: always with --reuse; without it only when
+ * meshspec made it (then it is deleted at the end like a fresh one).
+ */
+async function ensureCluster(run: KindRun, nodeImage: string, update: (detail: string) => void): Promise<ProviderKube> {
+  const { tools, clusterName, kubeconfig, options } = run;
+  await mkdir(join(kubeconfig, '..'), { recursive: true });
+  const spec = { kind: tools.kind, name: clusterName, configPath: join(options.rootDir, 'clusters', 'kind.yaml'), nodeImage, kubeconfig };
+  const created = !(await clusterExists(tools.kind, clusterName)) && (await createCluster(spec, update));
+  if (!created) await exportKubeconfig(tools.kind, clusterName, kubeconfig);
+  const kube = kubeClients(kubeconfig, kindContext(clusterName));
+  if (created) {
+    await markClusterOwned(kube.core);
+  } else if (!options.reuse && !(await isClusterOwned(kube.core))) {
+    throw new ProviderError(
+      `A kind cluster named "${clusterName}" exists that meshspec did not create; it is left alone.`,
+      `Run with --reuse to run on it (it is kept afterwards), or delete it yourself: kind delete cluster --name ${clusterName}`,
+    );
+  }
+  run.deleteCluster = !options.reuse;
+  return kube;
+}
+
+async function keepDiagnostics(run: KindRun): Promise<void> {
+  if (!run.kube) return;
+  const dir = await exportKindLogs(run.options.artifactsDir, run.clusterName, run.tools.kind);
+  if (dir) run.options.progress.info(`kind logs of the failed setup: ${dir}`);
+}
+
+/** Every step is tried; failures are reported together at the end. */
+async function tearDown(run: KindRun): Promise<void> {
+  const failures: string[] = [];
+  const attempt = async (what: string, step: () => Promise<void>) => {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(`${what}: ${(error as Error).message}`);
+    }
+  };
+  const { tools, options } = run;
+  if (run.deleteCluster) {
+    await attempt('delete the kind cluster', () => deleteCluster(tools.kind, run.clusterName, run.kubeconfig));
+  } else if (run.kube && run.originalCorefile !== undefined) {
+    await attempt('restore the CoreDNS Corefile', () => restoreCorefile(run.kube!.core, run.originalCorefile!));
+  }
+  if (!options.reuse) {
+    await attempt('remove the external service container', () => removeExternalService(tools.docker));
+    if (run.registry?.ownedByMeshspec) await attempt('remove the local registry', () => removeRegistry(tools.docker));
+  }
+  if (failures.length) throw new ProviderError(`kind teardown incomplete:\n${failures.map((f) => `- ${f}`).join('\n')}`);
+}

@@ -1,0 +1,87 @@
+/**
+ * The local registry as kind's "Local Registry" guide sets it up today: a `registry:3` container
+ * named kind-registry, published on 127.0.0.1:5001 only, attached to the `kind` network, with a
+ * containerd hosts.toml on every node and the KEP-1755 `local-registry-hosting` ConfigMap.
+ */
+import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
+import { ProviderError } from '../types.js';
+import { statusOf } from '../shared/kube.js';
+import { runTool, tryTool } from '../shared/tools.js';
+import { inspectContainer } from './containers.js';
+import { OWNED_LABEL } from './ownership.js';
+
+export const REGISTRY_NAME = 'kind-registry';
+export const REGISTRY_PORT = 5001;
+export const REGISTRY_HOST = `localhost:${REGISTRY_PORT}`;
+const REGISTRY_IMAGE = 'registry:3';
+const CERTS_DIR = `/etc/containerd/certs.d/${REGISTRY_HOST}`;
+
+export interface RegistryState {
+  /** True when this run started the container. */
+  created: boolean;
+  ownedByMeshspec: boolean;
+}
+
+/** Reuses a kind-registry container when there is one (starting it if stopped), else runs one. */
+export async function ensureRegistry(docker: string): Promise<RegistryState> {
+  const existing = await inspectContainer(docker, REGISTRY_NAME);
+  if (existing) {
+    if (!existing.running) await runTool(docker, ['start', REGISTRY_NAME]);
+    return { created: false, ownedByMeshspec: existing.ownedByMeshspec };
+  }
+  const run = await tryTool(docker, [
+    'run', '-d', '--restart=always',
+    '-p', `127.0.0.1:${REGISTRY_PORT}:5000`,
+    '--network', 'bridge',
+    '--name', REGISTRY_NAME,
+    '--label', OWNED_LABEL,
+    REGISTRY_IMAGE,
+  ]);
+  if (run.exitCode !== 0) {
+    if (/port is already allocated|address already in use|bind/i.test(run.stderr)) {
+      // docker leaves a created-but-not-started container behind; it is ours (just made) and useless.
+      await tryTool(docker, ['rm', '-f', REGISTRY_NAME]);
+      throw new ProviderError(
+        `Port 127.0.0.1:${REGISTRY_PORT} is taken by something else, so the local registry (${REGISTRY_NAME}) cannot start.`,
+        `Free the port (find the owner with \`docker ps --filter publish=${REGISTRY_PORT}\` or \`lsof -i :${REGISTRY_PORT}\`), or run the registry yourself as kind's guide shows, named ${REGISTRY_NAME}: meshspec reuses it.`,
+      );
+    }
+    throw new ProviderError(`Could not start the local registry: ${run.stderr.trim()}`);
+  }
+  return { created: true, ownedByMeshspec: true };
+}
+
+/** Attaches the registry to the `kind` network (which kind creates with the first cluster). */
+export async function connectRegistryToKindNetwork(docker: string): Promise<void> {
+  const state = await inspectContainer(docker, REGISTRY_NAME);
+  if (state?.networks.includes('kind')) return;
+  await runTool(docker, ['network', 'connect', 'kind', REGISTRY_NAME]);
+}
+
+/** Tells containerd on each node that localhost:5001 is served by kind-registry:5000. */
+export async function configureNodesForRegistry(docker: string, nodes: readonly string[]): Promise<void> {
+  for (const node of nodes) {
+    await runTool(docker, ['exec', node, 'mkdir', '-p', CERTS_DIR]);
+    await runTool(docker, ['exec', '-i', node, 'cp', '/dev/stdin', `${CERTS_DIR}/hosts.toml`], {
+      input: `[host."http://${REGISTRY_NAME}:5000"]\n`,
+    });
+  }
+}
+
+/** KEP-1755: tools in the cluster discover the local registry from this ConfigMap. */
+export async function publishRegistryHosting(core: CoreV1Api): Promise<void> {
+  const body: V1ConfigMap = {
+    metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
+    data: { 'localRegistryHosting.v1': `host: "${REGISTRY_HOST}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n` },
+  };
+  try {
+    await core.createNamespacedConfigMap({ namespace: 'kube-public', body });
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+    await core.replaceNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public', body });
+  }
+}
+
+export async function removeRegistry(docker: string): Promise<void> {
+  await runTool(docker, ['rm', '-f', REGISTRY_NAME]);
+}
