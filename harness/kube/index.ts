@@ -1,0 +1,22 @@
+/** The kube layer: a thin layer over @kubernetes/client-node for apply, delete, patch and waits. */
+export { applyManifests, type ApplyOptions } from './apply.js';
+export { createKubeClients } from './clients.js';
+export { deleteObjects, type DeleteOptions } from './delete.js';
+export { Discovery, discoveryFor, nameMatches, type ResourceType } from './discovery.js';
+export { describeApiError, httpStatusOf, isNotFound, isTransient, KubeError } from './errors.js';
+export { repositoryOf, rewriteImage, rewriteImages } from './images.js';
+export { loadManifests, parseManifests, type Manifest, type ManifestObject } from './manifests.js';
+export { patchObject, setMetadata, type MetadataValues, type PatchType } from './mutate.js';
+export {
+  createScenarioNamespace,
+  deleteScenarioResources,
+  removeStaleNamespaces,
+  scenarioNamespaceLabels,
+  shortRandomSuffix,
+} from './namespaces.js';
+export { assertChangeable, insideScenario, RUN_LABEL, SCENARIO_LABEL, type RunOwner } from './ownership.js';
+export { done, notYet, POLL_INTERVALS_MS, waitFor, WaitTimeoutError, type Deadline, type Probe, type ProbeResult } from './poll.js';
+export { conditionOf, describeCondition, readObject, type Condition, type ServerObject } from './read.js';
+export { describeObject, groupOf, parseObjectRef, sameObject, type ObjectId, type ParsedRef } from './refs.js';
+export { selectObjects, type ObjectSelection } from './select.js';
+export * from './waits/index.js';

@@ -1,0 +1,46 @@
+/**
+ * What a run may touch: its scenario namespace and everything in it (the runner created
+ * them), plus objects elsewhere that carry this run's label because the run created them.
+ * Anything the user had before the run is never changed or deleted.
+ */
+import type { KubeClients } from '../runner/types.js';
+import { isNotFound, KubeError } from './errors.js';
+import { describeObject, type ObjectId } from './refs.js';
+
+export const RUN_LABEL = 'meshspec.dev/run';
+export const SCENARIO_LABEL = 'meshspec.dev/scenario';
+
+/** The run on whose behalf objects are changed. */
+export interface RunOwner {
+  runId: string;
+  /** The scenario's namespace, created by this run. */
+  namespace: string;
+}
+
+/** True when `id` is inside the scenario namespace, or is that namespace itself. */
+export function insideScenario(id: ObjectId, owner: RunOwner): boolean {
+  return id.namespace === owner.namespace || (id.kind === 'Namespace' && id.apiVersion === 'v1' && id.name === owner.namespace);
+}
+
+type Labelled = { metadata?: { labels?: Record<string, string> } };
+
+/**
+ * Reads `id` and fails unless this run may change it. Objects outside the scenario namespace
+ * qualify only with this run's label. `missingIsOk` lets apply create new objects.
+ */
+export async function assertChangeable(clients: KubeClients, id: ObjectId, owner: RunOwner, missingIsOk: boolean): Promise<void> {
+  if (insideScenario(id, owner)) return;
+  let existing: Labelled;
+  try {
+    existing = await clients.objects.read({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } });
+  } catch (error) {
+    if (isNotFound(error) && missingIsOk) return;
+    throw error;
+  }
+  if (existing.metadata?.labels?.[RUN_LABEL] !== owner.runId) {
+    throw new KubeError(
+      `${describeObject(id)} existed before this run, outside the scenario's namespace ${owner.namespace}: ` +
+        'meshspec never changes or deletes what it did not create; leave out the namespace so the object lands in the scenario namespace, or use an object of your own',
+    );
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Which objects a step means: one `KIND/NAME` reference, every object of a type matching a
+ * label selector, or the objects of a manifest. Types are resolved through discovery, so
+ * "svc", "deploy" or "virtualservices" work as in kubectl.
+ */
+import type { KubeClients } from '../runner/types.js';
+import { discoveryFor } from './discovery.js';
+import type { Manifest } from './manifests.js';
+import { parseObjectRef, type ObjectId } from './refs.js';
+
+export type ObjectSelection =
+  | { ref: string }
+  | { type: string; selector: string }
+  | { manifests: Manifest[] };
+
+/** The objects `selection` names; `namespace` is where namespaced objects without one are. */
+export async function selectObjects(clients: KubeClients, selection: ObjectSelection, namespace: string): Promise<ObjectId[]> {
+  const discovery = discoveryFor(clients);
+  if ('ref' in selection) {
+    const { type: typeName, name } = parseObjectRef(selection.ref);
+    const type = await discovery.resolve(typeName);
+    return [{ apiVersion: type.apiVersion, kind: type.kind, name, namespace: type.namespaced ? namespace : undefined }];
+  }
+  if ('selector' in selection) {
+    const type = await discovery.resolve(selection.type);
+    const scope = type.namespaced ? namespace : undefined;
+    const list = await clients.objects.list(type.apiVersion, type.kind, scope, undefined, undefined, undefined, undefined, selection.selector);
+    return list.items.map((item) => ({ apiVersion: type.apiVersion, kind: type.kind, name: item.metadata?.name ?? '', namespace: scope }));
+  }
+  return Promise.all(
+    selection.manifests.map(async ({ object }) => {
+      const type = await discovery.typeOf(object.apiVersion, object.kind);
+      return {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.metadata.name,
+        namespace: type.namespaced ? (object.metadata.namespace ?? namespace) : undefined,
+      };
+    }),
+  );
+}
