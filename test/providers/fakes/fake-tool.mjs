@@ -1,0 +1,156 @@
+// Stand-ins for docker, kind and istioctl that answer like the real tools (same stdout, stderr
+// and exit codes for the calls meshspec makes) and record every call. State lives in
+// $MESHSPEC_FAKE_DIR/state.json so a test can set up a world (a registry that exists, a port
+// that is taken, a cluster the user made) and look at it afterwards; calls go to calls.jsonl.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [tool, ...args] = process.argv.slice(2);
+const dir = process.env.MESHSPEC_FAKE_DIR;
+if (!dir) {
+  process.stderr.write('MESHSPEC_FAKE_DIR is not set\n');
+  process.exit(2);
+}
+const statePath = join(dir, 'state.json');
+const state = JSON.parse(readFileSync(statePath, 'utf8'));
+const stdin = args.includes('-i') ? readFileSync(0, 'utf8') : undefined;
+appendFileSync(join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, stdin }) + '\n');
+
+function finish(code, stdout = '', stderr = '') {
+  writeFileSync(statePath, JSON.stringify(state, null, 2));
+  if (stdout) process.stdout.write(stdout.endsWith('\n') ? stdout : stdout + '\n');
+  if (stderr) process.stderr.write(stderr.endsWith('\n') ? stderr : stderr + '\n');
+  process.exit(code);
+}
+
+function flag(name, list = args) {
+  const i = list.indexOf(name);
+  return i === -1 ? undefined : list[i + 1];
+}
+
+function allFlags(name) {
+  return args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
+}
+
+function docker() {
+  const [command, ...rest] = args;
+  const containers = state.containers;
+  switch (command) {
+    case 'info':
+      if (state.dockerEngine === 'down') {
+        return finish(1, '', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+      }
+      return finish(0, '29.0.1');
+    case 'container': {
+      const name = rest[rest.length - 1];
+      const c = containers[name];
+      if (!c) return finish(1, '', `Error response from daemon: No such container: ${name}`);
+      const format = flag('--format') ?? '';
+      if (format.includes('IPAddress')) return finish(0, c.networks.includes('kind') ? c.ip : '');
+      const networks = Object.fromEntries(c.networks.map((n) => [n, {}]));
+      return finish(0, `${c.running}|${JSON.stringify(c.labels)}|${JSON.stringify(networks)}|${c.image}`);
+    }
+    case 'run': {
+      const name = flag('--name');
+      if (containers[name]) {
+        return finish(125, '', `docker: Error response from daemon: Conflict. The container name "/${name}" is already in use by container "0f1e2d".`);
+      }
+      const labels = Object.fromEntries(allFlags('--label').map((l) => l.split('=')));
+      const valueFlags = new Set(['--name', '--label', '-p', '--network', '--restart', '--sysctl', '-e']);
+      let i = 1;
+      while (i < args.length && args[i].startsWith('-')) i += valueFlags.has(args[i]) && !args[i].includes('=') ? 2 : 1;
+      const image = args[i];
+      const publish = flag('-p');
+      const started = !(publish && state.portsTaken.includes(publish.split(':').slice(0, 2).join(':')));
+      containers[name] = { running: started, labels, networks: [flag('--network') ?? 'bridge'], image, ip: `172.18.0.${10 + Object.keys(containers).length}`, command: args.slice(i + 1) };
+      if (!started) {
+        return finish(125, '', `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (3f2a): Bind for ${publish.split(':').slice(0, 2).join(':')} failed: port is already allocated.`);
+      }
+      return finish(0, 'c0ffee' + name);
+    }
+    case 'start':
+      containers[rest[0]].running = true;
+      return finish(0, rest[0]);
+    case 'rm': {
+      const name = rest[rest.length - 1];
+      if (!containers[name]) return finish(1, '', `Error response from daemon: No such container: ${name}`);
+      delete containers[name];
+      return finish(0, name);
+    }
+    case 'network': {
+      const [, network, name] = rest;
+      if (!state.networks.includes(network)) return finish(1, '', `Error response from daemon: network ${network} not found`);
+      if (containers[name].networks.includes(network)) {
+        return finish(1, '', `Error response from daemon: endpoint with name ${name} already exists in network ${network}`);
+      }
+      containers[name].networks.push(network);
+      return finish(0);
+    }
+    case 'exec':
+      return finish(0);
+    case 'manifest': {
+      const ref = rest[rest.length - 1];
+      if (!state.registryTags.includes(ref)) return finish(1, '', `no such manifest: ${ref}`);
+      return finish(0, JSON.stringify({ schemaVersion: 2 }));
+    }
+    case 'build':
+      state.images.push(flag('-t'));
+      return finish(0, '', `#1 [internal] load build definition from Dockerfile\n#9 naming to ${flag('-t')} done`);
+    case 'push':
+      state.registryTags.push(rest[0]);
+      return finish(0, `${rest[0].split(':').pop()}: digest: sha256:${'ab'.repeat(32)} size: 1570`);
+    default:
+      return finish(1, '', `docker: unknown command: docker ${command}`);
+  }
+}
+
+function writeKubeconfig(path, name) {
+  mkdirSync(join(path, '..'), { recursive: true });
+  const source = state.kubeconfigSource && readFileSync(state.kubeconfigSource, 'utf8');
+  writeFileSync(path, source ? source.replaceAll(state.kubeconfigContext, `kind-${name}`) : `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`);
+}
+
+function kind() {
+  const name = flag('--name') ?? 'kind';
+  const command = args.slice(0, 2).join(' ');
+  if (args[0] === 'version') return finish(0, `kind ${state.kindVersion} go1.25.1 linux/amd64`);
+  switch (command) {
+    case 'get clusters':
+      return state.clusters.length ? finish(0, state.clusters.join('\n')) : finish(0, '', 'No kind clusters found.');
+    case 'get nodes':
+      return finish(0, `${name}-control-plane`);
+    case 'create cluster':
+      if (state.clusters.includes(name)) {
+        return finish(1, '', `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${name}"`);
+      }
+      state.clusters.push(name);
+      if (!state.networks.includes('kind')) state.networks.push('kind');
+      writeKubeconfig(flag('--kubeconfig'), name);
+      return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
+    case 'export kubeconfig':
+      if (!state.clusters.includes(name)) return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'.`);
+      writeKubeconfig(flag('--kubeconfig'), name);
+      return finish(0, '', `Set kubectl context to "kind-${name}"`);
+    case 'export logs':
+      mkdirSync(args[2], { recursive: true });
+      writeFileSync(join(args[2], 'kind-version.txt'), state.kindVersion);
+      return finish(0, '', `Exporting logs for cluster "${name}" to:\n${args[2]}`);
+    case 'delete cluster':
+      state.clusters = state.clusters.filter((c) => c !== name);
+      return finish(0, '', `Deleting cluster "${name}" ...`);
+    default:
+      return finish(1, '', `ERROR: unknown command "${command}" for "kind"`);
+  }
+}
+
+function istioctl() {
+  if (args[0] === 'install') {
+    if (state.istioInstallFails) return finish(1, '', 'Error: failed to install manifests: context deadline exceeded');
+    state.istioInstalled = flag('--set');
+    return finish(0, '✔ Istio core installed ⛵️\n✔ Istiod installed 🧠\n✔ Ingress gateways installed 🛬\n✔ Installation complete');
+  }
+  if (args[0] === 'version') return finish(0, `client version: ${state.istioctlVersion}`);
+  return finish(1, '', `Error: unknown command "${args[0]}" for "istioctl"`);
+}
+
+({ docker, kind, istioctl })[tool]();

@@ -1,0 +1,192 @@
+/** The kind provider's calls to docker and kind, against the fake tools in ./fakes. */
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderError } from '../../harness/providers/types.js';
+import { checkPrerequisites } from '../../harness/providers/shared/prerequisites.js';
+import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
+import {
+  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,
+} from '../../harness/providers/kind/registry.js';
+import { clusterExists, createCluster, listNodes } from '../../harness/providers/kind/cluster.js';
+import { ensureEchoImage, sourceHash } from '../../harness/providers/kind/echo-image.js';
+import { ensureExternalService, removeExternalService } from '../../harness/providers/kind/external-service.js';
+import { exportKindLogs } from '../../harness/providers/kind/diagnostics.js';
+import { FakeWorld, FAKES_DIR } from './fake-world.js';
+
+let world: FakeWorld;
+beforeEach(() => {
+  world = new FakeWorld();
+});
+afterEach(() => world.dispose());
+
+describe('prerequisites', () => {
+  it('reports what it found when docker and kind are there', async () => {
+    await expect(checkPrerequisites([dockerEngineCheck('docker'), kindCheck('kind')])).resolves.toEqual(['Docker engine 29.0.1', 'kind 0.33.0']);
+  });
+
+  it('names every missing piece in one error, each with how to install it', async () => {
+    world.update({ dockerEngine: 'down' });
+    const error = await checkPrerequisites([dockerEngineCheck('docker'), kindCheck('/nonexistent/kind')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    const { message, hint } = error as ProviderError;
+    expect(message.split('\n')).toEqual([
+      '- docker is installed but its engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
+      '- kind was not found (looked for `/nonexistent/kind`).',
+    ]);
+    expect(hint).toContain('sudo systemctl start docker');
+    expect(hint).toContain('go install sigs.k8s.io/kind@v0.33.0');
+    expect(hint).toContain('MESHSPEC_KIND');
+  });
+
+  it('refuses a kind older than the release the node images are built for', async () => {
+    world.update({ kindVersion: 'v0.26.0' });
+    await expect(checkPrerequisites([kindCheck('kind')])).rejects.toThrow('kind 0.26.0 is older than v0.33.0');
+  });
+
+  it('says docker is missing when it is not on PATH', async () => {
+    await expect(checkPrerequisites([dockerEngineCheck(join(FAKES_DIR, 'no-docker-here'))])).rejects.toThrow(/docker was not found on PATH/);
+  });
+});
+
+describe('local registry', () => {
+  it('runs registry:3 on 127.0.0.1:5001, labelled as meshspec\'s', async () => {
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true });
+    expect(world.argsOf('docker', 'run')).toEqual([[
+      'run', '-d', '--restart=always', '-p', '127.0.0.1:5001:5000', '--network', 'bridge',
+      '--name', 'kind-registry', '--label', 'meshspec.dev/owned=true', 'registry:3',
+    ]]);
+  });
+
+  it('reuses a registry the user made, starting it if stopped, and records it is not ours', async () => {
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2' } } });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false });
+    expect(world.argsOf('docker', 'run')).toEqual([]);
+    expect(world.argsOf('docker', 'start')).toEqual([['start', 'kind-registry']]);
+  });
+
+  it('explains a port taken by something else and leaves no half-made container', async () => {
+    world.update({ portsTaken: ['127.0.0.1:5001'] });
+    const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('Port 127.0.0.1:5001 is taken by something else, so the local registry (kind-registry) cannot start.');
+    expect(error.hint).toContain('lsof -i :5001');
+    expect(world.state().containers).toEqual({});
+  });
+
+  it('joins the kind network once and writes hosts.toml on every node', async () => {
+    world.update({ networks: ['bridge', 'kind'] });
+    await ensureRegistry('docker');
+    await connectRegistryToKindNetwork('docker');
+    await connectRegistryToKindNetwork('docker');
+    expect(world.argsOf('docker', 'network')).toEqual([['network', 'connect', 'kind', 'kind-registry']]);
+
+    await configureNodesForRegistry('docker', ['meshspec-control-plane']);
+    const execs = world.calls('docker').filter((c) => c.args[0] === 'exec');
+    expect(execs.map((c) => c.args)).toEqual([
+      ['exec', 'meshspec-control-plane', 'mkdir', '-p', '/etc/containerd/certs.d/localhost:5001'],
+      ['exec', '-i', 'meshspec-control-plane', 'cp', '/dev/stdin', '/etc/containerd/certs.d/localhost:5001/hosts.toml'],
+    ]);
+    expect(execs[1].stdin).toBe('[host."http://kind-registry:5000"]\n');
+  });
+
+  it('removes the registry container', async () => {
+    await ensureRegistry('docker');
+    await removeRegistry('docker');
+    expect(world.state().containers['kind-registry']).toBeUndefined();
+  });
+});
+
+describe('cluster', () => {
+  const spec = (kubeconfig: string) => ({
+    kind: 'kind', name: 'meshspec', configPath: '/repo/clusters/kind.yaml', nodeImage: 'kindest/node:v1.36.4@sha256:abc', kubeconfig,
+  });
+
+  it('creates the cluster with the config, the pinned node image and its own kubeconfig', async () => {
+    const kubeconfig = join(world.dir, 'kube', 'config');
+    await expect(createCluster(spec(kubeconfig))).resolves.toBe(true);
+    expect(world.argsOf('kind', 'create')).toEqual([[
+      'create', 'cluster', '--name', 'meshspec', '--config', '/repo/clusters/kind.yaml',
+      '--image', 'kindest/node:v1.36.4@sha256:abc', '--kubeconfig', kubeconfig, '--wait', '120s',
+    ]]);
+    await expect(clusterExists('kind', 'meshspec')).resolves.toBe(true);
+    await expect(listNodes('kind', 'meshspec')).resolves.toEqual(['meshspec-control-plane']);
+  });
+
+  it('answers false instead of failing when the cluster already exists', async () => {
+    world.update({ clusters: ['meshspec'] });
+    await expect(createCluster(spec(join(world.dir, 'kubeconfig')))).resolves.toBe(false);
+  });
+
+  it('knows when there is no cluster', async () => {
+    await expect(clusterExists('kind', 'meshspec')).resolves.toBe(false);
+  });
+
+  it('exports kind logs under the artifacts directory', async () => {
+    const artifacts = mkdtempSync(join(tmpdir(), 'meshspec-artifacts-'));
+    await expect(exportKindLogs(artifacts, 'meshspec', 'kind')).resolves.toBe(join(artifacts, 'kind-logs'));
+    expect(world.argsOf('kind', 'export', 'logs')).toEqual([['export', 'logs', join(artifacts, 'kind-logs'), '--name', 'meshspec']]);
+    expect(readdirSync(join(artifacts, 'kind-logs'))).toEqual(['kind-version.txt']);
+  });
+});
+
+describe('echo image', () => {
+  function echoApp(): string {
+    const root = mkdtempSync(join(tmpdir(), 'meshspec-root-'));
+    mkdirSync(join(root, 'apps', 'echo', 'src'), { recursive: true });
+    mkdirSync(join(root, 'apps', 'echo', 'node_modules'), { recursive: true });
+    writeFileSync(join(root, 'apps', 'echo', 'Dockerfile'), 'FROM node:20-alpine\n');
+    writeFileSync(join(root, 'apps', 'echo', 'src', 'main.ts'), 'console.log(1)\n');
+    return root;
+  }
+
+  it('tags by a hash of the sources that ignores node_modules and follows edits', async () => {
+    const root = echoApp();
+    const dir = join(root, 'apps', 'echo');
+    const first = await sourceHash(dir);
+    expect(first).toMatch(/^[0-9a-f]{12}$/);
+    writeFileSync(join(dir, 'node_modules', 'x.js'), 'ignored');
+    expect(await sourceHash(dir)).toBe(first);
+    writeFileSync(join(dir, 'src', 'main.ts'), 'console.log(2)\n');
+    expect(await sourceHash(dir)).not.toBe(first);
+  });
+
+  it('builds and pushes once, then finds the tag in the registry and skips', async () => {
+    const root = echoApp();
+    const reference = `localhost:5001/meshspec/echo:${await sourceHash(join(root, 'apps', 'echo'))}`;
+    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: true });
+    expect(world.argsOf('docker', 'build')).toEqual([['build', '-t', reference, join(root, 'apps', 'echo')]]);
+    expect(world.argsOf('docker', 'push')).toEqual([['push', reference]]);
+
+    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: false });
+    expect(world.argsOf('docker', 'build')).toHaveLength(1);
+    expect(world.argsOf('docker', 'manifest')).toEqual([
+      ['manifest', 'inspect', '--insecure', reference],
+      ['manifest', 'inspect', '--insecure', reference],
+    ]);
+  });
+});
+
+describe('external service', () => {
+  it('runs the echo image on the kind network and answers its address there', async () => {
+    world.update({ networks: ['bridge', 'kind'] });
+    const ip = await ensureExternalService('docker', 'localhost:5001/meshspec/echo:abc');
+    expect(ip).toMatch(/^172\.18\.0\.\d+$/);
+    expect(world.argsOf('docker', 'run')).toEqual([[
+      'run', '-d', '--name', 'meshspec-external', '--network', 'kind', '--label', 'meshspec.dev/owned=true',
+      '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', 'localhost:5001/meshspec/echo:abc', '--service', 'external', '--port', '80',
+    ]]);
+    await ensureExternalService('docker', 'localhost:5001/meshspec/echo:abc');
+    expect(world.argsOf('docker', 'run')).toHaveLength(1);
+    await removeExternalService('docker');
+    expect(world.state().containers['meshspec-external']).toBeUndefined();
+  });
+
+  it('leaves a container of the same name that meshspec did not create alone', async () => {
+    world.update({ containers: { 'meshspec-external': { running: true, labels: {}, networks: ['kind'], image: 'nginx', ip: '172.18.0.9' } } });
+    await expect(ensureExternalService('docker', 'localhost:5001/meshspec/echo:abc')).rejects.toThrow('meshspec-external exists that meshspec did not create');
+    await removeExternalService('docker');
+    expect(world.state().containers['meshspec-external']).toBeDefined();
+  });
+});
