@@ -1,0 +1,168 @@
+// Monte Carlo check of meshspec's share assertions against their policy and against Istio's
+// own rule (100 requests, each backend within ±10 requests of its expected count).
+//
+//   pnpm build && node bench/stats.bench.mjs [--assertions N] [--seed S]
+//
+// For every case and every true share (the expected one, and the expected one ±10 points,
+// clipped to [0, 1]) it simulates N assertions: the count of the tracked category is drawn
+// from Binomial(n, true share) by inversion of its exact CDF, and the assertion is decided by
+// the very splitTest/shareTest a matcher calls. A verdict depends only on the count, so each
+// function is called once per possible count up front and the draws look the verdict up; that
+// keeps 10^6 draws per row cheap without approximating anything. "exact" columns are the same
+// rates summed over the binomial distribution, which the Monte Carlo figures must agree with.
+import { binomialCdf, DEFAULT_POLICY, requiredSampleSize, shareTest, splitTest } from '../dist/harness/stats/index.js';
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+}
+const ASSERTIONS = option('assertions', 4_000_000);
+const SEED = option('seed', 20261122);
+const ISTIO_REQUESTS = 100;
+const ISTIO_TOLERANCE = 10;
+
+/** sfc32 (PractRand-clean, seedable); two outputs make one uniform double in [0, 1) with 53 random bits. */
+function uniformSource(seed) {
+  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  const next = () => {
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 15; i++) next();
+  return () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
+}
+
+/** A sampler of Binomial(n, p) by inversion: P(X <= k) for every k, then a binary search per draw. */
+function binomialSampler(n, p) {
+  const cdf = Float64Array.from({ length: n + 1 }, (_, k) => binomialCdf(k, n, p));
+  cdf[n] = 1;
+  return (u) => {
+    let low = 0;
+    let high = n;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (u < cdf[mid]) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  };
+}
+
+/** Failure rate of a rule at the given truth: Monte Carlo over ASSERTIONS draws, and exact. */
+function failureRate(fails, n, truth, uniform) {
+  const sample = binomialSampler(n, truth);
+  let failures = 0;
+  for (let i = 0; i < ASSERTIONS; i++) failures += fails[sample(uniform())];
+  let exact = 0;
+  for (let k = 0; k <= n; k++) if (fails[k]) exact += binomialCdf(k, n, truth) - binomialCdf(k - 1, n, truth);
+  return { measured: failures / ASSERTIONS, exact };
+}
+
+// `share` is the expected share of the tracked category; `verdict(k, n)` decides a count k of it out of n.
+const CASES = [
+  split('75/25 split', 75),
+  split('90/10 split', 90),
+  split('50/50 split', 50),
+  share('50% delay', 'delayed', 50),
+  // A 70% failure share, asserted on the successes: two-sided share test of 30%.
+  share('70% failure', 'success', 30),
+];
+
+function split(name, v1Percent) {
+  const expectedPercent = { v1: v1Percent, v2: 100 - v1Percent };
+  return {
+    name,
+    share: v1Percent / 100,
+    expectation: { kind: 'split', expectedPercent },
+    verdict: (k, n) => splitTest({ v1: k, v2: n - k }, expectedPercent),
+  };
+}
+
+function share(name, label, percent) {
+  return {
+    name,
+    share: percent / 100,
+    expectation: { kind: 'share', percent },
+    verdict: (k, n) => shareTest(k, n, percent, label),
+  };
+}
+
+function measureCase(testCase, uniform) {
+  const { share: expected, expectation, verdict } = testCase;
+  const n = requiredSampleSize(expectation);
+  const oursFails = Uint8Array.from({ length: n + 1 }, (_, k) => (verdict(k, n).pass ? 0 : 1));
+  const istioFails = Uint8Array.from({ length: ISTIO_REQUESTS + 1 }, (_, k) =>
+    Math.abs(k - expected * ISTIO_REQUESTS) > ISTIO_TOLERANCE ? 1 : 0,
+  );
+  const wrong = [...new Set([expected - DEFAULT_POLICY.minDetectable, expected + DEFAULT_POLICY.minDetectable].map((p) => Math.min(1, Math.max(0, +p.toFixed(12)))))].filter(
+    (p) => p !== expected,
+  );
+  const rates = (fails, size) => {
+    const falseFailure = failureRate(fails, size, expected, uniform);
+    const powers = wrong.map((truth) => ({ truth, ...failureRate(fails, size, truth, uniform) }));
+    const worst = powers.reduce((a, b) => (b.exact < a.exact ? b : a));
+    return { falseFailure, worst };
+  };
+  return { n, ours: rates(oursFails, n), istio: rates(istioFails, ISTIO_REQUESTS) };
+}
+
+const sci = (x) => (x === 0 ? '0' : x.toExponential(1));
+const pct = (p) => `${+(p * 100).toFixed(1)}%`;
+const times = (x) => (Number.isFinite(x) ? `${x >= 10 ? Math.round(x) : x.toFixed(1)}x` : 'inf');
+
+/** Columns padded to their widest cell; text columns left-aligned, numbers right-aligned. */
+function printTable(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  for (const row of rows) {
+    console.log(row.map((cell, column) => (column === 0 || cell === '|' ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' ').trimEnd());
+  }
+}
+
+const { falseFailure: targetFalseFailure, power: targetPower, minDetectable } = DEFAULT_POLICY;
+console.log(
+  `meshspec stats benchmark: ${ASSERTIONS.toLocaleString('en')} simulated assertions per case and true share, seed ${SEED}\n` +
+    `targets: false failure <= ${sci(targetFalseFailure)} when the share is right; power >= ${targetPower} when it is off by ${minDetectable * 100} points (worst direction)\n` +
+    `baseline: Istio's rule, ${ISTIO_REQUESTS} requests, each backend within ±${ISTIO_TOLERANCE} of its expected count\n`,
+);
+const started = performance.now();
+const uniform = uniformSource(SEED);
+const rows = [
+  ['', '', 'meshspec', '', '', '', '', '|', 'Istio', '', '', '|', 'Istio / meshspec', '', ''],
+  ['case', 'n', 'false-fail', 'exact', 'power', 'exact', 'worst at', '|', 'false-fail', 'power', 'worst at', '|', 'false-fail', 'misses', ''],
+];
+let allMet = true;
+for (const testCase of CASES) {
+  const { n, ours, istio } = measureCase(testCase, uniform);
+  const met = ours.falseFailure.exact <= targetFalseFailure && ours.worst.exact >= targetPower;
+  allMet &&= met;
+  rows.push([
+    testCase.name,
+    String(n),
+    sci(ours.falseFailure.measured),
+    sci(ours.falseFailure.exact),
+    ours.worst.measured.toFixed(4),
+    ours.worst.exact.toFixed(4),
+    pct(ours.worst.truth),
+    '|',
+    istio.falseFailure.measured.toFixed(4),
+    istio.worst.measured.toFixed(4),
+    pct(istio.worst.truth),
+    '|',
+    times(istio.falseFailure.exact / ours.falseFailure.exact),
+    times((1 - istio.worst.exact) / (1 - ours.worst.exact)),
+    met ? 'targets met' : 'TARGET MISSED',
+  ]);
+}
+printTable(rows);
+console.log(
+  `\n"exact" sums the binomial distribution over the same verdicts; Monte Carlo standard error at a rate of ${sci(targetFalseFailure)} is ` +
+    `${sci(Math.sqrt(targetFalseFailure / ASSERTIONS))}. "worst at" is the true share of v1, of delayed requests, of successful requests. ` +
+    `"misses" compares 1 - power. ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+);
+process.exitCode = allMet ? 0 : 1;
