@@ -1,0 +1,182 @@
+/**
+ * The command line as one typed table: commands, their options, and `parseCli`, which turns
+ * argv into a typed command or throws a UsageError that names the valid choices.
+ */
+import { PROVIDER_NAMES } from '../plugin/options.js';
+import type { ProviderName } from '../providers/types.js';
+import { UsageError } from './errors.js';
+
+export const COMMANDS = {
+  run: { args: '[paths...]', summary: 'run scenarios (default: every spec under specs/) on a cluster' },
+  validate: { args: '[paths...]', summary: 'check specs without a cluster; exit 0 when valid, 1 otherwise' },
+  list: { args: '[paths...]', summary: 'list scenarios: name, title, tags, source' },
+  sim: { args: '[options]', summary: 'run the embedded cluster in the foreground (see `meshspec sim --help`)' },
+  help: { args: '', summary: 'show this help' },
+} as const;
+export type CommandName = keyof typeof COMMANDS;
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** May be given several times; values are collected in order. */
+  repeatable?: boolean;
+  /** Allowed values, for the message when another is given. */
+  values?: readonly string[];
+  commands: readonly CommandName[];
+  valueName?: string;
+  description: string;
+}
+
+export const OPTIONS = {
+  provider: {
+    type: 'string',
+    values: PROVIDER_NAMES,
+    commands: ['run'],
+    valueName: 'NAME',
+    description: `cluster provider: ${PROVIDER_NAMES.join(', ')} (default sim)`,
+  },
+  filter: {
+    type: 'string',
+    repeatable: true,
+    commands: ['run', 'list'],
+    valueName: 'X',
+    description: 'scenarios whose name is X, or starts with X, or that have tag X (repeatable: any of them)',
+  },
+  istio: { type: 'string', commands: ['run'], valueName: 'VERSION', description: 'Istio version to install (kind) or report (sim)' },
+  reuse: { type: 'boolean', commands: ['run'], description: 'keep the cluster for the next run and reuse an existing one' },
+  'allow-context': {
+    type: 'string',
+    repeatable: true,
+    commands: ['run'],
+    valueName: 'NAME',
+    description: 'kubeconfig provider: allow running against this context (not kind, not sim)',
+  },
+  context: { type: 'string', commands: ['run'], valueName: 'NAME', description: 'kubeconfig provider: context to use (default: current)' },
+  kubeconfig: { type: 'string', commands: ['run'], valueName: 'FILE', description: 'kubeconfig provider: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' },
+  reporter: {
+    type: 'string',
+    repeatable: true,
+    commands: ['run'],
+    valueName: 'NAME',
+    description: 'Vitest reporter (default, verbose, junit, json, ...), passed to Vitest',
+  },
+  outputFile: {
+    type: 'string',
+    repeatable: true,
+    commands: ['run'],
+    valueName: 'FILE',
+    description: 'Vitest report file; --outputFile.junit=FILE per reporter, passed to Vitest',
+  },
+  json: { type: 'boolean', commands: ['list'], description: 'print JSON instead of a table' },
+} as const satisfies Record<string, OptionSpec>;
+type OptionName = keyof typeof OPTIONS;
+
+export interface CliOptions {
+  provider?: ProviderName;
+  filter: string[];
+  istio?: string;
+  reuse: boolean;
+  allowContext: string[];
+  context?: string;
+  kubeconfig?: string;
+  reporter: string[];
+  /** `--outputFile FILE` is keyed "", `--outputFile.junit=FILE` is keyed "junit". */
+  outputFile: Record<string, string>;
+  json: boolean;
+}
+
+export type ParsedCli =
+  | { command: 'run' | 'validate' | 'list'; paths: string[]; options: CliOptions }
+  | { command: 'sim'; argv: string[] }
+  | { command: 'help' }
+  | { command: 'version' };
+
+export function parseCli(argv: readonly string[]): ParsedCli {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { command: 'help' };
+  if (first === '--version' || first === '-v') return { command: 'version' };
+  if (first === 'sim') return { command: 'sim', argv: rest };
+  if (first !== 'run' && first !== 'validate' && first !== 'list') {
+    throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+  }
+  const command = first;
+  const options: CliOptions = { filter: [], reuse: false, allowContext: [], reporter: [], outputFile: {}, json: false };
+  const paths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--help' || arg === '-h') return { command: 'help' };
+    if (!arg.startsWith('--')) {
+      if (arg.startsWith('-') && arg !== '-') throw unknownFlag(arg, command);
+      paths.push(arg);
+      continue;
+    }
+    const [flag, inlineValue] = splitFlag(arg.slice(2));
+    const [name, subKey] = flag.startsWith('outputFile.') ? ['outputFile', flag.slice('outputFile.'.length)] : [flag, ''];
+    if (!isOptionName(name) || !(OPTIONS[name].commands as readonly string[]).includes(command)) throw unknownFlag(arg, command);
+    const spec: OptionSpec = OPTIONS[name];
+    if (spec.type === 'boolean') {
+      if (inlineValue !== undefined) throw new UsageError(`--${name} takes no value`);
+      setOption(options, name, true);
+      continue;
+    }
+    const value = inlineValue ?? rest[++i];
+    if (value === undefined || (inlineValue === undefined && value.startsWith('--'))) {
+      throw new UsageError(`--${flag} needs a value (${spec.valueName ?? 'VALUE'})`);
+    }
+    if (spec.values && !spec.values.includes(value)) {
+      throw new UsageError(`--${name} ${value}: allowed values are ${spec.values.join(', ')}`);
+    }
+    if (name === 'outputFile') options.outputFile[subKey] = value;
+    else setOption(options, name, value);
+  }
+  return { command, paths, options };
+}
+
+function splitFlag(flag: string): [string, string | undefined] {
+  const equals = flag.indexOf('=');
+  return equals === -1 ? [flag, undefined] : [flag.slice(0, equals), flag.slice(equals + 1)];
+}
+
+function isOptionName(name: string): name is OptionName {
+  return Object.hasOwn(OPTIONS, name);
+}
+
+/** Table key -> CliOptions field (kebab-case flags become camelCase fields). */
+function setOption(options: CliOptions, name: OptionName, value: string | boolean): void {
+  const field = name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()) as keyof CliOptions;
+  const current = options[field];
+  if (Array.isArray(current)) current.push(value as string);
+  else (options as unknown as Record<string, unknown>)[field] = value;
+}
+
+function unknownFlag(arg: string, command: CommandName): UsageError {
+  return new UsageError(`unknown option ${arg} for \`meshspec ${command}\`; valid options: ${optionsOf(command).map((name) => `--${name}`).join(', ')}`);
+}
+
+export function optionsOf(command: CommandName): OptionName[] {
+  return (Object.keys(OPTIONS) as OptionName[]).filter((name) => (OPTIONS[name].commands as readonly string[]).includes(command));
+}
+
+/** The help text, generated from the tables above. */
+export function helpText(): string {
+  const lines = ['Usage: meshspec <command> [options]', '', 'Commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    lines.push(`  ${`${name} ${command.args}`.padEnd(22)}${command.summary}`);
+  }
+  for (const command of ['run', 'list'] as const) {
+    lines.push('', `Options of ${command}:`);
+    for (const name of optionsOf(command)) {
+      const spec: OptionSpec = OPTIONS[name];
+      const flag = `--${name}${spec.valueName ? ` ${spec.valueName}` : ''}`;
+      lines.push(`  ${flag.padEnd(24)}${spec.description}`);
+    }
+  }
+  lines.push(
+    '',
+    'Exit codes: 0 success, 1 failure or invalid specs, 2 a --filter matched no scenario.',
+    'Examples:',
+    '  meshspec run --filter fault              the fault-injection scenarios on the embedded cluster',
+    '  meshspec run --provider kind --istio 1.29.6',
+    '  meshspec validate specs/',
+  );
+  return lines.join('\n');
+}
