@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { istioInstallArgs, widestProfile } from './istio-install.js';
+
+describe('Istio install', () => {
+  it('installs the widest profile the scenarios need', () => {
+    expect(widestProfile([])).toBe('default');
+    expect(widestProfile(['minimal'])).toBe('minimal');
+    expect(widestProfile(['minimal', 'demo', 'default'])).toBe('demo');
+  });
+
+  it('passes profile, overlay, kubeconfig and context to istioctl', () => {
+    expect(istioInstallArgs({ istioctl: 'istioctl', kubeconfig: '/k', context: 'kind-meshspec', profile: 'demo', overlay: '/o.yaml' })).toEqual([
+      'install', '-y', '--set', 'profile=demo', '-f', '/o.yaml', '--kubeconfig', '/k', '--context', 'kind-meshspec',
+    ]);
+  });
+});
