@@ -5,7 +5,7 @@
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
-import { statusOf } from '../shared/kube.js';
+import { httpStatusOf } from '../../kube/index.js';
 import { runTool, tryTool } from '../shared/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
@@ -76,7 +76,7 @@ export async function isClusterOwned(core: CoreV1Api): Promise<boolean> {
     const marker = await core.readNamespacedConfigMap(MARKER);
     return marker.metadata?.labels?.[OWNED_LABEL_KEY] === 'true';
   } catch (error) {
-    if (statusOf(error) === 404) return false;
+    if (httpStatusOf(error) === 404) return false;
     throw error;
   }
 }

@@ -18,7 +18,7 @@ import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
 import { checkPrerequisites } from '../shared/prerequisites.js';
-import { removeStaleNamespaces } from '../shared/stale-namespaces.js';
+import { removeStaleNamespaces } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, isClusterOwned, kindContext, listNodes, markClusterOwned,
 } from './cluster.js';
@@ -131,7 +131,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
     return ip;
   }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
 
-  await timer.run('stale namespaces', () => removeStaleNamespaces(kube.core, options.runId), (removed) =>
+  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (removed) =>
     removed.length ? `removed ${removed.join(', ')}` : 'none');
 
   options.progress.info(timer.summary());

@@ -1,7 +1,8 @@
 /** Istio on the kind cluster: installed unless a reused cluster already runs this version and profile. */
 import type { IstioProfile } from '../types.js';
 import { ISTIO_NAMESPACE, istioDeployments } from '../shared/istio-readiness.js';
-import { statusOf, type ProviderKube } from '../shared/kube.js';
+import { httpStatusOf } from '../../kube/index.js';
+import type { ProviderKube } from '../shared/kube.js';
 
 /** The gateways the kind provider always has: the overlay enables the ingress gateway for every profile. */
 export function kindIstioDeployments(profile: IstioProfile): string[] {
@@ -17,7 +18,7 @@ export async function istioAlreadyInstalled(kube: ProviderKube, version: string,
     for (const name of kindIstioDeployments(profile)) await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE });
     return true;
   } catch (error) {
-    if (statusOf(error) === 404) return false;
+    if (httpStatusOf(error) === 404) return false;
     throw error;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
-import { statusOf } from '../shared/kube.js';
+import { httpStatusOf } from '../../kube/index.js';
 import { runTool, tryTool } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
@@ -77,7 +77,7 @@ export async function publishRegistryHosting(core: CoreV1Api): Promise<void> {
   try {
     await core.createNamespacedConfigMap({ namespace: 'kube-public', body });
   } catch (error) {
-    if (statusOf(error) !== 409) throw error;
+    if (httpStatusOf(error) !== 409) throw error;
     await core.replaceNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public', body });
   }
 }

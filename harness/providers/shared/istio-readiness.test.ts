@@ -17,7 +17,7 @@ describe('validation webhook wait', () => {
       if (calls <= 3) throw unreachable();
     }, { attempts: 10, delayMs: 1, onRetry: (d) => retries.push(d) });
     expect(calls).toBe(4);
-    expect(retries[0]).toBe('validation webhook not ready (attempt 1/10): Internal error occurred: failed calling webhook "validation.istio.io": dial tcp 10.96.12.4:443: connect: connection refused');
+    expect(retries[0]).toBe('validation webhook not ready (attempt 1/10): 500: Internal error occurred: failed calling webhook "validation.istio.io": dial tcp 10.96.12.4:443: connect: connection refused');
   });
 
   it('gives up after the bounded number of attempts with a clear error', async () => {

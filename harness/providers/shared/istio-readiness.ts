@@ -7,7 +7,8 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import pRetry, { AbortError } from 'p-retry';
 import { ProviderError, type IstioProfile } from '../types.js';
-import { messageOf, statusOf, type ProviderKube } from './kube.js';
+import { describeApiError, httpStatusOf } from '../../kube/index.js';
+import type { ProviderKube } from './kube.js';
 import { pollUntilReady } from './wait.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
@@ -59,7 +60,7 @@ async function deploymentsPending(kube: ProviderKube, deployments: readonly stri
       const pending = rolloutPending(await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
       if (pending) return pending;
     } catch (error) {
-      if (statusOf(error) === 404) return `${name}: not created yet`;
+      if (httpStatusOf(error) === 404) return `${name}: not created yet`;
       throw error;
     }
   }
@@ -105,11 +106,11 @@ export async function waitForValidationWebhook(dryRun: () => Promise<void>, opti
         try {
           await dryRun();
         } catch (error) {
-          const status = statusOf(error);
+          const status = httpStatusOf(error);
           if (status !== undefined && status >= 400 && status < 500 && ![404, 409, 429].includes(status)) {
-            throw new AbortError(new ProviderError(`The Istio validation webhook rejected a valid VirtualService: ${messageOf(error)}`));
+            throw new AbortError(new ProviderError(`The Istio validation webhook rejected a valid VirtualService: ${describeApiError(error)}`));
           }
-          throw new Error(messageOf(error));
+          throw new Error(describeApiError(error));
         }
       },
       {
