@@ -59,11 +59,13 @@ export interface Decision {
 }
 
 export function conclude(state: MatcherState, decision: Decision): MatcherResult {
+  // Vitest leaves isNot undefined rather than false on a plain assertion.
+  const isNot = state.isNot === true;
   if (decision.traffic) {
     const list = outcomes.get(decision.traffic) ?? [];
     list.push({
-      matcher: `${state.isNot ? '.not.' : ''}${decision.matcher}`,
-      pass: decision.pass !== state.isNot,
+      matcher: `${isNot ? '.not.' : ''}${decision.matcher}`,
+      pass: decision.pass !== isNot,
       detail: decision.detail,
       ...(decision.verdict
         ? { hypothesis: decision.verdict.hypothesis, shares: decision.verdict.shares, pValue: decision.verdict.pValue }
@@ -77,7 +79,7 @@ export function conclude(state: MatcherState, decision: Decision): MatcherResult
       buildMessage({
         matcher: decision.matcher,
         received: decision.received,
-        isNot: state.isNot,
+        isNot,
         expected: decision.expected,
         detail: decision.detail,
         verdict: decision.verdict,

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attachRequestLogSource } from '../traffic/request-log.js';
 import type { RequestRecord, TrafficResult } from '../traffic/types.js';
+import { assertExpectations } from './expectations.js';
 import { installMatchers, outcomesOf } from './index.js';
 
 beforeAll(installMatchers);
@@ -191,5 +192,25 @@ describe('toUseMutualTLS', () => {
     await expect(traffic([3, { body: { headers: { 'x-forwarded-client-cert': 'By=spiffe://cluster.local/ns/ns/sa/backend' } } }])).toUseMutualTLS();
     const message = await failureOf(expect(traffic([3, { body: { headers: {} } }])).toUseMutualTLS());
     expect(message).toContain('the server saw no x-forwarded-client-cert header');
+  });
+});
+
+describe('assertExpectations', () => {
+  it('runs booleans as plain and .not assertions and objects as arguments', async () => {
+    const result = traffic([100, { version: 'v1' }]);
+    await assertExpectations(result, { toSplitTraffic: { by: 'version', split: { v1: 100 } }, toBeBlocked: false, toReach: true });
+    expect(outcomesOf(result).map((o) => o.matcher)).toEqual(['toSplitTraffic', '.not.toBeBlocked', 'toReach']);
+  });
+
+  it('runs every expectation and reports all failures together', async () => {
+    const result = traffic([100, { status: 503, version: undefined }]);
+    const error = await assertExpectations(result, { toReach: true, toSucceed: { atLeast: 90 }, toBeBlocked: true }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^2 expectations failed/);
+    expect(error?.message).toContain('expect(traffic).toReach()');
+    expect(error?.message).toContain('expect(traffic).toSucceed(expected)');
+    expect(outcomesOf(result).map((o) => o.pass)).toEqual([false, false, true]);
   });
 });

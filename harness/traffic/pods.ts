@@ -3,6 +3,7 @@
  * managed cluster and sim: no port-forward, no route from the test machine into the cluster.
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { readObject } from '../kube/read.js';
 import type { KubeClients } from '../runner/types.js';
 import { FORWARD_PATH, REQUESTS_PATH, encodeForward } from '../../apps/echo/src/protocol.js';
 import type { ForwardRequest, ForwardResponse, RequestLogPage } from '../../apps/echo/src/protocol.js';
@@ -25,18 +26,15 @@ export async function readyPods(kube: KubeClients, namespace: string, labelSelec
  * Deployment of that name exists, else the `app` label the tutorials put on every workload.
  */
 export async function workloadSelector(kube: KubeClients, namespace: string, workload: string): Promise<string> {
-  try {
-    const deployment = await kube.objects.read<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: workload, namespace },
-    });
-    const labels = deployment.spec?.selector?.matchLabels;
-    if (labels && Object.keys(labels).length > 0) {
-      return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-    }
-  } catch (error) {
-    if (statusCodeOf(error) !== 404) throw error;
+  const deployment = await readObject<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>(kube, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: workload,
+    namespace,
+  });
+  const labels = deployment?.spec?.selector?.matchLabels;
+  if (labels && Object.keys(labels).length > 0) {
+    return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
   }
   return `app=${workload}`;
 }
@@ -77,11 +75,6 @@ export function forwardFromPod(kube: KubeClients, pod: V1Pod, request: ForwardRe
 /** The pod's whole request log (the pod proxy path cannot carry `?since=`). */
 export function requestLogOf(kube: KubeClients, pod: V1Pod, signal?: AbortSignal): Promise<RequestLogPage> {
   return podProxyGet<RequestLogPage>(kube, pod, REQUESTS_PATH, signal);
-}
-
-export function statusCodeOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
 }
 
 /** client-node 1.4's typed calls take no AbortSignal: stop waiting when the step is aborted. */
