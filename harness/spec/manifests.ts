@@ -14,14 +14,16 @@ export function isInlineManifest(source: string): boolean {
   return source.includes('\n');
 }
 
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
 export type DeleteTarget = { object: string } | { manifest: string };
 
 /**
- * What a `delete: STRING` names: inline YAML, an existing file or directory, or else an
- * object reference such as `deployment/backend` (both look like `a/b`, so existence decides).
+ * What a `delete: STRING` names: inline YAML, a manifest file (by its extension) or an existing
+ * directory, or else an object reference such as `deployment/backend` (both look like `a/b`).
  */
 export function deleteTarget(source: string, rootDir: string): DeleteTarget {
-  if (isInlineManifest(source) || existsSync(path.resolve(rootDir, source))) return { manifest: source };
+  if (isInlineManifest(source) || MANIFEST_FILE.test(source) || existsSync(path.resolve(rootDir, source))) return { manifest: source };
   return ObjectRef.safeParse(source).success ? { object: source } : { manifest: source };
 }
 

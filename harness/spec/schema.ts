@@ -297,4 +297,4 @@ export const Scenario = z.strictObject({
   timeout: Duration.optional(),
   steps: z.array(Step).min(1),
 });
-export type Scenario = z.infer<typeof Scenario> & { steps: Step[] };
+export type Scenario = Omit<z.infer<typeof Scenario>, 'steps'> & { steps: Step[] };
