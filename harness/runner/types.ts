@@ -57,4 +57,9 @@ export interface Operation<S extends Step = Step> {
   /** A short summary for the test name when the step has no `name`. */
   describe(step: S): string;
   exec(step: S, ctx: StepContext): Promise<void>;
+  /**
+   * Why the step cannot run on this cluster, known before it starts (e.g. an optional
+   * `istioctl` step on a provider without istioctl); undefined when it can run.
+   */
+  skipReason?(step: S, cluster: ClusterHandle): string | undefined;
 }

@@ -1,0 +1,107 @@
+/**
+ * What the Vitest plugin's generated code calls for each spec: `setup` in beforeAll (creates
+ * the scenario's namespace), `runStep` in each `it`, `teardown` in afterAll (removes
+ * everything the run created and waits until it is gone). A failed step makes the later ones
+ * skip with the reason.
+ */
+import { inject, type TestContext } from 'vitest';
+import { createKubeClients, createScenarioNamespace, deleteScenarioResources } from '../kube/index.js';
+import { CLUSTER_KEY } from '../plugin/provided.js';
+import type { ClusterHandle } from '../providers/types.js';
+import { describeStep, durationMs, type Scenario, type Step } from '../spec/index.js';
+import { collectFailureDiagnostics } from './diagnostics.js';
+import { stepFailure } from './failure.js';
+import { createStepContext, type ScenarioScope } from './step-context.js';
+import { operationFor } from './steps/index.js';
+import { createSubstitute, substituteDeep } from './substitute.js';
+import { withTimeout } from './timeout.js';
+
+/** Time teardown allows for deleting the namespace and waiting until it is gone. */
+const TEARDOWN_TIMEOUT_MS = 240_000;
+
+export interface ScenarioRun {
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  skipReason(index: number): string | undefined;
+  runStep(index: number, ctx: TestContext): Promise<void>;
+}
+
+export function scenarioRun(scenario: Scenario, meta: { file: string; rootDir: string }): ScenarioRun {
+  let scope: ScenarioScope | undefined;
+  let failed: { number: number; name: string } | undefined;
+
+  const started = (): ScenarioScope => {
+    if (!scope) throw new Error(`scenario ${scenario.name} has no namespace: its setup did not complete (see the error of beforeAll)`);
+    return scope;
+  };
+
+  return {
+    async setup() {
+      const cluster = clusterHandle();
+      const kube = createKubeClients(cluster);
+      const namespace = await createScenarioNamespace(kube, scenario, cluster.runId);
+      scope = {
+        cluster,
+        kube,
+        namespace,
+        rootDir: meta.rootDir,
+        specFile: meta.file,
+        applied: [],
+        substitute: createSubstitute({ ...cluster.variables, NAMESPACE: namespace }),
+      };
+    },
+
+    async teardown() {
+      if (!scope) return;
+      const { kube, applied, namespace, cluster } = scope;
+      await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS });
+    },
+
+    skipReason(index) {
+      if (failed && failed.number <= index) return `skipped: step ${failed.number} "${failed.name}" failed`;
+      const step = scenario.steps[index]!;
+      const cluster = scope?.cluster;
+      if (!cluster) return undefined;
+      if (step.providers && !step.providers.includes(cluster.provider)) {
+        return `skipped: runs only on ${step.providers.join(', ')}, and this run uses ${cluster.provider}`;
+      }
+      return operationFor(step).skipReason?.(step, cluster);
+    },
+
+    async runStep(index, ctx) {
+      const why = this.skipReason(index);
+      if (why) ctx.skip(why);
+      const current = started();
+      const step = scenario.steps[index]!;
+      const operation = operationFor(step);
+      const timeout = step.timeout ?? scenario.timeout;
+      const timeoutMs = timeout ? durationMs(timeout) : operation.defaultTimeoutMs;
+      const log: string[] = [];
+      try {
+        await withTimeout(
+          timeoutMs,
+          () => `step "${describeStep(step)}" did not finish within ${timeoutMs / 1000}s; set timeout: on the step (or the scenario) to allow longer`,
+          ctx.signal,
+          async (clock) => {
+            const stepCtx = createStepContext(current, clock, ctx, log);
+            await operation.exec(substituteDeep<Step>(step, current.substitute), stepCtx);
+          },
+        );
+      } catch (error) {
+        failed = { number: index + 1, name: describeStep(step) };
+        const diagnostics = await collectFailureDiagnostics(current, ctx, index);
+        throw stepFailure(error, { specFile: meta.file, log, diagnostics });
+      }
+    },
+  };
+}
+
+function clusterHandle(): ClusterHandle {
+  const cluster = inject(CLUSTER_KEY);
+  if (!cluster) {
+    throw new Error(
+      'no cluster was provided to this test worker: run specs through `meshspec run` or with the meshspec() plugin in vitest.config.ts, whose global setup brings the cluster up',
+    );
+  }
+  return cluster;
+}

@@ -1,0 +1,31 @@
+/** `apply`: server-side apply of a manifest file, directory or inline YAML. */
+import { applyManifests, describeObject, loadManifests, type Manifest } from '../../../kube/index.js';
+import { describeStep, type ApplyStep } from '../../../spec/index.js';
+import type { Operation, StepContext } from '../../types.js';
+import { ownerOf } from '../targets.js';
+
+export const FIELD_MANAGER = 'meshspec';
+
+export const applyOperation: Operation<ApplyStep> = {
+  kind: 'apply',
+  defaultTimeoutMs: 30_000,
+  describe: describeStep,
+  async exec(step, ctx) {
+    const { file, namespace } = typeof step.apply === 'string' ? { file: step.apply, namespace: undefined } : step.apply;
+    await applyAndRecord(await loadManifests(file, ctx.rootDir, ctx.substitute), namespace, ctx);
+  },
+};
+
+/** Applies `manifests` for the scenario and records them in `ctx.applied` (inject shares this). */
+export async function applyAndRecord(manifests: Manifest[], namespace: string | undefined, ctx: StepContext): Promise<void> {
+  const applied = await applyManifests(ctx.kube, manifests, {
+    namespace: namespace ?? ctx.namespace,
+    fieldManager: FIELD_MANAGER,
+    imageRewrites: ctx.cluster.imageRewrites,
+    owner: ownerOf(ctx),
+    deadline: ctx.deadline,
+    signal: ctx.signal,
+  });
+  ctx.applied.push(...applied);
+  for (const object of applied) ctx.log(`applied ${describeObject(object)} (generation ${object.generation ?? '?'})`);
+}

@@ -1,0 +1,64 @@
+/**
+ * `exec`: runs a tool where the provider has it (never through a shell). `istioctl` is the
+ * provider's own (none on sim); `istioctl` and `kubectl` are pointed at the run's cluster
+ * with --kubeconfig/--context, other tools get KUBECONFIG in their environment.
+ */
+import { execa } from 'execa';
+import type { ClusterHandle } from '../../../providers/types.js';
+import { describeStep, type ExecStep } from '../../../spec/index.js';
+import type { Operation } from '../../types.js';
+
+const OUTPUT_LINES_SHOWN = 20;
+
+export const execOperation: Operation<ExecStep> = {
+  kind: 'exec',
+  defaultTimeoutMs: 60_000,
+  describe: describeStep,
+  skipReason({ exec }, cluster) {
+    if (exec.optional && isMissingIstioctl(exec.command, cluster)) {
+      return `skipped: istioctl is not available on the ${cluster.provider} provider (the step is optional)`;
+    }
+    return undefined;
+  },
+  async exec({ exec }, ctx) {
+    const [tool, ...args] = exec.command as [string, ...string[]];
+    if (isMissingIstioctl(exec.command, ctx.cluster)) {
+      throw new Error(
+        `istioctl is not available on the ${ctx.cluster.provider} provider: add "providers: [kind, kubeconfig]" to the step, ` +
+          'or "optional: true" to skip it where istioctl is missing',
+      );
+    }
+    const { file, argv } = commandLine(tool, args, ctx.cluster);
+    ctx.log(`$ ${[file, ...argv].join(' ')}`);
+    const result = await execa(file, argv, {
+      reject: false,
+      all: true,
+      cancelSignal: ctx.signal,
+      env: { KUBECONFIG: ctx.cluster.kubeconfig },
+    });
+    if (result.failed && result.exitCode === undefined) {
+      throw new Error(`${tool} could not be run: ${result.code === 'ENOENT' ? `${file} was not found; install it or put it on PATH` : result.shortMessage}`);
+    }
+    const output = String(result.all ?? '');
+    const problems = [
+      result.exitCode === exec.exitCode ? '' : `exited with ${result.exitCode}, expected ${exec.exitCode}`,
+      ...(exec.outputContains ?? []).filter((text) => !output.includes(text)).map((text) => `output does not contain ${JSON.stringify(text)}`),
+    ].filter(Boolean);
+    if (problems.length > 0) {
+      const tail = output.trimEnd().split('\n').slice(-OUTPUT_LINES_SHOWN).map((line) => `  | ${line}`).join('\n');
+      throw new Error(`\`${exec.command.join(' ')}\` ${problems.join('; ')}\nOutput (last ${OUTPUT_LINES_SHOWN} lines):\n${tail || '  (none)'}`);
+    }
+  },
+};
+
+function isMissingIstioctl(command: string[], cluster: ClusterHandle): boolean {
+  return command[0] === 'istioctl' && cluster.istio.istioctl === null;
+}
+
+/** The executable and arguments: the cluster's istioctl, and cluster flags for the two Kubernetes tools. */
+export function commandLine(tool: string, args: string[], cluster: ClusterHandle): { file: string; argv: string[] } {
+  const clusterFlags = ['--kubeconfig', cluster.kubeconfig, '--context', cluster.context];
+  if (tool === 'istioctl') return { file: cluster.istio.istioctl ?? tool, argv: [...clusterFlags, ...args] };
+  if (tool === 'kubectl') return { file: tool, argv: [...clusterFlags, ...args] };
+  return { file: tool, argv: args };
+}
