@@ -2,6 +2,9 @@
  * Running the command-line tools providers depend on (docker, kind, istioctl). Argument arrays
  * only; a tool that fails becomes a ProviderError carrying its stderr, never a stack trace.
  */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { execa, type Options } from 'execa';
 import { ProviderError } from '../types.js';
 
@@ -72,4 +75,18 @@ function forwardLines(child: ReturnType<typeof execa>, onLine: (line: string) =>
 
 function lastLines(text: string, count = 5): string {
   return text.trim().split('\n').slice(-count).join('\n');
+}
+
+/** Absolute path of an executable found on PATH, or null. */
+export async function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
 }

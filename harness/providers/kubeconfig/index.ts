@@ -1,0 +1,104 @@
+/**
+ * The kubeconfig provider: runs on a cluster that already exists (EKS, GKE, a kind cluster of the
+ * user's, the sim). It refuses contexts that were not allowed, uses the Istio it finds (or installs
+ * one when asked), removes namespaces that earlier meshspec runs left behind, and reads the
+ * ingress address from the gateway Service. It creates nothing that outlives the run besides an
+ * Istio it was asked to install.
+ *
+ * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
+ * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
+ * `echoImage` (where the cluster can pull the echo app), `externalHost`/`externalIp` (a service
+ * outside the cluster for the egress chapters).
+ */
+import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } from '../types.js';
+import { ProviderError } from '../types.js';
+import { removeStaleNamespaces } from '../../kube/index.js';
+import { ensureIstioctl } from '../shared/istioctl-download.js';
+import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
+import { istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
+import { resolveIstioVersion } from '../shared/istio-versions.js';
+import { kubeClients, type ProviderKube } from '../shared/kube.js';
+import { PhaseTimer } from '../shared/phase-timer.js';
+import { findOnPath } from '../shared/tools.js';
+import { assertContextAllowed, parseAllowList } from './context-guard.js';
+import { discoverIngress } from './ingress.js';
+import { findInstalledIstio, type InstalledIstio } from './istio.js';
+import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
+
+export { assertContextAllowed, parseAllowList, SIM_CONTEXT } from './context-guard.js';
+export { ingressFromService } from './ingress.js';
+
+export function kubeconfigProvider(): ClusterProvider {
+  return {
+    name: 'kubeconfig',
+    setup,
+    // Scenario namespaces are removed by the runner; nothing else was created.
+    async teardown() {},
+  };
+}
+
+async function setup(options: ProviderOptions): Promise<ClusterHandle> {
+  const { settings, progress } = options;
+  const timer = new PhaseTimer(progress);
+  const kubeconfig = kubeconfigPath(settings.kubeconfig);
+
+  const context = await timer.run('context', async () => {
+    const chosen = chooseContext(kubeconfig, settings.context);
+    assertContextAllowed(chosen, parseAllowList(settings.allowContext));
+    return chosen;
+  }, (chosen) => `${chosen} from ${kubeconfig}`);
+  const kube = kubeClients(kubeconfig, context);
+
+  const istio = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
+    `${found.version} (${found.profile})${found.istioctl ? '' : ', no istioctl on PATH'}`);
+
+  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (removed) =>
+    (removed.length ? `removed ${removed.join(', ')}` : 'none'));
+
+  const ingress: IngressTarget | null = await timer.run('ingress', () => discoverIngress(kube), (target) =>
+    target ? target.http : 'none: scenarios that send traffic through the ingress gateway need a LoadBalancer address or a NodePort');
+
+  progress.info(timer.summary());
+  return {
+    provider: 'kubeconfig',
+    runId: options.runId,
+    kubeconfig,
+    context,
+    istio,
+    ingress,
+    imageRewrites: settings.echoImage ? { 'meshspec/echo': settings.echoImage } : {},
+    variables: {
+      ...(settings.externalHost ? { EXTERNAL_HOST: settings.externalHost } : {}),
+      ...(settings.externalIp ? { EXTERNAL_IP: settings.externalIp } : {}),
+    },
+    artifactsDir: options.artifactsDir,
+  };
+}
+
+async function useOrInstallIstio(
+  kube: ProviderKube,
+  options: ProviderOptions,
+  kubeconfig: string,
+  context: string,
+  update: (detail: string) => void,
+): Promise<ClusterHandle['istio']> {
+  const found: InstalledIstio | null = await findInstalledIstio(kube);
+  if (found) {
+    if (options.istioVersion && found.version !== options.istioVersion) {
+      options.progress.info(`Istio ${found.version} is installed in ${context}; --istio ${options.istioVersion} is ignored on an existing cluster.`);
+    }
+    return { ...found, istioctl: await findOnPath('istioctl') };
+  }
+  if (options.settings.installIstio !== 'true') {
+    throw new ProviderError(
+      `Istio is not installed in context "${context}" (no istiod deployment in istio-system).`,
+      'Install Istio first (istioctl install --set profile=default), or let meshspec install it with --install-istio.',
+    );
+  }
+  const { version } = resolveIstioVersion(options.istioVersion);
+  const profile = widestProfile(options.profiles);
+  const istioctl = await ensureIstioctl({ version, onProgress: update });
+  await installIstio({ istioctl: istioctl.path, kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: update });
+  await waitForIstioReady(kube, { deployments: istioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: update });
+  return { version, profile, istioctl: istioctl.path };
+}

@@ -1,0 +1,28 @@
+/** The Istio already installed in an existing cluster: its version and the profile its gateways suggest. */
+import type { IstioProfile } from '../types.js';
+import { httpStatusOf } from '../../kube/index.js';
+import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
+import type { ProviderKube } from '../shared/kube.js';
+
+export interface InstalledIstio {
+  /** The istiod image tag, e.g. "1.30.5" (or "unknown" for a digest-pinned image). */
+  version: string;
+  profile: IstioProfile;
+}
+
+export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledIstio | null> {
+  const exists = async (name: string) => {
+    try {
+      return await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE });
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return null;
+      throw error;
+    }
+  };
+  const istiod = await exists('istiod');
+  if (!istiod) return null;
+  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
+  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1] ?? 'unknown';
+  const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
+  return { version: tag, profile };
+}
