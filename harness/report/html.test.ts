@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { clopperPearson } from '../stats/index.js';
+import { summarizeLatency } from '../traffic/latency.js';
+import { HtmlReporter, renderHtmlReport } from './html.js';
+import type { ReportedModule, ReportedTest } from './run-model.js';
+import type { RunReport, TrafficReport } from './types.js';
+
+const CHROMIUM = process.env.MESHSPEC_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+function share(key: string, count: number, n: number, expected: number) {
+  return { key, count, observed: count / n, expected, interval: clopperPearson(count, n, 0.9999) };
+}
+
+const latencies = [...Array.from({ length: 90 }, (_, i) => 3000 + i), ...Array.from({ length: 90 }, (_, i) => 3 + (i % 20))];
+const canary: TrafficReport = {
+  from: 'client',
+  to: 'http://reviews:9080/',
+  n: 180,
+  durationMs: 9_400,
+  statuses: { 200: 180 },
+  latency: summarizeLatency(latencies.map((latencyMs) => ({ latencyMs }))),
+  outcomes: [
+    {
+      matcher: 'toSplitTraffic',
+      pass: false,
+      hypothesis: 'shares by version are v1 75%, v2 25%',
+      shares: [share('v1', 108, 180, 0.75), share('v2', 72, 180, 0.25)],
+      pValue: 3e-6,
+      detail: 'v1 is 60% of 180, expected 75%',
+    },
+    { matcher: 'toReach', pass: true, detail: 'all 180 requests reached their destination' },
+  ],
+};
+
+const fixture: RunReport = {
+  title: 'meshspec <sim> report',
+  generatedAt: '2026-11-22T03:00:00.000Z',
+  scenarios: [
+    {
+      name: 'canary 75/25',
+      file: 'specs/istio/canary.spec.yaml',
+      verdict: 'failed',
+      steps: [
+        { name: 'apply virtualservice', verdict: 'passed', durationMs: 120, errors: [] },
+        { name: 'traffic from client', verdict: 'failed', durationMs: 9_400, errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>'], report: { traffic: canary } },
+      ],
+    },
+    { name: 'sidecar injection', file: 'specs/istio/inject.spec.yaml', verdict: 'skipped', steps: [{ name: 'pods app=backend', verdict: 'skipped', errors: [] }] },
+  ],
+};
+
+const dir = await mkdtemp(join(tmpdir(), 'meshspec-html-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('renderHtmlReport', () => {
+  it('is one self-contained file: inline style and SVG, no script, no external reference', () => {
+    const html = renderHtmlReport(fixture);
+    expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
+    expect(html).toContain('<title>meshspec &lt;sim&gt; report</title>');
+    expect(html).toContain('&lt;v1 60%&gt;');
+    expect(html.match(/<svg class="chart shares"/g)).toHaveLength(1);
+    expect(html.match(/<svg class="chart latency"/g)).toHaveLength(1);
+    expect(html).toContain('1 failed');
+  });
+});
+
+describe('HtmlReporter', () => {
+  it('writes the report from Vitest modules, a describe per scenario and its tests as steps', async () => {
+    const test = (name: string, state: 'passed' | 'failed', meta: object = {}): ReportedTest => ({
+      type: 'test',
+      name,
+      result: () => ({ state, errors: state === 'failed' ? [{ message: '\u001b[31mboom\u001b[39m' }] : undefined }),
+      meta: () => meta,
+      diagnostic: () => ({ duration: 42 }),
+    });
+    const steps = [test('apply', 'passed'), test('traffic from client', 'failed', { meshspec: { traffic: canary } })];
+    const module: ReportedModule = {
+      relativeModuleId: 'specs/canary.spec.yaml',
+      children: {
+        array: () => [{ type: 'suite', name: 'canary', children: { array: () => steps, allTests: () => steps } }],
+        allTests: () => steps,
+      },
+    };
+    const outputFile = join(dir, 'nested', 'report.html');
+    await new HtmlReporter({ outputFile }).onTestRunEnd([module] as never);
+    const html = await readFile(outputFile, 'utf8');
+    expect(html).toMatch(/<details class="scenario" open><summary><span class="badge failed">failed<\/span> canary/);
+    expect(html).toContain('<pre class="error">boom</pre>');
+    expect(html).toContain('<svg class="chart shares"');
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('the report in headless Chromium', () => {
+  it('renders every chart with a non-zero size', async () => {
+    const file = join(dir, 'report.html');
+    await writeFile(file, renderHtmlReport(fixture));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      await page.goto(`file://${file}`);
+      const boxes = await page.locator('svg.chart').evaluateAll((svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return { kind: svg.getAttribute('class'), width: box.width, height: box.height, bars: svg.querySelectorAll('rect.bar').length };
+        }),
+      );
+      expect(boxes).toEqual([
+        expect.objectContaining({ kind: 'chart shares', bars: 2 }),
+        expect.objectContaining({ kind: 'chart latency' }),
+      ]);
+      for (const box of boxes) {
+        expect(box.width).toBeGreaterThan(100);
+        expect(box.height).toBeGreaterThan(40);
+      }
+      const barWidths = await page.locator('svg.shares rect.bar').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().width));
+      expect(barWidths[0]).toBeGreaterThan(barWidths[1]);
+      expect(requests).toEqual([`file://${file}`]);
+      const screenshot = join(dir, 'report.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  });
+});
