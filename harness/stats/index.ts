@@ -3,3 +3,4 @@ export { DEFAULT_POLICY, resolvePolicy, type StatsPolicy } from './policy.js';
 export { splitTest, shareTest, minShareTest, type ShareEstimate, type Verdict } from './verdict.js';
 export { requiredSampleSize, errorRates, type Expectation, type ErrorRates } from './sample-size.js';
 export { binomialCdf, binomialSf, clopperPearson } from './binomial.js';
+export { sequentialSplitPlan, type SequentialPlan, type SequentialDecision, type SequentialOptions } from './sequential.js';

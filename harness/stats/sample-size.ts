@@ -29,7 +29,7 @@ export interface ErrorRates {
 }
 
 /** An exact test of one share. */
-interface ShareDesign {
+export interface ShareDesign {
   /** The share when the mesh is right. */
   share: number;
   /** Largest probability allowed in the lower rejection tail. */
@@ -40,7 +40,7 @@ interface ShareDesign {
   alternatives: number[];
 }
 
-interface RejectionRegion {
+export interface RejectionRegion {
   /** Largest count that rejects low (-1: none). */
   kLow: number;
   /** Smallest count that rejects high (n + 1: none). */
@@ -55,7 +55,7 @@ function shiftedShares(share: number, shifts: number[]): number[] {
   return [...new Set(shifted)].filter((alternative) => alternative !== share);
 }
 
-function twoSidedDesign(share: number, alpha: number, minDetectable: number): ShareDesign {
+export function twoSidedDesign(share: number, alpha: number, minDetectable: number): ShareDesign {
   return { share, lowTail: alpha / 2, highTail: alpha / 2, alternatives: shiftedShares(share, [-minDetectable, minDetectable]) };
 }
 
@@ -94,7 +94,8 @@ function rejectionProbability(region: RejectionRegion, n: number, share: number)
   return binomialCdf(region.kLow, n, share) + binomialSf(region.kHigh, n, share);
 }
 
-function regionAt(design: ShareDesign, n: number): RejectionRegion {
+/** Critical values of the test at n. */
+export function regionAt(design: ShareDesign, n: number): RejectionRegion {
   const region = { kLow: -1, kHigh: 0 };
   advanceRegion(region, design, n);
   return region;

@@ -1,4 +1,5 @@
-/** Expected splits: validation and how many tests a split needs. */
+/** Expected splits: validation, how they read, and how many tests a split needs. */
+import { percent } from './format.js';
 
 /** Expected percentages (summing to 100) as shares in [0, 1], keyed by category. */
 export function expectedShares(expectedPercent: Record<string, number>): Map<string, number> {
@@ -31,4 +32,10 @@ export function expectedShares(expectedPercent: Record<string, number>): Map<str
 export function splitComparisons(shares: Iterable<number>): number {
   const uncertain = [...shares].filter((share) => share > 0 && share < 1).length;
   return uncertain <= 2 ? 1 : uncertain;
+}
+
+/** "shares by version are v1 75%, v2 25%" */
+export function splitHypothesis(expected: Map<string, number>, dimension?: string): string {
+  const shares = [...expected].map(([key, share]) => `${key} ${percent(share)}`).join(', ');
+  return `shares${dimension ? ` by ${dimension}` : ''} are ${shares}`;
 }

@@ -7,8 +7,9 @@
  * report draws: it passes if and only if every expected share lies inside its interval.
  */
 import { binomialCdf, binomialSf, clopperPearson } from './binomial.js';
+import { percent, probability } from './format.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
-import { expectedShares, splitComparisons } from './split.js';
+import { expectedShares, splitComparisons, splitHypothesis } from './split.js';
 
 export interface ShareEstimate {
   key: string;
@@ -51,10 +52,7 @@ function checkPercent(what: string, percent: number): void {
   if (!(percent >= 0 && percent <= 100)) throw new RangeError(`${what} must be in [0, 100], got ${percent}`);
 }
 
-/** 0.25 -> "25%", 0.3333 -> "33.33%". */
-const percent = (share: number): string => `${+(share * 100).toPrecision(4)}%`;
 const percentRange = ([low, high]: [number, number]): string => `[${percent(low)}, ${percent(high)}]`;
-const probability = (p: number): string => `${+p.toPrecision(2)}`;
 /** Confidence levels such as 0.99995 need all their nines. */
 const confidenceLevel = (c: number): string => `${+(c * 100).toPrecision(Math.max(3, 2 - Math.floor(Math.log10(1 - c))))}%`;
 
@@ -85,7 +83,7 @@ export function splitTest(
     return { estimate, pValue: Math.min(1, comparisons * twoSidedPValue(count, n, share)) };
   });
 
-  const hypothesis = `shares${dimension ? ` by ${dimension}` : ''} are ${[...expected].map(([key, share]) => `${key} ${percent(share)}`).join(', ')}`;
+  const hypothesis = splitHypothesis(expected, dimension);
   const pValue = Math.min(...rows.map((row) => row.pValue));
   const failed = rows.filter((row) => row.pValue <= falseFailure).sort((a, b) => a.pValue - b.pValue);
   let detail: string;

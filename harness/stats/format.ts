@@ -1,0 +1,7 @@
+/** Number formats shared by verdict details. */
+
+/** 0.25 -> "25%", 0.3333 -> "33.33%". */
+export const percent = (share: number): string => `${+(share * 100).toPrecision(4)}%`;
+
+/** Two significant digits: 0.00012345 -> "0.00012", 3.8e-10 -> "3.8e-10". */
+export const probability = (p: number): string => `${+p.toPrecision(2)}`;
