@@ -68,7 +68,7 @@ export function parseManifests(text: string, origin: string): Manifest[] {
   if (!Array.isArray(documents)) return [];
   const manifests: Manifest[] = [];
   documents.forEach((doc, index) => {
-    const where = `${origin}:${lineCounter.linePos(doc.range[0]).line} (document ${index + 1})`;
+    const where = `${origin}:${lineCounter.linePos(doc.contents?.range[0] ?? doc.range[0]).line} (document ${index + 1})`;
     const [error] = doc.errors;
     if (error) {
       const at = error.linePos?.[0];

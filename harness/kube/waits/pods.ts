@@ -1,5 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { hasSidecar } from '../../matchers/pods.js';
 import type { KubeClients } from '../../runner/types.js';
+import { isPodReady } from '../../traffic/pods.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';
 import { conditionOf, describeCondition, type ServerObject } from '../read.js';
 
@@ -9,14 +11,6 @@ export interface PodsWanted {
   /** Every matching pod carries Istio's sidecar. */
   sidecar?: boolean;
 }
-
-/** An Istio sidecar, classic (`istio-proxy` container) or native (init container with restartPolicy Always). */
-export function hasSidecar(pod: V1Pod): boolean {
-  return (pod.spec?.containers ?? []).some((c) => c.name === 'istio-proxy') ||
-    (pod.spec?.initContainers ?? []).some((c) => c.name === 'istio-proxy' && c.restartPolicy === 'Always');
-}
-
-const isReady = (pod: V1Pod) => conditionOf(pod as ServerObject, 'Ready')?.status === 'True';
 
 /** Waits until pods match `selector` and all of them are as wanted; resolves to their names. */
 export function waitForPods(clients: KubeClients, namespace: string, selector: string, wanted: PodsWanted, deadline: Deadline): Promise<string[]> {
@@ -38,7 +32,7 @@ export function podsProgress(items: V1Pod[], selector: string, wanted: PodsWante
         'pods created before the namespace was labelled for injection keep running without one until recreated',
     );
   }
-  const unready = wanted.ready ? pods.filter((p) => !isReady(p)) : [];
+  const unready = wanted.ready ? pods.filter((p) => !isPodReady(p)) : [];
   if (unready.length > 0) return notYet(`${unready.length} of ${pods.length} pods not ready: ${unready.map(podState).join('; ')}`);
   return done(pods.map((p) => p.metadata?.name ?? ''));
 }

@@ -1,0 +1,73 @@
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { istioObjectsOf, reconciliation } from './mesh-config.js';
+import { podsProgress } from './pods.js';
+import { rolloutProgress } from './rollout.js';
+
+const deployment = (status: V1Deployment['status'], generation = 2, replicas = 2): V1Deployment => ({
+  metadata: { name: 'backend', generation }, spec: { replicas, selector: {}, template: {} }, status,
+});
+
+describe('rollout', () => {
+  it('follows kubectl rollout status, step by step', () => {
+    expect(rolloutProgress(deployment({ observedGeneration: 1 }))).toEqual({ done: false, why: 'the controller has not seen generation 2 yet' });
+    expect(rolloutProgress(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2 }))).toEqual({ done: false, why: '1 of 2 replicas updated' });
+    expect(rolloutProgress(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 3 }))).toEqual({ done: false, why: '1 old replicas are pending termination' });
+    expect(rolloutProgress(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, readyReplicas: 1 }))).toEqual({ done: false, why: '1 of 2 updated replicas ready' });
+    expect(rolloutProgress(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, readyReplicas: 2, availableReplicas: 2 }))).toEqual({ done: true, value: undefined });
+  });
+
+  it('fails at once when the deployment exceeded its progress deadline', () => {
+    const stuck = deployment({ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "b" has timed out progressing.' }] });
+    expect(() => rolloutProgress(stuck)).toThrow('deployment/backend exceeded its progress deadline: ReplicaSet "b" has timed out progressing.');
+  });
+});
+
+const pod = (name: string, ready: boolean, extra: Partial<V1Pod['spec']> = {}, deleting = false): V1Pod => ({
+  metadata: { name, ...(deleting ? { deletionTimestamp: new Date() } : {}) },
+  spec: { containers: [{ name: 'app' }], ...extra },
+  status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? undefined : 'ContainersNotReady' }] },
+});
+const proxy = { containers: [{ name: 'app' }, { name: 'istio-proxy' }] };
+const nativeProxy = { initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] };
+
+describe('pods', () => {
+  it('waits for pods to exist', () => {
+    expect(podsProgress([], 'app=b', { ready: true })).toEqual({ done: false, why: 'no pods match app=b yet' });
+  });
+
+  it('waits for readiness, ignoring pods that are shutting down', () => {
+    expect(podsProgress([pod('a', true), pod('b', false)], 'app=b', { ready: true })).toMatchObject({ done: false, why: expect.stringContaining('1 of 2 pods not ready: b: Running, Ready=False (ContainersNotReady)') });
+    expect(podsProgress([pod('a', true), pod('old', false, {}, true)], 'app=b', { ready: true })).toEqual({ done: true, value: ['a'] });
+    expect(podsProgress([pod('b', false)], 'app=b', { ready: false })).toEqual({ done: true, value: ['b'] });
+  });
+
+  it('accepts classic and native sidecars only', () => {
+    expect(podsProgress([pod('a', true, proxy), pod('b', true, nativeProxy)], 'app=b', { ready: true, sidecar: true })).toEqual({ done: true, value: ['a', 'b'] });
+    const initOnly = pod('c', true, { initContainers: [{ name: 'istio-proxy' }] });
+    expect(podsProgress([initOnly], 'app=b', { ready: true, sidecar: true })).toMatchObject({ done: false, why: expect.stringContaining('1 of 1 pods have no istio-proxy sidecar (c)') });
+  });
+});
+
+describe('mesh config in effect', () => {
+  const vs = (status: object | undefined, generation = 2) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', generation }, status });
+
+  it('needs Reconciled=True at the current generation', () => {
+    expect(reconciliation(vs(undefined))).toEqual({ done: false, why: 'Istio has not reported a Reconciled condition for it yet' });
+    expect(reconciliation(vs({ observedGeneration: '2', conditions: [{ type: 'Reconciled', status: 'False', message: '1/2 proxies up to date' }] })))
+      .toEqual({ done: false, why: 'Reconciled=False (1/2 proxies up to date)' });
+    expect(reconciliation(vs({ observedGeneration: '1', conditions: [{ type: 'Reconciled', status: 'True' }] })))
+      .toEqual({ done: false, why: 'Reconciled for generation 1, but the object is at generation 2' });
+    expect(reconciliation(vs({ observedGeneration: '2', conditions: [{ type: 'Reconciled', status: 'True' }] }))).toEqual({ done: true, value: undefined });
+  });
+
+  it('checks each Istio object once, at its latest application', () => {
+    const applied = [
+      { apiVersion: 'v1', kind: 'Service', name: 'b', namespace: 'n' },
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'r', namespace: 'n', generation: 1 },
+      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name: 'p', namespace: 'n', generation: 1 },
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'r', namespace: 'n', generation: 2 },
+    ];
+    expect(istioObjectsOf(applied).map((o) => `${o.kind}@${o.generation}`)).toEqual(['PeerAuthentication@1', 'VirtualService@2']);
+  });
+});
