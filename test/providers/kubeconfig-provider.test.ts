@@ -1,0 +1,113 @@
+/** The kubeconfig provider for real, against a running sim through its kubeconfig. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
+import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { startSim, type SimCluster } from '../../harness/sim/index.js';
+import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
+
+let sim: SimCluster;
+let core: CoreV1Api;
+const lines: string[] = [];
+
+const progress: ProgressReporter = {
+  phase: (name) => ({
+    done: (detail) => lines.push(`${name}: ${detail ?? 'done'}`),
+    fail: (error) => lines.push(`${name} failed: ${(error as Error).message}`),
+    update: () => {},
+  }),
+  info: (message) => lines.push(message),
+};
+
+function options(settings: ProviderOptions['settings'], runId = 'run-now'): ProviderOptions {
+  return { runId, profiles: ['demo'], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings };
+}
+
+/** The sim's kubeconfig with its context renamed, as if it were some other cluster. */
+function kubeconfigWithContext(name: string): string {
+  const path = join(sim.kubeconfigPath, '..', `${name}.kubeconfig`);
+  writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replaceAll(sim.context, name));
+  return path;
+}
+
+beforeAll(async () => {
+  sim = await startSim({ istioProfile: 'demo' });
+  const kc = new KubeConfig();
+  kc.loadFromFile(sim.kubeconfigPath);
+  core = kc.makeApiClient(CoreV1Api);
+}, 90_000);
+afterAll(() => sim?.stop());
+
+describe('kubeconfig provider on the sim', () => {
+  it('runs on the sim context and reports its Istio and ingress', async () => {
+    const handle = await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }));
+    expect(handle).toMatchObject({
+      provider: 'kubeconfig',
+      kubeconfig: sim.kubeconfigPath,
+      context: 'meshspec-sim',
+      istio: { version: sim.istioVersion, profile: 'demo' },
+      imageRewrites: {},
+    });
+    // The sim's gateway Service is a LoadBalancer without an address: the NodePort on the node's address it is.
+    expect(handle.ingress).toEqual({ http: `http://${NODE_IP}:30080` });
+    expect(lines.some((line) => line.startsWith('where the time went'))).toBe(true);
+  });
+
+  it('refuses a context that is neither kind nor sim, naming the flag that allows it', async () => {
+    const kubeconfig = kubeconfigWithContext('prod-cluster');
+    const error = await kubeconfigProvider().setup(options({ kubeconfig })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toContain('Refusing to run against context "prod-cluster"');
+    expect((error as ProviderError).hint).toBe('If this cluster is meant for tests, allow it: --allow-context prod-cluster');
+  });
+
+  it('runs on a context that was allowed explicitly', async () => {
+    const kubeconfig = kubeconfigWithContext('staging');
+    const handle = await kubeconfigProvider().setup(options({ kubeconfig, allowContext: 'other,staging' }));
+    expect(handle.context).toBe('staging');
+  });
+
+  it('names the contexts a kubeconfig has when the asked one is missing', async () => {
+    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'nope' })))
+      .rejects.toThrow(expect.objectContaining({ message: expect.stringContaining('has no context "nope"'), hint: 'Pick one with --context NAME (it has: meshspec-sim).' }));
+  });
+
+  it('removes namespaces earlier runs left behind and nothing else', async () => {
+    const create = (name: string, labels?: Record<string, string>) => core.createNamespace({ body: { metadata: { name, labels } } });
+    await create('left-by-crash', { 'meshspec.dev/run': 'run-before' });
+    await create('this-run', { 'meshspec.dev/run': 'run-now' });
+    await create('users-own');
+
+    await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }));
+
+    const remaining = async (name: string) => {
+      try {
+        const ns = await core.readNamespace({ name });
+        return ns.status?.phase ?? 'Active';
+      } catch {
+        return 'gone';
+      }
+    };
+    expect(['gone', 'Terminating']).toContain(await remaining('left-by-crash'));
+    expect(await remaining('this-run')).toBe('Active');
+    expect(await remaining('users-own')).toBe('Active');
+    expect(lines).toContain('stale namespaces: removed left-by-crash');
+  });
+});
+
+describe('kubeconfig provider without Istio', () => {
+  let bare: SimCluster;
+  beforeAll(async () => {
+    bare = await startSim({ istioProfile: 'none' });
+  }, 60_000);
+  afterAll(() => bare?.stop());
+
+  it('stops with how to install Istio or let meshspec do it', async () => {
+    const error = (await kubeconfigProvider().setup(options({ kubeconfig: bare.kubeconfigPath })).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('Istio is not installed in context "meshspec-sim" (no istiod deployment in istio-system).');
+    expect(error.hint).toContain('--install-istio');
+  });
+});
