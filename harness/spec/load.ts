@@ -1,7 +1,7 @@
 /** Finds spec files and loads them, collecting the errors of all files (not only the first). */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SpecError, displayPath, sortErrors } from './errors.js';
+import { SpecError, displayPath, sortErrors, type Position } from './errors.js';
 import { parseSpec, type LoadedSpec, type ParseResult } from './parse.js';
 
 export const SPEC_SUFFIX = '.spec.yaml';
@@ -24,12 +24,14 @@ export interface LoadResult {
 export function loadSpecs(paths: readonly string[], rootDir: string): LoadResult {
   const specs: LoadedSpec[] = [];
   const errors: SpecError[] = [];
+  const names: NamedFile[] = [];
   for (const file of findSpecFiles(paths, rootDir)) {
     const result = loadSpecFile(file, rootDir);
     errors.push(...result.errors);
     if (result.spec) specs.push(result.spec);
+    if (result.name) names.push({ file, ...result.name });
   }
-  errors.push(...duplicateNames(specs));
+  errors.push(...duplicateNames(names));
   return { specs, errors: sortErrors(errors) };
 }
 
@@ -64,23 +66,24 @@ function walk(dir: string, found: Set<string>): void {
   }
 }
 
+interface NamedFile extends Position {
+  file: string;
+  value: string;
+}
+
 /** Scenario names are namespaces and filter targets: each must be unique; point at both places. */
-function duplicateNames(specs: readonly LoadedSpec[]): SpecError[] {
-  const first = new Map<string, LoadedSpec>();
+function duplicateNames(names: readonly NamedFile[]): SpecError[] {
+  const first = new Map<string, NamedFile>();
   const errors: SpecError[] = [];
-  for (const spec of specs) {
-    const name = spec.scenario.name;
-    const earlier = first.get(name);
+  const where = (named: NamedFile) => `${displayPath(named.file)}:${named.line}:${named.col}`;
+  for (const named of names) {
+    const earlier = first.get(named.value);
     if (!earlier) {
-      first.set(name, spec);
+      first.set(named.value, named);
       continue;
     }
-    const here = spec.positions.value(['name']);
-    const there = earlier.positions.value(['name']);
-    errors.push(
-      new SpecError(spec.file, here.line, here.col, `duplicate scenario name "${name}": also at ${displayPath(earlier.file)}:${there.line}:${there.col}; names must be unique`),
-      new SpecError(earlier.file, there.line, there.col, `duplicate scenario name "${name}": also at ${displayPath(spec.file)}:${here.line}:${here.col}; names must be unique`),
-    );
+    const message = (other: NamedFile) => `duplicate scenario name "${named.value}": also at ${where(other)}; names must be unique`;
+    errors.push(new SpecError(named.file, named.line, named.col, message(earlier)), new SpecError(earlier.file, earlier.line, earlier.col, message(named)));
   }
   return errors;
 }

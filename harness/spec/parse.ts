@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { SpecError } from './errors.js';
+import { SpecError, type Position } from './errors.js';
 import { issuesToErrors } from './issues.js';
 import { checkManifests } from './manifests.js';
 import { SpecPositions } from './positions.js';
@@ -24,6 +24,8 @@ export interface LoadedSpec {
 export interface ParseResult {
   spec?: LoadedSpec;
   errors: SpecError[];
+  /** The scenario's name and where it is written, even when other parts are invalid (for duplicate checks). */
+  name?: { value: string } & Position;
 }
 
 /** The scenario's own keys; steps are validated one by one (see steps.ts). */
@@ -50,6 +52,8 @@ export function parseSpec(source: string, file: string, rootDir: string): ParseR
     };
   }
 
+  const rawName = (data as { name?: unknown }).name;
+  const name = typeof rawName === 'string' ? { value: rawName, ...positions.value(['name']) } : undefined;
   const top = ScenarioKeys.safeParse(data);
   const errors = top.success ? [] : issuesToErrors(top.error.issues, ScenarioKeys, [], context);
   const rawSteps = (data as { steps?: unknown }).steps;
@@ -62,6 +66,6 @@ export function parseSpec(source: string, file: string, rootDir: string): ParseR
     steps.push(result.step);
     errors.push(...checkManifests(result.step, index, { file, rootDir, positions, lines }));
   });
-  if (errors.length > 0 || !top.success) return { errors };
-  return { spec: { file, scenario: { ...top.data, steps }, positions, source }, errors: [] };
+  if (errors.length > 0 || !top.success) return { errors, name };
+  return { spec: { file, scenario: { ...top.data, steps }, positions, source }, errors: [], name };
 }
