@@ -90,7 +90,8 @@ function advanceRegion(region: RejectionRegion, design: ShareDesign, n: number):
   else while (region.kHigh <= n && binomialSf(region.kHigh, n, share) > highTail) region.kHigh++;
 }
 
-function rejectionProbability(region: RejectionRegion, n: number, share: number): number {
+/** Probability that the test at n fails when the true share is `share`. */
+export function rejectionProbability(region: RejectionRegion, n: number, share: number): number {
   return binomialCdf(region.kLow, n, share) + binomialSf(region.kHigh, n, share);
 }
 

@@ -18,13 +18,14 @@
  * the mesh is right. A correct 75/25 split then stops after about half the fixed-sample size.
  *
  * With three or more uncertain categories the dynamic programme follows each category on its
- * own: stopping needs all categories to agree, so the joint plan fails at least as often as
- * each category's (power is a lower bound) and the expected count is the largest
- * per-category figure (a lower bound too).
+ * own: stopping early needs all categories to agree, so the joint plan fails at least as often
+ * as each category's (power is a lower bound), the expected count is the largest per-category
+ * figure (a lower bound too), and the false-failure probability is bounded by the fixed-sample
+ * tests at N.
  */
 import { binomialCdf, binomialSf } from './binomial.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
-import { regionAt, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
+import { regionAt, rejectionProbability, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
 import { percent, probability } from './format.js';
 import { expectedShares, splitComparisons, splitHypothesis } from './split.js';
 import { splitTest } from './verdict.js';
@@ -45,7 +46,7 @@ export interface SequentialPlan {
   maxRequests: number;
   /** What the fixed-sample test needs (requiredSampleSize), for comparison. */
   fixedRequests: number;
-  /** Exact probability of failing when the mesh is right (Bonferroni bound for 3+ uncertain categories). */
+  /** Exact probability of failing when the mesh is right (for 3+ uncertain categories, a bound: the fixed-sample tests' at maxRequests). */
   falseFailure: number;
   /** Smallest probability of failing when a share is off by minDetectable (a lower bound for 3+ uncertain categories). */
   power: number;
@@ -152,30 +153,36 @@ interface Candidate {
   expectedRequests: number;
 }
 
-function evaluate(designs: ShareDesign[], n: number, looks: number[], gamma: number, combineFalseFailures: (rates: number[]) => number): Candidate {
+function evaluate(designs: ShareDesign[], n: number, looks: number[], gamma: number, sameTest: boolean): Candidate {
   const rules = designs.map((design) => categoryRule(design, n, looks, gamma));
   const whenRight = rules.map((rule) => outcome(rule, n, looks, rule.design.share));
   const powers = rules.flatMap((rule) => rule.design.alternatives.map((alternative) => outcome(rule, n, looks, alternative).fail));
+  // One test (see splitComparisons): the dynamic programme is exact. Otherwise a category can
+  // fail after its own rule would have passed early, while the others still disagree; bound by
+  // the fixed-sample tests at N instead, which early passes can only make fail less often.
+  const falseFailure = sameTest
+    ? Math.max(...whenRight.map((right) => right.fail))
+    : rules.reduce((sum, rule) => sum + rejectionProbability(rule.region, n, rule.design.share), 0);
   return {
     n,
     looks,
     gamma,
     rules,
-    falseFailure: combineFalseFailures(whenRight.map((right) => right.fail)),
+    falseFailure,
     power: Math.min(1, ...powers),
     expectedRequests: Math.max(...whenRight.map((right) => right.expectedRequests)),
   };
 }
 
 /** The most eager early pass (largest gamma, by bisection on its logarithm) that keeps power on target. */
-function calibrate(designs: ShareDesign[], n: number, looks: number[], power: number, combine: (rates: number[]) => number): Candidate | undefined {
-  let best = evaluate(designs, n, looks, 0, combine);
+function calibrate(designs: ShareDesign[], n: number, looks: number[], power: number, sameTest: boolean): Candidate | undefined {
+  let best = evaluate(designs, n, looks, 0, sameTest);
   if (best.power < power) return undefined; // N itself falls short (the exact test's power saw-tooths)
   let low = -16;
   let high = Math.log10(0.5);
   for (let i = 0; i < 20; i++) {
     const mid = (low + high) / 2;
-    const candidate = evaluate(designs, n, looks, 10 ** mid, combine);
+    const candidate = evaluate(designs, n, looks, 10 ** mid, sameTest);
     if (candidate.power >= power) {
       best = candidate;
       low = mid;
@@ -211,12 +218,10 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
     const shares = [...expected.values()];
     const comparisons = splitComparisons(shares);
     const designs = shares.map((share) => twoSidedDesign(share, resolved.falseFailure / comparisons, resolved.minDetectable));
-    // Tests that are one and the same (see splitComparisons) fail together; otherwise the union bound.
-    const combine = (rates: number[]): number => (comparisons === 1 ? Math.max(...rates) : rates.reduce((sum, rate) => sum + rate, 0));
     let best: Candidate | undefined;
     for (let step = 0; step <= 6; step++) {
       const n = Math.round(fixedRequests * (1 + step * 0.05));
-      const candidate = calibrate(designs, n, looksUpTo(n, batch), resolved.power, combine);
+      const candidate = calibrate(designs, n, looksUpTo(n, batch), resolved.power, comparisons === 1);
       if (candidate && (!best || candidate.expectedRequests < best.expectedRequests)) best = candidate;
     }
     // requiredSampleSize guarantees the first candidate, with early passes switched off, meets the policy.
@@ -255,7 +260,7 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
       return {
         stop: true,
         pass: true,
-        reason: `every share is within ${percent(resolved.minDetectable)} of expected after ${m} of up to ${n} requests (each one-sided tail <= ${probability(gamma)})`,
+        reason: `every share is within ${+(resolved.minDetectable * 100).toPrecision(4)} points of expected after ${m} of up to ${n} requests (each one-sided tail <= ${probability(gamma)})`,
       };
     }
     return { stop: false, pass: false, reason: `undecided after ${m} of up to ${n} requests` };
