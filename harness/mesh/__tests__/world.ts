@@ -1,0 +1,201 @@
+/**
+ * A small world for data plane tests: an in-memory MeshHost, the data plane over it, and
+ * in-process echo servers as pods. Pods are reached the way the traffic step reaches them,
+ * through their inbound address.
+ */
+import net from 'node:net';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEchoServer, type EchoServer } from '../../../apps/echo/src/server.js';
+import { encodeForward, type ForwardRequest, type ForwardResponse, type RequestLogPage } from '../../../apps/echo/src/protocol.js';
+import { createDataPlane, type DataPlaneOptions } from '../data-plane.js';
+import type { ChangeType, DataPlane, ExternalHost, KubeObject, MeshHost, PodNetwork } from '../types.js';
+
+type Listener = (type: ChangeType, obj: KubeObject) => void;
+
+const groupOf = (obj: KubeObject) => (obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '');
+
+export class FakeHost implements MeshHost {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly listeners = new Set<Listener>();
+  readonly external: ExternalHost[] = [];
+  readonly reconciled = new Map<string, number>();
+  private created = 0;
+
+  private key(group: string, kind: string, namespace: string | undefined, name: string): string {
+    return `${group}|${kind}|${namespace ?? ''}|${name}`;
+  }
+
+  apply(obj: KubeObject): KubeObject {
+    const key = this.key(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const existing = this.objects.get(key);
+    const stored: KubeObject = {
+      ...obj,
+      metadata: {
+        ...obj.metadata,
+        generation: (existing?.metadata.generation ?? 0) + 1,
+        // Distinct, increasing creation times keep "oldest first" ordering deterministic.
+        creationTimestamp: (existing?.metadata.creationTimestamp as string | undefined) ?? new Date(Date.UTC(2026, 0, 1) + ++this.created * 1000).toISOString(),
+      },
+    };
+    this.objects.set(key, stored);
+    for (const l of this.listeners) l(existing ? 'MODIFIED' : 'ADDED', stored);
+    return stored;
+  }
+
+  delete(obj: KubeObject): void {
+    const key = this.key(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name);
+    const existing = this.objects.get(key);
+    if (!existing) return;
+    this.objects.delete(key);
+    for (const l of this.listeners) l('DELETED', existing);
+  }
+
+  list(group: string, kind: string, namespace?: string): KubeObject[] {
+    return [...this.objects.values()].filter((o) => groupOf(o) === group && o.kind === kind && (namespace === undefined || o.metadata.namespace === namespace));
+  }
+  get(group: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(this.key(group, kind, namespace, name));
+  }
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  markReconciled(group: string, kind: string, namespace: string, name: string, generation: number): void {
+    this.reconciled.set(this.key(group, kind, namespace, name), generation);
+    const obj = this.get(group, kind, namespace, name);
+    if (obj) for (const l of this.listeners) l('MODIFIED', { ...obj, status: { observedGeneration: generation } });
+  }
+  externalHosts(): ExternalHost[] {
+    return this.external;
+  }
+  isReconciled(obj: KubeObject): boolean {
+    const stored = this.get(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name);
+    return stored !== undefined && this.reconciled.get(this.key(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name)) === stored.metadata.generation;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface PodSpec {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  version?: string;
+  sidecar?: boolean;
+  failPercent?: number;
+  upstream?: string;
+  serviceAccount?: string;
+  /** Owner (Deployment) name, for workload labels. */
+  workload?: string;
+}
+
+export interface Pod {
+  object: KubeObject;
+  network: PodNetwork;
+  echo: EchoServer;
+  /** Base URL of the pod's port 8080 as the traffic step reaches it. */
+  url: string;
+}
+
+export class MeshWorld {
+  readonly host = new FakeHost();
+  readonly plane: DataPlane;
+  readonly logs: string[] = [];
+  private readonly pods: Pod[] = [];
+  private readonly servers: http.Server[] = [];
+
+  constructor(options: DataPlaneOptions = {}) {
+    this.plane = createDataPlane(this.host, { pushDelayMs: 20, log: (m) => this.logs.push(m), ...options });
+  }
+
+  async start(): Promise<this> {
+    await this.plane.start();
+    return this;
+  }
+
+  async pod(spec: PodSpec): Promise<Pod> {
+    const namespace = spec.namespace ?? 'default';
+    const hash = 'abc12';
+    const workload = spec.workload ?? spec.name;
+    const containers: Array<Record<string, unknown>> = [{ name: 'app', image: 'meshspec/echo', ports: [{ name: 'http', containerPort: 8080 }] }];
+    if (spec.sidecar !== false) containers.push({ name: 'istio-proxy', image: 'istio/proxyv2' });
+    const object = this.host.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: spec.name,
+        namespace,
+        labels: { ...spec.labels, 'pod-template-hash': hash },
+        ownerReferences: [{ kind: 'ReplicaSet', name: `${workload}-${hash}` }],
+      },
+      spec: { containers, serviceAccountName: spec.serviceAccount },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const port = await freePort();
+    const network = await this.plane.attachPod({ pod: object, appPorts: new Map([[8080, { host: '127.0.0.1', port }]]) });
+    const echo = await startEchoServer({
+      service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port,
+      failPercent: spec.failPercent, upstream: spec.upstream, outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY, drainMs: 100,
+    });
+    const inbound = network.inbound(8080)!;
+    const pod = { object, network, echo, url: `http://${inbound.host}:${inbound.port}` };
+    this.pods.push(pod);
+    return pod;
+  }
+
+  service(name: string, selector: Record<string, string>, options: { namespace?: string; port?: number; targetPort?: number | string } = {}): KubeObject {
+    return this.host.apply({
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name, namespace: options.namespace ?? 'default' },
+      spec: { selector, ports: [{ name: 'http', port: options.port ?? 8080, targetPort: options.targetPort ?? 8080 }] },
+    });
+  }
+
+  /** Applies an Istio object and waits until the data plane reports it reconciled. */
+  async apply(obj: KubeObject): Promise<KubeObject> {
+    const stored = this.host.apply(obj);
+    const until = Date.now() + 5000;
+    while (!this.host.isReconciled(stored)) {
+      if (Date.now() > until) throw new Error(`${obj.kind} ${obj.metadata.name} was not reconciled; logs: ${this.logs.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return stored;
+  }
+
+  async forward(from: Pod, request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardResponse> {
+    const response = await fetch(`${from.url}/_echo/forward/${encodeForward({ count: 1, ...request })}`);
+    if (response.status !== 200) throw new Error(`forward call failed: ${response.status} ${await response.text()}`);
+    return (await response.json()) as ForwardResponse;
+  }
+
+  async requestLog(pod: Pod): Promise<RequestLogPage> {
+    return (await (await fetch(`${pod.echo.url}/_echo/requests`)).json()) as RequestLogPage;
+  }
+
+  /** A plain HTTP server outside the cluster, reachable under `names`. */
+  async externalServer(names: string[], handler: http.RequestListener): Promise<void> {
+    const server = http.createServer(handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.servers.push(server);
+    this.host.external.push({ names, address: { host: '127.0.0.1', port: (server.address() as AddressInfo).port } });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.pods.map((p) => p.echo.close()));
+    await this.plane.stop();
+    await Promise.all(this.servers.map((s) => { s.closeAllConnections(); return new Promise((r) => s.close(r)); }));
+  }
+}
+
+export function tally<T>(values: T[]): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,159 @@
+/** Istio configuration as the data plane uses it: validated, durations in ms, hosts expanded. */
+
+export type Predicate = (value: string | undefined) => boolean;
+
+export interface HeaderOperations {
+  set: Record<string, string>;
+  add: Record<string, string>;
+  remove: string[];
+}
+
+export interface HeaderRules {
+  request?: HeaderOperations;
+  response?: HeaderOperations;
+}
+
+export interface RouteMatch {
+  uri?: Predicate;
+  /** The matched prefix, for rewrite.uri. */
+  uriPrefix?: string;
+  method?: Predicate;
+  authority?: Predicate;
+  headers: Array<[string, Predicate]>;
+  withoutHeaders: Array<[string, Predicate]>;
+  queryParams: Array<[string, Predicate]>;
+  port?: number;
+  sourceLabels?: Record<string, string>;
+  sourceNamespace?: string;
+  /** Normalised gateway names ("ns/name" or "mesh"); undefined = the VirtualService's. */
+  gateways?: string[];
+}
+
+export interface Destination {
+  /** Expanded host (FQDN for short names). */
+  host: string;
+  subset?: string;
+  port?: number;
+}
+
+export interface WeightedDestination extends Destination {
+  weight: number;
+  headers?: HeaderRules;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  perTryTimeoutMs?: number;
+  retryOn: Set<string>;
+  retriableStatusCodes: Set<number>;
+}
+
+export interface HttpRoute {
+  name?: string;
+  /** Empty: matches every request. */
+  matches: RouteMatch[];
+  route: WeightedDestination[];
+  redirect?: { uri?: string; authority?: string; port?: number; scheme?: string; code: number };
+  rewrite?: { uri?: string; authority?: string };
+  timeoutMs?: number;
+  /** Undefined: Istio's default policy. */
+  retries?: RetryPolicy;
+  fault?: {
+    delay?: { ms: number; percent: number };
+    abort?: { status: number; percent: number };
+  };
+  mirrors: Array<{ destination: Destination; percent: number }>;
+  headers?: HeaderRules;
+}
+
+export interface VirtualService {
+  namespace: string;
+  name: string;
+  hosts: string[];
+  gateways: string[];
+  http: HttpRoute[];
+  createdAt: number;
+}
+
+export type TlsMode = 'DISABLE' | 'ISTIO_MUTUAL' | 'SIMPLE' | 'MUTUAL';
+
+export interface TrafficPolicy {
+  tlsMode?: TlsMode;
+  connectionPool?: {
+    maxConnections?: number;
+    http1MaxPendingRequests?: number;
+    http2MaxRequests?: number;
+    maxRequestsPerConnection?: number;
+  };
+  outlierDetection?: {
+    consecutive5xxErrors?: number;
+    consecutiveGatewayErrors?: number;
+    baseEjectionTimeMs: number;
+    maxEjectionPercent: number;
+  };
+}
+
+export interface DestinationRule {
+  namespace: string;
+  name: string;
+  host: string;
+  trafficPolicy: TrafficPolicy;
+  subsets: Map<string, { labels: Record<string, string>; trafficPolicy: TrafficPolicy }>;
+  createdAt: number;
+}
+
+export interface GatewayServer {
+  port: number;
+  /** Host patterns with their namespace restriction ("*" = any). */
+  hosts: Array<{ namespace: string; host: string }>;
+}
+
+export interface Gateway {
+  namespace: string;
+  name: string;
+  selector: Record<string, string>;
+  servers: GatewayServer[];
+}
+
+export interface ServiceEntry {
+  namespace: string;
+  name: string;
+  hosts: string[];
+  ports: Array<{ number: number; name?: string; targetPort?: number }>;
+  resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
+  location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
+  endpoints: Array<{ address: string; ports: Record<string, number> }>;
+}
+
+export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+export interface PeerAuthentication {
+  namespace: string;
+  name: string;
+  selector?: Record<string, string>;
+  mode?: MtlsMode;
+  portModes: Map<number, MtlsMode>;
+}
+
+export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+export interface SidecarConfig {
+  namespace: string;
+  name: string;
+  selector?: Record<string, string>;
+  outboundMode?: OutboundMode;
+}
+
+/** One push: everything the proxies route by. */
+export interface MeshConfig {
+  virtualServices: VirtualService[];
+  destinationRules: DestinationRule[];
+  gateways: Gateway[];
+  serviceEntries: ServiceEntry[];
+  peerAuthentications: PeerAuthentication[];
+  sidecars: SidecarConfig[];
+  /** From the mesh config (ConfigMap istio-system/istio); ALLOW_ANY by default. */
+  outboundMode: OutboundMode;
+}
+
+export const ROOT_NAMESPACE = 'istio-system';

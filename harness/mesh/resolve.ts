@@ -1,0 +1,139 @@
+/**
+ * The service registry: what a host name means (a Kubernetes Service, a ServiceEntry, or
+ * something outside the mesh) and which endpoints serve it, as kube-dns, kube-proxy and
+ * istiod's endpoint discovery together decide it.
+ */
+import { hostMatches, serviceFqdn, serviceNameOf } from './hosts.js';
+import type { MeshConfig, ServiceEntry } from './config-types.js';
+import type { ExternalHost, KubeObject, MeshHost } from './types.js';
+import { isReady, labelsMatch, type Address, type PodEntry } from './workload.js';
+
+export interface ServicePort {
+  port: number;
+  name?: string;
+  targetPort: number | string;
+}
+
+export type Target =
+  | { kind: 'service'; fqdn: string; service: KubeObject; port: ServicePort }
+  | { kind: 'service-entry'; fqdn: string; entry: ServiceEntry; port: number }
+  /** Not in the registry: passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY. */
+  | { kind: 'unknown'; host: string; port: number };
+
+export interface Endpoint {
+  /** Stable id for outlier detection and retry host selection. */
+  id: string;
+  /** Null when the endpoint exists but nothing listens for that port (connect failure). */
+  address: Address | null;
+  pod?: PodEntry;
+  /** A sidecar or gateway that accepts (emulated) mTLS. */
+  meshProxy: boolean;
+}
+
+function servicePorts(service: KubeObject): ServicePort[] {
+  return ((service.spec?.ports ?? []) as Array<{ port: number; name?: string; targetPort?: number | string }>).map((p) => ({
+    port: p.port,
+    name: p.name,
+    targetPort: p.targetPort ?? p.port,
+  }));
+}
+
+export class Resolver {
+  constructor(
+    private readonly host: MeshHost,
+    private readonly pods: ReadonlyMap<string, PodEntry>,
+  ) {}
+
+  private service(name: string, namespace: string): KubeObject | undefined {
+    return this.host.get('', 'Service', namespace, name);
+  }
+
+  /** What `host:port`, as a client in `namespace` wrote it, refers to. Undefined: the Service has no such port. */
+  resolve(hostName: string, port: number, namespace: string, config: MeshConfig): Target | undefined {
+    const ref = serviceNameOf(hostName, namespace);
+    const service = ref && this.service(ref.name, ref.namespace);
+    if (ref && service) {
+      const servicePort = servicePorts(service).find((p) => p.port === port);
+      return servicePort && { kind: 'service', fqdn: serviceFqdn(ref.name, ref.namespace), service, port: servicePort };
+    }
+    const byIp = this.host.list('', 'Service').find((s) => s.spec?.clusterIP && s.spec.clusterIP === hostName);
+    if (byIp) {
+      const servicePort = servicePorts(byIp).find((p) => p.port === port);
+      return servicePort && { kind: 'service', fqdn: serviceFqdn(byIp.metadata.name, byIp.metadata.namespace ?? 'default'), service: byIp, port: servicePort };
+    }
+    const entry = config.serviceEntries.find((e) => e.hosts.some((h) => hostMatches(h, hostName)));
+    if (entry) return { kind: 'service-entry', fqdn: hostName, entry, port };
+    return { kind: 'unknown', host: hostName, port };
+  }
+
+  /**
+   * A route destination: `host` is already expanded; `port` may be omitted when the Service has
+   * one port, else the port the client called is used.
+   */
+  resolveDestination(host: string, port: number | undefined, requestPort: number, config: MeshConfig): Target | undefined {
+    const ref = serviceNameOf(host, 'default');
+    const service = ref && host.endsWith('.svc.cluster.local') ? this.service(ref.name, ref.namespace) : undefined;
+    if (ref && service) {
+      const ports = servicePorts(service);
+      const chosen = port !== undefined ? ports.find((p) => p.port === port) : ports.length === 1 ? ports[0] : ports.find((p) => p.port === requestPort);
+      return chosen && { kind: 'service', fqdn: host, service, port: chosen };
+    }
+    const entry = config.serviceEntries.find((e) => e.hosts.some((h) => hostMatches(h, host)));
+    if (entry) return { kind: 'service-entry', fqdn: host, entry, port: port ?? (entry.ports.length === 1 ? entry.ports[0]!.number : requestPort) };
+    return undefined;
+  }
+
+  /** Ready endpoints of a target, optionally only pods carrying `subsetLabels`. */
+  endpoints(target: Target, subsetLabels?: Record<string, string>): Endpoint[] {
+    if (target.kind === 'service') return this.serviceEndpoints(target.service, target.port, subsetLabels);
+    if (target.kind === 'service-entry') return this.entryEndpoints(target.entry, target.fqdn, target.port);
+    const external = this.external(target.host);
+    return external ? [{ id: `external|${target.host}`, address: external.address, meshProxy: false }] : [];
+  }
+
+  /** Where an address outside the cluster (DNS name or IP) really listens; undefined = does not resolve. */
+  external(name: string): ExternalHost | undefined {
+    return this.host.externalHosts().find((h) => h.names.some((n) => n.toLowerCase() === name));
+  }
+
+  private serviceEndpoints(service: KubeObject, port: ServicePort, subsetLabels?: Record<string, string>): Endpoint[] {
+    const selector = service.spec?.selector as Record<string, string> | undefined;
+    if (!selector || Object.keys(selector).length === 0) return [];
+    const namespace = service.metadata.namespace ?? 'default';
+    return this.host
+      .list('', 'Pod', namespace)
+      .filter((pod) => isReady(pod) && labelsMatch(selector, pod.metadata.labels ?? {}) && labelsMatch(subsetLabels, pod.metadata.labels ?? {}))
+      .map((pod) => {
+        const entry = this.pods.get(`${namespace}/${pod.metadata.name}`);
+        const containerPort = this.containerPort(pod, port.targetPort);
+        return {
+          id: `${namespace}/${pod.metadata.name}:${containerPort}`,
+          address: entry && containerPort !== undefined ? podAddress(entry, containerPort) : null,
+          pod: entry,
+          meshProxy: entry?.meshProxy ?? false,
+        };
+      });
+  }
+
+  private containerPort(pod: KubeObject, targetPort: number | string): number | undefined {
+    if (typeof targetPort === 'number') return targetPort;
+    if (/^\d+$/.test(targetPort)) return Number(targetPort);
+    const containers = (pod.spec?.containers ?? []) as Array<{ ports?: Array<{ name?: string; containerPort: number }> }>;
+    return containers.flatMap((c) => c.ports ?? []).find((p) => p.name === targetPort)?.containerPort;
+  }
+
+  private entryEndpoints(entry: ServiceEntry, host: string, port: number): Endpoint[] {
+    // DNS and NONE resolve the requested host itself; STATIC (and DNS with endpoints) resolve each endpoint address.
+    const names = entry.endpoints.length > 0 && entry.resolution !== 'NONE' ? entry.endpoints.map((e) => e.address.toLowerCase()) : [host];
+    return names.flatMap((name) => {
+      const external = this.external(name);
+      return external ? [{ id: `external|${name}:${port}`, address: external.address, meshProxy: false }] : [];
+    });
+  }
+}
+
+/** Where to connect to reach a pod's containerPort: through its sidecar when it has one. */
+export function podAddress(entry: PodEntry, containerPort: number): Address | null {
+  if (entry.anyPort) return entry.anyPort;
+  return (entry.sidecar ? entry.inbound.get(containerPort) : entry.appPorts.get(containerPort)) ?? null;
+}
