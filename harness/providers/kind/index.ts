@@ -49,6 +49,8 @@ interface KindRun {
   kube?: ProviderKube;
   /** The Corefile before the external host was added; restored when the cluster is kept. */
   originalCorefile?: string;
+  /** Set once the external service container may exist. */
+  externalService: boolean;
 }
 
 export function kindProvider(): ClusterProvider {
@@ -64,6 +66,7 @@ export function kindProvider(): ClusterProvider {
         clusterName,
         kubeconfig: join(cacheRoot(), 'kind', clusterName, 'kubeconfig'),
         deleteCluster: false,
+        externalService: false,
       };
       try {
         return await bringUp(run);
@@ -126,6 +129,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'));
 
   const externalIp = await timer.run('external service', async () => {
+    run.externalService = true;
     const ip = await ensureExternalService(tools.docker, echo.reference);
     run.originalCorefile = await addExternalHost(kube.core, ip);
     return ip;
@@ -194,7 +198,7 @@ async function tearDown(run: KindRun): Promise<void> {
     await attempt('restore the CoreDNS Corefile', () => restoreCorefile(run.kube!.core, run.originalCorefile!));
   }
   if (!options.reuse) {
-    await attempt('remove the external service container', () => removeExternalService(tools.docker));
+    if (run.externalService) await attempt('remove the external service container', () => removeExternalService(tools.docker));
     if (run.registry?.ownedByMeshspec) await attempt('remove the local registry', () => removeRegistry(tools.docker));
   }
   if (failures.length) throw new ProviderError(`kind teardown incomplete:\n${failures.map((f) => `- ${f}`).join('\n')}`);

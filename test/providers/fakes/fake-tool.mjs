@@ -2,7 +2,7 @@
 // and exit codes for the calls meshspec makes) and record every call. State lives in
 // $MESHSPEC_FAKE_DIR/state.json so a test can set up a world (a registry that exists, a port
 // that is taken, a cluster the user made) and look at it afterwards; calls go to calls.jsonl.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [tool, ...args] = process.argv.slice(2);
@@ -17,7 +17,10 @@ const stdin = args.includes('-i') ? readFileSync(0, 'utf8') : undefined;
 appendFileSync(join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, stdin }) + '\n');
 
 function finish(code, stdout = '', stderr = '') {
-  writeFileSync(statePath, JSON.stringify(state, null, 2));
+  // Renamed into place: the prerequisite checks run docker and kind at the same time, and a
+  // reader must never see a half-written file.
+  writeFileSync(`${statePath}.${process.pid}`, JSON.stringify(state, null, 2));
+  renameSync(`${statePath}.${process.pid}`, statePath);
   if (stdout) process.stdout.write(stdout.endsWith('\n') ? stdout : stdout + '\n');
   if (stderr) process.stderr.write(stderr.endsWith('\n') ? stderr : stderr + '\n');
   process.exit(code);

@@ -1,0 +1,168 @@
+/**
+ * The whole kind provider, with the fake docker/kind/istioctl on PATH and a running sim standing
+ * in for the cluster kind would create (the fake kind hands out the sim's kubeconfig).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { kindProvider } from '../../harness/providers/kind/index.js';
+import { sourceHash } from '../../harness/providers/kind/echo-image.js';
+import { resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
+import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { startSim, type SimCluster } from '../../harness/sim/index.js';
+import { FakeWorld, FAKES_DIR } from './fake-world.js';
+
+const ROOT = process.cwd();
+const VERSION = '1.30.5';
+const KIND_COREFILE = '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    reload\n}\n';
+const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
+
+let sim: SimCluster;
+let core: CoreV1Api;
+let world: FakeWorld;
+let cache: string;
+let lines: string[];
+const savedCache = process.env.MESHSPEC_CACHE;
+
+const progress: ProgressReporter = {
+  phase: (name) => ({
+    done: (detail) => lines.push(`${name}: ${detail ?? 'done'}`),
+    fail: (error) => lines.push(`${name} failed: ${(error as Error).message.split('\n')[0]}`),
+    update: () => {},
+  }),
+  info: (message) => lines.push(message),
+};
+
+function options(reuse: boolean): ProviderOptions {
+  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings: {} };
+}
+
+async function corefile(): Promise<string | undefined> {
+  return (await core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' })).data?.Corefile;
+}
+
+async function removeMarker(): Promise<void> {
+  await core.deleteNamespacedConfigMap(MARKER).catch(() => undefined);
+}
+
+beforeAll(async () => {
+  sim = await startSim({ istioProfile: 'demo' });
+  const kc = new KubeConfig();
+  kc.loadFromFile(sim.kubeconfigPath);
+  core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedConfigMap({ namespace: 'kube-system', body: { metadata: { name: 'coredns' }, data: { Corefile: KIND_COREFILE } } });
+}, 90_000);
+afterAll(() => sim?.stop());
+
+beforeEach(async () => {
+  lines = [];
+  cache = mkdtempSync(join(tmpdir(), 'meshspec-cache-'));
+  process.env.MESHSPEC_CACHE = cache;
+  // istioctl already in the cache (the download has its own tests): the fake, for this version.
+  mkdirSync(join(cache, 'istio', VERSION), { recursive: true });
+  writeFileSync(join(cache, 'istio', VERSION, 'istioctl'), `#!/bin/sh\nexec "${join(FAKES_DIR, 'istioctl')}" "$@"\n`);
+  chmodSync(join(cache, 'istio', VERSION, 'istioctl'), 0o755);
+  world = new FakeWorld({ kubeconfigSource: sim.kubeconfigPath, kubeconfigContext: sim.context });
+  await removeMarker();
+});
+afterEach(() => {
+  world.dispose();
+  if (savedCache === undefined) delete process.env.MESHSPEC_CACHE;
+  else process.env.MESHSPEC_CACHE = savedCache;
+});
+
+describe('kind provider', () => {
+  it('brings everything up on a fresh machine and removes what it made at the end', async () => {
+    const provider = kindProvider();
+    const handle = await provider.setup(options(false));
+    const kubeconfig = join(cache, 'kind', 'meshspec', 'kubeconfig');
+    const echoTag = await sourceHash(join(ROOT, 'apps', 'echo'));
+
+    expect(handle).toEqual({
+      provider: 'kind',
+      runId: 'run-1',
+      kubeconfig,
+      context: 'kind-meshspec',
+      istio: { version: VERSION, profile: 'demo', istioctl: join(cache, 'istio', VERSION, 'istioctl') },
+      ingress: { http: 'http://127.0.0.1:30080' },
+      imageRewrites: { 'meshspec/echo': `localhost:5001/meshspec/echo:${echoTag}` },
+      variables: { EXTERNAL_HOST: 'external.meshspec.test', EXTERNAL_IP: world.state().containers['meshspec-external'].ip },
+      artifactsDir: join(cache, 'artifacts'),
+    });
+    expect(world.argsOf('kind', 'create', 'cluster')).toEqual([[
+      'create', 'cluster', '--name', 'meshspec', '--config', join(ROOT, 'clusters', 'kind.yaml'),
+      '--image', resolveIstioVersion(VERSION).release.nodeImage, '--kubeconfig', kubeconfig, '--wait', '120s',
+    ]]);
+    expect(world.argsOf('istioctl')).toEqual([[
+      'install', '-y', '--set', 'profile=demo', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--kubeconfig', kubeconfig, '--context', 'kind-meshspec',
+    ]]);
+    expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5001/meshspec/echo:${echoTag}`]]);
+    expect(world.state().containers['kind-registry'].networks).toEqual(['bridge', 'kind']);
+    expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data)
+      .toEqual({ 'localRegistryHosting.v1': 'host: "localhost:5001"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n' });
+    expect(await corefile()).toContain(`${handle.variables.EXTERNAL_IP} external.meshspec.test`);
+    expect(lines).toContain('Istio 1.30.5 (demo): installed');
+    expect(lines.at(-1)).toMatch(/^where the time went \(\d+\.\ds\): /);
+
+    await provider.teardown();
+    expect(world.argsOf('kind', 'delete')).toEqual([['delete', 'cluster', '--name', 'meshspec', '--kubeconfig', kubeconfig]]);
+    expect(world.state().clusters).toEqual([]);
+    expect(Object.keys(world.state().containers)).toEqual([]);
+  });
+
+  it('with --reuse takes the existing cluster, registry and image, and keeps them', async () => {
+    const first = kindProvider();
+    await first.setup(options(true));
+    await first.teardown();
+    expect(await corefile()).toBe(KIND_COREFILE);
+    const callsBefore = world.calls().length;
+
+    const second = kindProvider();
+    await second.setup(options(true));
+    const secondCalls = world.calls().slice(callsBefore).map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
+    expect(secondCalls).not.toContain('kind create cluster');
+    expect(secondCalls).not.toContain('docker build -t');
+    expect(secondCalls).toContain('kind export kubeconfig');
+    expect(lines).toContain('registry: reusing kind-registry');
+    await second.teardown();
+
+    expect(world.argsOf('kind', 'delete')).toEqual([]);
+    expect(world.state().clusters).toEqual(['meshspec']);
+    expect(Object.keys(world.state().containers).sort()).toEqual(['kind-registry', 'meshspec-external']);
+    expect(await corefile()).toBe(KIND_COREFILE);
+  });
+
+  it('leaves a cluster and registry the user made alone, and says how to use them', async () => {
+    world.update({
+      clusters: ['meshspec'],
+      networks: ['bridge', 'kind'],
+      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3' } },
+    });
+    const provider = kindProvider();
+    const error = (await provider.setup(options(false)).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('A kind cluster named "meshspec" exists that meshspec did not create; it is left alone.');
+    expect(error.hint).toContain('--reuse');
+    expect(world.argsOf('kind', 'delete')).toEqual([]);
+    expect(world.argsOf('docker', 'rm')).toEqual([]);
+    expect(world.state().containers['kind-registry']).toBeDefined();
+  });
+
+  it('stops before creating anything when the registry port is taken', async () => {
+    world.update({ portsTaken: ['127.0.0.1:5001'] });
+    await expect(kindProvider().setup(options(false))).rejects.toThrow('Port 127.0.0.1:5001 is taken by something else');
+    expect(world.argsOf('kind', 'create')).toEqual([]);
+    expect(lines).toContain('registry failed: Port 127.0.0.1:5001 is taken by something else, so the local registry (kind-registry) cannot start.');
+  });
+
+  it('checks docker and kind first and names each missing piece', async () => {
+    world.update({ dockerEngine: 'down', kindVersion: 'v0.20.0' });
+    const error = (await kindProvider().setup(options(false)).catch((e: unknown) => e)) as ProviderError;
+    expect(error.message.split('\n')).toHaveLength(2);
+    expect(error.message).toContain('engine is not reachable');
+    expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker info', 'kind version']);
+  });
+});
