@@ -31,7 +31,7 @@ describe('image rewriting', () => {
     const pod = rewritten.spec.jobTemplate.spec.template.spec;
     expect(pod.initContainers[0]!.image).toBe(rewrites['meshspec/echo']);
     expect(pod.containers.map((c) => c.image)).toEqual([rewrites['meshspec/echo'], 'busybox']);
-    expect(pod.containers[0]!.env[0]!.value).toBe('meshspec/echo');
+    expect(pod.containers[0]!.env?.[0]?.value).toBe('meshspec/echo');
     expect(rewritten.metadata.annotations.image).toBe('meshspec/echo');
     expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0]!.image).toBe('meshspec/echo:1');
   });

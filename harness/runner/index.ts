@@ -1,5 +1,5 @@
 /** The runner: executes a scenario's steps in a Vitest worker, one operation per step kind. */
-export { scenarioRun, type ScenarioRun } from './runtime.js';
+export { createScenarioRun, scenarioRun, type ScenarioRun } from './runtime.js';
 export { operationFor, operations, stepKindOf } from './steps/index.js';
 export { createSubstitute, substituteDeep } from './substitute.js';
 export { StepTimeoutError, withTimeout, type StepClock } from './timeout.js';

@@ -27,6 +27,11 @@ export interface ScenarioRun {
 }
 
 export function scenarioRun(scenario: Scenario, meta: { file: string; rootDir: string }): ScenarioRun {
+  return createScenarioRun(scenario, meta, clusterHandle);
+}
+
+/** `scenarioRun` with the cluster handle from elsewhere than Vitest's inject (the runner's own tests). */
+export function createScenarioRun(scenario: Scenario, meta: { file: string; rootDir: string }, cluster: () => ClusterHandle): ScenarioRun {
   let scope: ScenarioScope | undefined;
   let failed: { number: number; name: string } | undefined;
 
@@ -37,17 +42,17 @@ export function scenarioRun(scenario: Scenario, meta: { file: string; rootDir: s
 
   return {
     async setup() {
-      const cluster = clusterHandle();
-      const kube = createKubeClients(cluster);
-      const namespace = await createScenarioNamespace(kube, scenario, cluster.runId);
+      const handle = cluster();
+      const kube = createKubeClients(handle);
+      const namespace = await createScenarioNamespace(kube, scenario, handle.runId);
       scope = {
-        cluster,
+        cluster: handle,
         kube,
         namespace,
         rootDir: meta.rootDir,
         specFile: meta.file,
         applied: [],
-        substitute: createSubstitute({ ...cluster.variables, NAMESPACE: namespace }),
+        substitute: createSubstitute({ ...handle.variables, NAMESPACE: namespace }),
       };
     },
 
@@ -60,12 +65,12 @@ export function scenarioRun(scenario: Scenario, meta: { file: string; rootDir: s
     skipReason(index) {
       if (failed && failed.number <= index) return `skipped: step ${failed.number} "${failed.name}" failed`;
       const step = scenario.steps[index]!;
-      const cluster = scope?.cluster;
-      if (!cluster) return undefined;
-      if (step.providers && !step.providers.includes(cluster.provider)) {
-        return `skipped: runs only on ${step.providers.join(', ')}, and this run uses ${cluster.provider}`;
+      const handle = scope?.cluster;
+      if (!handle) return undefined;
+      if (step.providers && !step.providers.includes(handle.provider)) {
+        return `skipped: runs only on ${step.providers.join(', ')}, and this run uses ${handle.provider}`;
       }
-      return operationFor(step).skipReason?.(step, cluster);
+      return operationFor(step).skipReason?.(step, handle);
     },
 
     async runStep(index, ctx) {

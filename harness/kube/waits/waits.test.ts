@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import type { ServerObject } from '../read.js';
 import { istioObjectsOf, reconciliation } from './mesh-config.js';
 import { podsProgress } from './pods.js';
 import { rolloutProgress } from './rollout.js';
@@ -50,7 +51,7 @@ describe('pods', () => {
 });
 
 describe('mesh config in effect', () => {
-  const vs = (status: object | undefined, generation = 2) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', generation }, status });
+  const vs = (status: ServerObject['status'], generation = 2): ServerObject => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', generation }, status });
 
   it('needs Reconciled=True at the current generation', () => {
     expect(reconciliation(vs(undefined))).toEqual({ done: false, why: 'Istio has not reported a Reconciled condition for it yet' });

@@ -1,0 +1,123 @@
+/**
+ * The runtime end to end on the embedded cluster: a scenario's steps run through their
+ * operations in the scenario's namespace, a failure skips what follows with the reason and
+ * carries diagnostics, and teardown leaves nothing behind.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeClients, readObject } from '../kube/index.js';
+import type { ClusterHandle } from '../providers/types.js';
+import { startSim, type SimCluster } from '../sim/index.js';
+import { Scenario } from '../spec/index.js';
+import { createScenarioRun, type ScenarioRun } from './runtime.js';
+
+class Skipped extends Error {}
+
+function testContext(): TestContext & { task: { meta: { meshspec?: Record<string, unknown> } } } {
+  return {
+    task: { meta: {} },
+    signal: new AbortController().signal,
+    skip: (note?: string) => {
+      throw new Skipped(note);
+    },
+  } as never;
+}
+
+const client = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client, version: v1}}
+    spec:
+      containers:
+      - {name: client, image: meshspec/echo:dev, args: ["--service", "client"], ports: [{containerPort: 8080}],
+         readinessProbe: {httpGet: {path: /_echo/healthz, port: 8080}, periodSeconds: 1}}
+`;
+
+const scenario = Scenario.parse({
+  name: 'runtime-test',
+  title: 'the runtime on sim',
+  source: 'meshspec / runner tests',
+  mesh: 'none',
+  steps: [
+    { apply: client },
+    { wait: { rollout: 'deploy/client' } },
+    { label: { namespace: true, labels: { team: 'mesh' } } },
+    { patch: { object: 'deployment/client', patch: { metadata: { annotations: { ns: '${NAMESPACE}', host: '${EXTERNAL_HOST}' } } } } },
+    { exec: { command: [process.execPath, '-e', 'console.log(process.argv[1])', '${NAMESPACE}'], outputContains: ['runtime-test-'] } },
+    { exec: { command: ['istioctl', 'proxy-status'], optional: true } },
+    { name: 'only on kind', providers: ['kind'], sleep: '1s' },
+    { name: 'pods that never come', timeout: '1s', wait: { pods: 'app=never' } },
+    { delete: 'deployment/client' },
+  ],
+});
+
+let sim: SimCluster;
+let handle: ClusterHandle;
+let run: ScenarioRun;
+
+beforeAll(async () => {
+  sim = await startSim({ istioProfile: 'none' });
+  handle = {
+    provider: 'sim',
+    runId: 'run-runtime-test',
+    kubeconfig: sim.kubeconfigPath,
+    context: sim.context,
+    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null },
+    ingress: null,
+    imageRewrites: {},
+    variables: { EXTERNAL_HOST: 'external.meshspec.test' },
+    artifactsDir: await mkdtemp(join(tmpdir(), 'meshspec-artifacts-')),
+  };
+  run = createScenarioRun(scenario, { file: 'specs/runtime.spec.yaml', rootDir: process.cwd() }, () => handle);
+  await run.setup();
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe('scenarioRun', () => {
+  it('runs steps in the scenario namespace with variables substituted', async () => {
+    for (const index of [0, 1, 2, 3, 4]) await run.runStep(index, testContext());
+    const kube = createKubeClients(handle);
+    const [namespace] = (await kube.core.listNamespace({ labelSelector: 'meshspec.dev/scenario=runtime-test' })).items;
+    const name = namespace!.metadata!.name!;
+    expect(namespace!.metadata?.labels?.team).toBe('mesh');
+    const deployment = await readObject<V1Deployment>(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'client', namespace: name });
+    expect(deployment?.metadata?.annotations).toMatchObject({ ns: name, host: 'external.meshspec.test' });
+    expect(deployment?.status?.readyReplicas).toBe(1);
+  });
+
+  it('skips what cannot run here, with the reason', async () => {
+    expect(run.skipReason(5)).toBe('skipped: istioctl is not available on the sim provider (the step is optional)');
+    expect(run.skipReason(6)).toBe('skipped: runs only on kind, and this run uses sim');
+    await expect(run.runStep(6, testContext())).rejects.toThrow(new Skipped('skipped: runs only on kind, and this run uses sim'));
+  });
+
+  it('fails a step at its own timeout with what it waited for and the namespace\'s state, then skips the rest', async () => {
+    const ctx = testContext();
+    const started = Date.now();
+    const error = (await run.runStep(7, ctx).catch((e: unknown) => e)) as Error;
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(error.message).toMatch(/^timed out after 1\.\ds waiting for pods matching app=never in namespace runtime-test-\w+ to be ready; last seen: no pods match app=never yet/);
+    expect(error.message).toMatch(/Diagnostics:\n {2}Pods in runtime-test-\w+:\n {4}client-[\w-]+: Running; client ready/);
+    expect(error.stack).not.toMatch(/harness\/(kube|runner)/);
+    expect(ctx.task.meta.meshspec?.diagnostics).toMatch(/step-8-diagnostics\.txt$/);
+    expect(run.skipReason(8)).toBe('skipped: step 8 "pods that never come" failed');
+    expect(run.skipReason(7)).toBeUndefined();
+  });
+
+  it('removes the namespace at teardown and waits until it is gone', async () => {
+    await run.teardown();
+    const kube = createKubeClients(handle);
+    expect((await kube.core.listNamespace({ labelSelector: 'meshspec.dev/scenario=runtime-test' })).items).toEqual([]);
+  });
+});
