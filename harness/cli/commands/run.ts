@@ -4,6 +4,7 @@
  */
 import { startVitest } from 'vitest/node';
 import { DEFAULT_PROVIDER, ENV, meshspec, providerBanner } from '../../plugin/index.js';
+import { createProvider } from '../../providers/index.js';
 import { UsageError } from '../errors.js';
 import type { CliOptions } from '../options.js';
 import { selectSpecs } from '../select.js';
@@ -16,6 +17,8 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
   const specs = selectSpecs(loadValidSpecs(paths, rootDir), options.filter);
   const provider = options.provider ?? DEFAULT_PROVIDER;
   const profiles = [...new Set(specs.map((spec) => spec.scenario.istio?.profile ?? 'demo'))].sort();
+  // Fails here, as a banner, when the provider is not in this build; Vitest would bury it.
+  await createProvider(provider);
   Object.assign(process.env, runEnvironment(options, profiles));
   console.error(providerBanner(provider, options.istio));
 
