@@ -1,0 +1,101 @@
+/**
+ * "Config in effect" against the embedded cluster with Istio's CRDs. The sim runs here with
+ * its pass-through data plane, which never reports distribution: the test writes Istio's
+ * status itself, as istiod would, and checks the wait follows it.
+ */
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterHandle } from '../../providers/types.js';
+import type { AppliedObject, KubeClients } from '../../runner/types.js';
+import { startSim, type SimCluster } from '../../sim/index.js';
+import { applyManifests } from '../apply.js';
+import { createKubeClients } from '../clients.js';
+import { parseManifests } from '../manifests.js';
+import { createScenarioNamespace } from '../namespaces.js';
+import type { RunOwner } from '../ownership.js';
+import { waitForMeshConfig } from './mesh-config.js';
+
+const RUN_ID = 'run-mesh-config-test';
+let sim: SimCluster;
+let kube: KubeClients;
+let owner: RunOwner;
+let cluster: Pick<ClusterHandle, 'provider' | 'kubeconfig' | 'context' | 'istio'>;
+
+const route = (weight: number) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: backend}
+spec:
+  hosts: [backend]
+  http:
+  - route:
+    - {destination: {host: backend}, weight: ${weight}}
+`;
+const apply = (yaml: string) =>
+  applyManifests(kube, parseManifests(yaml, 'vs.yaml'), { namespace: owner.namespace, fieldManager: 'meshspec', imageRewrites: {}, owner, deadline: Date.now() + 30_000 });
+
+/** Writes the distribution status istiod writes with PILOT_ENABLE_STATUS. */
+async function reportStatus(name: string, observedGeneration: number, status: 'True' | 'False') {
+  await kube.kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus(
+    {
+      group: 'networking.istio.io', version: 'v1', namespace: owner.namespace, plural: 'virtualservices', name,
+      body: { status: { observedGeneration: String(observedGeneration), conditions: [{ type: 'Reconciled', status, message: status === 'True' ? '' : '1/2 proxies up to date' }] } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+beforeAll(async () => {
+  sim = await startSim({ istioProfile: 'minimal' });
+  kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
+  owner = { runId: RUN_ID, namespace: await createScenarioNamespace(kube, { name: 'mesh-config', mesh: 'sidecar' }, RUN_ID) };
+  cluster = { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'minimal', istioctl: null } };
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe('mesh config in effect', () => {
+  let applied: AppliedObject[];
+
+  it('does not resolve before Istio reports the object Reconciled', async () => {
+    applied = await apply(route(100));
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 }))
+      .rejects.toThrow(/waiting for the mesh to put 1 Istio object\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/backend in namespace mesh-config-\w+: Istio has not reported a Reconciled condition for it yet/);
+  });
+
+  it('follows the status until the current generation is Reconciled', async () => {
+    await reportStatus('backend', 1, 'False');
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 })).rejects.toThrow(/Reconciled=False \(1\/2 proxies up to date\)/);
+    const waiting = waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 10_000 });
+    setTimeout(() => void reportStatus('backend', 1, 'True'), 300);
+    await waiting;
+  });
+
+  it('waits again after a change raises the generation', async () => {
+    applied = [...applied, ...(await apply(route(100).replace('hosts: [backend]', 'hosts: [backend, backend.other]')))];
+    expect(applied.at(-1)!.generation).toBe(2);
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 }))
+      .rejects.toThrow('Reconciled for generation 1, but the object is at generation 2');
+    await reportStatus('backend', 2, 'True');
+    await waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 5_000 });
+  });
+
+  it('asks istioctl on real clusters whose Istio writes no status', async () => {
+    const [other] = await apply(route(100).replace('name: backend', 'name: nostatus'));
+    const dir = await mkdtemp(join(tmpdir(), 'meshspec-istioctl-'));
+    const istioctl = join(dir, 'istioctl');
+    await writeFile(istioctl, `#!/usr/bin/env node\nrequire('node:fs').writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify(process.argv.slice(2)));\n`);
+    await chmod(istioctl, 0o755);
+    const kind = { ...cluster, provider: 'kind' as const, istio: { ...cluster.istio, istioctl } };
+    await waitForMeshConfig(kube, [other!], kind, { deadline: Date.now() + 10_000 });
+    const args = JSON.parse(await readFile(join(dir, 'args.json'), 'utf8')) as string[];
+    expect(args.slice(0, 4)).toEqual(['--kubeconfig', sim.kubeconfigPath, '--context', sim.context]);
+    expect(args.slice(4, 7)).toEqual(['experimental', 'wait', '--for=distribution']);
+    expect(args.slice(-2)).toEqual(['virtualservice', `nostatus.${owner.namespace}`]);
+  });
+});
