@@ -28,7 +28,10 @@ export const injectOperation: Operation<InjectStep> = {
 
 async function kubeInject(manifests: Manifest[], ctx: StepContext): Promise<Manifest[]> {
   if (ctx.cluster.istio.istioctl === null) {
-    throw new Error(`manual injection needs istioctl, which the ${ctx.cluster.provider} provider does not have; add "providers: [sim, kind]" to the step`);
+    throw new Error(
+      `manual injection needs istioctl, which the ${ctx.cluster.provider} provider does not have here; ` +
+        'give the provider an istioctl, or add "providers: [sim, kind]" to the step',
+    );
   }
   const { file, argv } = commandLine('istioctl', ['kube-inject', '-f', '-'], ctx.cluster);
   const input = manifests.map((m) => stringify(m.object)).join('---\n');
