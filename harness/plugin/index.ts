@@ -79,7 +79,9 @@ function scanSpecs(rootDir: string): { tags: string[]; profiles: IstioProfile[] 
   const tags = new Set<string>();
   const profiles = new Set<IstioProfile>();
   for (const file of findSpecFiles(['.'], rootDir)) {
-    const data = parseDocument(readFileSync(file, 'utf8')).toJS() as { tags?: unknown; istio?: { profile?: unknown } } | null;
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    if (doc.errors.length > 0) continue;
+    const data = doc.toJS() as { tags?: unknown; istio?: { profile?: unknown } } | null;
     if (Array.isArray(data?.tags)) data.tags.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
     const profile = data?.istio?.profile;
     profiles.add(profile === 'default' || profile === 'minimal' ? profile : 'demo');
