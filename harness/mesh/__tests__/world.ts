@@ -1,9 +1,9 @@
 /**
  * A small world for data plane tests: an in-memory MeshHost, the data plane over it, and
- * in-process echo servers as pods. Pods are reached the way the traffic step reaches them,
- * through their inbound address.
+ * in-process echo servers as pods.
  */
 import net from 'node:net';
+import { expect } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEchoServer, type EchoServer } from '../../../apps/echo/src/server.js';
@@ -100,8 +100,6 @@ export interface Pod {
   object: KubeObject;
   network: PodNetwork;
   echo: EchoServer;
-  /** Base URL of the pod's port 8080 as the traffic step reaches it. */
-  url: string;
 }
 
 export class MeshWorld {
@@ -138,15 +136,36 @@ export class MeshWorld {
       spec: { containers, serviceAccountName: spec.serviceAccount },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });
-    const port = await freePort();
-    const network = await this.plane.attachPod({ pod: object, appPorts: new Map([[8080, { host: '127.0.0.1', port }]]) });
-    const echo = await startEchoServer({
-      service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port,
-      failPercent: spec.failPercent, upstream: spec.upstream, outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY, drainMs: 100,
+    // Like the sim, pick the app's port before attaching; another test file may grab it first, so retry.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const network = await this.plane.attachPod({ pod: object, appPorts: new Map([[8080, { host: '127.0.0.1', port }]]) });
+      try {
+        const echo = await startEchoServer({
+          service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port,
+          failPercent: spec.failPercent, upstream: spec.upstream, outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY, drainMs: 100,
+        });
+        const pod = { object, network, echo };
+        this.pods.push(pod);
+        return pod;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /** A gateway pod in istio-system (label istio=<kind>) with its Service on port 80. */
+  async gateway(kind: 'ingressgateway' | 'egressgateway'): Promise<KubeObject> {
+    const name = `istio-${kind}`;
+    const labels = { istio: kind, app: name };
+    const pod = this.host.apply({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `${name}-1`, namespace: 'istio-system', labels },
+      spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }], serviceAccountName: `${name}-service-account` },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });
-    const inbound = network.inbound(8080)!;
-    const pod = { object, network, echo, url: `http://${inbound.host}:${inbound.port}` };
-    this.pods.push(pod);
+    this.service(name, labels, { namespace: 'istio-system', port: 80, targetPort: 8080 });
+    expect((await this.plane.startGateway(pod)).ready).toBe(true);
     return pod;
   }
 
@@ -169,8 +188,23 @@ export class MeshWorld {
     return stored;
   }
 
+  /** Applies a non-Istio object the data plane reads (the mesh ConfigMap) and waits for the push it causes. */
+  async applyAndPush(obj: KubeObject): Promise<void> {
+    const before = this.plane.configGeneration();
+    this.host.apply(obj);
+    const until = Date.now() + 5000;
+    while (this.plane.configGeneration() === before) {
+      if (Date.now() > until) throw new Error(`no push after ${obj.kind} ${obj.metadata.name}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /**
+   * Runs a forward call in `from`, reaching its app directly as kubectl port-forward does (inside
+   * the pod's network, past its sidecar, so this works under STRICT mTLS too).
+   */
   async forward(from: Pod, request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardResponse> {
-    const response = await fetch(`${from.url}/_echo/forward/${encodeForward({ count: 1, ...request })}`);
+    const response = await fetch(`${from.echo.url}/_echo/forward/${encodeForward({ count: 1, ...request })}`);
     if (response.status !== 200) throw new Error(`forward call failed: ${response.status} ${await response.text()}`);
     return (await response.json()) as ForwardResponse;
   }
