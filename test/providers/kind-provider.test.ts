@@ -2,12 +2,12 @@
  * The whole kind provider, with the fake docker/kind/istioctl on PATH and a running sim standing
  * in for the cluster kind would create (the fake kind hands out the sim's kubeconfig).
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kindProvider } from '../../harness/providers/kind/index.js';
+import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
 import { resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
 import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
@@ -164,5 +164,25 @@ describe('kind provider', () => {
     expect(error.message).toContain('engine is not reachable');
     expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
     expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker info', 'kind version']);
+  });
+});
+
+describe('kind logs on failure', () => {
+  const handle = (kubeconfig: string, context: string) => ({
+    provider: 'kind' as const, runId: 'run-1', kubeconfig, context, istio: { version: VERSION, profile: 'demo' as const, istioctl: null },
+    ingress: null, imageRewrites: {}, variables: {}, artifactsDir: join(cache, 'artifacts'),
+  });
+
+  it('leaves a healthy cluster alone', async () => {
+    await expect(exportKindLogsIfUnhealthy(handle(sim.kubeconfigPath, sim.context))).resolves.toBeNull();
+    expect(world.argsOf('kind', 'export')).toEqual([]);
+  });
+
+  it('exports kind logs into the artifacts when the API server does not answer', async () => {
+    const unreachable = join(cache, 'unreachable.kubeconfig');
+    writeFileSync(unreachable, readFileSync(sim.kubeconfigPath, 'utf8').replace(sim.server, 'https://127.0.0.1:1'));
+    const outcome = await exportKindLogsIfUnhealthy(handle(unreachable, sim.context));
+    expect(outcome).toMatch(new RegExp(`^cluster unhealthy \\(API server not answering: .+\\); kind logs in ${join(cache, 'artifacts', 'kind-logs')}$`));
+    expect(world.argsOf('kind', 'export', 'logs')).toEqual([['export', 'logs', join(cache, 'artifacts', 'kind-logs'), '--name', 'meshspec']]);
   });
 });
