@@ -87,6 +87,8 @@ async function useOrInstallIstio(
     if (options.istioVersion && found.version !== options.istioVersion) {
       options.progress.info(`Istio ${found.version} is installed in ${context}; --istio ${options.istioVersion} is ignored on an existing cluster.`);
     }
+    // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
+    await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
     return { ...found, istioctl: await findOnPath('istioctl') };
   }
   if (options.settings.installIstio !== 'true') {
