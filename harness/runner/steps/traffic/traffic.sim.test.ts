@@ -8,6 +8,7 @@ import { createKubeClients } from '../../../kube/clients.js';
 import { waitForPods } from '../../../kube/waits/pods.js';
 import type { ClusterHandle } from '../../../providers/types.js';
 import type { StepReport } from '../../../report/types.js';
+import { createDataPlane } from '../../../mesh/index.js';
 import { startSim, type SimCluster } from '../../../sim/index.js';
 import { PodsStep, ServicesStep, TrafficStep } from '../../../spec/schema.js';
 import type { KubeClients, StepContext } from '../../types.js';
@@ -51,7 +52,7 @@ let cluster: ClusterHandle;
 let kube: KubeClients;
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'none' });
+  sim = await startSim({ istioProfile: 'none', dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
   cluster = {
     provider: 'sim', runId: 'traffic-step-test', kubeconfig: sim.kubeconfigPath, context: sim.context,
     istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
@@ -101,8 +102,8 @@ describe('traffic step on sim', () => {
     expect(traffic.statuses).toEqual({ 200: 250 });
     expect(traffic.outcomes.map((o) => [o.matcher, o.pass])).toEqual([
       ['toSplitTraffic', true],
-      ['toReach', true],
       ['toRespondWith', true],
+      ['toReach', true],
     ]);
     expect(traffic.outcomes[0].shares?.map((s) => s.key).sort()).toEqual(['v1', 'v2']);
   });
@@ -113,8 +114,19 @@ describe('traffic step on sim', () => {
       traffic: { from: 'client', to: 'http://backend.traffic-step:8080/', requests: 100 },
       expect: { toSplitTraffic: { split: { v1: 100 } } },
     });
-    await expect(trafficOperation.exec(step, stepContext(reports))).rejects.toThrow(/v2 got \d+ of 100 requests, expected none/);
+    await expect(trafficOperation.exec(step, stepContext(reports))).rejects.toThrow(/Result: v1 got \d+ of 100 requests, expected all; also off: v2/);
     expect(reports[0].traffic?.outcomes[0].pass).toBe(false);
+  });
+
+  it("finds this batch in the servers' own request logs", async () => {
+    const reports: StepReport[] = [];
+    const step = TrafficStep.parse({
+      traffic: { from: 'client', to: 'http://backend.traffic-step:8080/', requests: 30 },
+      // Every request lands on one of the backend pods, so all of its ids are in their logs.
+      expect: { toMirrorTo: { mirror: 'app=backend', share: 100 } },
+    });
+    await trafficOperation.exec(step, stepContext(reports));
+    expect(reports[0].traffic?.outcomes[0]).toMatchObject({ matcher: 'toMirrorTo', pass: true });
   });
 
   it('names the workload it could not find', async () => {

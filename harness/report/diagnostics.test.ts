@@ -1,0 +1,94 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeClients } from '../kube/clients.js';
+import { waitForPods } from '../kube/waits/pods.js';
+import type { ClusterHandle } from '../providers/types.js';
+import type { KubeClients, StepContext } from '../runner/types.js';
+import { startSim, type SimCluster } from '../sim/index.js';
+import { collectDiagnostics, eventLine, podLine, summarize } from './diagnostics.js';
+
+const NAMESPACE = 'diagnostics';
+
+describe('pure formatting', () => {
+  const pod: V1Pod = {
+    metadata: { name: 'backend-1' },
+    spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] },
+    status: {
+      phase: 'Running',
+      containerStatuses: [{ name: 'app', ready: false, restartCount: 3, image: '', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+      initContainerStatuses: [{ name: 'istio-proxy', ready: true, restartCount: 0, image: '', imageID: '' }],
+    },
+  };
+  const warning: CoreV1Event = {
+    metadata: {}, type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 4,
+    lastTimestamp: new Date('2026-11-22T03:04:05Z'), involvedObject: { kind: 'Pod', name: 'backend-1' },
+  };
+
+  it('describes a pod and an event on one line each', () => {
+    expect(podLine(pod)).toBe('backend-1 Running ready 1/2 restarts 3 (CrashLoopBackOff) [app, istio-proxy]');
+    expect(eventLine(warning)).toBe('03:04:05 Warning BackOff pod/backend-1: Back-off restarting failed container (x4)');
+  });
+
+  it('summarises pods and the latest warnings, or why they could not be read', () => {
+    expect(summarize('/a/ns/d', [pod], [warning])).toBe(
+      ['diagnostics written to /a/ns/d', 'pods:', `  ${podLine(pod)}`, 'latest warnings:', `  ${eventLine(warning)}`].join('\n'),
+    );
+    expect(summarize('/a', 'could not be collected: 403 Forbidden: no', [])).toContain('pods: could not be collected: 403 Forbidden');
+  });
+});
+
+describe('collectDiagnostics on sim', () => {
+  let sim: SimCluster;
+  let kube: KubeClients;
+  let artifactsDir: string;
+
+  beforeAll(async () => {
+    artifactsDir = await mkdtemp(join(tmpdir(), 'meshspec-diagnostics-'));
+    sim = await startSim({ istioProfile: 'none' });
+    kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
+    await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+    const labels = { app: 'backend', version: 'v1' };
+    await kube.objects.create({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'backend', namespace: NAMESPACE },
+      spec: {
+        replicas: 1, selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'backend', image: 'meshspec/echo:dev', args: ['--service', 'backend'], ports: [{ containerPort: 8080 }] }] } },
+      },
+    } as never);
+    await waitForPods(kube, NAMESPACE, 'app=backend', { ready: true }, { deadline: Date.now() + 30_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await sim?.stop();
+    await rm(artifactsDir, { recursive: true, force: true });
+  });
+
+  it('writes pods, events, applied objects and container logs under the namespace and returns a summary', async () => {
+    const cluster: ClusterHandle = {
+      provider: 'sim', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
+      imageRewrites: {}, variables: {}, artifactsDir,
+    };
+    const ctx = {
+      cluster, namespace: NAMESPACE, kube,
+      applied: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'backend' },
+        { apiVersion: 'v1', kind: 'ConfigMap', namespace: NAMESPACE, name: 'gone' },
+      ],
+    } as unknown as StepContext;
+    const summary = await collectDiagnostics(ctx);
+    const [dir] = await readdir(join(artifactsDir, NAMESPACE));
+    const written = join(artifactsDir, NAMESPACE, dir);
+    expect(summary).toMatch(new RegExp(`^diagnostics written to ${written}\\npods:\\n  backend-\\S+ Running ready 1/1 restarts 0 \\[backend\\]`));
+    expect((await readdir(written)).sort()).toEqual(['applied.yaml', 'events.txt', 'logs', 'pods.txt', 'pods.yaml']);
+    const applied = await readFile(join(written, 'applied.yaml'), 'utf8');
+    expect(applied).toContain('kind: Deployment');
+    expect(applied).toContain('# ConfigMap/gone: not found (deleted?)');
+    expect(applied).not.toContain('managedFields');
+    const logs = await readdir(join(written, 'logs'));
+    expect(logs).toEqual([expect.stringMatching(/^backend-\S+\.backend\.log$/)]);
+  });
+});
