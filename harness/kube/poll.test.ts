@@ -14,9 +14,10 @@ describe('waitFor', () => {
     }, within(5_000));
     expect(value).toBe('ready');
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    // Lower bounds are exact; upper bounds leave room for a busy machine.
     [100, 250, 500, 1000].forEach((expected, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(expected - 5);
-      expect(gaps[i]).toBeLessThan(expected + 150);
+      expect(gaps[i]).toBeLessThan(expected + 400);
     });
   });
 
