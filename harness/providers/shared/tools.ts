@@ -34,7 +34,8 @@ export interface RunOptions {
 export async function tryTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
   const execaOptions: Options = {
     reject: false,
-    input: options.input,
+    // No input means no stdin at all: a tool that waits on stdin must not hang the run.
+    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
     env: options.env,
     timeout: options.timeoutMs,
     stripFinalNewline: true,
