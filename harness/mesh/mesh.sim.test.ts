@@ -1,0 +1,240 @@
+/**
+ * The issue's "done when", on the embedded cluster with this data plane: echo pods started by
+ * the sim's kubelet with injected sidecars, Istio objects applied through the API server and
+ * waited for with their Reconciled status, traffic sent from a pod through the API server's
+ * pod proxy, and the ingress reached on the host port the sim reports.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
+import { applyManifests } from '../kube/apply.js';
+import { createKubeClients } from '../kube/clients.js';
+import { parseManifests } from '../kube/manifests.js';
+import { createScenarioNamespace } from '../kube/namespaces.js';
+import { waitForMeshConfig, waitForPods } from '../kube/waits/index.js';
+import type { KubeClients } from '../runner/types.js';
+import { EXTERNAL_HOST, startSim, type SimCluster } from '../sim/index.js';
+import { forwardFromPod, readyWorkloadPod, requestLogOf } from '../traffic/pods.js';
+import { createDataPlane } from './index.js';
+
+const RUN_ID = 'mesh-sim-test';
+const appDir = fileURLToPath(new URL('../../apps/echo/', import.meta.url));
+const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+
+let buildDir: string;
+let sim: SimCluster;
+let kube: KubeClients;
+let namespace: string;
+let client: V1Pod;
+
+const echo = (name: string, app: string, version: string, extraArgs: string[] = []) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${app}, version: ${version}}}
+  template:
+    metadata: {labels: {app: ${app}, version: ${version}}}
+    spec:
+      containers:
+      - name: echo
+        image: meshspec/echo
+        args: [--service, ${app}, --version, ${version}${extraArgs.map((a) => `, "${a}"`).join('')}]
+        ports: [{name: http, containerPort: 8080}]
+---
+`;
+const service = (name: string) => `
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  selector: {app: ${name}}
+  ports: [{name: http, port: 8080, targetPort: 8080}]
+---
+`;
+
+async function apply(yaml: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const applied = await applyManifests(kube, parseManifests(yaml, 'inline.yaml'), { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline });
+  await waitForMeshConfig(kube, applied, { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'demo', istioctl: null } }, { deadline });
+}
+
+async function send(request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardedResult[]> {
+  return (await forwardFromPod(kube, client, { count: 1, ...request })).results;
+}
+
+const count = (results: ForwardedResult[], test: (r: ForwardedResult) => boolean) => results.filter(test).length;
+
+beforeAll(async () => {
+  // Built alone, as the image is, so this test does not depend on the whole repository building.
+  buildDir = await mkdtemp(join(tmpdir(), 'mesh-sim-echo-'));
+  await cp(join(appDir, 'package.json'), join(buildDir, 'package.json'));
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(appDir, 'tsconfig.json'), '--outDir', join(buildDir, 'dist')]);
+  sim = await startSim({ istioProfile: 'demo', echoEntry: join(buildDir, 'dist/main.js'), dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
+  kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
+  namespace = await createScenarioNamespace(kube, { name: 'mesh', mesh: 'sidecar' }, RUN_ID);
+  await apply(
+    service('backend') + service('flaky')
+    + echo('client', 'client', 'v1') + echo('backend-v1', 'backend', 'v1') + echo('backend-v2', 'backend', 'v2')
+    + echo('flaky', 'flaky', 'v1', ['-fail-percent=70'])
+    + `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: backend}
+spec:
+  host: backend
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+`,
+  );
+  const deadline = { deadline: Date.now() + 60_000 };
+  for (const app of ['client', 'backend', 'flaky']) await waitForPods(kube, namespace, `app=${app}`, { ready: true }, deadline);
+  client = await readyWorkloadPod(kube, namespace, 'client');
+}, 120_000);
+
+afterAll(async () => {
+  await sim?.stop();
+  if (buildDir) await rm(buildDir, { recursive: true, force: true });
+});
+
+const backendRoute = (body: string) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: backend}
+spec:
+  hosts: [backend]
+  http:
+  - ${body}
+`;
+
+describe('the data plane on the embedded cluster', () => {
+  it('injected pods talk over mTLS: the server sees X-Forwarded-Client-Cert', async () => {
+    const [result] = await send({ url: 'http://backend:8080/' });
+    expect(result!.status).toBe(200);
+    expect((result!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(`URI=spiffe://cluster.local/ns/${namespace}/sa/default`);
+  });
+
+  it('routes 75/25 by weight over subsets', async () => {
+    await apply(backendRoute(`route:
+    - {destination: {host: backend, subset: v1}, weight: 75}
+    - {destination: {host: backend, subset: v2}, weight: 25}`));
+    const results = await send({ url: 'http://backend:8080/', count: 200, concurrency: 8 });
+    expect(count(results, (r) => r.status === 200)).toBe(200);
+    // Binomial(200, 0.25): 50 +- 6.1; 25..75 is beyond 4 sigma.
+    const v2 = count(results, (r) => r.version === 'v2');
+    expect(v2).toBeGreaterThan(25);
+    expect(v2).toBeLessThan(75);
+  });
+
+  it('injects a 3 s delay into about half of the requests (fixedDelay 3s, percent 50)', async () => {
+    await apply(backendRoute(`fault: {delay: {fixedDelay: 3s, percent: 50}}
+    route: [{destination: {host: backend, subset: v1}}]`));
+    const results = await send({ url: 'http://backend:8080/', count: 16, concurrency: 16 });
+    const delayed = count(results, (r) => r.latencyMs >= 2900);
+    // Binomial(16, 0.5): all or none with probability 3e-5.
+    expect(delayed).toBeGreaterThan(0);
+    expect(delayed).toBeLessThan(16);
+    expect(count(results, (r) => r.latencyMs < 1000)).toBe(16 - delayed);
+  }, 20_000);
+
+  it('aborts with 500', async () => {
+    await apply(backendRoute(`fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
+    route: [{destination: {host: backend, subset: v1}}]`));
+    const results = await send({ url: 'http://backend:8080/', count: 5 });
+    expect(results.map((r) => r.status)).toEqual([500, 500, 500, 500, 500]);
+  });
+
+  it('retries a 70%-failing backend into success (attempts 20, retryOn 5xx)', async () => {
+    const before = count(await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 }), (r) => r.status === 500);
+    expect(before).toBeGreaterThan(10);
+    await apply(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: flaky}
+spec:
+  hosts: [flaky]
+  http:
+  - retries: {attempts: 20, perTryTimeout: 2s, retryOn: 5xx}
+    route: [{destination: {host: flaky}}]
+`);
+    const results = await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 });
+    expect(count(results, (r) => r.status === 200)).toBeGreaterThanOrEqual(39);
+  });
+
+  it('mirrors to v2 while v1 answers; v2 logs a copy of each request', async () => {
+    await apply(backendRoute(`route: [{destination: {host: backend, subset: v1}, weight: 100}]
+    mirror: {host: backend, subset: v2}`));
+    const results = await send({ url: 'http://backend:8080/', count: 10, idPrefix: 'mirror-test-' });
+    expect(new Set(results.map((r) => r.version))).toEqual(new Set(['v1']));
+    const v2 = await readyWorkloadPod(kube, namespace, 'backend-v2');
+    await expect.poll(async () => (await requestLogOf(kube, v2)).entries.filter((e) => e.id.startsWith('mirror-test-')).length, { timeout: 5000 }).toBe(10);
+  });
+
+  it('serves a host-matched ingress route and answers 404 for an unmatched path or host', async () => {
+    await apply(`
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: backend-gateway}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [backend.example.com]}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: backend-ingress}
+spec:
+  hosts: [backend.example.com]
+  gateways: [backend-gateway]
+  http:
+  - match: [{uri: {prefix: /api}}]
+    route: [{destination: {host: backend, subset: v2, port: {number: 8080}}}]
+`);
+    const ingress = sim.ingress();
+    expect(ingress).not.toBeNull();
+    const get = (path: string, host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http.get({ host: ingress!.host, port: ingress!.port, path, headers: { host } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      }).on('error', reject);
+    });
+    const matched = await get('/api/notes', 'backend.example.com');
+    expect(matched.status).toBe(200);
+    expect(JSON.parse(matched.body)).toMatchObject({ version: 'v2', namespace });
+    expect((await get('/other', 'backend.example.com')).status).toBe(404);
+    expect((await get('/api/notes', 'elsewhere.example.com')).status).toBe(404);
+  });
+
+  it('blocks an external host under REGISTRY_ONLY (502) until a ServiceEntry allows it', async () => {
+    await apply(`
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default}
+spec:
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+`);
+    expect((await send({ url: `http://${EXTERNAL_HOST}/` }))[0]!.status).toBe(502);
+    await apply(`
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: external}
+spec:
+  hosts: [${EXTERNAL_HOST}]
+  location: MESH_EXTERNAL
+  ports: [{number: 80, name: http, protocol: HTTP}]
+  resolution: DNS
+`);
+    const [allowed] = await send({ url: `http://${EXTERNAL_HOST}/` });
+    expect(allowed).toMatchObject({ status: 200, version: 'external' });
+  });
+});
