@@ -1,10 +1,8 @@
 /** Matchers on a list of pods (V1Pod[]), over one every-pod engine. */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { MatcherState } from 'vitest';
-import { isPodReady } from '../traffic/pods.js';
+import { isPodReady, SIDECAR_CONTAINER } from '../traffic/pods.js';
 import { conclude, expectReceived, type MatcherResult } from './engines.js';
-
-const SIDECAR_CONTAINER = 'istio-proxy';
 
 function isPodList(value: unknown): value is V1Pod[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'metadata' in item);

@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { describeApiError } from '../kube/errors.js';
 import { readObject } from '../kube/read.js';
-import { hasSidecar } from '../matchers/pods.js';
+import { hasSidecar, runningContainers } from '../matchers/pods.js';
 import type { StepContext } from '../runner/types.js';
 
 const LOG_LINES = 50;
@@ -79,10 +79,7 @@ function sortEvents(events: CoreV1Event[]): CoreV1Event[] {
 
 /** Containers that run for the pod's life: the app containers and native sidecars. */
 function containersOf(pod: V1Pod): string[] {
-  return [
-    ...(pod.spec?.containers ?? []).map((c) => c.name),
-    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name),
-  ];
+  return runningContainers(pod).map((c) => c.name);
 }
 
 function podLogs(ctx: StepContext, pod: V1Pod, dir: string): Promise<void>[] {

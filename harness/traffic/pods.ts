@@ -8,7 +8,8 @@ import type { KubeClients } from '../runner/types.js';
 import { FORWARD_PATH, REQUESTS_PATH, encodeForward } from '../../apps/echo/src/protocol.js';
 import type { ForwardRequest, ForwardResponse, RequestLogPage } from '../../apps/echo/src/protocol.js';
 
-const SIDECAR_CONTAINER = 'istio-proxy';
+/** The container name of Istio's sidecar, classic or native. */
+export const SIDECAR_CONTAINER = 'istio-proxy';
 
 export function isPodReady(pod: V1Pod): boolean {
   if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
