@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { stepFailure } from './failure.js';
+import { presentFailure } from './failure.js';
 
 describe('step failures', () => {
   it('adds the step log and diagnostics to the message, and keeps the error itself', () => {
     const original = Object.assign(new Error('deployment/b not found'), { expected: 1, actual: 2 });
-    const failure = stepFailure(original, { specFile: 'specs/x.spec.yaml', log: ['applied Service/b'], diagnostics: '  Pods in ns:\n    (none)' });
+    const failure = presentFailure(original, { specFile: 'specs/x.spec.yaml', log: ['applied Service/b'], diagnostics: 'pods: none\nlatest warnings:' });
     expect(failure).toBe(original);
-    expect(failure.message).toBe('deployment/b not found\n\nStep log:\n  applied Service/b\n\nDiagnostics:\n  Pods in ns:\n    (none)');
+    expect(failure.message).toBe('deployment/b not found\n\nStep log:\n  applied Service/b\n\nDiagnostics:\n  pods: none\n  latest warnings:');
   });
 
   it('drops the harness frames from the stack: only frames of the spec would stay', () => {
-    const failure = stepFailure(new Error('boom'), { specFile: 'specs/nowhere.spec.yaml', log: [] });
+    const failure = presentFailure(new Error('boom'), { specFile: 'specs/nowhere.spec.yaml', log: [] });
     expect(failure.stack).toBe('Error: boom');
   });
 
   it('turns thrown non-errors into errors', () => {
-    expect(stepFailure('text', { specFile: 's', log: [] }).message).toBe('text');
+    expect(presentFailure('text', { specFile: 's' }).message).toBe('text');
   });
 });

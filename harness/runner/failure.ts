@@ -6,16 +6,18 @@
 export interface FailureDetails {
   specFile: string;
   /** Lines the step logged, shown only now that it failed. */
-  log: string[];
+  log?: string[];
   /** A short summary of the namespace's state (events, pods), if collected. */
   diagnostics?: string;
 }
 
-export function stepFailure(error: unknown, details: FailureDetails): Error {
+/** The error as the user sees it, for a failed step or a failed scenario setup or teardown. */
+export function presentFailure(error: unknown, details: FailureDetails): Error {
   const failure = error instanceof Error ? error : new Error(String(error));
+  const indent = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
   const sections = [
-    details.log.length > 0 ? `Step log:\n${details.log.map((line) => `  ${line}`).join('\n')}` : '',
-    details.diagnostics ? `Diagnostics:\n${details.diagnostics}` : '',
+    details.log?.length ? `Step log:\n${indent(details.log)}` : '',
+    details.diagnostics ? `Diagnostics:\n${indent(details.diagnostics.split('\n'))}` : '',
   ].filter(Boolean);
   // Assertion errors keep their identity (Vitest reads expected/actual from them); only the text grows.
   failure.message = [failure.message, ...sections].join('\n\n');

@@ -9,12 +9,13 @@ import { createKubeClients, createScenarioNamespace, deleteScenarioResources } f
 import { CLUSTER_KEY } from '../plugin/provided.js';
 import type { ClusterHandle } from '../providers/types.js';
 import { describeStep, durationMs, type Scenario, type Step } from '../spec/index.js';
-import { collectFailureDiagnostics } from './diagnostics.js';
-import { stepFailure } from './failure.js';
+import { failureDiagnostics } from './diagnostics.js';
+import { presentFailure } from './failure.js';
 import { createStepContext, type ScenarioScope } from './step-context.js';
 import { operationFor } from './steps/index.js';
 import { createSubstitute, substituteDeep } from './substitute.js';
 import { withTimeout } from './timeout.js';
+import type { StepContext } from './types.js';
 
 /** Time teardown allows for deleting the namespace and waiting until it is gone. */
 const TEARDOWN_TIMEOUT_MS = 240_000;
@@ -44,7 +45,9 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
     async setup() {
       const handle = cluster();
       const kube = createKubeClients(handle);
-      const namespace = await createScenarioNamespace(kube, scenario, handle.runId);
+      const namespace = await createScenarioNamespace(kube, scenario, handle.runId).catch((error: unknown) => {
+        throw presentFailure(error, { specFile: meta.file });
+      });
       scope = {
         cluster: handle,
         kube,
@@ -59,7 +62,10 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
     async teardown() {
       if (!scope) return;
       const { kube, applied, namespace, cluster } = scope;
-      await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS });
+      await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS })
+        .catch((error: unknown) => {
+          throw presentFailure(error, { specFile: meta.file });
+        });
     },
 
     skipReason(index) {
@@ -82,20 +88,21 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
       const timeout = step.timeout ?? scenario.timeout;
       const timeoutMs = timeout ? durationMs(timeout) : operation.defaultTimeoutMs;
       const log: string[] = [];
+      let stepCtx: StepContext | undefined;
       try {
         await withTimeout(
           timeoutMs,
           () => `step "${describeStep(step)}" did not finish within ${timeoutMs / 1000}s; set timeout: on the step (or the scenario) to allow longer`,
           ctx.signal,
           async (clock) => {
-            const stepCtx = createStepContext(current, clock, ctx, log);
+            stepCtx = createStepContext(current, clock, ctx, log);
             await operation.exec(substituteDeep<Step>(step, current.substitute), stepCtx);
           },
         );
       } catch (error) {
         failed = { number: index + 1, name: describeStep(step) };
-        const diagnostics = await collectFailureDiagnostics(current, ctx, index);
-        throw stepFailure(error, { specFile: meta.file, log, diagnostics });
+        const diagnostics = stepCtx && (await failureDiagnostics(stepCtx));
+        throw presentFailure(error, { specFile: meta.file, log, diagnostics });
       }
     },
   };
