@@ -56,7 +56,8 @@ export function describeExpected(schema: Schema): string {
   const d = def(inner);
   switch (d.type) {
     case 'string':
-      return description ? lowerFirst(description.replace(/\.$/, '')) : 'a string';
+      // A format's description says what it accepts; other descriptions say what a key is for.
+      return description && hasFormat(d) ? lowerFirst(description.replace(/\.$/, '')) : 'a string';
     case 'number':
       return 'a number';
     case 'int':
@@ -102,6 +103,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `${value}`;
   return typeof value;
+}
+
+function hasFormat(stringDef: Def): boolean {
+  return ((stringDef.checks ?? []) as { _zod: { def: { check: string } } }[]).some((check) => check._zod.def.check === 'string_format');
 }
 
 function lowerFirst(text: string): string {

@@ -47,8 +47,7 @@ export const ManifestSource = z
 
 const ApplyObject = z.strictObject({
   file: ManifestSource,
-  /** Namespace for namespace-less objects; defaults to the scenario's namespace. */
-  namespace: z.string().optional(),
+  namespace: z.string().optional().describe("Namespace for namespace-less objects; defaults to the scenario's namespace."),
 });
 export const ApplyAction = z.union([ManifestSource, ApplyObject]);
 
@@ -58,15 +57,13 @@ const DeleteObject = z.strictObject({
   selector: Selector.optional(),
   file: ManifestSource.optional(),
   namespace: z.string().optional(),
-  /** Wait until the objects are gone (default true). */
-  wait: z.boolean().optional(),
+  wait: z.boolean().optional().describe('Wait until the objects are gone (default true).'),
 }).superRefine(exactlyOneOf('delete', ['object', 'selector', 'file']));
 export const DeleteAction = z.union([ObjectRef, ManifestSource, DeleteObject]);
 
 const LabelValues = z.record(z.string(), z.union([z.string(), z.null()])).describe('Labels to set; null removes one.');
 export const LabelAction = z.strictObject({
-  /** `namespace: true` targets the scenario's namespace; a string names another namespace. */
-  namespace: z.union([z.literal(true), z.string()]).optional(),
+  namespace: z.union([z.literal(true), z.string()]).optional().describe("`namespace: true` targets the scenario's namespace; a string names another namespace."),
   object: ObjectRef.optional(),
   selector: Selector.optional(),
   kind: z.string().optional(),
@@ -97,13 +94,10 @@ export const WaitAction = z.union([
 ]);
 
 export const ExecAction = z.strictObject({
-  /** The tool and its arguments, e.g. ["istioctl", "proxy-status"]. Never a shell string. */
-  command: z.array(z.string()).min(1),
-  /** Substrings the output must contain. */
-  outputContains: z.array(z.string()).optional(),
+  command: z.array(z.string()).min(1).describe('The tool and its arguments, e.g. ["istioctl", "proxy-status"]. Never a shell string.'),
+  outputContains: z.array(z.string()).optional().describe('Substrings the output must contain.'),
   exitCode: z.number().int().default(0),
-  /** Skip (instead of fail) where the provider does not have the tool, e.g. istioctl on sim. */
-  optional: z.boolean().default(false),
+  optional: z.boolean().default(false).describe('Skip (instead of fail) where the provider does not have the tool, e.g. istioctl on sim.'),
 });
 
 /** Manual injection: the manifest as `istioctl kube-inject -f` would rewrite it, then applied. */
@@ -112,35 +106,28 @@ export const InjectAction = z.union([ManifestSource, ApplyObject]);
 // ---------------------------------------------------------------- subjects of expectations
 
 export const TrafficAction = z.strictObject({
-  /** A workload in the scenario namespace that runs the echo app (its forward call sends the requests), or `ingress` for the ingress gateway. */
-  from: z.string().min(1),
-  /** Target URL. From `ingress`, the URL's host becomes the Host header and the request goes to the gateway. */
-  to: z.string().min(1),
+  from: z.string().min(1).describe('A workload in the scenario namespace that runs the echo app (its forward call sends the requests), or `ingress` for the ingress gateway.'),
+  to: z.string().min(1).describe("Target URL. From `ingress`, the URL's host becomes the Host header and the request goes to the gateway."),
   method: z.string().default('GET'),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
-  /** Number of requests, or `auto` to let the statistics choose it from the expectations. */
-  requests: z.union([z.number().int().positive(), z.literal('auto')]).default('auto'),
+  requests: z.union([z.number().int().positive(), z.literal('auto')]).default('auto').describe('Number of requests, or `auto` to let the statistics choose it from the expectations.'),
   concurrency: z.number().int().positive().optional(),
   qps: z.number().positive().optional(),
-  /** Timeout of each request as the client sees it. */
-  timeout: Duration.optional(),
+  timeout: Duration.optional().describe('Timeout of each request as the client sees it.'),
 });
 
 export const PodsSubject = z.strictObject({ selector: Selector, namespace: z.string().optional() });
 export const ServicesSubject = z.strictObject({ selector: Selector.optional(), namespace: z.string().optional() });
 export const MetricsSubject = z.strictObject({
-  /** A Prometheus metric name with optional label matchers, e.g. istio_requests_total{destination_version="v1"}. */
-  query: z.string().min(1),
+  query: z.string().min(1).describe('A Prometheus metric name with optional label matchers, e.g. istio_requests_total{destination_version="v1"}.'),
 });
 
 // ---------------------------------------------------------------- expectations
 
 export const SplitExpectation = z.strictObject({
-  /** What to tally responses by: `version`, `pod`, `status`, or a response field path such as `body.upstream.version`. */
-  by: z.string().default('version'),
-  /** Expected percentages per value; they must add up to 100. */
-  split: z.record(z.string(), Percent),
+  by: z.string().default('version').describe('What to tally responses by: `version`, `pod`, `status`, or a response field path such as `body.upstream.version`.'),
+  split: z.record(z.string(), Percent).describe('Expected percentages per value; they must add up to 100.'),
 }).superRefine((expectation, ctx) => {
   const total = Object.values(expectation.split).reduce((sum, share) => sum + share, 0);
   if (Math.abs(total - 100) > 1e-9) {
@@ -150,68 +137,58 @@ export const SplitExpectation = z.strictObject({
 export const DelayExpectation = z.strictObject({ delay: Duration, share: Percent });
 export const AbortExpectation = z.strictObject({ status: z.number().int(), share: Percent });
 export const SucceedExpectation = z.strictObject({
-  /** Minimum true success rate in percent (default 100: every request succeeds). */
-  atLeast: Percent.default(100),
+  atLeast: Percent.default(100).describe('Minimum true success rate in percent (default 100: every request succeeds).'),
 });
 export const RetryExpectation = z.strictObject({
-  /** Most attempts the server may see for one request (the route's attempts + 1). */
-  maxAttempts: z.number().int().positive().optional(),
-  /** Some request needed more than one attempt. */
-  observed: z.boolean().default(true),
+  maxAttempts: z.number().int().positive().optional().describe("Most attempts the server may see for one request (the route's attempts + 1)."),
+  observed: z.boolean().default(true).describe('Some request needed more than one attempt.'),
 });
 export const MirrorExpectation = z.strictObject({
-  /** Label selector of the pods that receive the mirrored copies. */
-  mirror: Selector,
-  /** Share of requests mirrored (mirrorPercentage), default 100. */
-  share: Percent.default(100),
-  /** What the answers must come from, tallied by version, e.g. "v1". */
-  answeredBy: z.string().optional(),
+  mirror: Selector.describe('Label selector of the pods that receive the mirrored copies.'),
+  share: Percent.default(100).describe('Share of requests mirrored (mirrorPercentage), default 100.'),
+  answeredBy: z.string().optional().describe('What the answers must come from, tallied by version, e.g. "v1".'),
 });
 export const RespondExpectation = z.strictObject({
   status: z.number().int().optional(),
-  /** Subset of the JSON body every response must contain. */
-  body: z.record(z.string(), z.unknown()).optional(),
-  /** Headers every response must carry (value substring match). */
-  headers: z.record(z.string(), z.string()).optional(),
+  body: z.record(z.string(), z.unknown()).optional().describe('Subset of the JSON body every response must contain.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Headers every response must carry (value substring match).'),
 });
 
 export const TrafficExpect = z.strictObject({
-  toSplitTraffic: SplitExpectation.optional(),
-  toInjectDelay: DelayExpectation.optional(),
-  toAbortWith: AbortExpectation.optional(),
-  toSucceed: SucceedExpectation.optional(),
-  toRetry: RetryExpectation.optional(),
-  toMirrorTo: MirrorExpectation.optional(),
-  toRespondWith: RespondExpectation.optional(),
-  toBeBlocked: z.boolean().optional(),
-  toReach: z.boolean().optional(),
-  toUseMutualTLS: z.boolean().optional(),
+  toSplitTraffic: SplitExpectation.optional().describe('Shares of responses per value (by version by default); they must add up to 100.'),
+  toInjectDelay: DelayExpectation.optional().describe('That share of requests is delayed by at least `delay`.'),
+  toAbortWith: AbortExpectation.optional().describe('That share of requests fails with `status`.'),
+  toSucceed: SucceedExpectation.optional().describe('At least this share of requests succeeds (default 100).'),
+  toRetry: RetryExpectation.optional().describe('Attempts the server sees per request.'),
+  toMirrorTo: MirrorExpectation.optional().describe('Copies reach the mirror pods while answers come from the primary.'),
+  toRespondWith: RespondExpectation.optional().describe('Every response has this status, body fields and headers.'),
+  toBeBlocked: z.boolean().optional().describe('The requests are refused (e.g. egress under REGISTRY_ONLY).'),
+  toReach: z.boolean().optional().describe('The requests get through.'),
+  toUseMutualTLS: z.boolean().optional().describe('The server saw mutual TLS (X-Forwarded-Client-Cert).'),
 });
 export const PodsExpect = z.strictObject({
-  toHaveSidecar: z.boolean().optional(),
-  toBeReady: z.boolean().optional(),
-  /** Number of containers per pod as `kubectl get pods` READY shows it (e.g. 2 for app + sidecar). */
-  toHaveContainers: z.number().int().positive().optional(),
-  toHaveCount: z.number().int().nonnegative().optional(),
+  toHaveSidecar: z.boolean().optional().describe('Pods have an istio-proxy sidecar (classic or native).'),
+  toBeReady: z.boolean().optional().describe('Pods are Ready.'),
+  toHaveContainers: z.number().int().positive().optional().describe('Number of containers per pod as `kubectl get pods` READY shows it (e.g. 2 for app + sidecar).'),
+  toHaveCount: z.number().int().nonnegative().optional().describe('Number of pods the selector matches.'),
 });
 export const ServicesExpect = z.strictObject({
-  /** Istio's port-naming rule (name `<protocol>[-suffix]` or appProtocol) and `app`/`version` labels. */
-  toFollowIstioConventions: z.boolean().optional(),
+  toFollowIstioConventions: z.boolean().optional().describe("Istio's port-naming rule (name `<protocol>[-suffix]` or appProtocol) and `app`/`version` labels."),
 });
 export const MetricsExpect = z.strictObject({
-  /** The metric's summed value is at least this. */
-  toBeAtLeast: z.number().optional(),
+  toBeAtLeast: z.number().optional().describe("The metric's summed value is at least this."),
 });
 
 // ---------------------------------------------------------------- steps
 
 const StepCommon = {
-  /** Shown as the test's name; defaults to a summary of the action. */
-  name: z.string().min(1).optional(),
-  /** This step's own timeout; each action has a sensible default. */
-  timeout: Duration.optional(),
-  /** Run the step only on these providers, e.g. [kind, kubeconfig]. */
-  providers: z.array(z.enum(['sim', 'kind', 'kubeconfig'])).min(1).optional(),
+  name: z.string().min(1).optional().describe("The test's name; defaults to a summary of the action."),
+  timeout: Duration.optional().describe("This step's own timeout; each action has a sensible default."),
+  providers: z
+    .array(z.enum(['sim', 'kind', 'kubeconfig']))
+    .min(1)
+    .optional()
+    .describe('Run the step only on these providers, e.g. [kind, kubeconfig]; skipped elsewhere.'),
 };
 
 export const STEP_KINDS = [
@@ -220,19 +197,36 @@ export const STEP_KINDS = [
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
-export const ApplyStep = z.strictObject({ ...StepCommon, apply: ApplyAction });
-export const DeleteStep = z.strictObject({ ...StepCommon, delete: DeleteAction });
-export const LabelStep = z.strictObject({ ...StepCommon, label: LabelAction });
-export const AnnotateStep = z.strictObject({ ...StepCommon, annotate: AnnotateAction });
-export const PatchStep = z.strictObject({ ...StepCommon, patch: PatchAction });
-export const WaitStep = z.strictObject({ ...StepCommon, wait: WaitAction });
-export const ExecStep = z.strictObject({ ...StepCommon, exec: ExecAction });
+/** What each action does, for editors (the JSON Schema's descriptions). */
+const ACTION_HELP = {
+  apply: 'Apply manifests (server-side apply) in the scenario namespace: a file, a directory, inline YAML, or {file, namespace}.',
+  delete: 'Delete an object (KIND/NAME), the objects of a manifest, or {kind, selector}; waits until they are gone.',
+  label: 'Set or remove (null) labels of the namespace, an object, or objects by selector.',
+  annotate: 'Set or remove (null) annotations of the namespace, an object, or objects by selector.',
+  patch: 'Patch an object: merge (default), json or strategic.',
+  wait: 'Wait for a rollout, pods, a condition, a deletion, or the mesh taking up the configuration.',
+  exec: 'Run a tool such as istioctl (never a shell string) and check its exit code and output.',
+  inject: 'Manual injection: the manifest as `istioctl kube-inject -f` rewrites it, then applied.',
+  traffic: 'Send requests from a client workload or the ingress gateway; `expect` says what must come back.',
+  pods: 'Pods by label selector; `expect` says what they must look like.',
+  services: 'Services of the namespace (optionally by selector); `expect` says what they must follow.',
+  metrics: 'A Prometheus query; `expect` says what its value must be.',
+} as const;
+
+export const ApplyStep = z.strictObject({ ...StepCommon, apply: ApplyAction.describe(ACTION_HELP.apply) });
+export const DeleteStep = z.strictObject({ ...StepCommon, delete: DeleteAction.describe(ACTION_HELP.delete) });
+export const LabelStep = z.strictObject({ ...StepCommon, label: LabelAction.describe(ACTION_HELP.label) });
+export const AnnotateStep = z.strictObject({ ...StepCommon, annotate: AnnotateAction.describe(ACTION_HELP.annotate) });
+export const PatchStep = z.strictObject({ ...StepCommon, patch: PatchAction.describe(ACTION_HELP.patch) });
+export const WaitStep = z.strictObject({ ...StepCommon, wait: WaitAction.describe(ACTION_HELP.wait) });
+export const ExecStep = z.strictObject({ ...StepCommon, exec: ExecAction.describe(ACTION_HELP.exec) });
+/** Only as a last resort: prefer `wait`. */
 export const SleepStep = z.strictObject({ ...StepCommon, sleep: Duration });
-export const InjectStep = z.strictObject({ ...StepCommon, inject: InjectAction });
-export const TrafficStep = z.strictObject({ ...StepCommon, traffic: TrafficAction, expect: TrafficExpect });
-export const PodsStep = z.strictObject({ ...StepCommon, pods: PodsSubject, expect: PodsExpect });
-export const ServicesStep = z.strictObject({ ...StepCommon, services: ServicesSubject, expect: ServicesExpect });
-export const MetricsStep = z.strictObject({ ...StepCommon, metrics: MetricsSubject, expect: MetricsExpect });
+export const InjectStep = z.strictObject({ ...StepCommon, inject: InjectAction.describe(ACTION_HELP.inject) });
+export const TrafficStep = z.strictObject({ ...StepCommon, traffic: TrafficAction.describe(ACTION_HELP.traffic), expect: TrafficExpect });
+export const PodsStep = z.strictObject({ ...StepCommon, pods: PodsSubject.describe(ACTION_HELP.pods), expect: PodsExpect });
+export const ServicesStep = z.strictObject({ ...StepCommon, services: ServicesSubject.describe(ACTION_HELP.services), expect: ServicesExpect });
+export const MetricsStep = z.strictObject({ ...StepCommon, metrics: MetricsSubject.describe(ACTION_HELP.metrics), expect: MetricsExpect });
 
 /** Step schemas by the action key that identifies them. */
 export const STEP_SCHEMAS = {
@@ -275,14 +269,21 @@ export type PodsExpect = z.infer<typeof PodsExpect>;
 // ---------------------------------------------------------------- scenario
 
 export const Scenario = z.strictObject({
-  /** Unique across all specs, kebab-case; also the base of the scenario's namespace. */
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'kebab-case: lowercase letters, digits and dashes').max(40),
-  title: z.string().min(1),
-  /** The tutorial and chapter this scenario makes executable: "Tutorial / Chapter". */
-  source: z.string().min(1),
-  tags: z.array(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')).default([]),
-  /** How the scenario's namespace joins the mesh: sidecar injection, ambient, or not at all. */
-  mesh: z.enum(['sidecar', 'ambient', 'none']).default('sidecar'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'kebab-case: lowercase letters, digits and dashes')
+    .max(40)
+    .describe("Unique across all specs, kebab-case; the base of the scenario's namespace and what --filter matches."),
+  title: z.string().min(1).describe('What the scenario shows, for people.'),
+  source: z.string().min(1).describe('The tutorial and chapter this scenario makes executable: "Tutorial / Chapter".'),
+  tags: z
+    .array(z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'))
+    .default([])
+    .describe('Tags such as traffic, fault, retries, mirror, egress, ingress, injection, mtls, observability, canary; --filter TAG selects by them.'),
+  mesh: z
+    .enum(['sidecar', 'ambient', 'none'])
+    .default('sidecar')
+    .describe("How the scenario's namespace joins the mesh: sidecar injection (default), ambient, or not at all."),
   /**
    * What the scenario needs of Istio. Mesh-wide settings are never changed by a scenario
    * (they run in parallel): scope policies to the namespace instead, e.g. a `Sidecar`
@@ -292,9 +293,9 @@ export const Scenario = z.strictObject({
     .strictObject({
       profile: z.enum(['demo', 'default', 'minimal']).default('demo'),
     })
-    .optional(),
-  /** Default timeout of each step (each action has its own default otherwise). */
-  timeout: Duration.optional(),
-  steps: z.array(Step).min(1),
+    .optional()
+    .describe('What the scenario needs of Istio: the profile (default demo).'),
+  timeout: Duration.optional().describe('Default timeout of each step (each action has its own default otherwise).'),
+  steps: z.array(Step).min(1).describe('The ordered steps; each has exactly one action key.'),
 });
 export type Scenario = Omit<z.infer<typeof Scenario>, 'steps'> & { steps: Step[] };
