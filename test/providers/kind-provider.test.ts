@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
@@ -21,6 +21,7 @@ const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
 
 let sim: SimCluster;
 let core: CoreV1Api;
+let apps: AppsV1Api;
 let world: FakeWorld;
 let cache: string;
 let lines: string[];
@@ -53,6 +54,17 @@ beforeAll(async () => {
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace: 'kube-system', body: { metadata: { name: 'coredns' }, data: { Corefile: KIND_COREFILE } } });
+  // kind's CoreDNS, which the provider restarts after changing the Corefile. The sim runs only a
+  // few images: istio/pilot's stands in for CoreDNS's.
+  const labels = { 'k8s-app': 'kube-dns' };
+  apps = kc.makeApiClient(AppsV1Api);
+  await apps.createNamespacedDeployment({
+    namespace: 'kube-system',
+    body: {
+      metadata: { name: 'coredns', labels },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } } },
+    },
+  });
 }, 90_000);
 afterAll(() => sim?.stop());
 
@@ -103,6 +115,8 @@ describe('kind provider', () => {
     expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data)
       .toEqual({ 'localRegistryHosting.v1': 'host: "localhost:5001"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n' });
     expect(await corefile()).toContain(`${handle.variables.EXTERNAL_IP} external.meshspec.test`);
+    const coredns = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
+    expect(coredns.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     expect(lines).toContain('Istio 1.30.5 (demo): installed');
     expect(lines.at(-1)).toMatch(/^where the time went \(\d+\.\ds\): /);
 

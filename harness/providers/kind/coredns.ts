@@ -1,11 +1,15 @@
 /**
  * Makes the external service resolvable in the cluster: a server block for meshspec.test added to
- * CoreDNS's Corefile (its `reload` plugin picks the change up). A separate block leaves any
- * `hosts` the user has in `.:53` alone. Teardown writes back the Corefile as it was; a block left
- * by an interrupted run is recognised by its markers and replaced.
+ * CoreDNS's Corefile. A separate block leaves any `hosts` the user has in `.:53` alone. CoreDNS is
+ * restarted when the Corefile changed: the ConfigMap reaches its pods and `reload` only after a
+ * minute or two, and the egress scenarios would meet NXDOMAIN meanwhile. Teardown writes back the
+ * Corefile as it was; a block left by an interrupted run is recognised by its markers and replaced.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
+import { rolloutPending } from '../shared/istio-readiness.js';
+import type { ProviderKube } from '../shared/kube.js';
+import { pollUntilReady } from '../shared/wait.js';
 
 export const EXTERNAL_HOST = 'external.meshspec.test';
 const BEGIN = '# meshspec external service: begin (removed when the run ends)';
@@ -26,13 +30,31 @@ export function withExternalHost(corefile: string, ip: string): string {
 }
 
 /** Adds the hosts entry; returns the Corefile as it was without meshspec's block, for restoring. */
-export async function addExternalHost(core: CoreV1Api, ip: string): Promise<string> {
-  const configMap = await core.readNamespacedConfigMap(COREDNS);
+export async function addExternalHost(kube: ProviderKube, ip: string): Promise<string> {
+  const configMap = await kube.core.readNamespacedConfigMap(COREDNS);
   const corefile = configMap.data?.Corefile;
   if (corefile === undefined) throw new ProviderError('The coredns ConfigMap in kube-system has no Corefile; cannot register the external service.');
-  const original = withoutExternalHost(corefile);
-  await core.replaceNamespacedConfigMap({ ...COREDNS, body: { ...configMap, data: { ...configMap.data, Corefile: withExternalHost(corefile, ip) } } });
-  return original;
+  const patched = withExternalHost(corefile, ip);
+  if (patched !== corefile) {
+    await kube.core.replaceNamespacedConfigMap({ ...COREDNS, body: { ...configMap, data: { ...configMap.data, Corefile: patched } } });
+    await restartCoreDns(kube);
+  }
+  return withoutExternalHost(corefile);
+}
+
+/** What `kubectl rollout restart` does, then waits for the new pods. */
+async function restartCoreDns(kube: ProviderKube): Promise<void> {
+  const deployment = await kube.apps.readNamespacedDeployment(COREDNS);
+  const template = deployment.spec!.template;
+  template.metadata = {
+    ...template.metadata,
+    annotations: { ...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() },
+  };
+  await kube.apps.replaceNamespacedDeployment({ ...COREDNS, body: deployment });
+  await pollUntilReady('CoreDNS to restart with the external host', async () => rolloutPending(await kube.apps.readNamespacedDeployment(COREDNS)), {
+    deadline: Date.now() + 120_000,
+    intervalMs: 1000,
+  });
 }
 
 export async function restoreCorefile(core: CoreV1Api, original: string): Promise<void> {

@@ -131,7 +131,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   const externalIp = await timer.run('external service', async () => {
     run.externalService = true;
     const ip = await ensureExternalService(tools.docker, echo.reference);
-    run.originalCorefile = await addExternalHost(kube.core, ip);
+    run.originalCorefile = await addExternalHost(kube, ip);
     return ip;
   }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
 
