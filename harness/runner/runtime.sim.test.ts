@@ -59,6 +59,27 @@ const scenario = Scenario.parse({
   ],
 }) as ScenarioType;
 
+/** Every object-changing step form, in the order a tutorial would use them. */
+const stepForms = Scenario.parse({
+  name: 'step-forms',
+  title: 'step forms on sim',
+  source: 'meshspec / runner tests',
+  mesh: 'none',
+  steps: [
+    { apply: { file: client } },
+    { apply: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: cache}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: cache}}\n' },
+    { label: { kind: 'cm', selector: 'tier=cache', labels: { checked: 'yes' } } },
+    { annotate: { object: 'deploy/client', annotations: { owner: 'team-a' } } },
+    { patch: { object: 'deployment/client', type: 'json', patch: [{ op: 'add', path: '/metadata/labels', value: { patched: 'json' } }] } },
+    { wait: { condition: { object: 'deployment/client', type: 'Available' } } },
+    { wait: { pods: 'app=client', ready: false } },
+    { delete: { kind: 'configmaps', selector: 'tier=cache,checked=yes', wait: false } },
+    { delete: 'deploy/client' },
+    { wait: { deleted: 'deployment/client' } },
+    { wait: { rollout: 'svc/client' } },
+  ],
+}) as ScenarioType;
+
 let sim: SimCluster;
 let handle: ClusterHandle;
 let run: ScenarioRun;
@@ -119,5 +140,28 @@ describe('scenarioRun', () => {
     await run.teardown();
     const kube = createKubeClients(handle);
     expect((await kube.core.listNamespace({ labelSelector: 'meshspec.dev/scenario=runtime-test' })).items).toEqual([]);
+  });
+});
+
+describe('step forms', () => {
+  it('labels, annotates, patches, waits and deletes as the spec says', async () => {
+    const forms = createScenarioRun(stepForms, { file: 'specs/forms.spec.yaml', rootDir: process.cwd() }, () => handle);
+    await forms.setup();
+    try {
+      for (const index of [0, 1, 2, 3, 4, 5, 6]) await forms.runStep(index, testContext());
+      const kube = createKubeClients(handle);
+      const [namespace] = (await kube.core.listNamespace({ labelSelector: 'meshspec.dev/scenario=step-forms' })).items;
+      const name = namespace!.metadata!.name!;
+      const deployment = await readObject<V1Deployment>(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'client', namespace: name });
+      expect(deployment?.metadata?.annotations?.owner).toBe('team-a');
+      expect(deployment?.metadata?.labels).toEqual({ patched: 'json' });
+      const labelled = await kube.core.listNamespacedConfigMap({ namespace: name, labelSelector: 'checked=yes' });
+      expect(labelled.items.map((c) => c.metadata?.name).sort()).toEqual(['c1', 'c2']);
+      for (const index of [7, 8, 9]) await forms.runStep(index, testContext());
+      expect((await kube.core.listNamespacedConfigMap({ namespace: name, labelSelector: 'tier=cache' })).items).toEqual([]);
+      await expect(forms.runStep(10, testContext())).rejects.toThrow('rollout waits follow Deployments, and "svc/client" is a Service');
+    } finally {
+      await forms.teardown();
+    }
   });
 });
