@@ -10,13 +10,13 @@
 // function is called once per possible count up front and the draws look the verdict up; that
 // keeps 10^6 draws per row cheap without approximating anything. "exact" columns are the same
 // rates summed over the binomial distribution, which the Monte Carlo figures must agree with.
-import { binomialCdf, DEFAULT_POLICY, requiredSampleSize, shareTest, splitTest } from '../dist/harness/stats/index.js';
+import { binomialCdf, DEFAULT_POLICY, requiredSampleSize, sequentialSplitPlan, shareTest, splitTest } from '../dist/harness/stats/index.js';
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? fallback : Number(process.argv[at + 1]);
 }
-const ASSERTIONS = option('assertions', 4_000_000);
+const ASSERTIONS = option('assertions', 2_000_000);
 const SEED = option('seed', 20261122);
 const ISTIO_REQUESTS = 100;
 const ISTIO_TOLERANCE = 10;
@@ -64,7 +64,8 @@ function failureRate(fails, n, truth, uniform) {
   return { measured: failures / ASSERTIONS, exact };
 }
 
-// `share` is the expected share of the tracked category; `verdict(k, n)` decides a count k of it out of n.
+// `share` is the expected share of the tracked category; `verdict(k, n)` decides a count k of it
+// out of n; `twoWay` is the same expectation as a two-way split, for the sequential plan.
 const CASES = [
   split('75/25 split', 75),
   split('90/10 split', 90),
@@ -81,6 +82,7 @@ function split(name, v1Percent) {
     share: v1Percent / 100,
     expectation: { kind: 'split', expectedPercent },
     verdict: (k, n) => splitTest({ v1: k, v2: n - k }, expectedPercent),
+    twoWay: { first: 'v1', second: 'v2', expectedPercent },
   };
 }
 
@@ -90,8 +92,18 @@ function share(name, label, percent) {
     share: percent / 100,
     expectation: { kind: 'share', percent },
     verdict: (k, n) => shareTest(k, n, percent, label),
+    twoWay: { first: label, second: 'other', expectedPercent: { [label]: percent, other: 100 - percent } },
   };
 }
+
+/** The true shares to simulate when the mesh is wrong: off by minDetectable, clipped to [0, 1]. */
+function wrongShares(expected) {
+  const { minDetectable } = DEFAULT_POLICY;
+  const clipped = [expected - minDetectable, expected + minDetectable].map((p) => Math.min(1, Math.max(0, +p.toFixed(12))));
+  return [...new Set(clipped)].filter((p) => p !== expected);
+}
+
+const worstOf = (rates) => rates.reduce((a, b) => (b.exact < a.exact ? b : a));
 
 function measureCase(testCase, uniform) {
   const { share: expected, expectation, verdict } = testCase;
@@ -100,19 +112,67 @@ function measureCase(testCase, uniform) {
   const istioFails = Uint8Array.from({ length: ISTIO_REQUESTS + 1 }, (_, k) =>
     Math.abs(k - expected * ISTIO_REQUESTS) > ISTIO_TOLERANCE ? 1 : 0,
   );
-  const wrong = [...new Set([expected - DEFAULT_POLICY.minDetectable, expected + DEFAULT_POLICY.minDetectable].map((p) => Math.min(1, Math.max(0, +p.toFixed(12)))))].filter(
-    (p) => p !== expected,
-  );
-  const rates = (fails, size) => {
-    const falseFailure = failureRate(fails, size, expected, uniform);
-    const powers = wrong.map((truth) => ({ truth, ...failureRate(fails, size, truth, uniform) }));
-    const worst = powers.reduce((a, b) => (b.exact < a.exact ? b : a));
-    return { falseFailure, worst };
-  };
+  const rates = (fails, size) => ({
+    falseFailure: failureRate(fails, size, expected, uniform),
+    worst: worstOf(wrongShares(expected).map((truth) => ({ truth, ...failureRate(fails, size, truth, uniform) }))),
+  });
   return { n, ours: rates(oursFails, n), istio: rates(istioFails, ISTIO_REQUESTS) };
 }
 
-const sci = (x) => (x === 0 ? '0' : x.toExponential(1));
+/**
+ * The sequential plan for the case, run look by look: Monte Carlo (a Binomial(batch) draw per
+ * look, the plan's decision looked up from a table filled by calling decide() for every
+ * reachable count) and exact (the count's distribution carried from look to look).
+ */
+function measureSequential(testCase, uniform) {
+  const { share: expected, twoWay: { first, second, expectedPercent } } = testCase;
+  const plan = sequentialSplitPlan(expectedPercent);
+  const { looks } = plan;
+  const batches = looks.map((look, i) => look - (i === 0 ? 0 : looks[i - 1]));
+  const CONTINUE = 0, PASS = 1, FAIL = 2;
+  const decisions = looks.map((look) =>
+    Uint8Array.from({ length: look + 1 }, (_, x) => {
+      const decision = plan.decide({ [first]: x, [second]: look - x });
+      return decision.stop ? (decision.pass ? PASS : FAIL) : CONTINUE;
+    }),
+  );
+  const run = (truth) => {
+    const samplers = batches.map((batch) => binomialSampler(batch, truth));
+    let failures = 0;
+    let requests = 0;
+    for (let i = 0; i < ASSERTIONS; i++) {
+      let count = 0;
+      for (let look = 0; look < looks.length; look++) {
+        count += samplers[look](uniform());
+        const decision = decisions[look][count];
+        if (decision !== CONTINUE) {
+          requests += looks[look];
+          if (decision === FAIL) failures++;
+          break;
+        }
+      }
+    }
+    let mass = Float64Array.of(1);
+    let exact = 0;
+    let exactRequests = 0;
+    looks.forEach((look, i) => {
+      const batchPmf = Array.from({ length: batches[i] + 1 }, (_, k) => binomialCdf(k, batches[i], truth) - binomialCdf(k - 1, batches[i], truth));
+      const next = new Float64Array(look + 1);
+      mass.forEach((p, count) => batchPmf.forEach((q, k) => (next[count + k] += p * q)));
+      next.forEach((p, count) => {
+        if (decisions[i][count] === CONTINUE) return;
+        exactRequests += look * p;
+        if (decisions[i][count] === FAIL) exact += p;
+        next[count] = 0;
+      });
+      mass = next;
+    });
+    return { truth, measured: failures / ASSERTIONS, exact, meanRequests: requests / ASSERTIONS, exactRequests };
+  };
+  return { plan, right: run(expected), worst: worstOf(wrongShares(expected).map(run)) };
+}
+
+const sci = (x, digits = 1) => (x === 0 ? '0' : x.toExponential(digits));
 const pct = (p) => `${+(p * 100).toFixed(1)}%`;
 const times = (x) => (Number.isFinite(x) ? `${x >= 10 ? Math.round(x) : x.toFixed(1)}x` : 'inf');
 
@@ -145,7 +205,7 @@ for (const testCase of CASES) {
     testCase.name,
     String(n),
     sci(ours.falseFailure.measured),
-    sci(ours.falseFailure.exact),
+    sci(ours.falseFailure.exact, 2),
     ours.worst.measured.toFixed(4),
     ours.worst.exact.toFixed(4),
     pct(ours.worst.truth),
@@ -160,6 +220,37 @@ for (const testCase of CASES) {
   ]);
 }
 printTable(rows);
+
+const sequentialRows = [
+  ['', 'requests', '', '', '', '', '', '', '|', 'mean requests', '', '', '', ''],
+  ['case', 'fixed', 'max', 'false-fail', 'exact', 'power', 'exact', 'worst at', '|', 'right', 'exact', 'wrong', 'vs fixed', ''],
+];
+for (const testCase of CASES) {
+  const { plan, right, worst } = measureSequential(testCase, uniform);
+  const met = right.exact <= targetFalseFailure && worst.exact >= targetPower;
+  allMet &&= met;
+  sequentialRows.push([
+    testCase.name,
+    String(plan.fixedRequests),
+    String(plan.maxRequests),
+    sci(right.measured),
+    sci(right.exact, 2),
+    worst.measured.toFixed(4),
+    worst.exact.toFixed(4),
+    pct(worst.truth),
+    '|',
+    right.meanRequests.toFixed(0),
+    right.exactRequests.toFixed(0),
+    worst.meanRequests.toFixed(0),
+    `-${pct(1 - right.exactRequests / plan.fixedRequests)}`,
+    met ? 'targets met' : 'TARGET MISSED',
+  ]);
+}
+console.log(
+  '\nsequential plan (sequentialSplitPlan; a look every twentieth of the fixed size; stops early to pass on equivalence tests, ' +
+    'to fail when the final test is certain to fail or a share is far off)',
+);
+printTable(sequentialRows);
 console.log(
   `\n"exact" sums the binomial distribution over the same verdicts; Monte Carlo standard error at a rate of ${sci(targetFalseFailure)} is ` +
     `${sci(Math.sqrt(targetFalseFailure / ASSERTIONS))}. "worst at" is the true share of v1, of delayed requests, of successful requests. ` +

@@ -55,33 +55,45 @@ describe('sequentialSplitPlan', () => {
     expect(right.expectedRequests).toBeCloseTo(plan.expectedRequests, 6);
     const wrong = [0.65, 0.85].map((share) => runPlan(plan, ['v1', 'v2'], share).fail);
     expect(Math.min(...wrong)).toBeCloseTo(plan.power, 12);
+    // Weights ignored, everything to v1: caught within three looks.
+    const ignored = runPlan(plan, ['v1', 'v2'], 1);
+    expect(ignored.fail).toBeCloseTo(1, 12);
+    expect(ignored.expectedRequests).toBeCloseTo(plan.looks[1], 9);
   });
 
   it('meets a coarse policy on a three-way split, checked jointly by brute force', () => {
     const policy: StatsPolicy = { falseFailure: 0.01, power: 0.9, minDetectable: 0.2 };
     const plan = sequentialSplitPlan({ a: 50, b: 30, c: 20 }, policy);
-    /** Exact joint failure probability over the multinomial counts, via decide(). */
-    const failure = (shares: [number, number, number]): number => {
-      let mass = new Map<string, number>([['0,0', 1]]);
+    /** Exact joint failure probability over the multinomial counts (a, b; c is the rest), via decide(). */
+    const failure = ([pa, pb, pc]: readonly [number, number, number]): number => {
+      const size = plan.maxRequests + 1;
+      let mass = new Float64Array(size * size);
+      mass[0] = 1;
       let fail = 0;
       let previous = 0;
       for (const look of plan.looks) {
         for (let step = previous; step < look; step++) {
-          const next = new Map<string, number>();
-          for (const [state, p] of mass) {
-            const [a, b] = state.split(',').map(Number);
-            for (const [key, share] of [[`${a + 1},${b}`, shares[0]], [`${a},${b + 1}`, shares[1]], [`${a},${b}`, shares[2]]] as const) {
-              next.set(key, (next.get(key) ?? 0) + p * share);
+          const next = new Float64Array(size * size);
+          for (let a = 0; a <= step; a++) {
+            for (let b = 0; a + b <= step; b++) {
+              const p = mass[a * size + b];
+              if (p === 0) continue;
+              next[(a + 1) * size + b] += p * pa;
+              next[a * size + b + 1] += p * pb;
+              next[a * size + b] += p * pc;
             }
           }
           mass = next;
         }
-        for (const [state, p] of mass) {
-          const [a, b] = state.split(',').map(Number);
-          const decision = plan.decide({ a, b, c: look - a - b });
-          if (decision.stop) {
-            mass.delete(state);
-            if (!decision.pass) fail += p;
+        for (let a = 0; a <= look; a++) {
+          for (let b = 0; a + b <= look; b++) {
+            const p = mass[a * size + b];
+            if (p === 0) continue;
+            const decision = plan.decide({ a, b, c: look - a - b });
+            if (decision.stop) {
+              mass[a * size + b] = 0;
+              if (!decision.pass) fail += p;
+            }
           }
         }
         previous = look;
@@ -91,7 +103,7 @@ describe('sequentialSplitPlan', () => {
     expect(failure([0.5, 0.3, 0.2])).toBeLessThanOrEqual(plan.falseFailure);
     expect(plan.falseFailure).toBeLessThanOrEqual(policy.falseFailure);
     for (const wrong of [[0.3, 0.4, 0.3], [0.7, 0.2, 0.1], [0.5, 0.1, 0.4]] as const) {
-      expect(failure([...wrong])).toBeGreaterThanOrEqual(plan.power);
+      expect(failure(wrong)).toBeGreaterThanOrEqual(plan.power);
     }
     expect(plan.power).toBeGreaterThanOrEqual(policy.power);
   });
@@ -104,6 +116,14 @@ describe('sequentialSplitPlan', () => {
     const certain = plan.decide({ v1: 0, v2: look });
     expect(certain).toMatchObject({ stop: true, pass: false });
     expect(certain.reason).toBe(`v1 got 0 of ${look} requests, expected 75%: the test at ${plan.maxRequests} fails whatever the remaining ${plan.maxRequests - look} do`);
+  });
+
+  it('fails early when a share is far off, at a level that leaves the policy intact', () => {
+    const plan = sequentialSplitPlan({ v1: 75, v2: 25 });
+    const look = plan.looks[1];
+    const decision = plan.decide({ v1: look, v2: 0 });
+    expect(decision).toMatchObject({ stop: true, pass: false });
+    expect(decision.reason).toMatch(new RegExp(`^v1 got ${look} of ${look} requests, expected 75% \\(p = [0-9.e-]+ <= [0-9.e-]+, the early-fail level\\)$`));
   });
 
   it('continues while undecided and lets splitTest decide at the last look', () => {

@@ -3,25 +3,28 @@
  * settled, instead of always sending the fixed-sample size.
  *
  * At each look after m requests (m < maxRequests = N):
- *  1. fail when the fixed-sample split test at N is already certain to fail: a category expected
+ *  1. fail when the fixed-sample split test at N is already certain to fail (a category expected
  *     at 0% was seen, or some category's count lies in that test's rejection region whatever
- *     the remaining N - m requests do. A certain outcome changes no error rate.
+ *     the remaining N - m requests do), or when some category's equal-tailed exact test at m
+ *     rejects its expected share at the small early-fail level `earlyAlpha`;
  *  2. pass when every category is shown to be within minDetectable of its expected share: for
  *     each share off by minDetectable (clipped to [0, 1]) the exact one-sided tail toward it is
- *     at most gamma (two one-sided tests, i.e. an equivalence test, at every look).
+ *     at most `gamma` (two one-sided tests, i.e. an equivalence test, at every look);
  *  3. otherwise continue; at N the fixed-sample splitTest decides.
- * Passing early only removes failures, so the false-failure probability stays at most that of
- * the fixed test at N, i.e. within the policy. It costs power, which is computed exactly by
- * dynamic programming over each category's count, request by request; gamma is the largest
- * value (bisection) that keeps power at the policy's target, and N is picked among sizes from
- * the fixed-sample size up to 30% above it to minimise the expected number of requests when
- * the mesh is right. A correct 75/25 split then stops after about half the fixed-sample size.
+ * Error rates are computed exactly by dynamic programming over each category's count, request
+ * by request. Passing early only removes failures and failing early only adds them, so gamma
+ * is calibrated first (the largest value keeping power on target, with no early fails), then
+ * earlyAlpha (the largest keeping false failures within the policy, which the early passes
+ * have made room for). N is picked among sizes from the fixed-sample size up to 30% above it to
+ * minimise the expected number of requests when the mesh is right: a correct 75/25 split then
+ * stops after about a third of the fixed-sample size, and a grossly wrong one within a few
+ * looks.
  *
  * With three or more uncertain categories the dynamic programme follows each category on its
- * own: stopping early needs all categories to agree, so the joint plan fails at least as often
- * as each category's (power is a lower bound), the expected count is the largest per-category
- * figure (a lower bound too), and the false-failure probability is bounded by the fixed-sample
- * tests at N.
+ * own: stopping early to pass needs all categories to agree, so the joint plan fails at least
+ * as often as each category's (power is a lower bound), the expected count is the largest
+ * per-category figure (a lower bound too), and the false-failure probability is bounded by the
+ * sum over categories of their rules without early passes.
  */
 import { binomialCdf, binomialSf } from './binomial.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
@@ -46,7 +49,7 @@ export interface SequentialPlan {
   maxRequests: number;
   /** What the fixed-sample test needs (requiredSampleSize), for comparison. */
   fixedRequests: number;
-  /** Exact probability of failing when the mesh is right (for 3+ uncertain categories, a bound: the fixed-sample tests' at maxRequests). */
+  /** Exact probability of failing when the mesh is right (for 3+ uncertain categories, an upper bound). */
   falseFailure: number;
   /** Smallest probability of failing when a share is off by minDetectable (a lower bound for 3+ uncertain categories). */
   power: number;
@@ -63,14 +66,23 @@ export interface SequentialOptions {
   dimension?: string;
 }
 
-/** One category's test at N with its early-pass bounds at every look before N. */
+/** When a plan stops early: the equivalence tail for passing, the two-sided level for failing. */
+interface Boundaries {
+  gamma: number;
+  earlyAlpha: number;
+}
+
+/** One category's test at N with its early boundaries at every look before N. */
 interface CategoryRule {
   design: ShareDesign;
   /** Rejection region of the fixed-sample test at N. */
   region: RejectionRegion;
-  /** At look i, pass early when acceptLow[i] <= count <= acceptHigh[i]. */
+  /** At look i, pass early when acceptLow[i] <= count <= acceptHigh[i] ... */
   acceptLow: number[];
   acceptHigh: number[];
+  /** ... and fail early when count <= rejectLow[i] or count >= rejectHigh[i]. */
+  rejectLow: number[];
+  rejectHigh: number[];
 }
 
 interface Outcome {
@@ -89,9 +101,10 @@ function firstTrue(low: number, high: number, holds: (x: number) => boolean): nu
   return end;
 }
 
-function categoryRule(design: ShareDesign, n: number, looks: number[], gamma: number): CategoryRule {
-  const below = design.alternatives.filter((alternative) => alternative < design.share);
-  const above = design.alternatives.filter((alternative) => alternative > design.share);
+function categoryRule(design: ShareDesign, n: number, looks: number[], { gamma, earlyAlpha }: Boundaries): CategoryRule {
+  const { share } = design;
+  const below = design.alternatives.filter((alternative) => alternative < share);
+  const above = design.alternatives.filter((alternative) => alternative > share);
   const early = looks.filter((look) => look < n);
   return {
     design,
@@ -100,33 +113,50 @@ function categoryRule(design: ShareDesign, n: number, looks: number[], gamma: nu
     acceptLow: early.map((m) => firstTrue(0, m, (x) => below.every((alternative) => binomialSf(x, m, alternative) <= gamma))),
     // ... and counts this low under every share above it.
     acceptHigh: early.map((m) => firstTrue(0, m, (x) => above.some((alternative) => binomialCdf(x, m, alternative) > gamma)) - 1),
+    // Equal-tailed exact test of the expected share at earlyAlpha.
+    rejectLow: early.map((m) => firstTrue(0, m, (x) => binomialCdf(x, m, share) > earlyAlpha / 2) - 1),
+    rejectHigh: early.map((m) => firstTrue(0, m, (x) => binomialSf(x, m, share) <= earlyAlpha / 2)),
   };
 }
 
-const certainToFail = (rule: CategoryRule, count: number, m: number, n: number): boolean =>
-  count >= rule.region.kHigh || count + (n - m) <= rule.region.kLow;
+/** Whether the count of a category at look i (after m of n requests) fails the plan, and why. */
+function failsAt(rule: CategoryRule, count: number, look: number, m: number, n: number): 'certain' | 'early' | undefined {
+  if (count >= rule.region.kHigh || count + (n - m) <= rule.region.kLow) return 'certain';
+  if (count <= rule.rejectLow[look] || count >= rule.rejectHigh[look]) return 'early';
+  return undefined;
+}
+
+const passesAt = (rule: CategoryRule, count: number, look: number): boolean =>
+  rule.acceptLow[look] <= count && count <= rule.acceptHigh[look];
+
+/** Probability mass below this is dropped from the dynamic programme (its total stays below 1e-15). */
+const NEGLIGIBLE = 1e-20;
 
 /**
  * Exact probability that one category's rule fails, and the expected number of requests, when
- * its true share is `share`: the distribution of the count is carried request by request and
- * the mass that stops at a look is taken out.
+ * its true share is `share`: the distribution of the count is carried request by request over
+ * the counts that still carry mass, and the mass that stops at a look is taken out.
  */
 function outcome(rule: CategoryRule, n: number, looks: number[], share: number): Outcome {
   const mass = new Float64Array(n + 1);
   mass[0] = 1;
+  let low = 0;
+  let high = 0;
   let fail = 0;
   let expectedRequests = 0;
   let look = 0;
   for (let m = 1; m <= n; m++) {
-    for (let x = m; x > 0; x--) mass[x] = mass[x] * (1 - share) + mass[x - 1] * share;
-    mass[0] *= 1 - share;
+    high++;
+    for (let x = high; x > low; x--) mass[x] = mass[x] * (1 - share) + mass[x - 1] * share;
+    mass[low] *= 1 - share;
+    while (low < high && mass[low] < NEGLIGIBLE) mass[low++] = 0;
+    while (high > low && mass[high] < NEGLIGIBLE) mass[high--] = 0;
     if (m === n) break;
     if (m !== looks[look]) continue;
     let stopped = 0;
-    for (let x = 0; x <= m; x++) {
-      if (mass[x] === 0) continue;
-      const failing = certainToFail(rule, x, m, n);
-      if (failing || (rule.acceptLow[look] <= x && x <= rule.acceptHigh[look])) {
+    for (let x = low; x <= high; x++) {
+      const failing = failsAt(rule, x, look, m, n) !== undefined;
+      if (failing || passesAt(rule, x, look)) {
         if (failing) fail += mass[x];
         stopped += mass[x];
         mass[x] = 0;
@@ -136,7 +166,7 @@ function outcome(rule: CategoryRule, n: number, looks: number[], share: number):
     look++;
   }
   let remaining = 0;
-  for (let x = 0; x <= n; x++) {
+  for (let x = low; x <= high; x++) {
     remaining += mass[x];
     if (x <= rule.region.kLow || x >= rule.region.kHigh) fail += mass[x];
   }
@@ -146,60 +176,96 @@ function outcome(rule: CategoryRule, n: number, looks: number[], share: number):
 interface Candidate {
   n: number;
   looks: number[];
-  gamma: number;
+  boundaries: Boundaries;
   rules: CategoryRule[];
   falseFailure: number;
   power: number;
   expectedRequests: number;
 }
 
-function evaluate(designs: ShareDesign[], n: number, looks: number[], gamma: number, sameTest: boolean): Candidate {
-  const rules = designs.map((design) => categoryRule(design, n, looks, gamma));
-  const whenRight = rules.map((rule) => outcome(rule, n, looks, rule.design.share));
-  const powers = rules.flatMap((rule) => rule.design.alternatives.map((alternative) => outcome(rule, n, looks, alternative).fail));
-  // One test (see splitComparisons): the dynamic programme is exact. Otherwise a category can
-  // fail after its own rule would have passed early, while the others still disagree; bound by
-  // the fixed-sample tests at N instead, which early passes can only make fail less often.
-  const falseFailure = sameTest
-    ? Math.max(...whenRight.map((right) => right.fail))
-    : rules.reduce((sum, rule) => sum + rejectionProbability(rule.region, n, rule.design.share), 0);
-  return {
-    n,
-    looks,
-    gamma,
-    rules,
-    falseFailure,
-    power: Math.min(1, ...powers),
-    expectedRequests: Math.max(...whenRight.map((right) => right.expectedRequests)),
-  };
-}
+/** A split's designs at one maximum size, with the exact error rates of any boundaries. */
+class PlanAtSize {
+  readonly looks: number[];
+  /** Categories the dynamic programme follows: of two uncertain ones that are one test, the first. */
+  private readonly followed: number[];
 
-/** The most eager early pass (largest gamma, by bisection on its logarithm) that keeps power on target. */
-function calibrate(designs: ShareDesign[], n: number, looks: number[], power: number, sameTest: boolean): Candidate | undefined {
-  let best = evaluate(designs, n, looks, 0, sameTest);
-  if (best.power < power) return undefined; // N itself falls short (the exact test's power saw-tooths)
-  let low = -16;
-  let high = Math.log10(0.5);
-  for (let i = 0; i < 20; i++) {
-    const mid = (low + high) / 2;
-    const candidate = evaluate(designs, n, looks, 10 ** mid, sameTest);
-    if (candidate.power >= power) {
-      best = candidate;
-      low = mid;
-    } else high = mid;
+  constructor(
+    private readonly designs: ShareDesign[],
+    readonly n: number,
+    batch: number,
+    /** One test (see splitComparisons): the dynamic programme of each category is exact. */
+    private readonly sameTest: boolean,
+  ) {
+    this.looks = [...Array.from({ length: Math.ceil(n / batch) - 1 }, (_, i) => (i + 1) * batch), n];
+    const uncertain = designs.map((design, i) => (design.share > 0 && design.share < 1 ? i : -1)).filter((i) => i >= 0);
+    const mirror = sameTest ? uncertain[1] : undefined;
+    this.followed = designs.map((_, i) => i).filter((i) => i !== mirror);
   }
-  return best;
+
+  private rules(boundaries: Boundaries): CategoryRule[] {
+    return this.designs.map((design) => categoryRule(design, this.n, this.looks, boundaries));
+  }
+
+  private outcomes(rules: CategoryRule[], share: (rule: CategoryRule) => number[]): Outcome[] {
+    return this.followed.flatMap((i) => share(rules[i]).map((truth) => outcome(rules[i], this.n, this.looks, truth)));
+  }
+
+  /**
+   * Exact when the categories are one test. Otherwise a category can fail after its own rule
+   * would have passed early while the others still disagree: bound each category by its rule
+   * without early passes, which can only make it fail less often, and add them up.
+   */
+  falseFailure(boundaries: Boundaries): number {
+    if (this.sameTest) return Math.max(...this.outcomes(this.rules(boundaries), (rule) => [rule.design.share]).map((right) => right.fail));
+    return this.outcomes(this.rules({ ...boundaries, gamma: 0 }), (rule) => [rule.design.share]).reduce((sum, right) => sum + right.fail, 0);
+  }
+
+  evaluate(boundaries: Boundaries): Candidate {
+    const rules = this.rules(boundaries);
+    const powers = this.outcomes(rules, (rule) => rule.design.alternatives).map((wrong) => wrong.fail);
+    const whenRight = this.outcomes(rules, (rule) => [rule.design.share]);
+    return {
+      n: this.n,
+      looks: this.looks,
+      boundaries,
+      rules,
+      falseFailure: this.falseFailure(boundaries),
+      power: Math.min(1, ...powers),
+      expectedRequests: Math.max(...whenRight.map((right) => right.expectedRequests)),
+    };
+  }
 }
 
-function looksUpTo(n: number, batch: number): number[] {
-  const looks = Array.from({ length: Math.ceil(n / batch) - 1 }, (_, i) => (i + 1) * batch);
-  return [...looks, n];
+/** Largest x in (10^-16, top] with ok(x), bisecting on the logarithm (undefined when even 10^-16 fails). */
+function largestOnLogScale(top: number, ok: (x: number) => boolean): number | undefined {
+  let low = -16;
+  let high = Math.log10(top);
+  if (ok(top)) return top;
+  if (!ok(10 ** low)) return undefined;
+  for (let i = 0; i < 12; i++) {
+    const mid = (low + high) / 2;
+    if (ok(10 ** mid)) low = mid;
+    else high = mid;
+  }
+  return 10 ** low;
+}
+
+/**
+ * The most eager early pass that keeps power on target (failing early only adds power), then
+ * the most eager early fail that keeps false failures within the policy (passing early only
+ * removes them). Undefined when N itself falls short (the exact test's power saw-tooths).
+ */
+function calibrate(plan: PlanAtSize, policy: StatsPolicy): Candidate | undefined {
+  if (plan.evaluate({ gamma: 0, earlyAlpha: 0 }).power < policy.power) return undefined;
+  const gamma = largestOnLogScale(0.5, (g) => plan.evaluate({ gamma: g, earlyAlpha: 0 }).power >= policy.power) ?? 0;
+  const earlyAlpha = largestOnLogScale(policy.falseFailure, (a) => plan.falseFailure({ gamma, earlyAlpha: a }) <= policy.falseFailure) ?? 0;
+  return plan.evaluate({ gamma, earlyAlpha });
 }
 
 type PlanFigures = Omit<SequentialPlan, 'decide' | 'hypothesis'>;
 
 /** Memoized: choosing a plan runs about a hundred dynamic programmes. */
-const plans = new Map<string, { figures: PlanFigures; gamma: number; rules: CategoryRule[] }>();
+const plans = new Map<string, { figures: PlanFigures; boundaries: Boundaries; rules: CategoryRule[] }>();
 
 /**
  * A sequential plan for a split (for a single share p, use a two-way split {hit: p, miss: 100 - p}).
@@ -221,17 +287,17 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
     let best: Candidate | undefined;
     for (let step = 0; step <= 6; step++) {
       const n = Math.round(fixedRequests * (1 + step * 0.05));
-      const candidate = calibrate(designs, n, looksUpTo(n, batch), resolved.power, comparisons === 1);
+      const candidate = calibrate(new PlanAtSize(designs, n, batch, comparisons === 1), resolved);
       if (candidate && (!best || candidate.expectedRequests < best.expectedRequests)) best = candidate;
     }
-    // requiredSampleSize guarantees the first candidate, with early passes switched off, meets the policy.
+    // requiredSampleSize guarantees the first candidate, without early stops, meets the policy.
     const chosen = best as Candidate;
-    const { n: maxRequests, looks, falseFailure, power, expectedRequests, gamma, rules } = chosen;
-    plan = { figures: { looks, maxRequests, fixedRequests, falseFailure, power, expectedRequests }, gamma, rules };
+    const { n: maxRequests, looks, falseFailure, power, expectedRequests, boundaries, rules } = chosen;
+    plan = { figures: { looks, maxRequests, fixedRequests, falseFailure, power, expectedRequests }, boundaries, rules };
     plans.set(key, plan);
   }
 
-  const { figures, gamma, rules } = plan;
+  const { figures, boundaries, rules } = plan;
   const { looks, maxRequests: n } = figures;
   const keys = [...expected.keys()];
   const decide = (counts: Record<string, number>): SequentialDecision => {
@@ -247,20 +313,24 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
     }
     const unexpected = Object.keys(counts).find((category) => !expected.has(category) && counts[category] > 0);
     if (unexpected) return { stop: true, pass: false, reason: `${unexpected} got ${counts[unexpected]} of ${m} requests, expected none` };
-    const failing = keys.findIndex((category, i) => certainToFail(rules[i], counts[category] ?? 0, m, n));
-    if (failing !== -1) {
-      const category = keys[failing];
-      return {
-        stop: true,
-        pass: false,
-        reason: `${category} got ${counts[category] ?? 0} of ${m} requests, expected ${percent(rules[failing].design.share)}: the test at ${n} fails whatever the remaining ${n - m} do`,
-      };
+    for (const [i, category] of keys.entries()) {
+      const count = counts[category] ?? 0;
+      const share = rules[i].design.share;
+      const observed = `${category} got ${count} of ${m} requests, expected ${percent(share)}`;
+      switch (failsAt(rules[i], count, look, m, n)) {
+        case 'certain':
+          return { stop: true, pass: false, reason: `${observed}: the test at ${n} fails whatever the remaining ${n - m} do` };
+        case 'early': {
+          const pValue = Math.min(1, 2 * Math.min(binomialCdf(count, m, share), binomialSf(count, m, share)));
+          return { stop: true, pass: false, reason: `${observed} (p = ${probability(pValue)} <= ${probability(boundaries.earlyAlpha)}, the early-fail level)` };
+        }
+      }
     }
-    if (keys.every((category, i) => rules[i].acceptLow[look] <= (counts[category] ?? 0) && (counts[category] ?? 0) <= rules[i].acceptHigh[look])) {
+    if (keys.every((category, i) => passesAt(rules[i], counts[category] ?? 0, look))) {
       return {
         stop: true,
         pass: true,
-        reason: `every share is within ${+(resolved.minDetectable * 100).toPrecision(4)} points of expected after ${m} of up to ${n} requests (each one-sided tail <= ${probability(gamma)})`,
+        reason: `every share is within ${+(resolved.minDetectable * 100).toPrecision(4)} points of expected after ${m} of up to ${n} requests (each one-sided tail <= ${probability(boundaries.gamma)})`,
       };
     }
     return { stop: false, pass: false, reason: `undecided after ${m} of up to ${n} requests` };
