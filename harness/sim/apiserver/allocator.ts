@@ -1,0 +1,47 @@
+/** Cluster IPs (10.96.0.0/16) and node ports (30000-32767) for Services, like the real allocators. */
+import { ApiError } from '../store/errors.js';
+import type { KubeObject } from '../store/types.js';
+
+export class ServiceAllocator {
+  private nextIp = 10;
+
+  /** Fills spec.clusterIP(s) and node ports of a new or updated Service; `others` are the existing Services. */
+  assign(service: KubeObject, previous: KubeObject | undefined, others: KubeObject[]): void {
+    const spec = service.spec;
+    if (!spec || typeof spec !== 'object' || spec.type === 'ExternalName') return;
+    const usedIps = new Set(others.map((s) => s.spec?.clusterIP));
+    if (previous?.spec?.clusterIP && !spec.clusterIP) spec.clusterIP = previous.spec.clusterIP;
+    if (!spec.clusterIP) {
+      do {
+        spec.clusterIP = `10.96.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 1}`;
+        this.nextIp++;
+      } while (usedIps.has(spec.clusterIP));
+    }
+    spec.clusterIPs = [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+    spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') return;
+    spec.externalTrafficPolicy ??= 'Cluster';
+    const usedPorts = new Set<number>();
+    for (const s of others) for (const p of s.spec?.ports ?? []) if (p?.nodePort) usedPorts.add(p.nodePort);
+    const previousPorts = previous?.spec?.ports ?? [];
+    for (const port of spec.ports ?? []) {
+      if (port.nodePort) {
+        if (usedPorts.has(port.nodePort)) {
+          throw new ApiError(422, 'Invalid', `Service "${service.metadata.name}" is invalid: spec.ports.nodePort: Invalid value: ${port.nodePort}: provided port is already allocated`, {
+            name: service.metadata.name,
+            kind: 'Service',
+            causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${port.nodePort}: provided port is already allocated`, field: 'spec.ports.nodePort' }],
+          });
+        }
+      } else {
+        port.nodePort = previousPorts.find((p: any) => p.port === port.port)?.nodePort;
+        for (let candidate = 30000 + Math.floor(Math.random() * 2700); !port.nodePort; candidate = candidate >= 32767 ? 30000 : candidate + 1) {
+          if (!usedPorts.has(candidate)) port.nodePort = candidate;
+        }
+      }
+      usedPorts.add(port.nodePort);
+    }
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The cluster's write path, shared by HTTP clients and the sim's own controllers: defaults,
+ * admission (mutating, then validating), the store, and the cascades a real control plane
+ * performs (namespace deletion, garbage collection by ownerReferences, CRD registration).
+ */
+import { randomBytes } from 'node:crypto';
+import { ApiError, badRequest, invalid, notFound, type StatusCause } from '../store/errors.js';
+import { applyConfiguration, applyPatch } from '../store/patch.js';
+import type { ObjectStore } from '../store/store.js';
+import type { KubeObject } from '../store/types.js';
+import { ServiceAllocator } from './allocator.js';
+import { applyBuiltinDefaults, validateBuiltin, validateMetadata } from './builtins.js';
+import { customType } from './crd.js';
+import type { ResourceRegistry, ResourceType } from './registry.js';
+
+export type Operation = 'CREATE' | 'UPDATE';
+
+export interface AdmissionRequest {
+  operation: Operation;
+  type: ResourceType;
+  object: KubeObject;
+  oldObject?: KubeObject;
+}
+
+/** A step of the admission chain, like a webhook: mutate first, then validate. */
+export interface AdmissionPlugin {
+  mutate?(request: AdmissionRequest): void;
+  /** Problems found; any answers 422 (or the ApiError thrown). */
+  validate?(request: AdmissionRequest): StatusCause[];
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface PatchOptions extends WriteOptions {
+  force?: boolean;
+  subresource?: 'status';
+}
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(length: number): string {
+  return [...randomBytes(length)].map((b) => NAME_SUFFIX_ALPHABET[b % NAME_SUFFIX_ALPHABET.length]).join('');
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class ClusterApi {
+  private readonly admission: AdmissionPlugin[] = [];
+  private readonly allocator = new ServiceAllocator();
+  /** Last configuration each field manager applied, per object uid: what apply may remove next time. */
+  private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
+
+  constructor(
+    readonly store: ObjectStore,
+    readonly registry: ResourceRegistry,
+  ) {
+    store.subscribe((event) => {
+      if (event.type === 'DELETED') this.appliedConfigs.delete(event.object.metadata.uid!);
+    });
+  }
+
+  addAdmission(plugin: AdmissionPlugin): void {
+    this.admission.push(plugin);
+  }
+
+  /** The type of a kind, or the 404 a real server gives for an unknown resource. */
+  type(group: string, kind: string): ResourceType {
+    const t = this.registry.byKind(group, kind);
+    if (!t) throw new ApiError(404, 'NotFound', `no matches for kind "${kind}" in group "${group}"`);
+    return t;
+  }
+
+  typeOfObject(obj: KubeObject): ResourceType {
+    const t = isObject(obj) && typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? this.registry.ofObject(obj.apiVersion, obj.kind) : undefined;
+    if (!t) throw new ApiError(404, 'NotFound', `no matches for kind "${String(obj?.kind)}" in version "${String(obj?.apiVersion)}"`);
+    return t;
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    return this.store.mustGet(t, namespace, name);
+  }
+
+  list(t: ResourceType, namespace?: string): KubeObject[] {
+    return this.store.list(t, namespace);
+  }
+
+  create(t: ResourceType, namespace: string | undefined, input: unknown, options: WriteOptions = {}): KubeObject {
+    const obj = this.checkBody(t, namespace, input);
+    if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) {
+      obj.metadata.name = `${obj.metadata.generateName}${randomSuffix(5)}`;
+    }
+    if (t.namespaced) this.checkNamespaceWritable(obj.metadata.namespace!);
+    for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete obj.metadata[field];
+    this.prepare(t, 'CREATE', obj, undefined);
+    if (options.dryRun) return { ...obj, metadata: { ...obj.metadata, uid: 'dry-run', creationTimestamp: now() } };
+    const created = this.store.create(t, obj);
+    if (t.kind === 'CustomResourceDefinition') this.registerCrd(created);
+    return this.store.get(t, created.metadata.namespace, created.metadata.name) ?? created;
+  }
+
+  /** PUT: replaces the object (or only its status with `subresource: 'status'`). */
+  update(t: ResourceType, namespace: string | undefined, name: string, input: unknown, options: PatchOptions = {}): KubeObject {
+    const obj = this.checkBody(t, namespace, input);
+    if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    const current = this.store.mustGet(t, namespace, name);
+    return this.commitUpdate(t, current, obj, options);
+  }
+
+  updateStatus(t: ResourceType, obj: KubeObject): KubeObject {
+    return this.update(t, obj.metadata.namespace, obj.metadata.name, obj, { subresource: 'status' });
+  }
+
+  patch(t: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options: PatchOptions = {}): KubeObject {
+    const current = this.store.get(t, namespace, name);
+    if (type === 'apply') return this.apply(t, namespace, name, current, patch, options);
+    if (!current) throw notFound(t, name);
+    if (type === 'strategic' && t.custom) {
+      throw new ApiError(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
+    const patched = applyPatch(current, type, patch);
+    if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patch removed the object\'s metadata');
+    // A patch only conflicts when it carries a resourceVersion of its own.
+    const patchVersion = type === 'json' ? (patched as KubeObject).metadata.resourceVersion : (patch as any)?.metadata?.resourceVersion;
+    (patched as KubeObject).metadata.resourceVersion = patchVersion ?? current.metadata.resourceVersion;
+    return this.commitUpdate(t, current, patched as KubeObject, options);
+  }
+
+  delete(t: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+    const current = this.store.mustGet(t, namespace, name);
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== current.metadata.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+    if (t.kind === 'Namespace' && !t.group && PROTECTED_NAMESPACES.has(name)) {
+      throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
+    }
+    if (options.dryRun) return current;
+    if (t.kind === 'Namespace' && !t.group) return this.deleteNamespace(current);
+    const deleted = this.store.delete(t, namespace, name);
+    if (t.kind === 'CustomResourceDefinition') this.unregisterCrd(deleted);
+    if (options.propagationPolicy !== 'Orphan') this.collectDependents(deleted);
+    return deleted;
+  }
+
+  /** Creates or aggregates an Event about `regarding`, as components report notable things. */
+  recordEvent(regarding: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+    const events = this.type('', 'Event');
+    const namespace = regarding.metadata.namespace ?? 'default';
+    const same = this.store
+      .list(events, namespace)
+      .find((e: any) => e.involvedObject?.uid === regarding.metadata.uid && e.reason === reason && e.message === message);
+    if (same) {
+      this.store.update(events, { ...same, count: ((same.count as number) ?? 1) + 1, lastTimestamp: now() });
+      return;
+    }
+    if (!this.store.get(this.type('', 'Namespace'), undefined, namespace)) return;
+    this.store.create(events, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${regarding.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      involvedObject: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: regarding.metadata.name,
+        namespace: regarding.metadata.namespace,
+        uid: regarding.metadata.uid,
+        resourceVersion: regarding.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: now(),
+      lastTimestamp: now(),
+      source: { component },
+      reportingComponent: component,
+      reportingInstance: 'meshspec-sim',
+    });
+  }
+
+  private apply(t: ResourceType, namespace: string | undefined, name: string, current: KubeObject | undefined, patch: unknown, options: PatchOptions): KubeObject {
+    if (!options.fieldManager) throw badRequest('PATCH requests with apply patch type must set fieldManager (e.g. ?fieldManager=kubectl)');
+    const applied = this.checkBody(t, namespace, patch);
+    if (applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    if (!current) {
+      const created = this.create(t, namespace, applied, options);
+      if (!options.dryRun) this.rememberApplied(created, options.fieldManager, applied);
+      return created;
+    }
+    const previous = this.appliedConfigs.get(current.metadata.uid!)?.get(options.fieldManager);
+    const merged = applyConfiguration(current, applied, previous, !t.custom) as KubeObject;
+    merged.metadata.resourceVersion = applied.metadata.resourceVersion ?? current.metadata.resourceVersion;
+    const updated = this.commitUpdate(t, current, merged, options);
+    if (!options.dryRun) this.rememberApplied(updated, options.fieldManager, applied);
+    return updated;
+  }
+
+  private rememberApplied(obj: KubeObject, manager: string, applied: KubeObject): void {
+    let byManager = this.appliedConfigs.get(obj.metadata.uid!);
+    if (!byManager) this.appliedConfigs.set(obj.metadata.uid!, (byManager = new Map()));
+    byManager.set(manager, structuredClone(applied));
+  }
+
+  private commitUpdate(t: ResourceType, current: KubeObject, input: KubeObject, options: PatchOptions): KubeObject {
+    let next = input;
+    if (options.subresource === 'status') {
+      next = { ...current, status: input.status, metadata: { ...current.metadata, resourceVersion: input.metadata.resourceVersion } };
+    } else if (t.subresources.includes('status')) {
+      next = { ...input, status: current.status };
+    }
+    next.metadata.namespace = current.metadata.namespace;
+    if (options.subresource !== 'status') this.prepare(t, 'UPDATE', next, current);
+    if (options.dryRun) return next;
+    const updated = this.store.update(t, next);
+    if (t.kind === 'CustomResourceDefinition') this.registerCrd(updated);
+    return updated;
+  }
+
+  /** Defaults, mutating admission, validation; throws 422 with every problem found. */
+  private prepare(t: ResourceType, operation: Operation, obj: KubeObject, oldObject: KubeObject | undefined): void {
+    if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
+    if (t.kind === 'Service' && !t.group) {
+      const others = this.store.list(t).filter((s) => s.metadata.uid !== oldObject?.metadata.uid);
+      this.allocator.assign(obj, oldObject, others);
+    }
+    for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject });
+    const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
+    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject }) ?? []));
+    if (causes.length > 0) throw invalid(t, obj.metadata.name ?? '', causes);
+  }
+
+  /** Checks a request body is an object of the URL's kind and namespace; returns a copy. */
+  private checkBody(t: ResourceType, namespace: string | undefined, input: unknown): KubeObject {
+    if (!isObject(input)) throw badRequest(`the request body must be a ${t.kind} object`);
+    const obj = structuredClone(input) as KubeObject;
+    const [group] = typeof obj.apiVersion === 'string' && obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [''];
+    if (obj.kind !== undefined && (obj.kind !== t.kind || group !== t.group)) {
+      throw badRequest(`the body is a ${String(obj.kind)} (${String(obj.apiVersion)}) but the URL is for ${t.plural}${t.group ? `.${t.group}` : ''}`);
+    }
+    obj.kind = t.kind;
+    obj.apiVersion ??= t.group ? `${t.group}/${t.versions[0]}` : t.versions[0];
+    if (!isObject(obj.metadata)) obj.metadata = {} as KubeObject['metadata'];
+    if (t.namespaced) {
+      if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = namespace ?? obj.metadata.namespace;
+      if (!obj.metadata.namespace) throw badRequest(`${t.kind} is namespaced: the request needs a namespace`);
+    } else delete obj.metadata.namespace;
+    return obj;
+  }
+
+  private checkNamespaceWritable(namespace: string): void {
+    const ns = this.store.get(this.type('', 'Namespace'), undefined, namespace);
+    if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+    if (ns.status?.phase === 'Terminating') {
+      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  /** Deletes everything in the namespace, then the namespace; answers it as Terminating, as a real server does. */
+  private deleteNamespace(ns: KubeObject): KubeObject {
+    const t = this.type('', 'Namespace');
+    const terminating = this.store.update(t, { ...ns, status: { ...ns.status, phase: 'Terminating' }, metadata: { ...ns.metadata, deletionTimestamp: now() } });
+    for (const type of this.registry.all()) {
+      if (!type.namespaced) continue;
+      for (const obj of this.store.list(type, ns.metadata.name)) {
+        if (this.store.get(type, obj.metadata.namespace, obj.metadata.name)) this.store.delete(type, obj.metadata.namespace, obj.metadata.name);
+      }
+    }
+    this.store.delete(t, undefined, ns.metadata.name);
+    return terminating;
+  }
+
+  /** Garbage collection: objects owned (ownerReferences) by a deleted object go too. */
+  private collectDependents(owner: KubeObject): void {
+    const uid = owner.metadata.uid;
+    for (const type of this.registry.all()) {
+      const candidates = type.namespaced && owner.metadata.namespace ? this.store.list(type, owner.metadata.namespace) : type.namespaced ? this.store.list(type) : [];
+      for (const dependent of candidates) {
+        const refs = dependent.metadata.ownerReferences as { uid?: string }[] | undefined;
+        if (!refs?.some((r) => r.uid === uid)) continue;
+        if (!this.store.get(type, dependent.metadata.namespace, dependent.metadata.name)) continue;
+        this.collectDependents(this.store.delete(type, dependent.metadata.namespace, dependent.metadata.name));
+      }
+    }
+  }
+
+  private registerCrd(crd: KubeObject): void {
+    const type = customType(crd);
+    const existing = this.registry.byKind(type.group, type.kind);
+    if (existing && !existing.custom) return;
+    this.registry.putCustom(type);
+    const conditions = ['NamesAccepted', 'Established'].map((c) => ({
+      type: c,
+      status: 'True',
+      reason: c === 'Established' ? 'InitialNamesAccepted' : 'NoConflicts',
+      message: c === 'Established' ? 'the initial names have been accepted' : 'no conflicts found',
+      lastTransitionTime: now(),
+    }));
+    const status = { conditions, acceptedNames: crd.spec.names, storedVersions: [crd.spec.versions.find((v: any) => v.storage)?.name] };
+    if (JSON.stringify(crd.status?.acceptedNames) !== JSON.stringify(status.acceptedNames) || !crd.status?.conditions) {
+      this.store.update(this.type('apiextensions.k8s.io', 'CustomResourceDefinition'), { ...crd, status });
+    }
+  }
+
+  private unregisterCrd(crd: KubeObject): void {
+    const type = this.registry.removeCustom(crd.spec?.group, crd.spec?.names?.kind);
+    if (type) this.store.dropKind(type);
+  }
+}

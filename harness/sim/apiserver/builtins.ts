@@ -1,0 +1,208 @@
+/** Defaults and validation of the built-in kinds, as the real API server applies them. */
+import { fieldInvalid, fieldRequired, type StatusCause } from '../store/errors.js';
+import { selectorObjectMatches } from '../store/selectors.js';
+import type { KubeObject } from '../store/types.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Checks metadata.name (per kind rules) and label keys and values. */
+export function validateMetadata(kind: string, obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const name = obj.metadata?.name;
+  if (!name) return [fieldRequired('metadata.name')];
+  if (kind === 'Namespace' || kind === 'Service') {
+    const rule = kind === 'Service' ? DNS_1035_LABEL : DNS_LABEL;
+    if (!rule.test(name) || name.length > 63) {
+      causes.push(fieldInvalid('metadata.name', name, `a lowercase RFC ${kind === 'Service' ? '1035' : '1123'} label must consist of lower case alphanumeric characters or '-', ${kind === 'Service' ? 'start with an alphabetic character' : 'start with an alphanumeric character'}, and end with an alphanumeric character`));
+    }
+  } else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    causes.push(fieldInvalid('metadata.name', name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
+  }
+  for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
+    if (!LABEL_KEY.test(key)) causes.push(fieldInvalid('metadata.labels', key, 'name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\''));
+    if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
+      causes.push(fieldInvalid(`metadata.labels`, value, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)"));
+    }
+  }
+  for (const [key, value] of Object.entries(obj.metadata.annotations ?? {})) {
+    if (typeof value !== 'string') causes.push(fieldInvalid(`metadata.annotations[${key}]`, value, 'annotation values must be strings'));
+  }
+  return causes;
+}
+
+function defaultPodSpec(spec: any): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.schedulerName ??= 'default-scheduler';
+  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.securityContext ??= {};
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    if (typeof c !== 'object' || c === null) continue;
+    const tag = typeof c.image === 'string' ? /:([^/:]+)$/.exec(c.image)?.[1] : undefined;
+    c.imagePullPolicy ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    c.resources ??= {};
+    for (const p of Array.isArray(c.ports) ? c.ports : []) if (p && typeof p === 'object') p.protocol ??= 'TCP';
+  }
+}
+
+function validateContainers(spec: any, path: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (!spec || typeof spec !== 'object') return [fieldRequired(path)];
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0) return [fieldRequired(`${path}.containers`)];
+  const seen = new Set<string>();
+  const check = (list: unknown, listPath: string) => {
+    if (list === undefined) return;
+    if (!Array.isArray(list)) {
+      causes.push(fieldInvalid(listPath, list, 'must be a list of containers'));
+      return;
+    }
+    list.forEach((c: any, i: number) => {
+      const at = `${listPath}[${i}]`;
+      if (!c || typeof c !== 'object') return void causes.push(fieldInvalid(at, c, 'must be a container object'));
+      if (!c.name) causes.push(fieldRequired(`${at}.name`));
+      else if (!DNS_LABEL.test(c.name)) causes.push(fieldInvalid(`${at}.name`, c.name, 'a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\''));
+      else if (seen.has(c.name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"`, field: `${at}.name` });
+      seen.add(c.name);
+      if (!c.image) causes.push(fieldRequired(`${at}.image`));
+      (Array.isArray(c.ports) ? c.ports : []).forEach((p: any, j: number) => {
+        if (!Number.isInteger(p?.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
+          causes.push(fieldInvalid(`${at}.ports[${j}].containerPort`, p?.containerPort, 'must be between 1 and 65535, inclusive'));
+        }
+      });
+    });
+  };
+  check(spec.containers, `${path}.containers`);
+  check(spec.initContainers, `${path}.initContainers`);
+  return causes;
+}
+
+function validateWorkload(obj: KubeObject): StatusCause[] {
+  const spec = obj.spec;
+  if (!spec || typeof spec !== 'object') return [fieldRequired('spec')];
+  const causes: StatusCause[] = [];
+  if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) {
+    causes.push(fieldInvalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  }
+  if (!spec.selector || (!spec.selector.matchLabels && !spec.selector.matchExpressions)) causes.push(fieldRequired('spec.selector'));
+  else if (!selectorObjectMatches(spec.selector, spec.template?.metadata?.labels)) {
+    causes.push(fieldInvalid('spec.template.metadata.labels', spec.template?.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
+  }
+  return [...causes, ...validateContainers(spec.template?.spec, 'spec.template.spec')];
+}
+
+function validateService(obj: KubeObject): StatusCause[] {
+  const spec = obj.spec ?? {};
+  const causes: StatusCause[] = [];
+  const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+  if (!types.includes(spec.type)) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.type)}: supported values: ${types.map((t) => `"${t}"`).join(', ')}`, field: 'spec.type' });
+  const ports = spec.ports ?? [];
+  if (!Array.isArray(ports)) return [...causes, fieldInvalid('spec.ports', ports, 'must be a list')];
+  if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None') causes.push(fieldRequired('spec.ports'));
+  ports.forEach((p: any, i: number) => {
+    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) causes.push(fieldInvalid(`spec.ports[${i}].port`, p?.port, 'must be between 1 and 65535, inclusive'));
+    if (ports.length > 1 && !p?.name) causes.push(fieldRequired(`spec.ports[${i}].name`));
+    if (typeof p?.targetPort === 'number' && (p.targetPort < 1 || p.targetPort > 65535)) {
+      causes.push(fieldInvalid(`spec.ports[${i}].targetPort`, p.targetPort, 'must be between 1 and 65535, inclusive'));
+    }
+    if (p?.nodePort !== undefined && (!Number.isInteger(p.nodePort) || p.nodePort < 30000 || p.nodePort > 32767)) {
+      causes.push(fieldInvalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is not in the valid range. The range of valid ports is 30000-32767'));
+    }
+  });
+  return causes;
+}
+
+function validateStringMap(obj: KubeObject, field: 'data' | 'stringData'): StatusCause[] {
+  const data = obj[field];
+  if (data === undefined) return [];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [fieldInvalid(field, data, 'must be a map of strings')];
+  return Object.entries(data).filter(([, v]) => typeof v !== 'string').map(([k, v]) => fieldInvalid(`${field}[${k}]`, v, 'must be a string'));
+}
+
+function validateCrd(obj: KubeObject): StatusCause[] {
+  const spec = obj.spec ?? {};
+  const causes: StatusCause[] = [];
+  if (!spec.group) causes.push(fieldRequired('spec.group'));
+  if (!spec.names?.plural) causes.push(fieldRequired('spec.names.plural'));
+  if (!spec.names?.kind) causes.push(fieldRequired('spec.names.kind'));
+  if (!['Namespaced', 'Cluster'].includes(spec.scope)) causes.push(fieldInvalid('spec.scope', spec.scope, 'must be Namespaced or Cluster'));
+  if (!Array.isArray(spec.versions) || spec.versions.length === 0) causes.push(fieldRequired('spec.versions'));
+  else if (spec.versions.filter((v: any) => v?.storage).length !== 1) causes.push(fieldInvalid('spec.versions', spec.versions.map((v: any) => v?.name), 'must have exactly one version marked as storage version'));
+  if (spec.group && spec.names?.plural && obj.metadata.name !== `${spec.names.plural}.${spec.group}`) {
+    causes.push(fieldInvalid('metadata.name', obj.metadata.name, `must be spec.names.plural+"."+spec.group (${spec.names.plural}.${spec.group})`));
+  }
+  return causes;
+}
+
+/** Validation of a built-in kind's content (metadata is checked separately). */
+export function validateBuiltin(group: string, kind: string, obj: KubeObject): StatusCause[] {
+  switch (`${group}/${kind}`) {
+    case '/Pod':
+      return validateContainers(obj.spec, 'spec');
+    case 'apps/Deployment':
+    case 'apps/ReplicaSet':
+      return validateWorkload(obj);
+    case '/Service':
+      return validateService(obj);
+    case '/ConfigMap':
+      return validateStringMap(obj, 'data');
+    case '/Secret':
+      return [...validateStringMap(obj, 'data'), ...validateStringMap(obj, 'stringData')];
+    case 'apiextensions.k8s.io/CustomResourceDefinition':
+      return validateCrd(obj);
+    default:
+      return [];
+  }
+}
+
+/** Fills in the defaults the real API server sets, so clients read back what they would on a cluster. */
+export function applyBuiltinDefaults(group: string, kind: string, obj: KubeObject): void {
+  const spec = obj.spec;
+  switch (`${group}/${kind}`) {
+    case '/Namespace':
+      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+      obj.spec = { finalizers: ['kubernetes'], ...spec };
+      obj.status = { phase: 'Active', ...obj.status };
+      break;
+    case '/Pod':
+      if (spec && typeof spec === 'object') defaultPodSpec(spec);
+      obj.status = { phase: 'Pending', qosClass: 'BestEffort', ...obj.status };
+      break;
+    case 'apps/Deployment':
+      if (!spec || typeof spec !== 'object') break;
+      spec.replicas ??= 1;
+      spec.revisionHistoryLimit ??= 10;
+      spec.progressDeadlineSeconds ??= 600;
+      spec.strategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } };
+      if (spec.template?.spec) defaultPodSpec(spec.template.spec);
+      break;
+    case 'apps/ReplicaSet':
+      if (!spec || typeof spec !== 'object') break;
+      spec.replicas ??= 1;
+      if (spec.template?.spec) defaultPodSpec(spec.template.spec);
+      break;
+    case '/Service':
+      obj.spec = { type: 'ClusterIP', sessionAffinity: 'None', ...spec };
+      for (const p of Array.isArray(obj.spec.ports) ? obj.spec.ports : []) {
+        if (!p || typeof p !== 'object') continue;
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+      }
+      break;
+    case '/Secret':
+      obj.type ??= 'Opaque';
+      if (obj.stringData && typeof obj.stringData === 'object') {
+        const data = { ...(obj.data as Record<string, string> | undefined) };
+        for (const [k, v] of Object.entries(obj.stringData)) if (typeof v === 'string') data[k] = Buffer.from(v).toString('base64');
+        obj.data = data;
+        delete obj.stringData;
+      }
+      break;
+  }
+}

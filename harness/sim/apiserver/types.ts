@@ -1,0 +1,9 @@
+/** What the API server needs from the node side (the kubelet): logs and where a pod answers. */
+export interface PodRuntime {
+  /** A container's output; `previous` is the output of the run before the last restart. */
+  logs(namespace: string, pod: string, container: string | undefined, options: { tailLines?: number; previous?: boolean }): string;
+  /** Calls `listener` with new output until the returned function is called or the container stops. */
+  followLogs(namespace: string, pod: string, container: string | undefined, listener: (chunk: string) => void, onEnd: () => void): () => void;
+  /** Where a pod's containerPort is reached from outside it (through its sidecar if it has one). */
+  inbound(namespace: string, pod: string, port: number): { host: string; port: number } | null;
+}

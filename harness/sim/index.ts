@@ -1,0 +1,141 @@
+/**
+ * The embedded cluster: a Kubernetes-compatible API server over HTTPS with a bearer token,
+ * controllers, a kubelet whose pods are processes, and Istio's control plane emulated.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
+import { ClusterApi } from './apiserver/api.js';
+import { ResourceRegistry } from './apiserver/registry.js';
+import { SIM_CONTEXT, startApiServer } from './apiserver/server.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { startControllers } from './controllers/index.js';
+import { EXTERNAL_HOST, EXTERNAL_IP, startExternalService, type ExternalService } from './external.js';
+import { createMeshHost } from './host.js';
+import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
+import { Kubelet, schedulerAdmission } from './kubelet/index.js';
+import { createPassthroughDataPlane } from './passthrough.js';
+import { ObjectStore } from './store/store.js';
+
+export { injectSidecar, shouldInject, type InjectionOptions } from './istio/index.js';
+export { createPassthroughDataPlane } from './passthrough.js';
+export { EXTERNAL_HOST, EXTERNAL_IP, ISTIO_VERSION, SIM_CONTEXT };
+
+export type SimIstioProfileOption = 'demo' | 'default' | 'minimal' | 'none';
+
+export interface SimOptions {
+  /** Istio to install; default `demo`. `none` leaves Istio out (no CRDs, no injection). */
+  istioProfile?: SimIstioProfileOption;
+  /** Where to write the kubeconfig; default a new temporary directory. */
+  kubeconfigPath?: string;
+  /** Inject native sidecars (istio-proxy as an init container with restartPolicy Always). */
+  nativeSidecars?: boolean;
+  /** The data plane; default harness/mesh's when built in, else a pass-through without mesh behaviour. */
+  dataPlane?: (host: MeshHost) => DataPlane;
+  /** The echo app's entry point; default `<repo>/dist/apps/echo/src/main.js`. */
+  echoEntry?: string;
+  /** How long to wait for Istio's deployments to become available; default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+export interface SimCluster {
+  kubeconfigPath: string;
+  context: string;
+  /** https://127.0.0.1:PORT */
+  server: string;
+  /** Where the ingress gateway's http port answers, once it runs. */
+  ingress(): { host: string; port: number } | null;
+  /** Hosts outside the cluster (EXTERNAL_HOST / EXTERNAL_IP); empty when the echo app is not built. */
+  externalHosts(): ExternalHost[];
+  istioVersion: string;
+  stop(): Promise<void>;
+}
+
+/** The repository root: the nearest folder above this module with meshspec's package.json. */
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'harness'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`meshspec sim: cannot find the repository root above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  // Running from dist/: the root is above it.
+  return dir.endsWith(`${join('/', 'dist')}`) ? dirname(dir) : dir;
+}
+
+export function defaultEchoEntry(): string {
+  return resolve(repositoryRoot(), 'dist/apps/echo/src/main.js');
+}
+
+async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
+  const deployments = api.type('apps', 'Deployment');
+  const available = () =>
+    api.list(deployments, ISTIO_NAMESPACE).every((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation);
+  if (available()) return;
+  await new Promise<void>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      const pending = api.list(deployments, ISTIO_NAMESPACE).filter((d) => !d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True'));
+      reject(new Error(`meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending.map((d) => d.metadata.name).join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``));
+    }, timeoutMs);
+    const unsubscribe = api.store.subscribe(() => {
+      if (!available()) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolvePromise();
+    });
+  });
+}
+
+export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
+  const profile = options.istioProfile ?? 'demo';
+  const echoEntry = options.echoEntry ?? defaultEchoEntry();
+  const createdDir = options.kubeconfigPath ? undefined : await mkdtemp(join(tmpdir(), 'meshspec-sim-'));
+  const kubeconfigPath = resolve(options.kubeconfigPath ?? join(createdDir!, 'kubeconfig'));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+    if (createdDir) await rm(createdDir, { recursive: true, force: true });
+  };
+  try {
+    const api = new ClusterApi(new ObjectStore(), new ResourceRegistry());
+    api.addAdmission(schedulerAdmission);
+    bootstrapCluster(api);
+    let external: ExternalService | undefined;
+    if (existsSync(echoEntry)) {
+      external = await startExternalService(echoEntry);
+      cleanups.push(() => external!.stop());
+    }
+    const host = createMeshHost(api, () => external?.hosts() ?? []);
+    const dataPlane = (options.dataPlane ?? createPassthroughDataPlane)(host);
+    await dataPlane.start();
+    cleanups.push(() => dataPlane.stop());
+    const kubelet = new Kubelet({ api, dataPlane, echoEntry });
+    kubelet.start();
+    cleanups.push(() => kubelet.stop());
+    cleanups.push(startControllers(api));
+    const server = await startApiServer(api, kubelet);
+    cleanups.push(() => server.close());
+    await server.writeKubeconfig(kubeconfigPath);
+    if (profile !== 'none') {
+      installIstio(api, { profile, nativeSidecars: options.nativeSidecars });
+      await waitForIstio(api, options.readyTimeoutMs ?? 60_000);
+    }
+    return {
+      kubeconfigPath,
+      context: SIM_CONTEXT,
+      server: server.url,
+      ingress: () => dataPlane.ingressAddress(),
+      externalHosts: () => external?.hosts() ?? [],
+      istioVersion: ISTIO_VERSION,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

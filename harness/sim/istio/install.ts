@@ -1,0 +1,115 @@
+/**
+ * Installing Istio on the sim: the CRDs, `istio-system` with istiod and the gateways of the
+ * profile (as Deployments whose pods the kubelet hands to the data plane), the mesh config, and
+ * the admission steps istiod's webhooks perform (sidecar injection, validation).
+ */
+import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
+import { istioCrd, ISTIO_KINDS } from './crds.js';
+import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from './injection.js';
+import { validateIstioObject } from './validation.js';
+
+export type SimIstioProfile = 'demo' | 'default' | 'minimal';
+
+export const ISTIO_VERSION = '1.29.0';
+export const ISTIO_NAMESPACE = 'istio-system';
+
+export interface IstioInstallOptions {
+  profile: SimIstioProfile;
+  /** Inject native sidecars (istio-proxy as a restartable init container). */
+  nativeSidecars?: boolean;
+}
+
+function meshConfig(profile: SimIstioProfile): string {
+  return [
+    ...(profile === 'demo' ? ['accessLogFile: /dev/stdout'] : []),
+    'defaultConfig:',
+    '  discoveryAddress: istiod.istio-system.svc:15012',
+    ...(profile === 'demo' ? ['  tracing:', '    sampling: 100'] : []),
+    `enableTracing: ${profile === 'demo'}`,
+    'outboundTrafficPolicy:',
+    '  mode: ALLOW_ANY',
+    'rootNamespace: istio-system',
+    'trustDomain: cluster.local',
+    '',
+  ].join('\n');
+}
+
+function deployment(name: string, labels: Record<string, string>, image: string, ports: number[]): Record<string, unknown> {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ISTIO_NAMESPACE, labels: { ...labels, 'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': name === 'istiod' ? 'Pilot' : 'Gateways' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name }, annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' } },
+        spec: {
+          serviceAccountName: `${name}-service-account`,
+          containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }],
+        },
+      },
+    },
+  };
+}
+
+function service(name: string, selector: Record<string, string>, type: string, ports: Record<string, unknown>[]): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ISTIO_NAMESPACE, labels: selector }, spec: { type, selector, ports } };
+}
+
+/** The admission steps of istiod's webhooks; `nativeSidecars` chooses how sidecars are injected. */
+export function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlugin {
+  return {
+    mutate({ operation, type, object }) {
+      if (operation !== 'CREATE' || type.kind !== 'Pod' || type.group) return;
+      const namespace = api.store.get(api.type('', 'Namespace'), undefined, object.metadata.namespace!);
+      if (!shouldInject(namespace?.metadata.labels ?? {}, object)) return;
+      const injected = injectSidecar(object, { native: nativeSidecars, proxyImage: DEFAULT_PROXY_IMAGE, revision: namespace?.metadata.labels?.['istio.io/rev'] });
+      Object.assign(object, injected);
+    },
+    validate({ type, object }) {
+      validateIstioObject(type.group, type.kind, object);
+      return [];
+    },
+  };
+}
+
+export function installIstio(api: ClusterApi, options: IstioInstallOptions): void {
+  const crds = api.type('apiextensions.k8s.io', 'CustomResourceDefinition');
+  for (const kind of ISTIO_KINDS) {
+    if (!api.store.get(crds, undefined, `${kind.plural}.${kind.group}`)) api.create(crds, undefined, istioCrd(kind));
+  }
+  api.addAdmission(istioAdmission(api, options.nativeSidecars ?? false));
+  const ensure = (group: string, kind: string, obj: Record<string, any>) => {
+    const t = api.type(group, kind);
+    if (!api.store.get(t, obj.metadata.namespace, obj.metadata.name)) api.create(t, obj.metadata.namespace, obj);
+  };
+  ensure('', 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE } });
+  ensure('', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } }, data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' } });
+  const pilot = `docker.io/istio/pilot:${ISTIO_VERSION}`;
+  const proxy = `docker.io/istio/proxyv2:${ISTIO_VERSION}`;
+  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15017]));
+  ensure('', 'Service', service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
+    { name: 'grpc-xds', port: 15010, targetPort: 15010 },
+    { name: 'https-dns', port: 15012, targetPort: 15012 },
+    { name: 'https-webhook', port: 443, targetPort: 15017 },
+    { name: 'http-monitoring', port: 15014, targetPort: 15014 },
+  ]));
+  if (options.profile !== 'minimal') {
+    const labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [15021, 8080, 8443, 15090]));
+    ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', [
+      { name: 'status-port', port: 15021, targetPort: 15021, nodePort: 30021 },
+      { name: 'http2', port: 80, targetPort: 8080, nodePort: 30080 },
+      { name: 'https', port: 443, targetPort: 8443, nodePort: 30443 },
+    ]));
+  }
+  if (options.profile === 'demo') {
+    const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
+    ensure('apps', 'Deployment', deployment('istio-egressgateway', labels, proxy, [8080, 8443, 15090]));
+    ensure('', 'Service', service('istio-egressgateway', labels, 'ClusterIP', [
+      { name: 'http2', port: 80, targetPort: 8080 },
+      { name: 'https', port: 443, targetPort: 8443 },
+    ]));
+  }
+}

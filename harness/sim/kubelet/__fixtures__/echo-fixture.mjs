@@ -1,0 +1,32 @@
+// A stand-in for the echo app in the kubelet's own tests: same env contract, no mesh features.
+// GET /_echo/healthz -> 200; GET /exit?code=N -> the process exits with N; anything else -> JSON.
+import { createServer } from 'node:http';
+
+const port = Number(process.env.MESHSPEC_LISTEN_PORT ?? process.env.PORT ?? 8080);
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://fixture');
+  if (url.pathname === '/_echo/healthz') return void res.writeHead(200).end('ok');
+  if (url.pathname === '/exit') {
+    res.writeHead(200).end('bye');
+    setTimeout(() => process.exit(Number(url.searchParams.get('code') ?? 1)), 10);
+    return;
+  }
+  let body = '';
+  req.on('data', (chunk) => (body += chunk));
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-fixture': 'yes' });
+    res.end(JSON.stringify({
+      pod: process.env.POD_NAME,
+      namespace: process.env.POD_NAMESPACE,
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      body,
+      headers: req.headers,
+      args: process.argv.slice(2),
+      env: { VERSION: process.env.VERSION, MY_POD_IP: process.env.MY_POD_IP, FROM_CM: process.env.FROM_CM },
+    }));
+  });
+});
+server.listen(port, '127.0.0.1', () => console.log(`fixture listening on ${port} as ${process.env.POD_NAME}`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,146 @@
+/**
+ * One container run as a child process: start, readiness probing, restart with back-off on
+ * exit (restartCount, waiting/running/terminated states as the kubelet reports them), stop.
+ */
+import { get } from 'node:http';
+import { execa, type ResultPromise } from 'execa';
+import { LogBuffer } from './logs.js';
+
+export interface ProcessSpec {
+  name: string;
+  /** Executable and arguments (node and the app's entry point). */
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Loopback port the process listens on. */
+  port: number;
+  readinessPath: string;
+  restartPolicy: 'Always' | 'OnFailure' | 'Never';
+}
+
+export type ContainerState =
+  | { waiting: { reason: string; message?: string } }
+  | { running: { startedAt: string } }
+  | { terminated: { exitCode: number; reason: string; signal?: number; startedAt?: string; finishedAt: string } };
+
+export type ContainerEvent = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 16_000;
+const STOP_GRACE_MS = 2_000;
+const PROBE_FAST_MS = 100;
+const PROBE_STEADY_MS = 1_000;
+
+const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGSEGV: 11, SIGABRT: 6 };
+
+function probe(port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) >= 200 && (res.statusCode ?? 500) < 400);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+export class ContainerProcess {
+  state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
+  lastState: ContainerState | undefined;
+  ready = false;
+  started = false;
+  restartCount = 0;
+  logs = new LogBuffer();
+  previousLogs: LogBuffer | undefined;
+  private child: ResultPromise | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private backoffMs = INITIAL_BACKOFF_MS;
+  private stopping = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly spec: ProcessSpec,
+    private readonly onChange: () => void,
+    private readonly onEvent: ContainerEvent,
+  ) {}
+
+  start(): void {
+    if (this.stopping) return;
+    const startedAt = timestamp();
+    const child = execa(this.spec.file, this.spec.args, {
+      env: this.spec.env,
+      extendEnv: false,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+      forceKillAfterDelay: STOP_GRACE_MS,
+    });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.logs.append(chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => this.logs.append(chunk.toString('utf8')));
+    this.state = { running: { startedAt } };
+    this.started = true;
+    this.onEvent('Normal', 'Started', `Started container ${this.spec.name}`);
+    this.onChange();
+    this.exited = child.then((result) => this.handleExit(result.exitCode, result.signal, startedAt));
+    this.scheduleProbe(PROBE_FAST_MS);
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    this.child?.kill('SIGTERM');
+    await this.exited;
+  }
+
+  private scheduleProbe(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.probeOnce(), delay);
+  }
+
+  private async probeOnce(): Promise<void> {
+    const child = this.child;
+    const ok = await probe(this.spec.port, this.spec.readinessPath);
+    if (this.stopping || child !== this.child || !('running' in this.state)) return;
+    if (ok !== this.ready) {
+      this.ready = ok;
+      if (!ok) this.onEvent('Warning', 'Unhealthy', `Readiness probe failed: GET ${this.spec.readinessPath} did not answer 2xx/3xx`);
+      this.onChange();
+    }
+    this.scheduleProbe(ok ? PROBE_STEADY_MS : PROBE_FAST_MS);
+  }
+
+  private handleExit(exitCode: number | undefined, signal: string | undefined, startedAt: string): void {
+    clearTimeout(this.timer);
+    this.ready = false;
+    const code = exitCode ?? 128 + (SIGNALS[signal ?? ''] ?? 0);
+    const terminated: ContainerState = {
+      terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(signal ? { signal: SIGNALS[signal] } : {}), startedAt, finishedAt: timestamp() },
+    };
+    if (this.stopping) {
+      this.state = terminated;
+      return;
+    }
+    const restart = this.spec.restartPolicy === 'Always' || (this.spec.restartPolicy === 'OnFailure' && code !== 0);
+    if (!restart) {
+      this.state = terminated;
+      this.onChange();
+      return;
+    }
+    this.lastState = terminated;
+    const ranLong = Date.now() - Date.parse(startedAt) > 10 * MAX_BACKOFF_MS;
+    if (ranLong) this.backoffMs = INITIAL_BACKOFF_MS;
+    this.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(this.backoffMs / 100) / 10}s restarting failed container=${this.spec.name}` } };
+    this.onEvent('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} (exit code ${code})`);
+    this.onChange();
+    this.timer = setTimeout(() => {
+      this.restartCount++;
+      this.previousLogs = this.logs;
+      this.logs = new LogBuffer();
+      this.start();
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+}

@@ -1,0 +1,1 @@
+export type { KubeObject, ChangeType } from '../../mesh/types.js';
