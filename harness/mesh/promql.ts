@@ -34,11 +34,40 @@ function parseSelector(text: string): Pick<Query, 'metric' | 'matchers'> {
   return { metric: m[1]!, matchers };
 }
 
+/** Index of the parenthesis closing the one at `open`, skipping quoted label values. */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  throw new PromQLError(`unbalanced parentheses in "${text}"`);
+}
+
+const GROUPING = /^by\s*\(([^)]*)\)\s*/;
+
+function grouping(text: string): { by: string[]; rest: string } | undefined {
+  const m = GROUPING.exec(text);
+  return m ? { by: m[1]!.split(',').map((l) => l.trim()).filter(Boolean), rest: text.slice(m[0].length) } : undefined;
+}
+
 export function parseQuery(text: string): Query {
-  const agg = /^(sum|count)\s*(?:by\s*\(([^)]*)\)\s*)?\((.*)\)\s*(?:by\s*\(([^)]*)\))?$/s.exec(text.trim());
-  if (!agg) return parseSelector(text);
-  const by = (agg[2] ?? agg[4] ?? '').split(',').map((l) => l.trim()).filter(Boolean);
-  return { ...parseSelector(agg[3]!), aggregate: { op: agg[1] as 'sum' | 'count', by } };
+  const trimmed = text.trim();
+  const head = /^(sum|count)\s*/.exec(trimmed);
+  if (!head) return parseSelector(trimmed);
+  let rest = trimmed.slice(head[0].length);
+  const before = grouping(rest);
+  if (before) rest = before.rest;
+  if (!rest.startsWith('(')) throw new PromQLError(`unsupported query "${text}": expected ${head[1]}(metric{...})`);
+  const close = closingParen(rest, 0);
+  const inner = rest.slice(1, close);
+  const tail = rest.slice(close + 1).trim();
+  const after = tail ? grouping(tail) : undefined;
+  if (tail && (!after || after.rest !== '')) throw new PromQLError(`unsupported query "${text}": unexpected "${tail}"`);
+  return { ...parseSelector(inner), aggregate: { op: head[1] as 'sum' | 'count', by: before?.by ?? after?.by ?? [] } };
 }
 
 function matches(m: Matcher, labels: Labels): boolean {

@@ -182,6 +182,16 @@ describe('VirtualService routing', () => {
     expect((await world.forward(client, { url: 'http://reviews:8080/', count: 5 })).results.every((r) => r.version === 'v2')).toBe(true);
   });
 
+  it('falls back to plain service routing once the VirtualService is deleted', async () => {
+    await reviews();
+    const route = await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }));
+    const before = world.plane.configGeneration();
+    world.host.delete(route);
+    await expect.poll(() => world.plane.configGeneration()).toBeGreaterThan(before);
+    const { results } = await world.forward(client, { url: 'http://reviews:8080/', count: 40, concurrency: 4 });
+    expect(tally(results.map((r) => r.version)).get('v1')).toBeGreaterThan(5);
+  });
+
   it('skips a bad VirtualService with a message naming the field, and keeps serving', async () => {
     await reviews();
     const broken = world.host.apply(virtualService('broken', { hosts: ['reviews'], http: [{ timeout: 'soon', route: [{ destination: { host: 'reviews' } }] }] }));

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compileDestinationRule, compileGateway, compileMeshConfig, compileMeshOutboundMode, compilePeerAuthentication,
+  compileServiceEntry, compileVirtualService, ConfigError, DEFAULT_RETRY_POLICY,
+} from './compile.js';
+import type { KubeObject } from './types.js';
+
+const object = (kind: string, spec: unknown, namespace = 'shop'): KubeObject => ({
+  apiVersion: kind === 'PeerAuthentication' ? 'security.istio.io/v1' : 'networking.istio.io/v1',
+  kind, metadata: { name: 'it', namespace, generation: 3 }, spec,
+});
+
+describe('compileVirtualService', () => {
+  it('expands short hosts relative to its namespace and defaults gateways to mesh', () => {
+    const vs = compileVirtualService(object('VirtualService', { hosts: ['reviews', 'flask.example.com'], http: [{ route: [{ destination: { host: 'reviews' } }] }] }));
+    expect(vs.hosts).toEqual(['reviews.shop.svc.cluster.local', 'flask.example.com']);
+    expect(vs.gateways).toEqual(['mesh']);
+    expect(vs.http[0]!.route[0]).toMatchObject({ host: 'reviews.shop.svc.cluster.local', weight: 100 });
+    expect(vs.http[0]!.retries).toBeUndefined();
+  });
+
+  it('reads both fault percentage forms and gateway names with and without namespace', () => {
+    const vs = compileVirtualService(object('VirtualService', {
+      hosts: ['x'], gateways: ['gw', 'istio-system/shared', 'mesh'],
+      http: [{
+        fault: { delay: { fixedDelay: '3s', percent: 50 }, abort: { httpStatus: 503, percentage: { value: 12.5 } } },
+        match: [{ gateways: ['gw'] }],
+        route: [{ destination: { host: 'x' } }],
+      }],
+    }));
+    expect(vs.gateways).toEqual(['shop/gw', 'istio-system/shared', 'mesh']);
+    expect(vs.http[0]!.fault).toEqual({ delay: { ms: 3000, percent: 50 }, abort: { status: 503, percent: 12.5 } });
+    expect(vs.http[0]!.matches[0]!.gateways).toEqual(['shop/gw']);
+  });
+
+  it('reads retryOn conditions and status codes; attempts default to 2 like Istio', () => {
+    const vs = compileVirtualService(object('VirtualService', {
+      hosts: ['x'], http: [{ retries: { perTryTimeout: '2s', retryOn: 'gateway-error,retriable-4xx,503' }, route: [{ destination: { host: 'x' } }] }],
+    }));
+    const retries = vs.http[0]!.retries!;
+    expect(retries.attempts).toBe(2);
+    expect(retries.perTryTimeoutMs).toBe(2000);
+    expect([...retries.retryOn].sort()).toEqual(['gateway-error', 'retriable-4xx', 'retriable-status-codes']);
+    expect([...retries.retriableStatusCodes]).toEqual([503]);
+    expect(DEFAULT_RETRY_POLICY.retryOn.has('5xx')).toBe(false);
+    expect(DEFAULT_RETRY_POLICY.retryOn.has('connect-failure')).toBe(true);
+  });
+
+  it.each([
+    [{ hosts: [], http: [] }, 'VirtualService shop/it: spec.hosts needs at least one host'],
+    [{ hosts: ['x'], http: [{ route: [{ destination: { host: 'x' }, weight: 'half' }] }] }, 'spec.http[0].route[0].weight must be an integer from 0 to 100 (got "half")'],
+    [{ hosts: ['x'], http: [{ route: [{ destination: { host: 'a' } }, { destination: { host: 'b' } }] }] }, 'spec.http[0].route has several destinations but no weights'],
+    [{ hosts: ['x'], http: [{ retries: { retryOn: '5xx,sometimes' }, route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].retries.retryOn has unknown condition "sometimes"'],
+    [{ hosts: ['x'], http: [{ match: [{ uri: { regex: '(' } }], route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].match[0].uri.regex is not a valid regular expression'],
+    [{ hosts: ['x'], http: [{ fault: { abort: { percentage: { value: 10 } } }, route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].fault.abort.httpStatus is required, e.g. 500'],
+    [{ hosts: ['x'], http: [{ fault: { delay: { fixedDelay: '1s', percentage: { value: 150 } } }, route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].fault.delay.percentage.value must be a number from 0 to 100 (got 150)'],
+    [{ hosts: ['x'], http: [{ match: [{ headers: { a: { exact: 'b' } } }] }] }, 'spec.http[0] needs a route or a redirect'],
+  ])('refuses bad input naming the field: %#', (spec, message) => {
+    expect(() => compileVirtualService(object('VirtualService', spec))).toThrow(ConfigError);
+    expect(() => compileVirtualService(object('VirtualService', spec))).toThrow(message);
+  });
+});
+
+describe('other kinds', () => {
+  it('DestinationRule subsets inherit the rule policy field by field', () => {
+    const rule = compileDestinationRule(object('DestinationRule', {
+      host: 'backend',
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } },
+      subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { tls: { mode: 'DISABLE' } } }],
+    }));
+    expect(rule.host).toBe('backend.shop.svc.cluster.local');
+    expect(rule.subsets.get('v1')).toMatchObject({ labels: { version: 'v1' }, trafficPolicy: { tlsMode: 'DISABLE', connectionPool: { maxConnections: 1, http1MaxPendingRequests: 1 } } });
+    expect(() => compileDestinationRule(object('DestinationRule', { host: 'b', trafficPolicy: { tls: { mode: 'MTLS' } } }))).toThrow('spec.trafficPolicy.tls.mode must be one of DISABLE, ISTIO_MUTUAL, SIMPLE, MUTUAL (got "MTLS")');
+  });
+
+  it('outlierDetection: the deprecated consecutiveErrors counts gateway errors', () => {
+    const rule = compileDestinationRule(object('DestinationRule', { host: 'b', trafficPolicy: { outlierDetection: { consecutiveErrors: 1, baseEjectionTime: '3m' } } }));
+    expect(rule.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: undefined, consecutiveGatewayErrors: 1, baseEjectionTimeMs: 180_000, maxEjectionPercent: 10 });
+  });
+
+  it('Gateway hosts in ns/host, ./host and bare forms', () => {
+    const gateway = compileGateway(object('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['*', 'apps/*.example.com', './local.test'] }] }));
+    expect(gateway.servers[0]!.hosts).toEqual([
+      { namespace: '*', host: '*' }, { namespace: 'apps', host: '*.example.com' }, { namespace: 'shop', host: 'local.test' },
+    ]);
+    expect(() => compileGateway(object('Gateway', { servers: [{ port: { number: 80 } }] }))).toThrow('Gateway shop/it: spec.servers[0].hosts needs at least one host, e.g. "*"');
+  });
+
+  it('ServiceEntry STATIC needs endpoints', () => {
+    expect(() => compileServiceEntry(object('ServiceEntry', { hosts: ['a.test'], resolution: 'STATIC', ports: [{ number: 80 }] }))).toThrow('spec.endpoints is required with resolution STATIC');
+    expect(compileServiceEntry(object('ServiceEntry', { hosts: ['A.test'], resolution: 'DNS', ports: [{ number: 80, name: 'http' }] }))).toMatchObject({ hosts: ['a.test'], location: 'MESH_EXTERNAL' });
+  });
+
+  it('PeerAuthentication modes, UNSET inheriting, and per-port settings', () => {
+    const pa = compilePeerAuthentication(object('PeerAuthentication', { selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'UNSET' }, portLevelMtls: { 8080: { mode: 'STRICT' } } }));
+    expect(pa).toMatchObject({ selector: { app: 'db' }, mode: undefined });
+    expect(pa.portModes.get(8080)).toBe('STRICT');
+  });
+
+  it('mesh config: outboundTrafficPolicy from the istio ConfigMap, ALLOW_ANY by default', () => {
+    const configMap = (mesh: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh } });
+    expect(compileMeshOutboundMode(undefined)).toBe('ALLOW_ANY');
+    expect(compileMeshOutboundMode(configMap('accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n'))).toBe('REGISTRY_ONLY');
+    expect(() => compileMeshOutboundMode(configMap('outboundTrafficPolicy: {mode: CLOSED}'))).toThrow('ConfigMap istio-system/istio: data.mesh.outboundTrafficPolicy.mode must be one of ALLOW_ANY, REGISTRY_ONLY (got "CLOSED")');
+  });
+});
+
+describe('compileMeshConfig', () => {
+  it('keeps the good objects, reports the bad ones, and lists what it accepted with generations', () => {
+    const good = object('VirtualService', { hosts: ['a'], http: [{ route: [{ destination: { host: 'a' } }] }] });
+    const bad = { ...object('VirtualService', { hosts: ['b'], http: [{ timeout: 5, route: [{ destination: { host: 'b' } }] }] }), metadata: { name: 'bad', namespace: 'shop' } };
+    const errors: string[] = [];
+    const { config, accepted } = compileMeshConfig(
+      (group, kind) => (group === 'networking.istio.io' && kind === 'VirtualService' ? [good, bad] : []),
+      undefined,
+      (obj, error) => errors.push(`${obj.metadata.name}: ${error.message}`),
+    );
+    expect(config.virtualServices.map((v) => v.name)).toEqual(['it']);
+    expect(accepted).toEqual([{ group: 'networking.istio.io', kind: 'VirtualService', namespace: 'shop', name: 'it', generation: 3 }]);
+    expect(errors).toEqual(['bad: VirtualService shop/bad: spec.http[0].timeout must be a string (got 5)']);
+  });
+});
