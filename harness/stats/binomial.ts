@@ -86,6 +86,15 @@ export function binomialSf(k: number, n: number, p: number): number {
 }
 
 /**
+ * Equal-tailed exact two-sided p-value of k successes in n trials against share p0: twice the
+ * smaller tail. It is at most alpha exactly when p0 lies outside the Clopper-Pearson interval
+ * at 1 - alpha.
+ */
+export function equalTailedPValue(k: number, n: number, p0: number): number {
+  return Math.min(1, 2 * Math.min(binomialCdf(k, n, p0), binomialSf(k, n, p0)));
+}
+
+/**
  * The point in [0, 1] where a monotone predicate switches from true to false (bisection to the
  * resolution of doubles).
  */

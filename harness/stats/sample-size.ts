@@ -4,15 +4,16 @@
  * Each assertion reduces to exact binomial tests of single shares (a split: one per category,
  * see splitComparisons). A test rejects when the count falls at or below kLow or at or above
  * kHigh, the critical values under the expected share; its false-failure probability is the
- * mass of that region under the expected share and its power the mass under an alternative
- * share. Power of an exact test is not monotone in n (it saw-tooths as critical values jump),
+ * mass of that region under the expected share, at most the budget at every n by the choice of
+ * critical values, and its power the mass under an alternative share, which is what the search
+ * is about. Power of an exact test is not monotone in n (it saw-tooths as critical values jump),
  * so the smallest adequate n is found by stepping n upward from 1 rather than by bisection;
  * the critical values only ever move up by one as n grows, so each step costs a handful of
  * tail sums (a few milliseconds for n = 1000 in all). Results are memoized.
  */
 import { binomialCdf, binomialSf } from './binomial.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
-import { expectedShares, splitComparisons } from './split.js';
+import { checkPercent, expectedShares, splitComparisons } from './split.js';
 
 /** What an assertion expects, in the terms of splitTest, shareTest and minShareTest. */
 export type Expectation =
@@ -63,10 +64,10 @@ function designs(expectation: Expectation, policy: StatsPolicy): ShareDesign[] {
   const { falseFailure, minDetectable } = policy;
   switch (expectation.kind) {
     case 'share':
-      checkPercent(expectation.percent);
+      checkPercent('expected share', expectation.percent);
       return [twoSidedDesign(expectation.percent / 100, falseFailure, minDetectable)];
     case 'min': {
-      checkPercent(expectation.percent);
+      checkPercent('expected share', expectation.percent);
       const share = expectation.percent / 100;
       return [{ share, lowTail: falseFailure, alternatives: shiftedShares(share, [-minDetectable]) }];
     }
@@ -76,10 +77,6 @@ function designs(expectation: Expectation, policy: StatsPolicy): ShareDesign[] {
       return shares.map((share) => twoSidedDesign(share, alpha, minDetectable));
     }
   }
-}
-
-function checkPercent(percent: number): void {
-  if (!(percent >= 0 && percent <= 100)) throw new RangeError(`expected share must be in [0, 100], got ${percent}`);
 }
 
 /** Critical values at n, moved up from those at a smaller n (they never move down as n grows). */
@@ -131,7 +128,9 @@ function memoizedSampleSize(design: ShareDesign, power: number): number {
 /**
  * Smallest sample size at which the exact test's false-failure probability is at most the
  * policy's and its power is at least the policy's against every share off by minDetectable
- * (clipped to [0, 1]). At least 1, also when nothing can be off (a minimum of 0%).
+ * (clipped to [0, 1]). At least 1, also when nothing can be off (a minimum of 0%). Because of
+ * the saw-tooth, a few sizes just above it can fall short of the power target by a few
+ * thousandths (75/25: 799 meets 0.99, 800 gives 0.9886): send exactly this many.
  */
 export function requiredSampleSize(expectation: Expectation, policy?: Partial<StatsPolicy>): number {
   const resolved = resolvePolicy(policy);

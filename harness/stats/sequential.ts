@@ -26,7 +26,7 @@
  * per-category figure (a lower bound too), and the false-failure probability is bounded by the
  * sum over categories of their rules without early passes.
  */
-import { binomialCdf, binomialSf } from './binomial.js';
+import { binomialCdf, binomialSf, equalTailedPValue } from './binomial.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
 import { regionAt, rejectionProbability, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
 import { percent, probability } from './format.js';
@@ -321,7 +321,7 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
         case 'certain':
           return { stop: true, pass: false, reason: `${observed}: the test at ${n} fails whatever the remaining ${n - m} do` };
         case 'early': {
-          const pValue = Math.min(1, 2 * Math.min(binomialCdf(count, m, share), binomialSf(count, m, share)));
+          const pValue = equalTailedPValue(count, m, share);
           return { stop: true, pass: false, reason: `${observed} (p = ${probability(pValue)} <= ${probability(boundaries.earlyAlpha)}, the early-fail level)` };
         }
       }

@@ -1,17 +1,19 @@
 /** Expected splits: validation, how they read, and how many tests a split needs. */
 import { percent } from './format.js';
 
+export function checkPercent(what: string, value: number): void {
+  if (!(value >= 0 && value <= 100)) throw new RangeError(`${what} must be in [0, 100], got ${value}`);
+}
+
 /** Expected percentages (summing to 100) as shares in [0, 1], keyed by category. */
 export function expectedShares(expectedPercent: Record<string, number>): Map<string, number> {
   const entries = Object.entries(expectedPercent);
   if (entries.length === 0) throw new RangeError('split: no expected categories');
-  for (const [key, percent] of entries) {
-    if (!(percent >= 0 && percent <= 100)) throw new RangeError(`split: expected share of ${key} must be in [0, 100], got ${percent}`);
-  }
-  const total = entries.reduce((sum, [, percent]) => sum + percent, 0);
+  for (const [key, value] of entries) checkPercent(`split: expected share of ${key}`, value);
+  const total = entries.reduce((sum, [, value]) => sum + value, 0);
   // Tolerates rounding in user-written thirds such as 33.33 / 33.33 / 33.34.
   if (Math.abs(total - 100) > 0.01) throw new RangeError(`split: expected percentages must sum to 100, got ${total}`);
-  return new Map(entries.map(([key, percent]) => [key, percent / total]));
+  return new Map(entries.map(([key, value]) => [key, value / total]));
 }
 
 /**

@@ -6,10 +6,10 @@
  * 1 - alpha) excludes the expected share, so a verdict always agrees with the interval a
  * report draws: it passes if and only if every expected share lies inside its interval.
  */
-import { binomialCdf, binomialSf, clopperPearson } from './binomial.js';
+import { binomialCdf, clopperPearson, equalTailedPValue } from './binomial.js';
 import { percent, probability } from './format.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
-import { expectedShares, splitComparisons, splitHypothesis } from './split.js';
+import { checkPercent, expectedShares, splitComparisons, splitHypothesis } from './split.js';
 
 export interface ShareEstimate {
   key: string;
@@ -38,18 +38,10 @@ export interface Verdict {
   detail: string;
 }
 
-function twoSidedPValue(k: number, n: number, p0: number): number {
-  return Math.min(1, 2 * Math.min(binomialCdf(k, n, p0), binomialSf(k, n, p0)));
-}
-
 function checkCount(what: string, count: number, n?: number): void {
   if (!Number.isInteger(count) || count < 0 || (n !== undefined && count > n)) {
     throw new RangeError(`${what} must be a non-negative integer${n === undefined ? '' : ` at most ${n}`}, got ${count}`);
   }
-}
-
-function checkPercent(what: string, percent: number): void {
-  if (!(percent >= 0 && percent <= 100)) throw new RangeError(`${what} must be in [0, 100], got ${percent}`);
 }
 
 const percentRange = ([low, high]: [number, number]): string => `[${percent(low)}, ${percent(high)}]`;
@@ -80,7 +72,7 @@ export function splitTest(
     const count = counts[key] ?? 0;
     const share = expected.get(key) ?? 0;
     const estimate: ShareEstimate = { key, count, observed: count / n, expected: share, interval: clopperPearson(count, n, confidence) };
-    return { estimate, pValue: Math.min(1, comparisons * twoSidedPValue(count, n, share)) };
+    return { estimate, pValue: Math.min(1, comparisons * equalTailedPValue(count, n, share)) };
   });
 
   const hypothesis = splitHypothesis(expected, dimension);
@@ -101,39 +93,41 @@ export function splitTest(
   return { pass: failed.length === 0, hypothesis, n, shares: rows.map((row) => row.estimate), pValue, detail };
 }
 
+function checkHits(test: string, label: string, hits: number, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${test}: no observations`);
+  checkCount(`hits of ${label}`, hits, n);
+}
+
+/** The verdict of a test of one share; `claim` reads "50%" or "at least 99%". */
+function shareVerdict(estimate: ShareEstimate, n: number, claim: string, intervalText: string, pValue: number, falseFailure: number): Verdict {
+  const pass = pValue > falseFailure;
+  const observed = `${estimate.key} is ${percent(estimate.observed)} of ${n} ${intervalText}`;
+  const detail = pass
+    ? `${observed}, consistent with ${claim} (p = ${probability(pValue)} > ${probability(falseFailure)})`
+    : `${observed}, expected ${claim} (p = ${probability(pValue)} <= ${probability(falseFailure)})`;
+  return { pass, hypothesis: `share of ${estimate.key} is ${claim}`, n, shares: [estimate], pValue, detail };
+}
+
 /** Two-sided: is the true share consistent with expectedPercent? */
 export function shareTest(hits: number, n: number, expectedPercent: number, label: string, policy?: Partial<StatsPolicy>): Verdict {
   const { falseFailure } = resolvePolicy(policy);
   checkPercent(`expected share of ${label}`, expectedPercent);
-  if (n < 1) throw new RangeError('shareTest: no observations');
-  checkCount(`hits of ${label}`, hits, n);
+  checkHits('shareTest', label, hits, n);
   const expected = expectedPercent / 100;
-  const estimate: ShareEstimate = { key: label, count: hits, observed: hits / n, expected, interval: clopperPearson(hits, n, 1 - falseFailure) };
-  const pValue = twoSidedPValue(hits, n, expected);
-  const pass = pValue > falseFailure;
-  const observed = `${label} is ${percent(estimate.observed)} of ${n} ${percentRange(estimate.interval)}`;
-  const detail = pass
-    ? `${observed}, consistent with ${percent(expected)} (p = ${probability(pValue)} > ${probability(falseFailure)})`
-    : `${observed}, expected ${percent(expected)} (p = ${probability(pValue)} <= ${probability(falseFailure)})`;
-  return { pass, hypothesis: `share of ${label} is ${percent(expected)}`, n, shares: [estimate], pValue, detail };
+  const interval = clopperPearson(hits, n, 1 - falseFailure);
+  const estimate: ShareEstimate = { key: label, count: hits, observed: hits / n, expected, interval };
+  return shareVerdict(estimate, n, percent(expected), percentRange(interval), equalTailedPValue(hits, n, expected), falseFailure);
 }
 
 /** One-sided: is the true share at least minPercent? (fails only when the data show it is lower) */
 export function minShareTest(hits: number, n: number, minPercent: number, label: string, policy?: Partial<StatsPolicy>): Verdict {
   const { falseFailure } = resolvePolicy(policy);
   checkPercent(`minimum share of ${label}`, minPercent);
-  if (n < 1) throw new RangeError('minShareTest: no observations');
-  checkCount(`hits of ${label}`, hits, n);
+  checkHits('minShareTest', label, hits, n);
   const minimum = minPercent / 100;
   // The one-sided upper bound at 1 - alpha is the upper end of the two-sided interval at
   // 1 - 2 alpha; the test fails exactly when the minimum lies above it.
   const upper = clopperPearson(hits, n, 1 - 2 * falseFailure)[1];
   const estimate: ShareEstimate = { key: label, count: hits, observed: hits / n, expected: minimum, interval: [0, upper] };
-  const pValue = binomialCdf(hits, n, minimum);
-  const pass = pValue > falseFailure;
-  const observed = `${label} is ${percent(estimate.observed)} of ${n} (at most ${percent(upper)})`;
-  const detail = pass
-    ? `${observed}, consistent with at least ${percent(minimum)} (p = ${probability(pValue)} > ${probability(falseFailure)})`
-    : `${observed}, expected at least ${percent(minimum)} (p = ${probability(pValue)} <= ${probability(falseFailure)})`;
-  return { pass, hypothesis: `share of ${label} is at least ${percent(minimum)}`, n, shares: [estimate], pValue, detail };
+  return shareVerdict(estimate, n, `at least ${percent(minimum)}`, `(at most ${percent(upper)})`, binomialCdf(hits, n, minimum), falseFailure);
 }
