@@ -153,6 +153,24 @@ describe('toMirrorTo', () => {
     expect(stray).toContain('answered by: v1 ×90, v2 ×10');
   });
 
+  it('waits for copies still in flight while the count grows, and stops when it does not', async () => {
+    const result = traffic([40, { version: 'v1' }]);
+    const entries = result.requests.map((r, seq) => ({ seq, id: r.id, method: 'GET', host: 'backend', path: '/', at: 0, status: 200 }));
+    let reads = 0;
+    // Half the copies are logged at the first read, all of them at the second.
+    attachRequestLogSource(result, { logsOf: async () => [{ pod: 'm', entries: entries.slice(0, ++reads === 1 ? 20 : 40) }] });
+    await expect(result).toMirrorTo({ mirror: 'app=m' });
+    expect(reads).toBe(2);
+
+    const stuck = traffic([40, { version: 'v1' }]);
+    let stuckReads = 0;
+    attachRequestLogSource(stuck, { logsOf: async () => (stuckReads++, [{ pod: 'm', entries: [] }]) });
+    const started = Date.now();
+    await failureOf(expect(stuck).toMirrorTo({ mirror: 'app=m' }));
+    expect(stuckReads).toBe(2);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it('needs a result that knows where the request logs are', async () => {
     await expect(expect(traffic([1, {}])).toMirrorTo({ mirror: 'app=x' })).rejects.toThrow(/no request-log source/);
   });

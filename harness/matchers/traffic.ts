@@ -15,7 +15,7 @@ import type {
 import type { StatsPolicy } from '../stats/policy.js';
 import { minShareTest, shareTest, splitTest } from '../stats/verdict.js';
 import { summarizeLatency } from '../traffic/latency.js';
-import { requestLogSourceOf } from '../traffic/request-log.js';
+import { requestLogSourceOf, type RequestLogSource } from '../traffic/request-log.js';
 import type { RequestRecord } from '../traffic/types.js';
 import {
   conclude,
@@ -146,8 +146,7 @@ export async function toMirrorTo(this: MatcherState, received: unknown, expected
   if (!source) throw new TypeError('toMirrorTo: the traffic result has no request-log source (it was not produced by sendTraffic)');
   const share = expected.share ?? 100;
   const ids = new Set(traffic.requests.map((r) => r.id));
-  const logs = await source.logsOf(expected.mirror);
-  const mirrored = new Set(logs.flatMap((log) => log.entries.map((e) => e.id)).filter((id) => ids.has(id)));
+  const { logs, mirrored } = await settledMirrorLogs(source, expected.mirror, ids);
   const verdict = shareTest(mirrored.size, ids.size, share, `requests mirrored to ${expected.mirror}`, policy);
   const answers = tally(traffic.requests, (r) => r.version ?? NO_VALUE);
   const strayAnswers = expected.answeredBy === undefined ? 0 : traffic.requests.filter((r) => r.version !== expected.answeredBy).length;
@@ -211,6 +210,32 @@ export async function toUseMutualTLS(this: MatcherState, received: unknown): Pro
     if (!headers) return `no echo body to read the server's headers from (status ${request.status})`;
     return headers['x-forwarded-client-cert'] ? null : 'the server saw no x-forwarded-client-cert header';
   });
+}
+
+/** How long copies still in flight after the last answer may take to reach the mirror's log. */
+const MIRROR_SETTLE_MS = 2_000;
+const MIRROR_POLL_MS = 250;
+
+/**
+ * The mirror pods' logs once the count of this batch's ids in them has settled: Envoy sends
+ * mirrored copies without waiting for them, so the last copies can arrive after the last answer.
+ * Stops as soon as every id is there, or the count did not grow between two reads.
+ */
+async function settledMirrorLogs(source: RequestLogSource, selector: string, ids: ReadonlySet<string>) {
+  const read = async () => {
+    const logs = await source.logsOf(selector);
+    return { logs, mirrored: new Set(logs.flatMap((log) => log.entries.map((e) => e.id)).filter((id) => ids.has(id))) };
+  };
+  const giveUpAt = Date.now() + MIRROR_SETTLE_MS;
+  let current = await read();
+  while (current.mirrored.size < ids.size && Date.now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, MIRROR_POLL_MS));
+    const next = await read();
+    const grew = next.mirrored.size > current.mirrored.size;
+    current = next;
+    if (!grew) break;
+  }
+  return current;
 }
 
 function truncate(text: string, max = 120): string {

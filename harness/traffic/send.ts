@@ -4,7 +4,7 @@
  * the ingress gateway, and keeps what every request saw.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
 import type { ClusterHandle } from '../providers/types.js';
 import type { KubeClients } from '../runner/types.js';
@@ -101,7 +101,7 @@ async function sendThroughIngress(action: TrafficAction, ctx: TrafficContext, id
       toRequestRecord({ id, status, latencyMs: Date.now() - started, headers: {}, startedMs: started - batchStart, ...extra });
     try {
       const response = await request(new URL(target.pathname + target.search, base), {
-        method: action.method as 'GET',
+        method: action.method as Dispatcher.HttpMethod,
         headers: { ...action.headers, host: target.host, 'x-request-id': id },
         body: action.body,
         signal,
