@@ -12,7 +12,7 @@ describe('ConnectionPool', () => {
     expect(queued).toBeInstanceOf(Promise);
     expect(pool.acquire()).toBe('overflow');
     (first as { release(): void }).release();
-    const lease = await queued;
+    const lease = await (queued as Promise<{ release(): void }>);
     expect(pool.acquire()).toBeInstanceOf(Promise);
     lease.release();
   });

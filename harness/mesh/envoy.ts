@@ -152,8 +152,8 @@ export class Envoy {
     }
     if (target.kind === 'unknown') {
       if (outboundMode(config, proxy.workload) === 'REGISTRY_ONLY') return localReply(502, '', '-', 'BlackHoleCluster');
-      // PassthroughCluster: the original destination, which must resolve like DNS would.
-      if (!this.rt.resolver.external(req.host)) return { flags: 'UF', destinationService };
+      // PassthroughCluster: the original destination, which must exist (resolve, or be a pod IP).
+      if (this.rt.resolver.endpoints(target).length === 0) return { flags: 'UF', destinationService };
     }
     return this.callCluster(proxy, { target, request: this.upstreamRequest(req), retries: DEFAULT_RETRY_POLICY }, destinationService);
   }

@@ -88,10 +88,18 @@ export class Resolver {
     if (target.kind === 'service') return this.serviceEndpoints(target.service, target.port, subsetLabels);
     if (target.kind === 'service-entry') return this.entryEndpoints(target.entry, target.fqdn, target.port);
     const external = this.external(target.host);
-    return external ? [{ id: `external|${target.host}`, address: external.address, meshProxy: false }] : [];
+    if (external) return [{ id: `external|${target.host}`, address: external.address, meshProxy: false }];
+    return this.podIpEndpoints(target.host, target.port);
   }
 
-  /** Where an address outside the cluster (DNS name or IP) really listens; undefined = does not resolve. */
+  /** A pod called by its IP, as clients of headless services and tutorials' curl lines do. */
+  private podIpEndpoints(ip: string, port: number): Endpoint[] {
+    const pod = this.host.list('', 'Pod').find((p) => p.status?.podIP === ip);
+    const entry = pod && this.pods.get(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`);
+    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: entry.meshProxy }] : [];
+  }
+
+  /** Where a name outside the cluster (DNS name or IP) really listens; undefined = does not resolve. */
   external(name: string): ExternalHost | undefined {
     return this.host.externalHosts().find((h) => h.names.some((n) => n.toLowerCase() === name));
   }

@@ -52,6 +52,14 @@ describe('service resolution', () => {
     expect(pods.get('backend-2')).toBeGreaterThan(10);
   });
 
+  it('reaches a pod by its IP, with or without a sidecar on the caller', async () => {
+    const target = await world.pod({ name: 'target', labels: { app: 'target' } });
+    const plain = await world.pod({ name: 'plain', labels: { app: 'plain' }, sidecar: false });
+    const ip = target.object.status.podIP as string;
+    expect((await world.forward(client, { url: `http://${ip}:8080/` })).results[0]).toMatchObject({ status: 200, pod: 'target' });
+    expect((await world.forward(plain, { url: `http://${ip}:8080/` })).results[0]).toMatchObject({ status: 200, pod: 'target' });
+  });
+
   it('answers 503 "no healthy upstream" when a Service has no ready endpoint', async () => {
     world.service('empty', { app: 'nobody' });
     const { results } = await world.forward(client, { url: 'http://empty:8080/' });

@@ -108,6 +108,7 @@ export class MeshWorld {
   readonly logs: string[] = [];
   private readonly pods: Pod[] = [];
   private readonly servers: http.Server[] = [];
+  private podCount = 0;
 
   constructor(options: DataPlaneOptions = {}) {
     this.plane = createDataPlane(this.host, { pushDelayMs: 20, log: (m) => this.logs.push(m), ...options });
@@ -134,7 +135,7 @@ export class MeshWorld {
         ownerReferences: [{ kind: 'ReplicaSet', name: `${workload}-${hash}` }],
       },
       spec: { containers, serviceAccountName: spec.serviceAccount },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      status: { phase: 'Running', podIP: `10.244.0.${++this.podCount}`, conditions: [{ type: 'Ready', status: 'True' }] },
     });
     // Like the sim, pick the app's port before attaching; another test file may grab it first, so retry.
     for (let attempt = 1; ; attempt++) {
