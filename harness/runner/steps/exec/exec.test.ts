@@ -40,7 +40,10 @@ describe('exec step', () => {
       .toBe('skipped: istioctl is not available on the sim provider (the step is optional)');
     expect(execOperation.skipReason!(step({ command: ['istioctl', 'analyze'], optional: true }), cluster('/opt/istioctl'))).toBeUndefined();
     await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(cluster(null)).ctx))
-      .rejects.toThrow('istioctl is not available on the sim provider: add "providers: [kind, kubeconfig]" to the step');
+      .rejects.toThrow('istioctl is not available on the sim provider: the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step');
+    const kubeconfig = { ...cluster(null), provider: 'kubeconfig' as const };
+    await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(kubeconfig).ctx))
+      .rejects.toThrow('istioctl is not available on the kubeconfig provider: put istioctl on PATH for the provider to find, or "optional: true"');
   });
 
   it('passes when the exit code and output are as expected', async () => {

@@ -22,12 +22,7 @@ export const execOperation: Operation<ExecStep> = {
   },
   async exec({ exec }, ctx) {
     const [tool, ...args] = exec.command as [string, ...string[]];
-    if (isMissingIstioctl(exec.command, ctx.cluster)) {
-      throw new Error(
-        `istioctl is not available on the ${ctx.cluster.provider} provider: add "providers: [kind, kubeconfig]" to the step, ` +
-          'or "optional: true" to skip it where istioctl is missing',
-      );
-    }
+    if (isMissingIstioctl(exec.command, ctx.cluster)) throw new Error(missingIstioctl(ctx.cluster));
     const { file, argv } = commandLine(tool, args, ctx.cluster);
     ctx.log(`$ ${[file, ...argv].join(' ')}`);
     const result = await execa(file, argv, {
@@ -50,6 +45,14 @@ export const execOperation: Operation<ExecStep> = {
     }
   },
 };
+
+/** Why istioctl cannot run here, and the fix that fits the provider. */
+export function missingIstioctl(cluster: ClusterHandle): string {
+  const fix = cluster.provider === 'sim'
+    ? 'the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step'
+    : 'put istioctl on PATH for the provider to find';
+  return `istioctl is not available on the ${cluster.provider} provider: ${fix}, or "optional: true" to skip the step where istioctl is missing`;
+}
 
 function isMissingIstioctl(command: string[], cluster: ClusterHandle): boolean {
   return command[0] === 'istioctl' && cluster.istio.istioctl === null;

@@ -10,7 +10,7 @@ import { injectSidecar } from '../../../sim/istio/injection.js';
 import { describeStep, type InjectStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 import { applyAndRecord } from '../apply/index.js';
-import { commandLine } from '../exec/index.js';
+import { commandLine, missingIstioctl } from '../exec/index.js';
 
 export const injectOperation: Operation<InjectStep> = {
   kind: 'inject',
@@ -27,12 +27,7 @@ export const injectOperation: Operation<InjectStep> = {
 };
 
 async function kubeInject(manifests: Manifest[], ctx: StepContext): Promise<Manifest[]> {
-  if (ctx.cluster.istio.istioctl === null) {
-    throw new Error(
-      `manual injection needs istioctl, which the ${ctx.cluster.provider} provider does not have here; ` +
-        'give the provider an istioctl, or add "providers: [sim, kind]" to the step',
-    );
-  }
+  if (ctx.cluster.istio.istioctl === null) throw new Error(`manual injection runs istioctl kube-inject; ${missingIstioctl(ctx.cluster)}`);
   const { file, argv } = commandLine('istioctl', ['kube-inject', '-f', '-'], ctx.cluster);
   const input = manifests.map((m) => stringify(m.object)).join('---\n');
   const result = await execa(file, argv, { input, reject: false, cancelSignal: ctx.signal });
