@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import type { Plugin } from 'vitest/config';
+import type { Plugin, TestTagDefinition } from 'vitest/config';
 import type { IstioProfile } from '../providers/types.js';
 import { findSpecFiles, parseSpec, SPEC_SUFFIX } from '../spec/index.js';
 import { generateTestModule } from './codegen.js';
@@ -26,16 +26,17 @@ export const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
 const extension = path.extname(fileURLToPath(import.meta.url));
 const sibling = (relative: string) => fileURLToPath(new URL(`${relative}${extension}`, import.meta.url));
 
-export function meshspec(options: MeshspecOptions = {}): Plugin {
+export function meshspec(options: MeshspecOptions = {}): Plugin[] {
   let rootDir = options.rootDir ?? process.cwd();
+  let tags: string[] = [];
   const runtimeModule = options.runtimeModule ?? sibling('../runner/runtime');
-  return {
+  const transform: Plugin = {
     name: 'meshspec',
     enforce: 'pre',
     config(config) {
       rootDir = path.resolve(options.rootDir ?? config.root ?? process.cwd());
       const found = scanSpecs(rootDir);
-      const declared = new Set((config.test?.tags ?? []).map((tag) => tag.name));
+      tags = found.tags;
       const provided: ProvidedOptions = {
         provider: options.provider,
         istioVersion: options.istioVersion,
@@ -48,7 +49,7 @@ export function meshspec(options: MeshspecOptions = {}): Plugin {
         test: {
           ...(config.test?.include ? {} : { include: options.include ?? DEFAULT_INCLUDE }),
           globalSetup: [sibling('./globalSetup')],
-          tags: found.tags.filter((tag) => !declared.has(tag)).map((name) => ({ name })),
+          tags: undeclared(tags, config.test?.tags),
           includeTaskLocation: true,
           provide: { [OPTIONS_KEY]: provided },
         },
@@ -69,6 +70,21 @@ export function meshspec(options: MeshspecOptions = {}): Plugin {
       return generateTestModule(spec, { runtimeModule, rootDir });
     },
   };
+  // An inline project (`test.projects: [{ plugins: [meshspec()] }]`) gets its tags reset from
+  // its own options after the config hooks ran; declare them again once it is resolved.
+  const projectTags: Plugin = {
+    name: 'meshspec:tags',
+    configResolved(config) {
+      const test = ((config as { test?: { tags?: TestTagDefinition[] } }).test ??= {});
+      test.tags = [...(test.tags ?? []), ...undeclared(tags, test.tags)];
+    },
+  };
+  return [transform, projectTags];
+}
+
+function undeclared(tags: readonly string[], declared: readonly TestTagDefinition[] = []): TestTagDefinition[] {
+  const names = new Set(declared.map((tag) => tag.name));
+  return tags.filter((tag) => !names.has(tag)).map((name) => ({ name }));
 }
 
 /**

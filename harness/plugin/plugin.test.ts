@@ -12,11 +12,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const vitestBin = path.join(repo, 'node_modules/vitest/vitest.mjs');
 
-function project(files: Record<string, string>): string {
+/** A temporary project; `inlineProject` puts the plugin in `test.projects` instead of the root config. */
+function project(files: Record<string, string>, inlineProject = false): string {
   const root = mkdtempSync(path.join(tmpdir(), 'meshspec-plugin-'));
   symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
+  const plugin = `meshspec({ runtimeModule: ${JSON.stringify(path.join(repo, 'harness/plugin/__tests__/runtime-double.ts'))} })`;
   const config = `import { meshspec } from ${JSON.stringify(path.join(repo, 'harness/plugin/index.js'))};
-export default { plugins: [meshspec({ runtimeModule: ${JSON.stringify(path.join(repo, 'harness/plugin/__tests__/runtime-double.ts'))} })] };
+export default ${inlineProject ? `{ test: { projects: [{ plugins: [${plugin}], test: { name: 'specs' } }] } }` : `{ plugins: [${plugin}] }`};
 `;
   for (const [name, text] of Object.entries({ 'package.json': '{"type":"module"}', 'vitest.config.ts': config, ...files })) {
     mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
@@ -69,6 +71,14 @@ describe('meshspec() in a Vitest run', () => {
     const result = await vitest(root, ['run', '--tagsFilter', 'canary'], { MESHSPEC_NO_CLUSTER: '1' });
     expect(result.exitCode).toBe(0);
     expect(result.all).toMatch(/Tests {2}2 passed/);
+  });
+
+  it('declares the tags in an inline project too', async () => {
+    const inline = project({ 'specs/alpha.spec.yaml': passing, 'specs/beta.spec.yaml': failing }, true);
+    const result = await vitest(inline, ['list', '--project', 'specs', '--tagsFilter', 'canary']);
+    expect(result.exitCode).toBe(0);
+    expect(result.all).toContain('[specs] specs/alpha.spec.yaml > alpha: Alpha > route');
+    expect(result.all).not.toContain('beta');
   });
 
   it('shows schema errors with positions and a code frame', async () => {
