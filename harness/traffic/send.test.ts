@@ -43,6 +43,25 @@ describe('sendTraffic through the ingress', () => {
     expect(starts[4] - starts[0]).toBeGreaterThanOrEqual(190);
   });
 
+  it('keeps many requests in flight without piling listeners on the step signal, and stops when it is aborted', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const action = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/', concurrency: 40, timeout: '5s' });
+      const step = new AbortController();
+      const result = await sendTraffic(action, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 120, signal: step.signal });
+      expect(result.requests.filter((r) => r.status === 200)).toHaveLength(120);
+      const slow = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/?delay=2s', concurrency: 40 });
+      setTimeout(() => step.abort(new Error('step timed out')), 100);
+      await expect(sendTraffic(slow, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 80, signal: step.signal })).rejects.toThrow('step timed out');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('records a request without an answer as status 0 with the error', async () => {
     const action = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/', timeout: '200ms' });
     const result = await sendTraffic(action, { kube, cluster: cluster('http://127.0.0.1:9'), namespace: 'ns', count: 2, signal: AbortSignal.timeout(10_000) });

@@ -4,6 +4,7 @@
  * the ingress gateway, and keeps what every request saw.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { request, type Dispatcher } from 'undici';
 import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
 import type { ClusterHandle } from '../providers/types.js';
@@ -93,10 +94,17 @@ async function sendThroughIngress(action: TrafficAction, ctx: TrafficContext, id
   const base = new URL(ingress.http);
   const timeoutMs = action.timeout === undefined ? undefined : durationMs(action.timeout);
   const batchStart = Date.now();
-  return runPaced(ctx.count, action.concurrency ?? DEFAULT_CONCURRENCY, action.qps, ctx.signal, async (i) => {
+  // One signal for the batch that every request in flight listens to: ours, so its fan-out
+  // (one listener per request) is by design, not a leak, and the step's signal keeps one.
+  const batch = new AbortController();
+  setMaxListeners(0, batch.signal);
+  const stop = () => batch.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  if (ctx.signal.aborted) stop();
+  const send = async (i: number): Promise<RequestRecord> => {
     const id = `${idPrefix}-${i}`;
     const started = Date.now();
-    const signal = timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const signal = timeoutMs === undefined ? batch.signal : AbortSignal.any([batch.signal, AbortSignal.timeout(timeoutMs)]);
     const record = (status: number, extra: Partial<ForwardedResult>): RequestRecord =>
       toRequestRecord({ id, status, latencyMs: Date.now() - started, headers: {}, startedMs: started - batchStart, ...extra });
     try {
@@ -116,10 +124,15 @@ async function sendThroughIngress(action: TrafficAction, ctx: TrafficContext, id
         ...(typeof echo?.pod === 'string' ? { pod: echo.pod } : {}),
       });
     } catch (error) {
-      ctx.signal.throwIfAborted();
+      batch.signal.throwIfAborted();
       return record(0, { error: error instanceof Error ? error.message : String(error) });
     }
-  });
+  };
+  try {
+    return await runPaced(ctx.count, action.concurrency ?? DEFAULT_CONCURRENCY, action.qps, batch.signal, send);
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+  }
 }
 
 /** Runs `count` calls with at most `concurrency` in flight, starting call i no earlier than i/qps seconds in. */
