@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startVitest } from 'vitest/node';
 import { clopperPearson } from '../stats/index.js';
 import { summarizeLatency } from '../traffic/latency.js';
 import { HtmlReporter, renderHtmlReport } from './html.js';
@@ -97,6 +99,40 @@ describe('HtmlReporter', () => {
     expect(html).toContain('<pre class="error">boom</pre>');
     expect(html).toContain('<svg class="chart shares"');
   });
+});
+
+describe('HtmlReporter in a real Vitest run', () => {
+  it('is constructed by Vitest from its module path and options, and reads the steps\' meta', async () => {
+    const root = join(dir, 'run');
+    await mkdir(root, { recursive: true });
+    await writeFile(
+      join(root, 'canary.test.ts'),
+      `import { describe, expect, it } from 'vitest';
+describe('canary 75/25', () => {
+  it('traffic from client', ({ task }) => {
+    (task.meta as Record<string, unknown>).meshspec = ${JSON.stringify({ traffic: canary })};
+  });
+  it('wrong expectation', () => {
+    expect(1).toBe(2);
+  });
+});
+`,
+    );
+    const outputFile = join(root, 'out', 'report.html');
+    const vitest = await startVitest('test', [], {
+      root,
+      config: false,
+      watch: false,
+      reporters: [[fileURLToPath(new URL('./html.ts', import.meta.url)), { outputFile, title: 'nested run' }]],
+    });
+    await vitest.close();
+    const html = await readFile(outputFile, 'utf8');
+    expect(html).toContain('<title>nested run</title>');
+    expect(html).toMatch(/<span class="badge passed">passed<\/span><span>traffic from client<\/span>/);
+    expect(html).toMatch(/<span class="badge failed">failed<\/span><span>wrong expectation<\/span>/);
+    expect(html).toContain('expected 1 to be 2');
+    expect(html).toContain('<svg class="chart shares"');
+  }, 60_000);
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('the report in headless Chromium', () => {

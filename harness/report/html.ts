@@ -90,18 +90,27 @@ function countVerdicts(verdicts: readonly TaskVerdict[]): Record<TaskVerdict, nu
 }
 
 export interface HtmlReporterOptions {
-  /** Where the report is written; relative paths are resolved against the working directory. */
-  outputFile: string;
+  /** Where the report is written (default meshspec-report.html); relative to the working directory. */
+  outputFile?: string;
   title?: string;
 }
 
-/** A Vitest reporter that writes the HTML report when the run ends. */
+export const DEFAULT_HTML_REPORT = 'meshspec-report.html';
+
+/**
+ * A Vitest reporter that writes the HTML report when the run ends. Register an instance
+ * (`reporters: ['default', new HtmlReporter({outputFile})]`) or this module's path with options
+ * (`reporters: ['default', ['<module path>', {outputFile}]]`): Vitest constructs a custom
+ * reporter from the module's default export with those options.
+ */
 export class HtmlReporter implements Reporter {
-  constructor(private readonly options: HtmlReporterOptions) {}
+  constructor(private readonly options: HtmlReporterOptions = {}) {}
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    const file = resolve(this.options.outputFile);
+    const file = resolve(this.options.outputFile ?? DEFAULT_HTML_REPORT);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, renderHtmlReport(runReportFrom(testModules, this.options.title ?? 'meshspec report')));
   }
 }
+
+export default HtmlReporter;

@@ -1,6 +1,6 @@
 /** Reports: failure formatting, diagnostics on failure, and the HTML report (a Vitest reporter). */
 export { collectDiagnostics } from './diagnostics.js';
-export { HtmlReporter, renderHtmlReport, type HtmlReporterOptions } from './html.js';
+export { DEFAULT_HTML_REPORT, HtmlReporter, renderHtmlReport, type HtmlReporterOptions } from './html.js';
 export { runReportFrom } from './run-model.js';
 export { lineCollector, writeLatency, writeShareChart, type TextTarget } from './text.js';
 export type { MatcherOutcome, RunReport, ScenarioEntry, StepEntry, StepReport, TrafficReport } from './types.js';
