@@ -61,7 +61,6 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
   let generation = 0;
   let pushTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
-  let ingress: Address | null = null;
 
   const rt: MeshRuntime = {
     config: () => {
@@ -151,18 +150,18 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       const outbound = await open(key, outboundHandler(deps, entry));
       if (sidecar) {
         for (const containerPort of appPorts.keys()) entry.inbound.set(containerPort, await open(key, inboundHandler(deps, entry, containerPort)));
+        // The stats port is one more inbound port of the sidecar, as Prometheus scrapes it.
         entry.inbound.set(STATS_PORT, await open(key, statsHandler(metrics, key)));
       }
       pods.set(key, entry);
       return {
         env: { MESHSPEC_OUTBOUND_PROXY: `http://${outbound.host}:${outbound.port}` },
-        inbound: (containerPort) => (containerPort === STATS_PORT && sidecar ? entry.inbound.get(STATS_PORT)! : podAddress(entry, containerPort)),
+        inbound: (containerPort) => podAddress(entry, containerPort),
       };
     },
 
     async detachPod(namespace, name) {
       const key = podKey(namespace, name);
-      if (ingress && pods.get(key)?.anyPort === ingress) ingress = null;
       await closePod(key);
       await addons.get(key)?.close();
       addons.delete(key);
@@ -174,7 +173,6 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       await closePod(key);
       entry.anyPort = await open(key, gatewayHandler(deps, entry));
       pods.set(key, entry);
-      if (pod.metadata.labels?.istio === 'ingressgateway' && !ingress) ingress = entry.anyPort;
       return { ready: true };
     },
 
@@ -191,7 +189,10 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       return listener.address;
     },
 
-    ingressAddress: () => ingress,
+    ingressAddress() {
+      const gateway = [...pods.values()].find((p) => p.meshProxy && !p.sidecar && p.workload.labels.istio === 'ingressgateway');
+      return gateway?.anyPort ?? null;
+    },
 
     configGeneration: () => generation,
 

@@ -84,8 +84,9 @@ export function applyHeaderOperations(headers: Record<string, string | string[]>
 export function ensureTraceHeaders(headers: Record<string, string>): void {
   headers['x-request-id'] ??= randomUUID();
   if (!headers['x-b3-traceid']) {
-    headers['x-b3-traceid'] = randomBytes(16).toString('hex');
-    headers['x-b3-spanid'] = randomBytes(8).toString('hex');
+    const ids = randomBytes(24).toString('hex');
+    headers['x-b3-traceid'] = ids.slice(0, 32);
+    headers['x-b3-spanid'] = ids.slice(32);
     headers['x-b3-sampled'] ??= '1';
   } else {
     headers['x-b3-parentspanid'] = headers['x-b3-spanid'] ?? '';

@@ -15,7 +15,7 @@ interface Series {
   labels: Labels;
   count: number;
   sum: number;
-  /** Cumulative counts per bucket bound. */
+  /** Observations per bucket (not cumulative; the +Inf bucket last). */
   buckets: number[];
 }
 
@@ -32,14 +32,14 @@ export class MeshMetrics {
   record(proxy: string, labels: Labels, durationMs: number): void {
     let series = this.byProxy.get(proxy);
     if (!series) this.byProxy.set(proxy, (series = new Map()));
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+    // Label sets are built with a fixed key order, so their values identify a series (hot path: no sorting).
+    const key = Object.values(labels).join('\u0000');
     let one = series.get(key);
-    if (!one) series.set(key, (one = { labels, count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }));
+    if (!one) series.set(key, (one = { labels, count: 0, sum: 0, buckets: new Array(BUCKETS.length + 1).fill(0) }));
     one.count++;
     one.sum += durationMs;
-    BUCKETS.forEach((bound, i) => {
-      if (durationMs <= bound) one.buckets[i]!++;
-    });
+    const bucket = BUCKETS.findIndex((bound) => durationMs <= bound);
+    one.buckets[bucket < 0 ? BUCKETS.length : bucket]!++;
   }
 
   /** Every sample of one proxy, or of all proxies (what a Prometheus scraping them all holds). */
@@ -51,7 +51,11 @@ export class MeshMetrics {
         samples.push({ name: REQUESTS_TOTAL, labels: s.labels, value: s.count });
         samples.push({ name: `${REQUEST_DURATION}_sum`, labels: s.labels, value: s.sum });
         samples.push({ name: `${REQUEST_DURATION}_count`, labels: s.labels, value: s.count });
-        BUCKETS.forEach((bound, i) => samples.push({ name: `${REQUEST_DURATION}_bucket`, labels: { ...s.labels, le: String(bound) }, value: s.buckets[i]! }));
+        let cumulative = 0;
+        BUCKETS.forEach((bound, i) => {
+          cumulative += s.buckets[i]!;
+          samples.push({ name: `${REQUEST_DURATION}_bucket`, labels: { ...s.labels, le: String(bound) }, value: cumulative });
+        });
         samples.push({ name: `${REQUEST_DURATION}_bucket`, labels: { ...s.labels, le: '+Inf' }, value: s.count });
       }
     }
