@@ -39,8 +39,8 @@ describe('sendTraffic through the ingress', () => {
   it('paces requests by qps', async () => {
     const action = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/', qps: 20, concurrency: 5 });
     const result = await sendTraffic(action, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 5, signal: AbortSignal.timeout(10_000) });
-    const starts = result.requests.map((r) => r.startedMs).sort((a, b) => a - b);
-    expect(starts[4] - starts[0]).toBeGreaterThanOrEqual(190);
+    // Request i starts no earlier than i/qps seconds into the batch (later under load is fine).
+    result.requests.forEach((request, i) => expect(request.startedMs).toBeGreaterThanOrEqual(i * 50 - 2));
   });
 
   it('keeps many requests in flight without piling listeners on the step signal, and stops when it is aborted', async () => {
