@@ -88,7 +88,7 @@ function advanceRegion(region: RejectionRegion, design: ShareDesign, n: number):
 }
 
 /** Probability that the test at n fails when the true share is `share`. */
-export function rejectionProbability(region: RejectionRegion, n: number, share: number): number {
+function rejectionProbability(region: RejectionRegion, n: number, share: number): number {
   return binomialCdf(region.kLow, n, share) + binomialSf(region.kHigh, n, share);
 }
 

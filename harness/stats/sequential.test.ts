@@ -30,6 +30,8 @@ function runPlan(plan: SequentialPlan, [first, second]: [string, string], share:
       const decision = plan.decide({ [first]: count, [second]: look - count });
       if (!decision.stop) mass.set(count, p);
       else {
+        // An early pass never contradicts splitTest on the requests so far.
+        if (decision.pass) expect(decision.verdict?.pValue).toBeGreaterThan(1e-4);
         expectedRequests += look * p;
         if (!decision.pass) fail += p;
       }
@@ -111,7 +113,7 @@ describe('sequentialSplitPlan', () => {
   it('fails at once on a category expected at 0%, and when the final test is certain to fail', () => {
     const plan = sequentialSplitPlan({ v1: 75, v2: 25 });
     const [first] = plan.looks;
-    expect(plan.decide({ v1: first - 1, v2: 0, v3: 1 })).toEqual({ stop: true, pass: false, reason: `v3 got 1 of ${first} requests, expected none` });
+    expect(plan.decide({ v1: first - 1, v2: 0, v3: 1 })).toMatchObject({ stop: true, pass: false, reason: `v3 got 1 of ${first} requests, expected none` });
     const look = plan.looks[7];
     const certain = plan.decide({ v1: 0, v2: look });
     expect(certain).toMatchObject({ stop: true, pass: false });
@@ -122,16 +124,17 @@ describe('sequentialSplitPlan', () => {
     const plan = sequentialSplitPlan({ v1: 75, v2: 25 });
     const look = plan.looks[1];
     const decision = plan.decide({ v1: look, v2: 0 });
-    expect(decision).toMatchObject({ stop: true, pass: false });
+    expect(decision).toMatchObject({ stop: true, pass: false, verdict: { pass: false, n: look, detail: decision.reason } });
+    expect(decision.verdict?.shares.map((share) => share.count)).toEqual([look, 0]);
     expect(decision.reason).toMatch(new RegExp(`^v1 got ${look} of ${look} requests, expected 75% \\(p = [0-9.e-]+ <= [0-9.e-]+, the early-fail level\\)$`));
   });
 
   it('continues while undecided and lets splitTest decide at the last look', () => {
     const plan = sequentialSplitPlan({ v1: 75, v2: 25 });
-    expect(plan.decide({ v1: plan.looks[0], v2: 0 })).toMatchObject({ stop: false, pass: false });
+    expect(plan.decide({ v1: plan.looks[0], v2: 0 })).toEqual({ stop: false, pass: false, reason: `undecided after ${plan.looks[0]} of up to ${plan.maxRequests} requests` });
     const n = plan.maxRequests;
     const last = plan.decide({ v1: Math.round(n * 0.75), v2: n - Math.round(n * 0.75) });
-    expect(last).toMatchObject({ stop: true, pass: true });
+    expect(last).toMatchObject({ stop: true, pass: true, verdict: { pass: true, n, hypothesis: 'shares are v1 75%, v2 25%' } });
     expect(last.reason).toMatch(/^all 2 shares within their 99\.99% intervals/);
   });
 

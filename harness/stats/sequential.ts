@@ -9,16 +9,17 @@
  *     rejects its expected share at the small early-fail level `earlyAlpha`;
  *  2. pass when every category is shown to be within minDetectable of its expected share: for
  *     each share off by minDetectable (clipped to [0, 1]) the exact one-sided tail toward it is
- *     at most `gamma` (two one-sided tests, i.e. an equivalence test, at every look);
+ *     at most `gamma` (two one-sided tests, i.e. an equivalence test, at every look), and
+ *     splitTest would pass the requests so far;
  *  3. otherwise continue; at N the fixed-sample splitTest decides.
  * Error rates are computed exactly by dynamic programming over each category's count, request
  * by request. Passing early only removes failures and failing early only adds them, so gamma
  * is calibrated first (the largest value keeping power on target, with no early fails), then
  * earlyAlpha (the largest keeping false failures within the policy, which the early passes
  * have made room for). N is picked among sizes from the fixed-sample size up to 30% above it to
- * minimise the expected number of requests when the mesh is right: a correct 75/25 split then
- * stops after about a third of the fixed-sample size, and a grossly wrong one within a few
- * looks.
+ * (nearly) minimise the expected number of requests when the mesh is right: a correct 75/25
+ * split then stops after about a third of the fixed-sample size, and a grossly wrong one within
+ * a few looks.
  *
  * With three or more uncertain categories the dynamic programme follows each category on its
  * own: stopping early to pass needs all categories to agree, so the joint plan fails at least
@@ -27,11 +28,11 @@
  * sum over categories of their rules without early passes.
  */
 import { binomialCdf, binomialSf, equalTailedPValue } from './binomial.js';
-import { resolvePolicy, type StatsPolicy } from './policy.js';
-import { regionAt, rejectionProbability, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
 import { percent, probability } from './format.js';
+import { resolvePolicy, type StatsPolicy } from './policy.js';
+import { regionAt, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
 import { expectedShares, splitComparisons, splitHypothesis } from './split.js';
-import { splitTest } from './verdict.js';
+import { splitTest, type Verdict } from './verdict.js';
 
 export interface SequentialDecision {
   /** False: send the next batch and decide again at the next look. */
@@ -40,6 +41,12 @@ export interface SequentialDecision {
   pass: boolean;
   /** One-line reason, e.g. "v2 got 0 of 120 requests: ...". */
   reason: string;
+  /**
+   * When stopping, for reports: splitTest on the requests so far, with `pass` and `detail` the
+   * plan's (an early pass always agrees with splitTest; an early fail because the final test is
+   * certain to fail may not yet show in the p-value).
+   */
+  verdict?: Verdict;
 }
 
 export interface SequentialPlan {
@@ -80,7 +87,7 @@ interface CategoryRule {
   /** At look i, pass early when acceptLow[i] <= count <= acceptHigh[i] ... */
   acceptLow: number[];
   acceptHigh: number[];
-  /** ... and fail early when count <= rejectLow[i] or count >= rejectHigh[i]. */
+  /** ... and fail early when count <= rejectLow[i] or count >= rejectHigh[i] (equal-tailed exact test at earlyAlpha). */
   rejectLow: number[];
   rejectHigh: number[];
 }
@@ -101,21 +108,33 @@ function firstTrue(low: number, high: number, holds: (x: number) => boolean): nu
   return end;
 }
 
+/** Largest count rejected low and smallest rejected high by the equal-tailed exact test with `tail` in each tail. */
+function criticalCounts(m: number, share: number, tail: number): [number, number] {
+  return [firstTrue(0, m, (x) => binomialCdf(x, m, share) > tail) - 1, firstTrue(0, m, (x) => binomialSf(x, m, share) <= tail)];
+}
+
 function categoryRule(design: ShareDesign, n: number, looks: number[], { gamma, earlyAlpha }: Boundaries): CategoryRule {
-  const { share } = design;
+  const { share, lowTail } = design;
   const below = design.alternatives.filter((alternative) => alternative < share);
   const above = design.alternatives.filter((alternative) => alternative > share);
   const early = looks.filter((look) => look < n);
+  // Early passes stay within what splitTest would pass on the requests so far, so a report of
+  // those requests never shows an early pass with a share outside its interval.
+  const fixed = early.map((m) => criticalCounts(m, share, lowTail));
+  const reject = early.map((m) => criticalCounts(m, share, earlyAlpha / 2));
   return {
     design,
     region: regionAt(design, n),
     // Counts this high are unlikely (<= gamma) under every share below expected ...
-    acceptLow: early.map((m) => firstTrue(0, m, (x) => below.every((alternative) => binomialSf(x, m, alternative) <= gamma))),
+    acceptLow: early.map((m, i) =>
+      Math.max(fixed[i][0] + 1, firstTrue(0, m, (x) => below.every((alternative) => binomialSf(x, m, alternative) <= gamma))),
+    ),
     // ... and counts this low under every share above it.
-    acceptHigh: early.map((m) => firstTrue(0, m, (x) => above.some((alternative) => binomialCdf(x, m, alternative) > gamma)) - 1),
-    // Equal-tailed exact test of the expected share at earlyAlpha.
-    rejectLow: early.map((m) => firstTrue(0, m, (x) => binomialCdf(x, m, share) > earlyAlpha / 2) - 1),
-    rejectHigh: early.map((m) => firstTrue(0, m, (x) => binomialSf(x, m, share) <= earlyAlpha / 2)),
+    acceptHigh: early.map((m, i) =>
+      Math.min(fixed[i][1] - 1, firstTrue(0, m, (x) => above.some((alternative) => binomialCdf(x, m, alternative) > gamma)) - 1),
+    ),
+    rejectLow: reject.map(([low]) => low),
+    rejectHigh: reject.map(([, high]) => high),
   };
 }
 
@@ -284,14 +303,14 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
     const shares = [...expected.values()];
     const comparisons = splitComparisons(shares);
     const designs = shares.map((share) => twoSidedDesign(share, resolved.falseFailure / comparisons, resolved.minDetectable));
-    let best: Candidate | undefined;
-    for (let step = 0; step <= 6; step++) {
-      const n = Math.round(fixedRequests * (1 + step * 0.05));
-      const candidate = calibrate(new PlanAtSize(designs, n, batch, comparisons === 1), resolved);
-      if (candidate && (!best || candidate.expectedRequests < best.expectedRequests)) best = candidate;
-    }
+    const candidates = [0, 1, 2, 3, 4, 5, 6]
+      .map((step) => calibrate(new PlanAtSize(designs, Math.round(fixedRequests * (1 + step * 0.05)), batch, comparisons === 1), resolved))
+      .filter((candidate): candidate is Candidate => candidate !== undefined);
     // requiredSampleSize guarantees the first candidate, without early stops, meets the policy.
-    const chosen = best as Candidate;
+    // A larger N buys fewer requests on average but costs more when the mesh is off by about
+    // minDetectable: take the smallest N within 1% of the best average.
+    const fewest = Math.min(...candidates.map((candidate) => candidate.expectedRequests));
+    const chosen = candidates.find((candidate) => candidate.expectedRequests <= fewest * 1.01) as Candidate;
     const { n: maxRequests, looks, falseFailure, power, expectedRequests, boundaries, rules } = chosen;
     plan = { figures: { looks, maxRequests, fixedRequests, falseFailure, power, expectedRequests }, boundaries, rules };
     plans.set(key, plan);
@@ -300,17 +319,8 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
   const { figures, boundaries, rules } = plan;
   const { looks, maxRequests: n } = figures;
   const keys = [...expected.keys()];
-  const decide = (counts: Record<string, number>): SequentialDecision => {
-    for (const [category, count] of Object.entries(counts)) {
-      if (!Number.isInteger(count) || count < 0) throw new RangeError(`count of ${category} must be a non-negative integer, got ${count}`);
-    }
-    const m = Object.values(counts).reduce((sum, count) => sum + count, 0);
-    const look = looks.indexOf(m);
-    if (look === -1) throw new RangeError(`sequentialSplitPlan: decide after ${m} requests, which is not a planned look (${looks.join(', ')})`);
-    if (m === n) {
-      const verdict = splitTest(counts, expectedPercent, resolved, options.dimension);
-      return { stop: true, pass: verdict.pass, reason: verdict.detail };
-    }
+  /** The plan's decision at a look before N, without the verdict. */
+  const decideEarly = (counts: Record<string, number>, m: number, look: number): Omit<SequentialDecision, 'verdict'> => {
     const unexpected = Object.keys(counts).find((category) => !expected.has(category) && counts[category] > 0);
     if (unexpected) return { stop: true, pass: false, reason: `${unexpected} got ${counts[unexpected]} of ${m} requests, expected none` };
     for (const [i, category] of keys.entries()) {
@@ -334,6 +344,30 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
       };
     }
     return { stop: false, pass: false, reason: `undecided after ${m} of up to ${n} requests` };
+  };
+  const decide = (counts: Record<string, number>): SequentialDecision => {
+    for (const [category, count] of Object.entries(counts)) {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`count of ${category} must be a non-negative integer, got ${count}`);
+    }
+    const m = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    const look = looks.indexOf(m);
+    if (look === -1) throw new RangeError(`sequentialSplitPlan: decide after ${m} requests, which is not a planned look (${looks.join(', ')})`);
+    const evidence = (): Verdict => splitTest(counts, expectedPercent, resolved, options.dimension);
+    if (m === n) {
+      const verdict = evidence();
+      return { stop: true, pass: verdict.pass, reason: verdict.detail, verdict };
+    }
+    const decision = decideEarly(counts, m, look);
+    if (!decision.stop) return decision;
+    // Computed on first use: a simulation deciding millions of looks has no use for intervals.
+    let verdict: Verdict | undefined;
+    return {
+      ...decision,
+      get verdict(): Verdict {
+        verdict ??= { ...evidence(), pass: decision.pass, detail: decision.reason };
+        return verdict;
+      },
+    };
   };
 
   return { ...figures, looks: [...looks], hypothesis: splitHypothesis(expected, options.dimension), decide };
