@@ -24,9 +24,12 @@ export interface RouteChoice {
   match?: RouteMatch;
 }
 
-/** VirtualServices bound to one of `gateways` whose hosts cover one of `names`. */
+/**
+ * VirtualServices bound to one of `gateways` whose hosts cover one of `names`. Rules with only
+ * tcp/tls routes say nothing about HTTP traffic and are left out.
+ */
 export function virtualServicesFor(all: VirtualService[], names: string[], gateways: ReadonlySet<string>): VirtualService[] {
-  return all.filter((vs) => vs.gateways.some((g) => gateways.has(g)) && vs.hosts.some((pattern) => names.some((n) => hostMatches(pattern, n))));
+  return all.filter((vs) => vs.http.length > 0 && vs.gateways.some((g) => gateways.has(g)) && vs.hosts.some((pattern) => names.some((n) => hostMatches(pattern, n))));
 }
 
 function queryParams(path: string): URLSearchParams {
