@@ -1,37 +1,25 @@
 /**
  * Vitest global setup (main process): brings up the chosen provider once per run and shares
- * its ClusterHandle with the workers through `provide`. Not when tests are only collected
- * (`vitest list`), which runs global setup too.
+ * its ClusterHandle with the workers through `provide`. Not when the cluster was given to the
+ * plugin (the `meshspec run` command brings it up itself), and not when tests are only
+ * collected (`vitest list`, which runs global setup too).
  */
-import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { createProvider, ProviderError } from '../providers/index.js';
+import { ProviderError } from '../providers/index.js';
+import { newRunId, startCluster } from './cluster.js';
 import { ENV, resolveRunSettings, SettingsError } from './options.js';
-import { providerBanner, stderrProgress } from './progress.js';
+import { stderrProgress } from './progress.js';
 import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  if (isWithoutCluster()) return undefined;
-  const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  if (isWithoutCluster() || project.config.provide[CLUSTER_KEY]) return undefined;
   const options = project.config.provide[OPTIONS_KEY];
   if (!options) throw new SettingsError('meshspec global setup runs only with the meshspec() plugin in the same Vitest project');
-  const settings = resolveRunSettings(process.env, options, runId);
-  const progress = stderrProgress();
-  if (!process.env[ENV.bannerShown]) progress.info(providerBanner(settings.provider, settings.istioVersion));
+  const runId = newRunId();
   try {
-    const provider = await createProvider(settings.provider);
-    const handle = await provider.setup({
-      runId,
-      istioVersion: settings.istioVersion,
-      profiles: settings.profiles,
-      reuse: settings.reuse,
-      artifactsDir: settings.artifactsDir,
-      rootDir: settings.rootDir,
-      progress,
-      settings: settings.providerSettings,
-    });
-    project.provide(CLUSTER_KEY, handle);
-    return () => provider.teardown();
+    const cluster = await startCluster(runId, resolveRunSettings(process.env, options, runId), stderrProgress());
+    project.provide(CLUSTER_KEY, cluster.handle);
+    return cluster.teardown;
   } catch (error) {
     throw error instanceof ProviderError ? withoutStack(error) : error;
   }

@@ -12,10 +12,11 @@ import type { IstioProfile } from '../providers/types.js';
 import { findSpecFiles, parseSpec, SPEC_SUFFIX } from '../spec/index.js';
 import { generateTestModule } from './codegen.js';
 import type { MeshspecOptions, ProvidedOptions } from './options.js';
-import { OPTIONS_KEY } from './provided.js';
+import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
 
 export type { MeshspecOptions } from './options.js';
-export { ENV, PROVIDER_NAMES, DEFAULT_PROVIDER } from './options.js';
+export { ENV, PROVIDER_NAMES, DEFAULT_PROVIDER, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
+export { startCluster, newRunId, type RunningCluster } from './cluster.js';
 export { stderrProgress, providerBanner } from './progress.js';
 export { generateTestModule } from './codegen.js';
 export { CLUSTER_KEY } from './provided.js';
@@ -51,7 +52,7 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
           globalSetup: [sibling('./globalSetup')],
           tags: undeclared(tags, config.test?.tags),
           includeTaskLocation: true,
-          provide: { [OPTIONS_KEY]: provided },
+          provide: { [OPTIONS_KEY]: provided, ...(options.cluster ? { [CLUSTER_KEY]: options.cluster } : {}) },
         },
       };
     },

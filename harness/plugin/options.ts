@@ -4,7 +4,7 @@
  * defaults.
  */
 import path from 'node:path';
-import type { IstioProfile, ProviderName } from '../providers/types.js';
+import type { ClusterHandle, IstioProfile, ProviderName } from '../providers/types.js';
 
 export const PROVIDER_NAMES = ['sim', 'kind', 'kubeconfig'] as const satisfies readonly ProviderName[];
 export const DEFAULT_PROVIDER: ProviderName = 'sim';
@@ -25,16 +25,18 @@ export interface MeshspecOptions {
   runtimeModule?: string;
   /** Provider settings: `kubeconfig`, `context`, `allowContext` (comma-separated context names). */
   settings?: Record<string, string | undefined>;
+  /** A cluster that is already up: the global setup then brings up none. */
+  cluster?: ClusterHandle;
 }
 
 /** What the plugin hands to its global setup (through Vitest's `provide`). */
-export interface ProvidedOptions extends Omit<MeshspecOptions, 'include' | 'runtimeModule'> {
+export interface ProvidedOptions extends Omit<MeshspecOptions, 'include' | 'runtimeModule' | 'cluster'> {
   rootDir: string;
   /** Istio profiles the specs in the project ask for. */
   profiles: IstioProfile[];
 }
 
-/** Environment variables the CLI sets for the run. */
+/** Environment variables that override plugin options, for runs of Vitest without the CLI. */
 export const ENV = {
   provider: 'MESHSPEC_PROVIDER',
   istioVersion: 'MESHSPEC_ISTIO',
@@ -43,8 +45,6 @@ export const ENV = {
   kubeconfig: 'MESHSPEC_KUBECONFIG',
   context: 'MESHSPEC_CONTEXT',
   allowContext: 'MESHSPEC_ALLOW_CONTEXT',
-  /** Set when the first line naming the provider has already been printed (by the CLI). */
-  bannerShown: 'MESHSPEC_BANNER_SHOWN',
   /** Run without a cluster: implied by `vitest list`; used by tests of the plugin itself. */
   noCluster: 'MESHSPEC_NO_CLUSTER',
 } as const;

@@ -1,10 +1,11 @@
 /**
- * `meshspec run`: validates and selects specs here, then hands the selected files to Vitest
- * with the meshspec plugin; provider options reach the global setup through the environment.
+ * `meshspec run`: validates and selects specs, brings the provider up (so that a failure is a
+ * banner here rather than an error inside Vitest), runs the selected spec files with Vitest and
+ * the meshspec plugin, and tears the provider down.
  */
 import { startVitest } from 'vitest/node';
-import { DEFAULT_PROVIDER, ENV, meshspec, providerBanner } from '../../plugin/index.js';
-import { createProvider } from '../../providers/index.js';
+import { DEFAULT_PROVIDER, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
+import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
 import type { CliOptions } from '../options.js';
 import { selectSpecs } from '../select.js';
@@ -15,43 +16,39 @@ const TEARDOWN_TIMEOUT_MS = 300_000;
 
 export async function runCommand(paths: readonly string[], options: CliOptions, rootDir: string): Promise<number> {
   const specs = selectSpecs(loadValidSpecs(paths, rootDir), options.filter);
-  const provider = options.provider ?? DEFAULT_PROVIDER;
-  const profiles = [...new Set(specs.map((spec) => spec.scenario.istio?.profile ?? 'demo'))].sort();
-  // Fails here, as a banner, when the provider is not in this build; Vitest would bury it.
-  await createProvider(provider);
-  Object.assign(process.env, runEnvironment(options, profiles));
-  console.error(providerBanner(provider, options.istio));
-
-  const reporters = options.reporter.length > 0 ? { reporters: options.reporter } : {};
-  const outputFile = Object.keys(options.outputFile).length > 0 ? { outputFile: outputFileOption(options.outputFile) } : {};
-  await startVitest(
-    'test',
-    specs.map((spec) => spec.file),
-    { config: false, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS, ...reporters, ...outputFile },
-    { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'] })] },
-  );
+  const vitestOptions = { ...reporterOptions(options), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS };
+  const runId = newRunId();
+  const cluster = await startCluster(runId, runSettings(options, specs, rootDir, runId), stderrProgress());
+  try {
+    await startVitest(
+      'test',
+      specs.map((spec) => spec.file),
+      vitestOptions,
+      { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle })] },
+    );
+  } finally {
+    await cluster.teardown();
+  }
   return Number(process.exitCode ?? 0);
 }
 
-/** The environment the global setup reads (see plugin/options.ts). */
-export function runEnvironment(options: CliOptions, profiles: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {
-    [ENV.provider]: options.provider ?? DEFAULT_PROVIDER,
-    [ENV.reuse]: options.reuse ? '1' : '0',
-    [ENV.profiles]: profiles.join(','),
-    [ENV.bannerShown]: '1',
+/** Command-line options as run settings; the profiles are those the selected scenarios need. */
+export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], rootDir: string, runId: string): RunSettings {
+  const profiles = [...new Set(specs.map((spec) => spec.scenario.istio?.profile ?? 'demo'))].sort();
+  const settings = {
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    allowContext: options.allowContext.length > 0 ? options.allowContext.join(',') : undefined,
   };
-  if (options.istio) env[ENV.istioVersion] = options.istio;
-  if (options.kubeconfig) env[ENV.kubeconfig] = options.kubeconfig;
-  if (options.context) env[ENV.context] = options.context;
-  if (options.allowContext.length > 0) env[ENV.allowContext] = options.allowContext.join(',');
-  return env;
+  // Flags are the CLI's whole configuration: MESHSPEC_* variables are for runs of Vitest itself.
+  return resolveRunSettings({}, { provider: options.provider ?? DEFAULT_PROVIDER, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles }, runId);
 }
 
-/** Vitest takes one file as a string, or a file per reporter as an object. */
-function outputFileOption(files: Record<string, string>): string | Record<string, string> {
-  const { '': single, ...perReporter } = files;
-  if (Object.keys(perReporter).length === 0) return single;
-  if (single) throw new UsageError('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
-  return perReporter;
+function reporterOptions(options: CliOptions): { reporters?: string[]; outputFile?: string | Record<string, string> } {
+  const { '': single, ...perReporter } = options.outputFile;
+  if (single && Object.keys(perReporter).length > 0) throw new UsageError('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
+  return {
+    ...(options.reporter.length > 0 ? { reporters: options.reporter } : {}),
+    ...(single ? { outputFile: single } : Object.keys(perReporter).length > 0 ? { outputFile: perReporter } : {}),
+  };
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../../spec/index.js';
+import { parseCli, type CliOptions } from '../options.js';
+import { runSettings } from './run.js';
+
+const spec = (name: string, profile?: string) =>
+  parseSpec(`name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile} }\n` : ''}steps:\n  - sleep: 1s\n`, `/repo/specs/${name}.spec.yaml`, '/repo').spec!;
+
+function optionsOf(argv: string[]): CliOptions {
+  const parsed = parseCli(['run', ...argv]);
+  if (parsed.command !== 'run') throw new Error('not a run command');
+  return parsed.options;
+}
+
+describe('runSettings', () => {
+  it('turns flags into provider settings, with the profiles the selected scenarios need', () => {
+    const options = optionsOf(['--provider', 'kubeconfig', '--istio', '1.29.6', '--reuse', '--context', 'eks', '--allow-context', 'eks', '--allow-context', 'gke']);
+    expect(runSettings(options, [spec('a', 'minimal'), spec('b'), spec('c', 'minimal')], '/repo', 'run-1')).toEqual({
+      provider: 'kubeconfig',
+      istioVersion: '1.29.6',
+      reuse: true,
+      profiles: ['demo', 'minimal'],
+      rootDir: '/repo',
+      artifactsDir: '/repo/.meshspec/runs/run-1',
+      providerSettings: { kubeconfig: undefined, context: 'eks', allowContext: 'eks,gke' },
+    });
+  });
+
+  it('defaults to sim and ignores MESHSPEC_* variables, which are for runs of Vitest itself', () => {
+    process.env.MESHSPEC_PROVIDER = 'kind';
+    try {
+      expect(runSettings(optionsOf([]), [spec('a')], '/repo', 'run-2')).toMatchObject({ provider: 'sim', reuse: false, profiles: ['demo'] });
+    } finally {
+      delete process.env.MESHSPEC_PROVIDER;
+    }
+  });
+});

@@ -1,0 +1,39 @@
+/** Bringing the provider up and down: shared by the global setup and the `meshspec run` command. */
+import { randomBytes } from 'node:crypto';
+import { createProvider } from '../providers/index.js';
+import type { ClusterHandle, ProgressReporter } from '../providers/types.js';
+import type { RunSettings } from './options.js';
+import { providerBanner } from './progress.js';
+
+export interface RunningCluster {
+  handle: ClusterHandle;
+  teardown(): Promise<void>;
+}
+
+/** Identifies a run: its namespaces' label and its artifacts directory. */
+export function newRunId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Names the provider (the run's first line), then sets it up, reporting each phase. */
+export async function startCluster(runId: string, settings: RunSettings, progress: ProgressReporter): Promise<RunningCluster> {
+  progress.info(providerBanner(settings.provider, settings.istioVersion));
+  const provider = await createProvider(settings.provider);
+  try {
+    const handle = await provider.setup({
+      runId,
+      istioVersion: settings.istioVersion,
+      profiles: settings.profiles,
+      reuse: settings.reuse,
+      artifactsDir: settings.artifactsDir,
+      rootDir: settings.rootDir,
+      progress,
+      settings: settings.providerSettings,
+    });
+    return { handle, teardown: () => provider.teardown() };
+  } catch (error) {
+    // Remove what a half-finished setup created; the setup's own error is the one to report.
+    await provider.teardown().catch((teardownError: unknown) => progress.info(`  teardown after the failed setup also failed: ${String(teardownError)}`));
+    throw error;
+  }
+}
