@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
@@ -90,5 +90,26 @@ describe('collectDiagnostics on sim', () => {
     expect(applied).not.toContain('managedFields');
     const logs = await readdir(join(written, 'logs'));
     expect(logs).toEqual([expect.stringMatching(/^backend-\S+\.backend\.log$/)]);
+  });
+
+  it('adds Istio\'s own view when the provider has istioctl, each call bounded and recorded with its exit', async () => {
+    const istioctl = join(artifactsDir, 'istioctl');
+    await writeFile(istioctl, '#!/bin/sh\necho "args: $*"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
+    const cluster = {
+      provider: 'kind', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl }, ingress: null, imageRewrites: {}, variables: {},
+      artifactsDir: join(artifactsDir, 'with-istioctl'),
+    } satisfies ClusterHandle;
+    await collectDiagnostics({ cluster, namespace: NAMESPACE, kube, applied: [] } as unknown as StepContext);
+    const [dir] = await readdir(join(cluster.artifactsDir, NAMESPACE));
+    const written = join(cluster.artifactsDir, NAMESPACE, dir);
+    const kubeArgs = `--kubeconfig ${sim.kubeconfigPath} --context ${sim.context}`;
+    expect(await readFile(join(written, 'istioctl-proxy-status.txt'), 'utf8')).toBe(
+      `$ istioctl proxy-status   (exit 0)\nargs: proxy-status ${kubeArgs}\n`,
+    );
+    expect(await readFile(join(written, 'istioctl-analyze.txt'), 'utf8')).toContain(`(exit 79)\nargs: analyze -n ${NAMESPACE} ${kubeArgs}`);
+    expect(await readFile(join(written, 'istioctl-routes-gateway.txt'), 'utf8')).toContain('args: proxy-config routes deploy/istio-ingressgateway -n istio-system');
+    // No pod here has a sidecar, so there is no client whose routes to show.
+    expect(await readdir(written)).not.toContain('istioctl-routes-client.txt');
   });
 });
