@@ -13,7 +13,7 @@ import { createKubeClients, readObject } from '../kube/index.js';
 import type { ClusterHandle } from '../providers/types.js';
 import { startSim, type SimCluster } from '../sim/index.js';
 import { Scenario, type Scenario as ScenarioType } from '../spec/index.js';
-import { createScenarioRun, type ScenarioRun } from './runtime.js';
+import { createScenarioRun, scenarioRun, type ScenarioRun } from './runtime.js';
 
 class Skipped extends Error {}
 
@@ -163,5 +163,15 @@ describe('step forms', () => {
     } finally {
       await forms.teardown();
     }
+  });
+});
+
+describe('setup', () => {
+  it('says how to get a cluster when none was provided, without harness frames', async () => {
+    // This project's config provides no cluster, as a plain `vitest run` without meshspec's global setup.
+    const orphan = scenarioRun(scenario, { file: 'specs/runtime.spec.yaml', rootDir: process.cwd() });
+    const error = (await orphan.setup().catch((e: unknown) => e)) as Error;
+    expect(error.stack).toMatch(/^Error: no cluster was provided to this test worker: run specs through `meshspec run` or with the meshspec\(\) plugin[^\n]*$/);
+    await expect(orphan.runStep(0, testContext())).rejects.toThrow('scenario runtime-test has no namespace: its setup did not complete');
   });
 });

@@ -43,20 +43,22 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
 
   return {
     async setup() {
-      const handle = cluster();
-      const kube = createKubeClients(handle);
-      const namespace = await createScenarioNamespace(kube, scenario, handle.runId).catch((error: unknown) => {
+      try {
+        const handle = cluster();
+        const kube = createKubeClients(handle);
+        const namespace = await createScenarioNamespace(kube, scenario, handle.runId);
+        scope = {
+          cluster: handle,
+          kube,
+          namespace,
+          rootDir: meta.rootDir,
+          specFile: meta.file,
+          applied: [],
+          substitute: createSubstitute({ ...handle.variables, NAMESPACE: namespace }),
+        };
+      } catch (error) {
         throw presentFailure(error, { specFile: meta.file });
-      });
-      scope = {
-        cluster: handle,
-        kube,
-        namespace,
-        rootDir: meta.rootDir,
-        specFile: meta.file,
-        applied: [],
-        substitute: createSubstitute({ ...handle.variables, NAMESPACE: namespace }),
-      };
+      }
     },
 
     async teardown() {
