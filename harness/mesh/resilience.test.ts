@@ -97,6 +97,16 @@ describe('retries', () => {
     expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'gw-0').map((e) => e.attempt)).toEqual([1, 2, 3, 4]);
   });
 
+  it('retriable-4xx retries 409 Conflict and nothing else of the 4xx', async () => {
+    const [pod] = await backend();
+    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 2, retryOn: 'retriable-4xx' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.forward(client, { url: 'http://backend:8080/?status=409', idPrefix: 'conflict-' });
+    await world.forward(client, { url: 'http://backend:8080/?status=404', idPrefix: 'missing-' });
+    const entries = (await world.requestLog(pod!)).entries;
+    expect(entries.filter((e) => e.id === 'conflict-0')).toHaveLength(3);
+    expect(entries.filter((e) => e.id === 'missing-0')).toHaveLength(1);
+  });
+
   it('retries on connect-failure by default: a dead endpoint is skipped for a live one', async () => {
     await backend({ replicas: 2 });
     // backend-3 still counts as ready but its proxy is gone (a pod going away): connections are refused.
