@@ -144,6 +144,17 @@ describe('VirtualService routing', () => {
     expect((await world.forward(client, { url: 'http://reviews:8080/' })).results[0]!.version).toBe('v1');
   });
 
+  it('workshop frontend->backend chain: the frontend\'s own call is routed by its sidecar and keeps the request id', async () => {
+    await reviews();
+    world.service('frontend', { app: 'frontend' });
+    await world.pod({ name: 'frontend-1', labels: { app: 'frontend' }, upstream: 'http://reviews:8080/notes' });
+    await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }));
+    const { results } = await world.forward(client, { url: 'http://frontend:8080/', idPrefix: 'chain-' });
+    const body = results[0]!.body as { pod: string; upstream: { status: number; body: { version: string; requestId: string } } };
+    expect(body.pod).toBe('frontend-1');
+    expect(body.upstream).toMatchObject({ status: 200, body: { version: 'v2', requestId: 'chain-0' } });
+  });
+
   it('does not apply VirtualServices to a caller without a sidecar', async () => {
     await reviews();
     const plain = await world.pod({ name: 'plain', labels: { app: 'plain' }, sidecar: false });
