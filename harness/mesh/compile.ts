@@ -474,8 +474,8 @@ export function compileMeshConfig(
         (config[into] as unknown[]).push(compile(obj));
         accepted.push({ group, kind, namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name, generation: obj.metadata.generation ?? 1 });
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        onError(obj, error);
+        // Whatever goes wrong with one object stays with that object.
+        onError(obj, error instanceof ConfigError ? error : new ConfigError(`${labelFor(obj)}: cannot be used: ${(error as Error).message}`));
       }
     }
   }
