@@ -69,7 +69,7 @@ export function describeExpected(schema: Schema): string {
     case 'enum':
       return `one of ${Object.values(d.entries as Record<string, string>).join(', ')}`;
     case 'array':
-      return `a list of ${plural(describeExpected(d.element))}`;
+      return ['unknown', 'any'].includes(def(d.element).type) ? 'a list' : `a list of ${plural(describeExpected(d.element))}`;
     case 'record':
       return 'a mapping';
     case 'object':

@@ -114,6 +114,14 @@ describe('parseSpec', () => {
     ]);
   });
 
+  it('asks for one scenario per file', () => {
+    expect(errorsOf(`${header}steps:\n  - sleep: 1s\n---\nname: other\n`)).toEqual(['6:1: not valid YAML: a spec file holds one YAML document; put each scenario in its own file']);
+  });
+
+  it('says a step list is needed when steps is not one', () => {
+    expect(errorsOf(`${header}steps: null\n`)).toEqual(['4:8: steps must be a list, got null']);
+  });
+
   it('rejects a document that is not a mapping', () => {
     expect(errorsOf('- a\n- b\n')).toEqual(['1:1: a spec is a mapping with keys name, title, source, tags, mesh, istio, timeout, steps']);
   });

@@ -38,7 +38,8 @@ export function parseSpec(source: string, file: string, rootDir: string): ParseR
     return {
       errors: doc.errors.map((e) => {
         const { line, col } = lineCounter.linePos(e.pos[0]);
-        return new SpecError(file, line, col, `not valid YAML: ${e.message.split('\n')[0]}`);
+        const message = e.code === 'MULTIPLE_DOCS' ? 'a spec file holds one YAML document; put each scenario in its own file' : e.message.split('\n')[0];
+        return new SpecError(file, line, col, `not valid YAML: ${message}`);
       }),
     };
   }
