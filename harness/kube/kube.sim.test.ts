@@ -188,6 +188,13 @@ describe('labels, annotations and patches', () => {
     expect((await kube.core.readNamespace({ name: 'default' })).metadata?.labels?.x).toBeUndefined();
   });
 
+  it('may change what lives in a namespace the run created, though the object itself is unlabelled', async () => {
+    await kube.core.createNamespacedConfigMap({ namespace: 'kube-test-extra', body: { metadata: { name: 'made-by-a-controller' } } });
+    const id = { apiVersion: 'v1', kind: 'ConfigMap', name: 'made-by-a-controller', namespace: 'kube-test-extra' };
+    await setMetadata(kube, [id], 'labels', { seen: 'yes' }, owner);
+    expect((await readObject(kube, id))?.metadata?.labels).toEqual({ seen: 'yes' });
+  });
+
   it('applies merge, JSON and strategic patches', async () => {
     const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend', namespace: owner.namespace };
     const merged = await patchObject(kube, deployment, 'merge', { spec: { replicas: 1 } }, owner);
