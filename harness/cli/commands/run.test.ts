@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../spec/index.js';
 import { parseCli, type CliOptions } from '../options.js';
-import { runSettings } from './run.js';
+import { reporterOptions, runSettings } from './run.js';
 
 const spec = (name: string, profile?: string) =>
   parseSpec(`name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile} }\n` : ''}steps:\n  - sleep: 1s\n`, `/repo/specs/${name}.spec.yaml`, '/repo').spec!;
@@ -33,5 +33,28 @@ describe('runSettings', () => {
     } finally {
       delete process.env.MESHSPEC_PROVIDER;
     }
+  });
+});
+
+describe('reporterOptions', () => {
+  const html = expect.objectContaining({ onTestRunEnd: expect.any(Function) });
+
+  it('writes the terminal output, a JUnit file and the HTML report by default', () => {
+    expect(reporterOptions(optionsOf([]), '/repo')).toEqual({
+      reporters: ['default', 'junit', html],
+      outputFile: { junit: '/repo/meshspec-report/junit.xml' },
+    });
+  });
+
+  it('keeps the reporters the user chose, and the HTML report', () => {
+    expect(reporterOptions(optionsOf(['--reporter', 'dot', '--outputFile.json=r.json']), '/repo')).toEqual({
+      reporters: ['dot', html],
+      outputFile: { json: 'r.json' },
+    });
+    expect(reporterOptions(optionsOf(['--reporter', 'json', '--outputFile', 'r.json']), '/repo')).toEqual({ reporters: ['json', html], outputFile: 'r.json' });
+  });
+
+  it('refuses a single output file next to per-reporter ones', () => {
+    expect(() => reporterOptions(optionsOf(['--outputFile', 'a', '--outputFile.junit=b']), '/repo')).toThrow('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
   });
 });

@@ -3,7 +3,10 @@
  * banner here rather than an error inside Vitest), runs the selected spec files with Vitest and
  * the meshspec plugin, and tears the provider down.
  */
+import path from 'node:path';
+import type { Reporter } from 'vitest/reporters';
 import { startVitest } from 'vitest/node';
+import { HtmlReporter } from '../../report/index.js';
 import { DEFAULT_PROVIDER, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
@@ -16,7 +19,7 @@ const TEARDOWN_TIMEOUT_MS = 300_000;
 
 export async function runCommand(paths: readonly string[], options: CliOptions, rootDir: string): Promise<number> {
   const specs = selectSpecs(loadValidSpecs(paths, rootDir), options.filter);
-  const vitestOptions = { ...reporterOptions(options), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS };
+  const vitestOptions = { ...reporterOptions(options, rootDir), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS };
   const runId = newRunId();
   const cluster = await startCluster(runId, runSettings(options, specs, rootDir, runId), stderrProgress());
   try {
@@ -44,11 +47,19 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
   return resolveRunSettings({}, { provider: options.provider ?? DEFAULT_PROVIDER, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles }, runId);
 }
 
-function reporterOptions(options: CliOptions): { reporters?: string[]; outputFile?: string | Record<string, string> } {
+/** Where `meshspec run` writes its reports, relative to the root. */
+export const REPORT_DIR = 'meshspec-report';
+
+/**
+ * Vitest's terminal reporter and JUnit file unless the user chose reporters, and meshspec's
+ * HTML report in any case, so that CI can upload both.
+ */
+export function reporterOptions(options: CliOptions, rootDir: string): { reporters: (string | Reporter)[]; outputFile?: string | Record<string, string> } {
   const { '': single, ...perReporter } = options.outputFile;
   if (single && Object.keys(perReporter).length > 0) throw new UsageError('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
-  return {
-    ...(options.reporter.length > 0 ? { reporters: options.reporter } : {}),
-    ...(single ? { outputFile: single } : Object.keys(perReporter).length > 0 ? { outputFile: perReporter } : {}),
-  };
+  const chosen = options.reporter.length > 0;
+  const html = new HtmlReporter({ outputFile: path.join(rootDir, REPORT_DIR, 'index.html') });
+  if (single) return { reporters: [...(chosen ? options.reporter : ['default']), html], outputFile: single };
+  const junit: Record<string, string> = chosen ? {} : { junit: path.join(rootDir, REPORT_DIR, 'junit.xml') };
+  return { reporters: [...(chosen ? options.reporter : ['default', 'junit']), html], outputFile: { ...junit, ...perReporter } };
 }
