@@ -57,14 +57,14 @@ export const OPTIONS = {
     repeatable: true,
     commands: ['run'],
     valueName: 'NAME',
-    description: 'Vitest reporter (default, verbose, junit, json, ...), passed to Vitest',
+    description: 'Vitest reporter (default, verbose, dot, junit, json, ...) instead of the terminal output and JUnit file',
   },
   outputFile: {
     type: 'string',
     repeatable: true,
     commands: ['run'],
     valueName: 'FILE',
-    description: 'Vitest report file; --outputFile.junit=FILE per reporter, passed to Vitest',
+    description: 'where a reporter writes; --outputFile.REPORTER=FILE for one of several',
   },
   json: { type: 'boolean', commands: ['list'], description: 'print JSON instead of a table' },
 } as const satisfies Record<string, OptionSpec>;
