@@ -75,7 +75,7 @@ function renderTraffic(traffic: TrafficReport): string {
 <div class="detail">${escapeHtml(o.detail)}${p}</div>${chart}</div>`;
     })
     .join('');
-  return `<div class="traffic"><div class="detail">${traffic.n} requests from <code>${escapeHtml(traffic.from)}</code> to <code>${escapeHtml(traffic.to)}</code> in ${formatMs(traffic.durationMs)} · statuses ${escapeHtml(formatTally(traffic.statuses))}</div>
+  return `<div class="traffic"><div class="detail">${traffic.n} requests from <code>${escapeHtml(traffic.from)}</code> to <code>${escapeHtml(traffic.to)}</code> in ${formatMs(traffic.durationMs)} · statuses ${escapeHtml(formatTally(traffic.statuses))}${traffic.sampling ? `<br>${escapeHtml(traffic.sampling)}` : ''}</div>
 ${outcomes}<div class="charts">${latencyHistogramSvg(traffic.latency)}</div></div>`;
 }
 

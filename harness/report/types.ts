@@ -27,6 +27,8 @@ export interface TrafficReport {
   statuses: Record<string, number>;
   latency: LatencySummary;
   outcomes: MatcherOutcome[];
+  /** How the request count was reached when sampled sequentially. */
+  sampling?: string;
 }
 
 /** The `meshspec` entry of a step's task meta. */

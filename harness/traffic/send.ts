@@ -12,7 +12,7 @@ import type { KubeClients } from '../runner/types.js';
 import { durationMs } from '../spec/duration.js';
 import type { TrafficAction } from '../spec/schema.js';
 import { forwardFromPod, readyWorkloadPod } from './pods.js';
-import { attachRequestLogSource, clusterRequestLogSource } from './request-log.js';
+import { attachRequestLogSource, clusterRequestLogSource, requestLogSourceOf } from './request-log.js';
 import type { RequestRecord, TrafficResult } from './types.js';
 
 export interface TrafficContext {
@@ -50,6 +50,22 @@ export async function sendTraffic(action: TrafficAction, ctx: TrafficContext): P
   };
   attachRequestLogSource(result, clusterRequestLogSource(ctx.kube, ctx.namespace, ctx.signal));
   return result;
+}
+
+/**
+ * One result from a batch and the next one sent after it: requests in order, start times on
+ * the first batch's clock. The request-log source stays the first one's (same namespace).
+ */
+export function appendTraffic(first: TrafficResult, next: TrafficResult): TrafficResult {
+  const offsetMs = next.startedAt - first.startedAt;
+  const merged: TrafficResult = {
+    ...first,
+    requests: [...first.requests, ...next.requests.map((r) => ({ ...r, startedMs: r.startedMs + offsetMs }))],
+    durationMs: offsetMs + next.durationMs,
+  };
+  const source = requestLogSourceOf(first);
+  if (source) attachRequestLogSource(merged, source);
+  return merged;
 }
 
 /** x-envoy-attempt-count as the answering server saw it: it is in the echo body's request headers. */

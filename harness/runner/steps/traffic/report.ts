@@ -4,7 +4,7 @@ import type { MatcherOutcome, TrafficReport } from '../../../report/types.js';
 import { summarizeLatency } from '../../../traffic/latency.js';
 import type { TrafficResult } from '../../../traffic/types.js';
 
-export function trafficReport(result: TrafficResult, outcomes: readonly MatcherOutcome[]): TrafficReport {
+export function trafficReport(result: TrafficResult, outcomes: readonly MatcherOutcome[], sampling?: string): TrafficReport {
   return {
     from: result.from,
     to: result.to,
@@ -13,5 +13,6 @@ export function trafficReport(result: TrafficResult, outcomes: readonly MatcherO
     statuses: statusTally(result.requests),
     latency: summarizeLatency(result.requests),
     outcomes: [...outcomes],
+    ...(sampling ? { sampling } : {}),
   };
 }
