@@ -160,12 +160,12 @@ export class Envoy {
     return this.callCluster(proxy, { target, request: this.upstreamRequest(req), retries: DEFAULT_RETRY_POLICY }, destinationService);
   }
 
-  /** A request arriving at a gateway pod on `port`. */
-  async gateway(proxy: Proxy, req: DownstreamRequest): Promise<ProxyResult> {
+  /** A request arriving at a gateway pod for service port `req.port` (`ports`: the port numbers that stand for it). */
+  async gateway(proxy: Proxy, req: DownstreamRequest, ports: number[]): Promise<ProxyResult> {
     const config = this.rt.config();
     const servers = config.gateways
       .filter((gw) => labelsMatch(gw.selector, proxy.workload.labels))
-      .flatMap((gw) => gw.servers.filter((s) => s.port === req.port).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })))
+      .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })))
       .filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
     if (servers.length === 0) return localReply(404, '', 'NR', req.host);
     const bound = new Set(servers.map((s) => s.gateway));

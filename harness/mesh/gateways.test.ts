@@ -53,6 +53,14 @@ describe('ingress gateway', () => {
     expect(wrongHost.headers.server).toBe('istio-envoy');
   });
 
+  it('a Gateway server may name the gateway Service\'s targetPort (8080) instead of its port (80)', async () => {
+    await world.apply(istio('Gateway', 'by-target-port', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8080 }, hosts: ['minimal.svc.kind.org'] }] }));
+    await world.apply(istio('VirtualService', 'minimal', {
+      hosts: ['minimal.svc.kind.org'], gateways: ['by-target-port'], http: [{ route: [{ destination: { host: 'flask', port: { number: 5000 } } }] }],
+    }));
+    expect((await ingressGet('/', 'minimal.svc.kind.org')).status).toBe(200);
+  });
+
   it('a wildcard server host with a VirtualService for "*" serves any Host; exact URIs match only themselves', async () => {
     await world.apply(istio('Gateway', 'any', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['*'] }] }));
     await world.apply(istio('VirtualService', 'notes', {

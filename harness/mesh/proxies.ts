@@ -143,7 +143,7 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
     downstream.port = peer?.port ?? 80;
     ensureTraceHeaders(downstream.headers);
     const started = performance.now();
-    const result = await deps.envoy.gateway(proxy, downstream);
+    const result = await deps.envoy.gateway(proxy, downstream, deps.rt.resolver.gatewayPorts(entry, downstream.port));
     deps.metrics.record(proxy.key, requestLabels({
       reporter: 'source',
       source: entry.workload,

@@ -99,6 +99,18 @@ export class Resolver {
     return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: entry.meshProxy }] : [];
   }
 
+  /**
+   * The ports a gateway pod's listener answers for a call to service port `port`: that port and
+   * the numeric targetPort its Service maps it to (a Gateway server may name either, as in Istio).
+   */
+  gatewayPorts(gateway: PodEntry, port: number): number[] {
+    const targets = this.host
+      .list('', 'Service', gateway.namespace)
+      .filter((s) => s.spec?.selector && labelsMatch(s.spec.selector, gateway.workload.labels))
+      .flatMap((s) => servicePorts(s).filter((p) => p.port === port && typeof p.targetPort === 'number').map((p) => p.targetPort as number));
+    return [port, ...targets];
+  }
+
   /** Where a name outside the cluster (DNS name or IP) really listens; undefined = does not resolve. */
   external(name: string): ExternalHost | undefined {
     return this.host.externalHosts().find((h) => h.names.some((n) => n.toLowerCase() === name));
