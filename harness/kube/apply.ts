@@ -13,6 +13,7 @@ import type { Manifest, ManifestObject } from './manifests.js';
 import { assertChangeable, insideScenario, RUN_LABEL, type RunOwner } from './ownership.js';
 import { done, waitFor, type Deadline } from './poll.js';
 import { describeObject, type ObjectId } from './refs.js';
+import { withVerbatimBody } from './verbatim.js';
 import { waitCrdsEstablished } from './waits/crd.js';
 
 export interface ApplyOptions extends Deadline {
@@ -53,7 +54,8 @@ async function applyOne(clients: KubeClients, { object: source, origin }: Manife
   }
   const result = await waitFor(
     `the API server to accept ${describeObject(id)} from ${origin}`,
-    async () => done(await clients.objects.patch(object, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply)),
+    async () => done(await withVerbatimBody(clients, object, (api) =>
+      api.patch(object, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply))),
     options,
   ).catch(fail);
   return { ...id, generation: result.metadata.generation as number | undefined };

@@ -206,6 +206,13 @@ describe('labels, annotations and patches', () => {
     expect(containers.map((c) => [c.name, c.image, c.env?.[0]?.value])).toEqual([['app', 'registry.test/meshspec/echo:current', 'x']]);
   });
 
+  it('sends patches as written: strategic-merge directives reach the server', async () => {
+    await apply('apiVersion: v1\nkind: Service\nmetadata: {name: two-ports}\nspec:\n  ports: [{name: a, port: 80}, {name: b, port: 81}]\n');
+    const id = { apiVersion: 'v1', kind: 'Service', name: 'two-ports', namespace: owner.namespace };
+    await patchObject(kube, id, 'strategic', { spec: { ports: [{ port: 81, $patch: 'delete' }] } }, owner);
+    expect((await kube.core.readNamespacedService({ name: 'two-ports', namespace: owner.namespace })).spec?.ports?.map((p) => p.name)).toEqual(['a']);
+  });
+
   it('says when the object to patch does not exist', async () => {
     await expect(patchObject(kube, { ...service(), name: 'nope' }, 'merge', { metadata: { labels: { a: 'b' } } }, owner))
       .rejects.toThrow(`Service/nope in namespace ${owner.namespace} not found: create it in an earlier step or fix the reference`);
