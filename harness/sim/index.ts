@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDataPlane } from '../mesh/index.js';
 import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
 import { ClusterApi } from './apiserver/api.js';
 import { ResourceRegistry } from './apiserver/registry.js';
@@ -17,7 +18,6 @@ import { EXTERNAL_HOST, EXTERNAL_IP, startExternalService, type ExternalService 
 import { createMeshHost } from './host.js';
 import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
 import { Kubelet, schedulerAdmission } from './kubelet/index.js';
-import { createPassthroughDataPlane } from './passthrough.js';
 import { ObjectStore } from './store/store.js';
 
 export { injectSidecar, shouldInject, type InjectionOptions } from './istio/index.js';
@@ -33,7 +33,7 @@ export interface SimOptions {
   kubeconfigPath?: string;
   /** Inject native sidecars (istio-proxy as an init container with restartPolicy Always). */
   nativeSidecars?: boolean;
-  /** The data plane; default harness/mesh's when built in, else a pass-through without mesh behaviour. */
+  /** The data plane; default harness/mesh's emulated Istio data plane (createPassthroughDataPlane: none). */
   dataPlane?: (host: MeshHost) => DataPlane;
   /** The echo app's entry point; default `<repo>/dist/apps/echo/src/main.js`. */
   echoEntry?: string;
@@ -111,7 +111,10 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       cleanups.push(() => external!.stop());
     }
     const host = createMeshHost(api, () => external?.hosts() ?? []);
-    const dataPlane = (options.dataPlane ?? createPassthroughDataPlane)(host);
+    // Configuration the data plane cannot use is reported where istiod reports it: as events on the object.
+    const dataPlane = options.dataPlane
+      ? options.dataPlane(host)
+      : createDataPlane(host, { onConfigError: (obj, message) => api.recordEvent(obj, 'Warning', 'IstioConfigError', message, 'istiod') });
     await dataPlane.start();
     cleanups.push(() => dataPlane.stop());
     const kubelet = new Kubelet({ api, dataPlane, echoEntry });

@@ -1,0 +1,51 @@
+/**
+ * The sim provider: the embedded cluster (harness/sim) started in this process, with the
+ * widest Istio profile the selected scenarios need. Nothing to install, nothing left behind.
+ *
+ * Settings: `nativeSidecars` ("true" injects istio-proxy as a native sidecar init container).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
+import { widestProfile } from '../shared/istio-install.js';
+import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../types.js';
+
+export function simProvider(): ClusterProvider {
+  let sim: SimCluster | undefined;
+  return {
+    name: 'sim',
+    async setup(options: ProviderOptions): Promise<ClusterHandle> {
+      const profile = widestProfile(options.profiles);
+      const phase = options.progress.phase(`start the embedded cluster with Istio ${profile}`);
+      try {
+        await mkdir(options.artifactsDir, { recursive: true });
+        sim = await startSim({
+          istioProfile: profile,
+          kubeconfigPath: join(options.artifactsDir, 'sim.kubeconfig'),
+          nativeSidecars: options.settings.nativeSidecars === 'true',
+        });
+      } catch (error) {
+        phase.fail(error);
+        throw new ProviderError(`the embedded cluster did not start: ${(error as Error).message}`, 'run `pnpm build` first; the sim runs the built echo app from dist/');
+      }
+      const ingress = sim.ingress();
+      phase.done(`${sim.server}, kubeconfig ${sim.kubeconfigPath}`);
+      const external = sim.externalHosts().length > 0;
+      return {
+        provider: 'sim',
+        runId: options.runId,
+        kubeconfig: sim.kubeconfigPath,
+        context: sim.context,
+        istio: { version: options.istioVersion ?? sim.istioVersion, profile, istioctl: null },
+        ingress: ingress ? { http: `http://${ingress.host}:${ingress.port}` } : null,
+        imageRewrites: {},
+        variables: external ? { EXTERNAL_HOST, EXTERNAL_IP } : {},
+        artifactsDir: options.artifactsDir,
+      };
+    },
+    async teardown() {
+      await sim?.stop();
+      sim = undefined;
+    },
+  };
+}
