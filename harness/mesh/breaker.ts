@@ -11,7 +11,7 @@ import type { Endpoint } from './resolve.js';
  * `maxConnections`: Envoy frees the slot only once the close completes, which is why the
  * circuit-breaking task sees 503s with as few as two concurrent clients.
  */
-const CONNECTION_CLOSE_MS = 5;
+const CONNECTION_CLOSE_MS = 2;
 
 export interface Lease {
   release(): void;
