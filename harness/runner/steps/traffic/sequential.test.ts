@@ -3,7 +3,7 @@ import { TrafficExpect } from '../../../spec/schema.js';
 import type { SequentialPlan } from '../../../stats/index.js';
 import type { TrafficResult } from '../../../traffic/types.js';
 import { DETERMINISTIC_REQUEST_COUNT } from './request-count.js';
-import { planFor, sendSequentially, sequentialSplitOf } from './sequential.js';
+import { planFor, sendSequentially, sequentialTargetOf } from './sequential.js';
 
 /** A sender whose i-th request overall is answered by versionOf(i); records each batch size. */
 function sender(versionOf: (i: number) => string) {
@@ -22,13 +22,19 @@ function sender(versionOf: (i: number) => string) {
   return { send, batches };
 }
 
-const split = sequentialSplitOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 75, v2: 25 } }, toReach: true }))!;
+const split = sequentialTargetOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 75, v2: 25 } }, toReach: true }))!;
 
 describe('sequential sampling of a split', () => {
-  it('applies only when a split is the only share-based expectation', () => {
-    expect(split).toEqual({ by: 'version', split: { v1: 75, v2: 25 } });
-    expect(sequentialSplitOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 50, v2: 50 } }, toSucceed: {} }))).toBeUndefined();
-    expect(sequentialSplitOf(TrafficExpect.parse({ toReach: true }))).toBeUndefined();
+  it('applies when the only share-based expectation is a split, a delay or an abort', () => {
+    expect(split).toMatchObject({ expectedPercent: { v1: 75, v2: 25 }, dimension: 'version' });
+    const delay = sequentialTargetOf(TrafficExpect.parse({ toInjectDelay: { delay: '3s', share: 50 }, toReach: true }))!;
+    expect(delay).toMatchObject({ expectedPercent: { hit: 50, miss: 50 }, dimension: 'delayed >= 3s' });
+    expect([3000, 2999].map((latencyMs) => delay.categoryOf({ id: 'a', status: 200, latencyMs, headers: {}, startedMs: 0 }))).toEqual(['hit', 'miss']);
+    const abort = sequentialTargetOf(TrafficExpect.parse({ toAbortWith: { status: 500, share: 70 } }))!;
+    expect(abort.expectedPercent).toEqual({ hit: 70, miss: 30 });
+    expect(sequentialTargetOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 50, v2: 50 } }, toSucceed: {} }))).toBeUndefined();
+    expect(sequentialTargetOf(TrafficExpect.parse({ toMirrorTo: { mirror: 'app=m' } }))).toBeUndefined();
+    expect(sequentialTargetOf(TrafficExpect.parse({ toReach: true }))).toBeUndefined();
   });
 
   it('stops early on a correct split, at a look, with the batches merged in order', async () => {
@@ -66,7 +72,7 @@ describe('sequential sampling of a split', () => {
   });
 
   it('keeps every look at least as large as the fixed count of deterministic expectations', () => {
-    const all = planFor(sequentialSplitOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 100 } } }))!);
+    const all = planFor(sequentialTargetOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 100 } } }))!);
     expect(all.looks[0]).toBeGreaterThanOrEqual(DETERMINISTIC_REQUEST_COUNT);
   });
 });
