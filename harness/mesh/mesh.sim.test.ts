@@ -237,4 +237,29 @@ spec:
     const [allowed] = await send({ url: `http://${EXTERNAL_HOST}/` });
     expect(allowed).toMatchObject({ status: 200, version: 'external' });
   });
+
+  it('circuit breaking: maxConnections 1 with 2 and 3 concurrent clients gives both 200 and 503', async () => {
+    await apply(`
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: flaky}
+spec:
+  host: flaky
+  trafficPolicy:
+    connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: flaky}
+spec:
+  hosts: [flaky]
+  http:
+  - route: [{destination: {host: flaky}}]
+`);
+    for (const concurrency of [2, 3]) {
+      const results = await send({ url: 'http://flaky:8080/?status=200', count: 30, concurrency });
+      expect(count(results, (r) => r.status === 200), `${concurrency} clients`).toBeGreaterThan(0);
+      expect(count(results, (r) => r.status === 503), `${concurrency} clients`).toBeGreaterThan(0);
+    }
+  });
 });
