@@ -60,7 +60,7 @@ export interface SequentialPlan {
   falseFailure: number;
   /** Smallest probability of failing when a share is off by minDetectable (a lower bound for 3+ uncertain categories). */
   power: number;
-  /** Expected number of requests when the mesh is right. */
+  /** Expected number of requests when the mesh is right (a lower bound for 3+ uncertain categories). */
   expectedRequests: number;
   /** Decide after a look; counts must add up to one of `looks`. */
   decide(counts: Record<string, number>): SequentialDecision;
