@@ -4,7 +4,8 @@
  * hypothesis and its verdict with a bar chart of shares, then matcher-specific findings and,
  * where latency matters, the latency distribution.
  */
-import { formatPValue, lineCollector, writeLatency, writeShareChart } from '../report/text.js';
+import { lineCollector, writeLatency, writeShareChart } from '../report/text.js';
+import { probability } from '../stats/format.js';
 import type { Verdict } from '../stats/verdict.js';
 import type { LatencySummary } from '../traffic/latency.js';
 
@@ -37,7 +38,7 @@ export function buildMessage(message: FailureMessage): string {
     out.line();
     writeShareChart(out, verdict.shares, verdict.hypothesis.includes('at least') ? 'minimum' : 'expected');
     out.line();
-    out.line(`n = ${verdict.n}, p = ${formatPValue(verdict.pValue)}`);
+    out.line(`n = ${verdict.n}, p = ${probability(verdict.pValue)}`);
   }
   if (message.findings?.length) {
     if (verdict) out.line();

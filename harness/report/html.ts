@@ -9,7 +9,8 @@ import type { Reporter, TestModule } from 'vitest/node';
 import { formatMs } from '../traffic/latency.js';
 import { runReportFrom } from './run-model.js';
 import { escapeHtml, latencyHistogramSvg, shareChartSvg } from './svg.js';
-import { formatPValue, formatTally } from './text.js';
+import { probability } from '../stats/format.js';
+import { formatTally } from './text.js';
 import type { RunReport, ScenarioEntry, StepEntry, TaskVerdict, TrafficReport } from './types.js';
 
 const STYLE = `
@@ -70,7 +71,7 @@ function renderTraffic(traffic: TrafficReport): string {
   const outcomes = traffic.outcomes
     .map((o) => {
       const chart = o.shares?.length ? shareChartSvg(o.shares, o.pass, o.hypothesis ?? o.matcher) : '';
-      const p = o.pValue === undefined ? '' : ` · p = ${formatPValue(o.pValue)}`;
+      const p = o.pValue === undefined ? '' : ` · p = ${probability(o.pValue)}`;
       return `<div class="outcome">${badge(o.pass ? 'passed' : 'failed')} <code>${escapeHtml(o.matcher)}</code>${o.hypothesis ? ` ${escapeHtml(o.hypothesis)}` : ''}
 <div class="detail">${escapeHtml(o.detail)}${p}</div>${chart}</div>`;
     })

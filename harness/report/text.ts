@@ -65,8 +65,3 @@ export function formatTally(tally: Record<string, number>): string {
     .map(([key, count]) => `${key} ×${count}`)
     .join(', ');
 }
-
-/** "5.0e-5" for small p-values, "0.12" otherwise. */
-export function formatPValue(p: number): string {
-  return p === 0 ? '0' : p >= 1e-3 ? `${Number(p.toPrecision(2))}` : p.toExponential(1);
-}
