@@ -4,12 +4,15 @@
 //   pnpm build && node bench/stats.bench.mjs [--assertions N] [--seed S]
 //
 // For every case and every true share (the expected one, and the expected one ±10 points,
-// clipped to [0, 1]) it simulates N assertions: the count of the tracked category is drawn
-// from Binomial(n, true share) by inversion of its exact CDF, and the assertion is decided by
-// the very splitTest/shareTest a matcher calls. A verdict depends only on the count, so each
-// function is called once per possible count up front and the draws look the verdict up; that
-// keeps 10^6 draws per row cheap without approximating anything. "exact" columns are the same
-// rates summed over the binomial distribution, which the Monte Carlo figures must agree with.
+// clipped to [0, 1]) it simulates N assertions (default 2,000,000): the count of the tracked
+// category is drawn from Binomial(n, true share) by inversion of its exact CDF, and the
+// assertion is decided by the very splitTest/shareTest a matcher calls, with n from
+// requiredSampleSize. A verdict depends only on the count, so each function is called once per
+// possible count up front and the draws look the verdict up; that keeps millions of draws per
+// row cheap without approximating anything. "exact" columns are the same rates summed over the
+// binomial distribution, which the Monte Carlo figures must agree with. A second table does the
+// same for sequentialSplitPlan, look by look, and adds the mean number of requests it sends.
+// Exits non-zero if a target is missed.
 import { binomialCdf, DEFAULT_POLICY, requiredSampleSize, sequentialSplitPlan, shareTest, splitTest } from '../dist/harness/stats/index.js';
 
 function option(name, fallback) {
