@@ -110,7 +110,7 @@ function namedMatches(f: Fields, value: unknown, path: string, lowerCase: boolea
 }
 
 /** "mesh", "name" (relative to the VirtualService's namespace) or "ns/name" -> "mesh" | "ns/name". */
-export function normaliseGateway(name: string, namespace: string): string {
+function normaliseGateway(name: string, namespace: string): string {
   if (name === 'mesh') return 'mesh';
   return name.includes('/') ? name : `${namespace}/${name}`;
 }

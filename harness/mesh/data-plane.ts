@@ -125,7 +125,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
 
   function entryFor(pod: KubeObject, meshProxy: boolean, sidecar: boolean): PodEntry {
     const namespace = pod.metadata.namespace ?? 'default';
-    return { namespace, name: pod.metadata.name, pod, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map() };
+    return { namespace, name: pod.metadata.name, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map() };
   }
 
   async function closePod(key: string): Promise<void> {

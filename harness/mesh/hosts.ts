@@ -1,6 +1,6 @@
 /** Host names as Istio reads them in VirtualServices, DestinationRules and Gateways. */
 
-export const CLUSTER_DOMAIN = 'cluster.local';
+const CLUSTER_DOMAIN = 'cluster.local';
 
 /** A short name ("reviews") is relative to the object's namespace; anything with a dot is taken as written. */
 export function expandHost(host: string, namespace: string): string {

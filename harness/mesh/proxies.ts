@@ -78,7 +78,7 @@ async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamReques
 }
 
 /** PeerAuthentication in force for a workload's port: workload policy, then namespace, then mesh. */
-export function mtlsMode(config: MeshConfig, entry: PodEntry, containerPort: number): MtlsMode {
+function mtlsMode(config: MeshConfig, entry: PodEntry, containerPort: number): MtlsMode {
   const inNamespace = config.peerAuthentications.filter((pa) => pa.namespace === entry.namespace);
   const workloadPolicy = inNamespace.find((pa) => pa.selector && labelsMatch(pa.selector, entry.workload.labels));
   const namespacePolicy = inNamespace.find((pa) => !pa.selector);

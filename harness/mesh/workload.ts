@@ -21,7 +21,6 @@ export interface Workload {
 export interface PodEntry {
   namespace: string;
   name: string;
-  pod: KubeObject;
   workload: Workload;
   sidecar: boolean;
   /** Where the app listens, per containerPort. */
