@@ -65,7 +65,6 @@ export function installMatchers(): void {
 /** Traffic matchers are asynchronous (toMirrorTo reads the mirror's logs): always await them. */
 declare module 'vitest' {
   // The type parameter must match Vitest's own declaration for the interfaces to merge.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface Matchers<T = any> {
     /** Responses split by `by` (version, pod, status, or a field path such as body.upstream.version) as `split` percentages. */
     toSplitTraffic(expected: SplitArgs, policy?: Policy): Promise<void>;

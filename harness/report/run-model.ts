@@ -31,7 +31,6 @@ export interface ReportedModule {
 }
 
 // Colours and styles of terminal output, removed for the HTML page.
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function runReportFrom(modules: readonly ReportedModule[], title: string, now = new Date()): RunReport {
