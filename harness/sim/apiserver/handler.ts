@@ -244,6 +244,8 @@ export class RequestHandler {
       res.write(`${JSON.stringify({ type, object: wantsTable ? toTable(r.type, [object], object.metadata.resourceVersion ?? '') : object })}\n`);
     };
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    // Clients wait for the headers before they consider the watch open.
+    res.flushHeaders();
     this.openWatches.add(res);
     const known = new Set<string>();
     const current = this.api.list(r.type, r.namespace).filter(matches);
@@ -288,6 +290,7 @@ export class RequestHandler {
     const tail = q.get('tailLines');
     const text = this.runtime.logs(r.namespace!, r.name!, container, { tailLines: tail === null ? undefined : Number(tail), previous: q.get('previous') === 'true' });
     res.writeHead(200, { 'content-type': 'text/plain' });
+    res.flushHeaders();
     res.write(text);
     if (q.get('follow') !== 'true') return void res.end();
     const stop = this.runtime.followLogs(r.namespace!, r.name!, container, (chunk) => res.write(chunk), () => res.end());

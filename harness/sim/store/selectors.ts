@@ -40,9 +40,9 @@ function parseRequirement(term: string, selector: string): Requirement {
     return { key: checkKey(set[1], selector), op: set[2] as 'in' | 'notin', values };
   }
   if (term.startsWith('!')) return { key: checkKey(term.slice(1).trim(), selector), op: '!exists' };
-  const equality = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
+  const equality = /^([^=!]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
   if (equality) {
-    return { key: checkKey(equality[1], selector), op: equality[2] === '!=' ? '!=' : '=', values: [equality[3]] };
+    return { key: checkKey(equality[1].trim(), selector), op: equality[2] === '!=' ? '!=' : '=', values: [equality[3].trim()] };
   }
   return { key: checkKey(term, selector), op: 'exists' };
 }

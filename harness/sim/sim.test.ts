@@ -1,0 +1,281 @@
+/**
+ * The embedded cluster end to end through @kubernetes/client-node, as the harness uses it: a
+ * pass-through data plane (no mesh) and a fixture app standing in for the echo app.
+ */
+import { request } from 'node:https';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataPlane } from '../mesh/types.js';
+import { createPassthroughDataPlane, startSim, type SimCluster } from './index.js';
+
+const FIXTURE = fileURLToPath(new URL('./kubelet/__fixtures__/echo-fixture.mjs', import.meta.url));
+const IMAGE = 'localhost:5001/meshspec/echo:dev';
+
+let sim: SimCluster;
+let kc: k8s.KubeConfig;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+let objects: k8s.KubernetesObjectApi;
+const attached = new Map<string, number[]>();
+const detached: string[] = [];
+
+/** The pass-through data plane, recording which app ports each pod got and which pods were detached. */
+function recordingDataPlane(host: Parameters<typeof createPassthroughDataPlane>[0]): DataPlane {
+  const inner = createPassthroughDataPlane(host);
+  return {
+    ...inner,
+    async attachPod(attachment) {
+      attached.set(`${attachment.pod.metadata.namespace}/${attachment.pod.metadata.name}`, [...attachment.appPorts.values()].map((a) => a.port));
+      return inner.attachPod(attachment);
+    },
+    async detachPod(namespace, name) {
+      detached.push(`${namespace}/${name}`);
+      return inner.detachPod(namespace, name);
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A raw HTTPS request to the API server: for what client-node will not send (no token, broken bodies). */
+function raw(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}, withToken = true): Promise<{ status: number; body: any }> {
+  const user = kc.getCurrentUser()!;
+  const cluster = kc.getCurrentCluster()!;
+  const url = new URL(path, cluster.server);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, ca: Buffer.from(cluster.caData!, 'base64'), headers: { ...(withToken ? { authorization: `Bearer ${user.token}` } : {}), ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text.startsWith('{') ? JSON.parse(text) : text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function deployment(namespace: string, name: string, replicas: number, image = IMAGE): k8s.KubernetesObject & Record<string, unknown> {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, version: 'v1' } },
+        spec: {
+          containers: [{
+            name: 'app',
+            image,
+            args: ['--version', '$(VERSION)'],
+            ports: [{ containerPort: 8080, name: 'http' }],
+            env: [
+              { name: 'VERSION', value: 'v1' },
+              { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
+            ],
+          }],
+        },
+      },
+    },
+  };
+}
+
+async function createNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name, labels } } });
+}
+
+async function readyPods(namespace: string, app: string, count: number): Promise<k8s.V1Pod[]> {
+  return until(`${count} ready ${app} pods`, async () => {
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: `app=${app}` })).items;
+    const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return ready.length === count && pods.length === count && ready;
+  });
+}
+
+beforeAll(async () => {
+  sim = await startSim({ istioProfile: 'demo', echoEntry: FIXTURE, dataPlane: recordingDataPlane });
+  kc = new k8s.KubeConfig();
+  kc.loadFromFile(sim.kubeconfigPath);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+  objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+});
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe('the embedded cluster', () => {
+  it('serves version and discovery with short names and subresources, and answers 401 without the token', async () => {
+    expect((await raw('GET', '/version')).body.gitVersion).toMatch(/^v1\.32/);
+    const v1 = (await raw('GET', '/api/v1')).body;
+    const pods = v1.resources.find((r: any) => r.name === 'pods');
+    expect(pods).toMatchObject({ namespaced: true, kind: 'Pod', shortNames: ['po'] });
+    expect(v1.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods/log', 'pods/proxy', 'services/proxy', 'namespaces']));
+    const networking = (await raw('GET', '/apis/networking.istio.io/v1beta1')).body;
+    expect(networking.resources.find((r: any) => r.name === 'virtualservices')).toMatchObject({ shortNames: ['vs'], namespaced: true });
+    const denied = await raw('GET', '/api/v1/namespaces', undefined, {}, false);
+    expect(denied).toMatchObject({ status: 401, body: { kind: 'Status', reason: 'Unauthorized', code: 401 } });
+  });
+
+  it('runs a Deployment as ready processes with env resolved, endpoints, proxy and logs', async () => {
+    await createNamespace('apps1');
+    await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'settings' }, data: { greeting: 'hello' } } });
+    await objects.patch(deployment('apps1', 'web', 2), undefined, undefined, 'meshspec-test', true, k8s.PatchStrategy.ServerSideApply);
+    await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } });
+    const pods = await readyPods('apps1', 'web', 2);
+    expect(pods[0].metadata!.name).toMatch(/^web-[a-z0-9]+-[a-z0-9]{5}$/);
+    expect(pods[0].metadata!.labels!['pod-template-hash']).toBeTruthy();
+    expect(pods[0].status!.podIP).toMatch(/^10\.244\.\d+\.\d+$/);
+    const deploy = await until('deployment available', async () => {
+      const d = await apps.readNamespacedDeployment({ namespace: 'apps1', name: 'web' });
+      return d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') && d.status?.readyReplicas === 2 && d;
+    });
+    expect(deploy.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2, observedGeneration: 1 });
+    const endpoints = await until('endpoints', async () => {
+      const ep = await core.readNamespacedEndpoints({ namespace: 'apps1', name: 'web' });
+      return ep.subsets?.[0]?.addresses?.length === 2 && ep;
+    });
+    expect(endpoints.subsets![0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+
+    const name = pods[0].metadata!.name!;
+    const viaPod = await raw('POST', `/api/v1/namespaces/apps1/pods/${name}:8080/proxy/some/path?q=1`, 'payload', { 'content-type': 'text/plain', 'x-custom': 'yes' });
+    expect(viaPod.body).toMatchObject({ pod: name, namespace: 'apps1', method: 'POST', path: '/some/path', query: '?q=1', body: 'payload', args: ['--version', 'v1'] });
+    expect(viaPod.body.headers['x-custom']).toBe('yes');
+    expect(viaPod.body.headers.authorization).toBeUndefined();
+    expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello' });
+    const viaService = await raw('GET', '/api/v1/namespaces/apps1/services/web:http/proxy/');
+    expect(['apps1']).toContain(viaService.body.namespace);
+    const log = await core.readNamespacedPodLog({ namespace: 'apps1', name, tailLines: 1 });
+    expect(log).toBe(`fixture listening on ${attached.get(`apps1/${name}`)![0]} as ${name}\n`);
+  });
+
+  it('restarts a container whose process exits, counting restarts and keeping the previous log', async () => {
+    const [pod] = await readyPods('apps1', 'web', 2);
+    const name = pod.metadata!.name!;
+    await raw('GET', `/api/v1/namespaces/apps1/pods/${name}/proxy/exit?code=3`);
+    const restarted = await until('restart', async () => {
+      const p = await core.readNamespacedPod({ namespace: 'apps1', name });
+      const status = p.status?.containerStatuses?.[0];
+      return status?.restartCount === 1 && status.ready && status;
+    });
+    expect(restarted.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    const previous = await core.readNamespacedPodLog({ namespace: 'apps1', name, previous: true });
+    expect(previous).toContain('fixture listening');
+  });
+
+  it('rolls out a template change and scales down, stopping removed pods', async () => {
+    const before = (await readyPods('apps1', 'web', 2)).map((p) => p.metadata!.name);
+    await apps.patchNamespacedDeployment(
+      { namespace: 'apps1', name: 'web', body: { spec: { replicas: 1, template: { metadata: { labels: { app: 'web', version: 'v2' } } } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const after = await until('rollout', async () => {
+      const pods = await readyPods('apps1', 'web', 1);
+      return pods[0].metadata!.labels!.version === 'v2' && pods;
+    });
+    expect(before).not.toContain(after[0].metadata!.name);
+    await until('old pods detached', async () => before.every((n) => detached.includes(`apps1/${n}`)));
+    const oldPort = attached.get(`apps1/${before[0]}`)![0];
+    await until('old process gone', () => new Promise<boolean>((resolve) => {
+      const socket = connect(oldPort, '127.0.0.1');
+      socket.on('connect', () => (socket.destroy(), resolve(false)));
+      socket.on('error', () => resolve(true));
+    }));
+    const rs = await apps.listNamespacedReplicaSet({ namespace: 'apps1' });
+    expect(rs.items.map((r) => r.spec!.replicas).sort()).toEqual([0, 1]);
+  });
+
+  it('answers bad requests with Status objects and never crashes', async () => {
+    const cm = await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'c1' }, data: { a: '1' } } });
+    await core.replaceNamespacedConfigMap({ namespace: 'apps1', name: 'c1', body: { ...cm, data: { a: '2' } } });
+    await expect(core.replaceNamespacedConfigMap({ namespace: 'apps1', name: 'c1', body: { ...cm, data: { a: '3' } } })).rejects.toMatchObject({ code: 409 });
+    await expect(core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'c1' } } })).rejects.toMatchObject({ code: 409 });
+    const mismatch = deployment('apps1', 'bad', 1);
+    (mismatch.spec as any).selector.matchLabels = { app: 'other' };
+    const invalid = await raw('POST', '/apis/apps/v1/namespaces/apps1/deployments', JSON.stringify(mismatch), { 'content-type': 'application/json' });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.details.causes).toEqual([expect.objectContaining({ field: 'spec.template.metadata.labels' })]);
+    expect((await raw('GET', '/apis/example.com/v1/namespaces/apps1/widgets')).body).toMatchObject({ code: 404, reason: 'NotFound' });
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{"metadata":', { 'content-type': 'application/json' })).body).toMatchObject({ code: 400, reason: 'BadRequest' });
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' })).body.message).toMatch(/not valid UTF-8/);
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', 'x'.repeat(3 * 1024 * 1024 + 1), { 'content-type': 'application/json' })).status).toBe(413);
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).status).toBe(415);
+    expect((await raw('GET', '/api/v1/pods?labelSelector=bad%20key%3Dx')).status).toBe(400);
+    expect((await raw('GET', '/healthz')).body).toBe('ok');
+  });
+
+  it('watches from a resourceVersion with label selectors', async () => {
+    const list = await core.listNamespacedConfigMap({ namespace: 'apps1' });
+    const events: string[] = [];
+    const watch = new k8s.Watch(kc);
+    const request = await watch.watch(
+      '/api/v1/namespaces/apps1/configmaps',
+      { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'watched in (yes)' },
+      (type, obj) => events.push(`${type} ${obj.metadata.name}`),
+      () => undefined,
+    );
+    await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'w1', labels: { watched: 'yes' } } } });
+    await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'w2' } } });
+    await core.patchNamespacedConfigMap({ namespace: 'apps1', name: 'w1', body: { metadata: { labels: { watched: 'no' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await until('events', async () => events.length >= 2);
+    request.abort();
+    expect(events).toEqual(['ADDED w1', 'DELETED w1']);
+  });
+
+  it('serves custom resources once their CRD is applied', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] },
+    };
+    await objects.create(crd);
+    const established = await objects.read({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name } });
+    expect((established as any).status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'True' })]));
+    await objects.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'apps1' }, spec: { size: 2 } } as k8s.KubernetesObject);
+    expect(((await objects.list('example.com/v1', 'Widget', 'apps1')) as any).items.map((w: any) => w.spec.size)).toEqual([2]);
+  });
+
+  it('validates Istio objects like istiod and injects sidecars per namespace label', async () => {
+    const badRoute = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', namespace: 'apps1' }, spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web', subset: 'v1' }, weight: 50 }, { destination: { host: 'web', subset: 'v2' }, weight: 40 }] }] } };
+    await expect(objects.create(badRoute)).rejects.toMatchObject({ code: 422, body: expect.stringContaining('total destination weight 90 != 100') });
+    await createNamespace('meshed', { 'istio-injection': 'enabled' });
+    await core.createNamespacedConfigMap({ namespace: 'meshed', body: { metadata: { name: 'settings' }, data: { greeting: 'hi' } } });
+    await objects.patch(deployment('meshed', 'web', 1), undefined, undefined, 'meshspec-test', true, k8s.PatchStrategy.ServerSideApply);
+    const [pod] = await readyPods('meshed', 'web', 1);
+    expect(pod.spec!.containers.map((c) => c.name)).toEqual(['app', 'istio-proxy']);
+    expect(pod.metadata!.annotations!['sidecar.istio.io/status']).toBeTruthy();
+    expect(pod.status!.containerStatuses!.every((c) => c.ready)).toBe(true);
+  });
+
+  it('keeps a pod with an image it cannot run Pending, with an event that suggests the kind provider', async () => {
+    await core.createNamespacedPod({ namespace: 'apps1', body: { metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } } });
+    const event = await until('warning event', async () => (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=nginx' })).items.find((e) => e.type === 'Warning'));
+    expect(event.message).toMatch(/cannot run image "nginx:1\.27".*--provider kind/);
+    expect((await core.readNamespacedPod({ namespace: 'apps1', name: 'nginx' })).status!.phase).toBe('Pending');
+  });
+
+  it('deletes a namespace with its contents and stops its processes', async () => {
+    const pods = (await core.listNamespacedPod({ namespace: 'meshed' })).items.map((p) => `meshed/${p.metadata!.name}`);
+    await core.deleteNamespace({ name: 'meshed' });
+    await expect(core.readNamespace({ name: 'meshed' })).rejects.toMatchObject({ code: 404 });
+    expect((await apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.namespace=meshed' })).items).toEqual([]);
+    await until('pods detached', async () => pods.every((p) => detached.includes(p)));
+    await expect(core.deleteNamespace({ name: 'default' })).rejects.toMatchObject({ code: 403 });
+  });
+});
