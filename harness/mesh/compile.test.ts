@@ -54,7 +54,7 @@ describe('compileVirtualService', () => {
     [{ hosts: ['x'], http: [{ match: [{ uri: { regex: '(' } }], route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].match[0].uri.regex is not a valid regular expression'],
     [{ hosts: ['x'], http: [{ fault: { abort: { percentage: { value: 10 } } }, route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].fault.abort.httpStatus is required, e.g. 500'],
     [{ hosts: ['x'], http: [{ fault: { delay: { fixedDelay: '1s', percentage: { value: 150 } } }, route: [{ destination: { host: 'x' } }] }] }, 'spec.http[0].fault.delay.percentage.value must be a number from 0 to 100 (got 150)'],
-    [{ hosts: ['x'], http: [{ match: [{ headers: { a: { exact: 'b' } } }] }] }, 'spec.http[0] needs a route or a redirect'],
+    [{ hosts: ['x'], http: [{ match: [{ headers: { a: { exact: 'b' } } }] }] }, 'spec.http[0] needs a route, a redirect or a directResponse'],
   ])('refuses bad input naming the field: %#', (spec, message) => {
     expect(() => compileVirtualService(object('VirtualService', spec))).toThrow(ConfigError);
     expect(() => compileVirtualService(object('VirtualService', spec))).toThrow(message);

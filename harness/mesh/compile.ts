@@ -209,7 +209,8 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
     };
   });
   const redirectSpec = f.object(r.redirect, `${path}.redirect`);
-  if (route.length === 0 && !redirectSpec && r.directResponse === undefined) f.fail(path, 'needs a route or a redirect');
+  const directSpec = f.object(r.directResponse, `${path}.directResponse`);
+  if (route.length === 0 && !redirectSpec && !directSpec) f.fail(path, 'needs a route, a redirect or a directResponse');
   if (route.length > 1 && route.every((d) => d.weight === 0)) f.fail(`${path}.route`, 'has several destinations but no weights; give each a weight, adding up to 100');
   const faultSpec = f.object(r.fault, `${path}.fault`);
   const delaySpec = f.object(faultSpec?.delay, `${path}.fault.delay`);
@@ -240,6 +241,10 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
     rewrite: rewriteSpec && {
       uri: f.string(rewriteSpec.uri, `${path}.rewrite.uri`),
       authority: f.string(rewriteSpec.authority, `${path}.rewrite.authority`),
+    },
+    directResponse: directSpec && {
+      status: f.integer(directSpec.status, `${path}.directResponse.status`, 200, 599) ?? f.fail(`${path}.directResponse.status`, 'is required, e.g. 503'),
+      body: f.string(f.object(directSpec.body, `${path}.directResponse.body`)?.string, `${path}.directResponse.body.string`) ?? '',
     },
     timeoutMs: f.duration(r.timeout, `${path}.timeout`),
     retries: retries(f, r.retries, `${path}.retries`),

@@ -55,6 +55,7 @@ export interface HttpRoute {
   route: WeightedDestination[];
   redirect?: { uri?: string; authority?: string; port?: number; scheme?: string; code: number };
   rewrite?: { uri?: string; authority?: string };
+  directResponse?: { status: number; body: string };
   timeoutMs?: number;
   /** Undefined: Istio's default policy. */
   retries?: RetryPolicy;

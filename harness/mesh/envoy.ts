@@ -201,6 +201,7 @@ export class Envoy {
       const location = `${r.scheme ?? 'http'}://${authority}${r.port ? `:${r.port}` : ''}${r.uri ?? req.path}`;
       return localReply(r.code, '', '-', destinationService, { location });
     }
+    if (route.directResponse) return localReply(route.directResponse.status, route.directResponse.body, '-', destinationService);
     const fault = route.fault;
     let flags = '-';
     if (fault?.delay && this.rt.random() * 100 < fault.delay.percent) {

@@ -167,12 +167,13 @@ describe('VirtualService routing', () => {
     expect((results[0]!.body as { headers: Record<string, string> }).headers['x-envoy-attempt-count']).toBeUndefined();
   });
 
-  it('rewrites uri and authority, sets and removes headers, and redirects', async () => {
+  it('rewrites uri and authority, sets and removes headers, redirects, and answers directResponse', async () => {
     await reviews();
     await world.apply(virtualService('reviews', {
       hosts: ['reviews'],
       http: [
         { match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', authority: 'ratings' } },
+        { match: [{ uri: { exact: '/maintenance' } }], directResponse: { status: 503, body: { string: 'down for maintenance' } } },
         {
           match: [{ uri: { prefix: '/v1/' } }],
           rewrite: { uri: '/', authority: 'reviews.internal' },
@@ -181,6 +182,8 @@ describe('VirtualService routing', () => {
         },
       ],
     }));
+    const direct = (await world.forward(client, { url: 'http://reviews:8080/maintenance' })).results[0]!;
+    expect(direct).toMatchObject({ status: 503, body: 'down for maintenance' });
     const redirect = (await world.forward(client, { url: 'http://reviews:8080/old' })).results[0]!;
     expect(redirect.status).toBe(301);
     expect(redirect.headers.location).toBe('http://ratings/new');
