@@ -90,10 +90,10 @@ const rows = Object.entries(results).map(([name, r]) => ({ name, serial: summary
 const [direct, mesh] = rows;
 const ms = (v) => `${v.toFixed(3)} ms`;
 console.log(`mesh.bench: ${ROUNDS} rounds x ${SECONDS}s per load, loopback, node ${process.version}`);
-console.log('path                              serial p50   serial p99   rps @1     rps @' + CONCURRENCY + '   p50 @' + CONCURRENCY + '    p99 @' + CONCURRENCY);
+console.log(`${'path'.padEnd(38)}${'serial p50'.padStart(10)} ${'serial p99'.padStart(12)} ${'rps @1'.padStart(8)} ${`rps @${CONCURRENCY}`.padStart(10)} ${`p50 @${CONCURRENCY}`.padStart(10)} ${`p99 @${CONCURRENCY}`.padStart(10)}`);
 for (const { name, serial, parallel } of rows) {
   const label = name === 'direct' ? 'client -> echo' : 'client -> sidecar -> sidecar -> echo';
-  console.log(`${label.padEnd(34)}${ms(serial.p50).padStart(10)} ${ms(serial.p99).padStart(12)} ${serial.rps.toFixed(0).padStart(8)} ${parallel.rps.toFixed(0).padStart(10)} ${ms(parallel.p50).padStart(10)} ${ms(parallel.p99).padStart(10)}`);
+  console.log(`${label.padEnd(38)}${ms(serial.p50).padStart(10)} ${ms(serial.p99).padStart(12)} ${serial.rps.toFixed(0).padStart(8)} ${parallel.rps.toFixed(0).padStart(10)} ${ms(parallel.p50).padStart(10)} ${ms(parallel.p99).padStart(10)}`);
 }
 console.log(`added latency (serial): p50 +${ms(mesh.serial.p50 - direct.serial.p50)}, p99 +${ms(mesh.serial.p99 - direct.serial.p99)}`);
 console.log(`ratio mesh/direct: latency p50 x${(mesh.serial.p50 / direct.serial.p50).toFixed(2)}, p99 x${(mesh.serial.p99 / direct.serial.p99).toFixed(2)}; throughput @${CONCURRENCY} x${(mesh.parallel.rps / direct.parallel.rps).toFixed(2)}`);
