@@ -15,6 +15,8 @@ export interface CliResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved, as a terminal shows them. */
+  all: string;
   /** The temporary directory the CLI ran in. */
   dir: string;
 }
@@ -26,8 +28,8 @@ export async function runInlineCli(files: Record<string, string>, args: string[]
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
-  const result = await execa('node', [cliBin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
-  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr, dir };
+  const result = await execa('node', [cliBin, ...args], { cwd: dir, reject: false, all: true, env: { NO_COLOR: '1' } });
+  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr, all: result.all, dir };
 }
 
 /** A minimal valid spec. */
