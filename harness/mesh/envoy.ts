@@ -12,7 +12,7 @@ import { PEER_HEADER, type PeerCodec } from './peer.js';
 import type { Breakers, Lease } from './breaker.js';
 import { labelsMatch, type Workload } from './workload.js';
 import { pickWeighted, selectRoute, virtualServicesFor, type RouteChoice, type RouteRequest } from './routing.js';
-import type { Endpoint, Resolver, Target } from './resolve.js';
+import { isOpaquePort, type Endpoint, type Resolver, type Target } from './resolve.js';
 import type { AttemptOutcome, HttpMessage, UpstreamClient } from './upstream.js';
 
 export interface MeshRuntime {
@@ -146,7 +146,9 @@ export class Envoy {
     if (!target) return { flags: 'UF', destinationService: req.host };
     const names = target.kind === 'unknown' ? [req.host] : [target.fqdn, req.host];
     const destinationService = target.kind === 'unknown' ? req.host : target.fqdn;
-    const virtualServices = virtualServicesFor(config.virtualServices, names, MESH);
+    // A port Istio treats as TCP gets no HTTP routing (and plaintext-looking traffic is just forwarded).
+    const opaque = target.kind === 'service' && isOpaquePort(target.port);
+    const virtualServices = opaque ? [] : virtualServicesFor(config.virtualServices, names, MESH);
     if (virtualServices.length > 0) {
       const choice = selectRoute(virtualServices, this.routeRequest(proxy, req), MESH);
       if (!choice) return localReply(404, '', 'NR', destinationService);

@@ -11,7 +11,17 @@ import { isReady, labelsMatch, type Address, type PodEntry } from './workload.js
 export interface ServicePort {
   port: number;
   name?: string;
+  appProtocol?: string;
   targetPort: number | string;
+}
+
+/** Protocols Istio proxies as opaque TCP (no HTTP routing), chosen by appProtocol or the port name's prefix. */
+const OPAQUE_PROTOCOLS = new Set(['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp']);
+
+/** Whether Istio would treat this Service port as TCP: its http routes then do not apply. */
+export function isOpaquePort(port: ServicePort): boolean {
+  const protocol = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
+  return OPAQUE_PROTOCOLS.has(protocol);
 }
 
 export type Target =
@@ -31,9 +41,10 @@ export interface Endpoint {
 }
 
 function servicePorts(service: KubeObject): ServicePort[] {
-  return ((service.spec?.ports ?? []) as Array<{ port: number; name?: string; targetPort?: number | string }>).map((p) => ({
+  return ((service.spec?.ports ?? []) as Array<{ port: number; name?: string; appProtocol?: string; targetPort?: number | string }>).map((p) => ({
     port: p.port,
     name: p.name,
+    appProtocol: p.appProtocol,
     targetPort: p.targetPort ?? p.port,
   }));
 }

@@ -155,6 +155,17 @@ describe('VirtualService routing', () => {
     expect(body.upstream).toMatchObject({ status: 200, body: { version: 'v2', requestId: 'chain-0' } });
   });
 
+  it('port naming: http routes do not apply on a Service port Istio treats as TCP (name tcp-*, mongo, redis or appProtocol)', async () => {
+    await reviews();
+    world.host.apply({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'default' },
+      spec: { selector: { app: 'reviews' }, ports: [{ name: 'tcp-reviews', port: 8080, targetPort: 8080 }] },
+    });
+    await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }));
+    const { results } = await world.forward(client, { url: 'http://reviews:8080/', count: 40, concurrency: 4 });
+    expect(tally(results.map((r) => r.version)).get('v1')).toBeGreaterThan(5);
+  });
+
   it('does not apply VirtualServices to a caller without a sidecar', async () => {
     await reviews();
     const plain = await world.pod({ name: 'plain', labels: { app: 'plain' }, sidecar: false });
