@@ -7,6 +7,7 @@ import type { KubeObject } from '../store/types.js';
 import type { ClusterApi, PatchType } from './api.js';
 import { decodeBody, readBody } from './body.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
+import { decodeProtobuf } from './protobuf.js';
 import { forward, resolveProxyTarget } from './proxy.js';
 import type { ResourceType } from './registry.js';
 import { toTable } from './table.js';
@@ -18,6 +19,8 @@ const PATCH_TYPES: Record<string, PatchType> = {
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
 };
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-meshspec-sim', gitCommit: 'meshspec', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64' };
 
@@ -85,6 +88,12 @@ export class RequestHandler {
     }
     if (path === 'version') return void sendJson(res, 200, KUBERNETES_VERSION), true;
     if (path === 'openapi/v3') return void sendJson(res, 200, openApiIndex(registry)), true;
+    if (path === 'openapi/v2') {
+      // An empty protobuf document: kubectl falls back to it for kinds the v3 index lacks, finds no
+      // schema there, skips client-side validation and reports an unknown kind as "no matches for kind".
+      res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'content-length': 0 }).end();
+      return true;
+    }
     if (path.startsWith('openapi/v3/')) {
       const doc = openApiGroupVersion(registry, path.slice('openapi/v3/'.length));
       if (!doc) return false;
@@ -169,7 +178,8 @@ export class RequestHandler {
       if (method === 'GET' && r.watch) return this.watch(req, res, r, q, wantsTable);
       if (method === 'GET') return this.list(res, r, q, wantsTable);
       if (method === 'POST') {
-        const created = this.api.create(type, r.namespace, await this.body(req, ['application/json', 'application/yaml']), { dryRun, fieldManager });
+        const body = mediaType(req) === PROTOBUF ? decodeProtobuf(await readBody(req)) : await this.body(req, ['application/json', 'application/yaml']);
+        const created = this.api.create(type, r.namespace, body, { dryRun, fieldManager });
         return sendJson(res, 201, this.withVersion(r, created));
       }
       if (method === 'DELETE') {
@@ -200,7 +210,8 @@ export class RequestHandler {
       }
       case 'DELETE': {
         const raw = await readBody(req);
-        const options = raw.length ? (decodeBody(raw, 'json') as Record<string, any>) : {};
+        // Typed clients may send their DeleteOptions as protobuf; the defaults serve them as well.
+        const options = raw.length && mediaType(req) !== PROTOBUF ? (decodeBody(raw, 'json') as Record<string, any>) : {};
         const propagationPolicy = q.get('propagationPolicy') ?? options?.propagationPolicy;
         const deleted = this.api.delete(type, r.namespace, r.name, { dryRun: dryRun || options?.dryRun?.includes?.('All'), propagationPolicy, preconditions: options?.preconditions });
         return sendJson(res, 200, this.withVersion(r, deleted));

@@ -1,0 +1,104 @@
+/** The embedded cluster driven by kubectl itself, the acceptance flow of the sim issue. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPassthroughDataPlane, startSim, type SimCluster } from './index.js';
+
+const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+const FIXTURE = fileURLToPath(new URL('./kubelet/__fixtures__/echo-fixture.mjs', import.meta.url));
+
+const MANIFEST = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: backend
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: backend}
+  template:
+    metadata:
+      labels: {app: backend}
+    spec:
+      containers:
+      - name: echo
+        image: localhost:5001/meshspec/echo:dev
+        ports: [{containerPort: 8080, name: http}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: backend
+spec:
+  selector: {app: backend}
+  ports: [{name: http, port: 80, targetPort: http}]
+`;
+
+let sim: SimCluster;
+let dir: string;
+
+async function kubectl(...args: string[]): Promise<string> {
+  const result = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), ...args], { reject: false, timeout: 30_000 });
+  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
+  return result.stdout;
+}
+
+describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-kubectl-'));
+    await writeFile(join(dir, 'app.yaml'), MANIFEST);
+    sim = await startSim({ istioProfile: 'demo', echoEntry: FIXTURE, dataPlane: createPassthroughDataPlane, kubeconfigPath: join(dir, 'kubeconfig') });
+  });
+
+  afterAll(async () => {
+    await sim?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies, waits, rolls out, injects, patches, labels, watches and deletes as on a real cluster', async () => {
+    expect(await kubectl('get', 'ns')).toMatch(/istio-system\s+Active/);
+    expect(await kubectl('apply', '--server-side', '-f', join(dir, 'app.yaml'))).toBe('deployment.apps/backend serverside-applied\nservice/backend serverside-applied');
+    expect(await kubectl('wait', '--for=condition=Available', 'deploy/backend', '--timeout=20s')).toBe('deployment.apps/backend condition met');
+    expect(await kubectl('rollout', 'status', 'deploy/backend', '--timeout=20s')).toContain('deployment "backend" successfully rolled out');
+    const wide = await kubectl('get', 'pods', '-l', 'app=backend', '-o', 'wide');
+    expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE/);
+    expect(wide.split('\n').slice(1).filter((l) => /1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+meshspec-sim/.test(l))).toHaveLength(2);
+
+    expect(await kubectl('label', 'ns', 'default', 'istio-injection=enabled')).toBe('namespace/default labeled');
+    const victim = (await kubectl('get', 'pods', '-l', 'app=backend', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    await kubectl('delete', 'pod', victim);
+    await kubectl('wait', '--for=condition=Ready', 'pod', '-l', 'app=backend', '--timeout=20s');
+    const containers = await kubectl('get', 'pods', '-l', 'app=backend', '-o', 'jsonpath={range .items[*]}{.spec.containers[*].name};{end}');
+    expect(containers.split(';').filter(Boolean).sort()).toEqual(['echo', 'echo istio-proxy']);
+
+    await kubectl('patch', 'svc', 'backend', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":8000}]');
+    expect(await kubectl('get', 'svc', 'backend', '-o', 'jsonpath={.spec.ports[0].port}')).toBe('8000');
+    expect(await kubectl('get', 'virtualservices', '-A')).toBe('');
+
+    await kubectl('create', 'configmap', 'listed', '--from-literal=a=1');
+    const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { reject: false });
+    let seen = '';
+    watcher.stdout!.on('data', (chunk) => (seen += chunk));
+    await expect.poll(() => seen, { timeout: 10_000 }).toContain('listed');
+    await kubectl('create', 'configmap', 'watched', '--from-literal=a=1');
+    await expect.poll(() => seen, { timeout: 10_000 }).toContain('watched');
+    watcher.kill();
+    await watcher;
+
+    await kubectl('apply', '--server-side', '-n', 'default', '-f', join(dir, 'app.yaml'));
+    await kubectl('create', 'namespace', 'scratch');
+    await kubectl('create', 'secret', 'generic', 'creds', '-n', 'scratch', '--from-literal=pw=hunter2');
+    expect(await kubectl('get', 'secret', 'creds', '-n', 'scratch', '-o', 'jsonpath={.data.pw}')).toBe(Buffer.from('hunter2').toString('base64'));
+    expect(await kubectl('delete', 'ns', 'scratch')).toBe('namespace "scratch" deleted');
+    await expect(kubectl('get', 'ns', 'scratch')).rejects.toThrow(/namespaces "scratch" not found/);
+  });
+
+  it('refuses a wrong token and unknown kinds the way kubectl reports them from a real server', async () => {
+    await expect(kubectl('--token', 'wrong', 'get', 'ns')).rejects.toThrow(/Unauthorized/);
+    await writeFile(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
+    await expect(kubectl('apply', '--server-side', '-f', join(dir, 'widget.yaml'))).rejects.toThrow(/no matches for kind "Widget" in version "example.com\/v1"/);
+  });
+});
