@@ -31,14 +31,18 @@ export const trafficOperation: Operation<TrafficStep> = {
 };
 
 async function sendFor(step: TrafficStep, ctx: StepContext): Promise<{ result: TrafficResult; sampling?: string }> {
-  const send = (count: number) => {
-    ctx.log(`sending ${count} requests from ${step.traffic.from} to ${step.traffic.to}`);
-    return sendTraffic(step.traffic, { kube: ctx.kube, cluster: ctx.cluster, namespace: ctx.namespace, count, signal: ctx.signal });
-  };
-  if (step.traffic.requests !== 'auto') return { result: await send(step.traffic.requests) };
-  const target = sequentialTargetOf(step.expect);
-  if (!target) return { result: await send(autoRequestCount(step.expect)) };
-  const { result, summary } = await sendSequentially(target, planFor(target), send);
+  const route = `from ${step.traffic.from} to ${step.traffic.to}`;
+  const send = (count: number) =>
+    sendTraffic(step.traffic, { kube: ctx.kube, cluster: ctx.cluster, namespace: ctx.namespace, count, signal: ctx.signal });
+  const target = step.traffic.requests === 'auto' ? sequentialTargetOf(step.expect) : undefined;
+  if (!target) {
+    const count = step.traffic.requests === 'auto' ? autoRequestCount(step.expect) : step.traffic.requests;
+    ctx.log(`sending ${count} requests ${route}`);
+    return { result: await send(count) };
+  }
+  const plan = planFor(target);
+  ctx.log(`sending requests ${route} in looks of ${plan.looks[0]}, at most ${plan.maxRequests}`);
+  const { result, summary } = await sendSequentially(target, plan, send);
   ctx.log(summary);
   return { result, sampling: summary };
 }
