@@ -53,7 +53,12 @@ const fixture: RunReport = {
       verdict: 'failed',
       steps: [
         { name: 'apply virtualservice', verdict: 'passed', durationMs: 120, errors: [] },
-        { name: 'traffic from client', verdict: 'failed', durationMs: 9_400, errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>'], report: { traffic: canary } },
+        {
+          name: 'traffic from client', verdict: 'failed', durationMs: 9_400,
+          errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>\n\nDiagnostics:\n  diagnostics written to /a'],
+          report: { traffic: canary, diagnostics: 'diagnostics written to /a' },
+        },
+        { name: 'timed out', verdict: 'failed', errors: ['timed out'], report: { diagnostics: 'diagnostics written to /b' } },
       ],
     },
     { name: 'sidecar injection', file: 'specs/istio/inject.spec.yaml', verdict: 'skipped', steps: [{ name: 'pods app=backend', verdict: 'skipped', errors: [] }] },
@@ -71,7 +76,10 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('&lt;v1 60%&gt;');
     expect(html.match(/<svg class="chart shares"/g)).toHaveLength(1);
     expect(html.match(/<svg class="chart latency"/g)).toHaveLength(1);
-    expect(html).toContain('1 failed');
+    expect(html).toContain('2 failed');
+    // Diagnostics already in the failure message are not repeated; others are shown.
+    expect(html).not.toContain('<pre class="diagnostics">diagnostics written to /a');
+    expect(html).toContain('<pre class="diagnostics">diagnostics written to /b</pre>');
   });
 });
 

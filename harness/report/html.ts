@@ -63,7 +63,9 @@ function renderStep(step: StepEntry): string {
   const duration = step.durationMs === undefined ? '' : `<span class="duration">${formatMs(step.durationMs)}</span>`;
   const errors = step.errors.map((e) => `<pre class="error">${escapeHtml(e)}</pre>`).join('');
   const traffic = step.report?.traffic ? renderTraffic(step.report.traffic) : '';
-  const diagnostics = step.report?.diagnostics ? `<pre class="diagnostics">${escapeHtml(step.report.diagnostics)}</pre>` : '';
+  // The runner usually appends the diagnostics to the failure itself: show them once.
+  const summary = step.report?.diagnostics;
+  const diagnostics = summary && !step.errors.some((e) => e.includes(summary)) ? `<pre class="diagnostics">${escapeHtml(summary)}</pre>` : '';
   return `<div class="step"><div class="step-head">${badge(step.verdict)}<span>${escapeHtml(step.name)}</span>${duration}</div>${traffic}${errors}${diagnostics}</div>`;
 }
 

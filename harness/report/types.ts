@@ -34,7 +34,7 @@ export interface TrafficReport {
 /** The `meshspec` entry of a step's task meta. */
 export interface StepReport {
   traffic?: TrafficReport;
-  /** Where failure diagnostics were written. */
+  /** The failure's diagnostics summary (collectDiagnostics), as the runner attaches it. */
   diagnostics?: string;
   [key: string]: unknown;
 }
