@@ -214,7 +214,8 @@ describe('the embedded cluster', () => {
     expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{"metadata":', { 'content-type': 'application/json' })).body).toMatchObject({ code: 400, reason: 'BadRequest' });
     expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' })).body.message).toMatch(/not valid UTF-8/);
     expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', 'x'.repeat(3 * 1024 * 1024 + 1), { 'content-type': 'application/json' })).status).toBe(413);
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).status).toBe(415);
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).body).toMatchObject({ code: 400, message: 'the protobuf request body is malformed' });
+    expect((await raw('PATCH', '/api/v1/namespaces/apps1/configmaps/c1', '{}', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await raw('GET', '/api/v1/pods?labelSelector=bad%20key%3Dx')).status).toBe(400);
     expect((await raw('GET', '/healthz')).body).toBe('ok');
   });
@@ -235,6 +236,24 @@ describe('the embedded cluster', () => {
     await until('events', async () => events.length >= 2);
     request.abort();
     expect(events).toEqual(['ADDED w1', 'DELETED w1']);
+  });
+
+  it('loses no write when many clients apply and watch at once', async () => {
+    const list = await core.listNamespacedConfigMap({ namespace: 'apps1' });
+    const added = new Set<string>();
+    const watch = new k8s.Watch(kc);
+    const request = await watch.watch('/api/v1/namespaces/apps1/configmaps', { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'load=yes' }, (type, obj) => {
+      if (type === 'ADDED') added.add(obj.metadata.name);
+    }, () => undefined);
+    await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'shared' }, data: {} } });
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: `load-${i}`, labels: { load: 'yes' } } } })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        objects.patch({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'apps1' }, data: { [`k${i}`]: String(i) } }, undefined, undefined, `client-${i}`, false, k8s.PatchStrategy.ServerSideApply)),
+    ]);
+    await until('all watch events', async () => added.size === 40);
+    request.abort();
+    expect(Object.keys((await core.readNamespacedConfigMap({ namespace: 'apps1', name: 'shared' })).data ?? {})).toHaveLength(20);
   });
 
   it('serves custom resources once their CRD is applied', async () => {
