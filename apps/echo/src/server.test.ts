@@ -177,9 +177,13 @@ describe('forward call', () => {
     const client = await echo();
     const started = performance.now();
     const body: ForwardResponse = (await get(`${client.url}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=100ms`, count: 10, deadlineMs: 250 })}`)).json();
-    expect(performance.now() - started).toBeLessThan(800);
+    // Sent one after another, all ten would take a second.
+    expect(performance.now() - started).toBeLessThan(900);
     expect(body.results).toHaveLength(10);
-    expect(body.results.filter((r) => r.status === 200).length).toBe(2);
+    const served = body.results.filter((r) => r.status === 200).length;
+    expect(served).toBeGreaterThanOrEqual(1);
+    expect(served).toBeLessThanOrEqual(2);
+    expect(body.results.slice(served).every((r) => r.status === 0)).toBe(true);
     expect(body.results.at(-1)!.error).toMatch(/not sent: batch deadline of 250 ms passed/);
   });
 
