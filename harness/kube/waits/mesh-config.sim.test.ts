@@ -1,7 +1,7 @@
 /**
  * "Config in effect" against the embedded cluster with Istio's CRDs. The sim runs here with
  * its pass-through data plane, which never reports distribution: the test writes Istio's
- * status itself, as istiod would, and checks the wait follows it.
+ * status itself, as istiod would, and checks the wait follows it step by step.
  */
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterHandle } from '../../providers/types.js';
 import type { AppliedObject, KubeClients } from '../../runner/types.js';
-import { startSim, type SimCluster } from '../../sim/index.js';
+import { createPassthroughDataPlane, startSim, type SimCluster } from '../../sim/index.js';
 import { applyManifests } from '../apply.js';
 import { createKubeClients } from '../clients.js';
 import { parseManifests } from '../manifests.js';
@@ -49,7 +49,7 @@ async function reportStatus(name: string, observedGeneration: number, status: 'T
 }
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'minimal' });
+  sim = await startSim({ istioProfile: 'minimal', dataPlane: createPassthroughDataPlane });
   kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
   owner = { runId: RUN_ID, namespace: await createScenarioNamespace(kube, { name: 'mesh-config', mesh: 'sidecar' }, RUN_ID) };
   cluster = { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'minimal', istioctl: null } };
@@ -97,5 +97,21 @@ describe('mesh config in effect', () => {
     expect(args.slice(0, 4)).toEqual(['--kubeconfig', sim.kubeconfigPath, '--context', sim.context]);
     expect(args.slice(4, 7)).toEqual(['experimental', 'wait', '--for=distribution']);
     expect(args.slice(-2)).toEqual(['virtualservice', `nostatus.${owner.namespace}`]);
+  });
+});
+
+describe('mesh config in effect with the sim\'s emulated data plane', () => {
+  it('resolves once the data plane has taken the object up', async () => {
+    const meshSim = await startSim({ istioProfile: 'minimal' });
+    try {
+      const meshKube = createKubeClients({ kubeconfig: meshSim.kubeconfigPath, context: meshSim.context });
+      const namespace = await createScenarioNamespace(meshKube, { name: 'mesh-synced', mesh: 'sidecar' }, RUN_ID);
+      const applied = await applyManifests(meshKube, parseManifests(route(100), 'vs.yaml'), {
+        namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline: Date.now() + 30_000,
+      });
+      await waitForMeshConfig(meshKube, applied, { ...cluster, kubeconfig: meshSim.kubeconfigPath }, { deadline: Date.now() + 10_000 });
+    } finally {
+      await meshSim.stop();
+    }
   });
 });
