@@ -2,23 +2,21 @@
  * The embedded cluster: a Kubernetes-compatible API server over HTTPS with a bearer token,
  * controllers, a kubelet whose pods are processes, and Istio's control plane emulated.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDataPlane } from '../mesh/index.js';
 import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
-import { ClusterApi } from './apiserver/api.js';
-import { ResourceRegistry } from './apiserver/registry.js';
-import { SIM_CONTEXT, startApiServer } from './apiserver/server.js';
+import { ClusterApi, ResourceRegistry, SIM_CONTEXT, startApiServer } from './apiserver/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { startControllers } from './controllers/index.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startExternalService, type ExternalService } from './external.js';
 import { createMeshHost } from './host.js';
 import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
 import { Kubelet, schedulerAdmission } from './kubelet/index.js';
-import { ObjectStore } from './store/store.js';
+import { ObjectStore } from './store/index.js';
 
 export { injectSidecar, shouldInject, type InjectionOptions } from './istio/index.js';
 export { createPassthroughDataPlane } from './passthrough.js';
@@ -54,20 +52,20 @@ export interface SimCluster {
   stop(): Promise<void>;
 }
 
-/** The repository root: the nearest folder above this module with meshspec's package.json. */
-function repositoryRoot(): string {
+/** The package root: the nearest folder above this module whose package.json is meshspec's (works from the sources and from dist/). */
+function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'harness'))) {
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'meshspec') return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`meshspec sim: cannot find the repository root above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir) throw new Error(`meshspec sim: cannot find meshspec's package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
-  // Running from dist/: the root is above it.
-  return dir.endsWith(`${join('/', 'dist')}`) ? dirname(dir) : dir;
 }
 
 export function defaultEchoEntry(): string {
-  return resolve(repositoryRoot(), 'dist/apps/echo/src/main.js');
+  return resolve(packageRoot(), 'dist/apps/echo/src/main.js');
 }
 
 async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {

@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ProgressReporter } from '../types.js';
+import { simProvider } from './index.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-provider-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const phases: string[] = [];
+const progress: ProgressReporter = {
+  phase: (name) => ({ done: (detail) => phases.push(`done ${name}: ${detail}`), fail: (e) => phases.push(`fail ${name}: ${String(e)}`), update: () => undefined }),
+  info: () => undefined,
+};
+
+describe('simProvider', () => {
+  it('starts the embedded cluster with the widest profile and describes it in a serialisable handle', async () => {
+    const provider = simProvider();
+    const handle = await provider.setup({ runId: 'r1', profiles: ['minimal', 'default'], reuse: false, artifactsDir: join(dir, 'artifacts'), rootDir: process.cwd(), progress, settings: {} });
+    try {
+      expect(JSON.parse(JSON.stringify(handle))).toEqual(handle);
+      expect(handle).toMatchObject({ provider: 'sim', runId: 'r1', context: 'meshspec-sim', kubeconfig: join(dir, 'artifacts', 'sim.kubeconfig'), istio: { profile: 'default', istioctl: null }, imageRewrites: {} });
+      expect(handle.ingress?.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      if (existsSync(join(process.cwd(), 'dist/apps/echo/src/main.js'))) expect(handle.variables).toEqual({ EXTERNAL_HOST: 'external.meshspec.test', EXTERNAL_IP: '192.0.2.10' });
+      expect(phases).toEqual([expect.stringMatching(/^done start the embedded cluster with Istio default: https:\/\/127\.0\.0\.1:\d+/)]);
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(handle.kubeconfig);
+      kc.setCurrentContext(handle.context);
+      const deployments = await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: 'istio-system' });
+      expect(deployments.items.map((d) => d.metadata!.name).sort()).toEqual(['istio-ingressgateway', 'istiod']);
+    } finally {
+      await provider.teardown();
+    }
+  });
+});
