@@ -13,10 +13,6 @@ const PROVIDERS: Record<ProviderName, { module: string; factory: string }> = {
   kubeconfig: { module: './kubeconfig/index.js', factory: 'kubeconfigProvider' },
 };
 
-export function isProviderName(name: string): name is ProviderName {
-  return Object.hasOwn(PROVIDERS, name);
-}
-
 export async function createProvider(name: ProviderName): Promise<ClusterProvider> {
   const { module, factory } = PROVIDERS[name];
   let loaded: Record<string, unknown>;

@@ -56,10 +56,6 @@ export class SpecPositions {
     return this.value(['steps', index]);
   }
 
-  has(path: KeyPath): boolean {
-    return this.entries.has(pathKey(path));
-  }
-
   private nearest(path: KeyPath): Entry {
     for (let length = path.length; length >= 0; length--) {
       const entry = this.entries.get(pathKey(path.slice(0, length)));
