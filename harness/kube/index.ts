@@ -6,7 +6,7 @@ export { Discovery, discoveryFor, nameMatches, type ResourceType } from './disco
 export { describeApiError, httpStatusOf, isNotFound, isTransient, KubeError } from './errors.js';
 export { repositoryOf, rewriteImage, rewriteImages } from './images.js';
 export { loadManifests, parseManifests, type Manifest, type ManifestObject } from './manifests.js';
-export { patchObject, setMetadata, type MetadataValues, type PatchType } from './mutate.js';
+export { FIELD_MANAGER, patchObject, setMetadata, type MetadataValues, type PatchType } from './mutate.js';
 export {
   createScenarioNamespace,
   deleteScenarioResources,

@@ -13,7 +13,8 @@ import { withVerbatimBody } from './verbatim.js';
 export type PatchType = 'merge' | 'json' | 'strategic';
 export type MetadataValues = Record<string, string | null>;
 
-const FIELD_MANAGER = 'meshspec';
+/** The field manager of every change meshspec makes, as kubectl's is `kubectl`. */
+export const FIELD_MANAGER = 'meshspec';
 
 const STRATEGIES = {
   merge: PatchStrategy.MergePatch,

@@ -1,10 +1,8 @@
 /** `apply`: server-side apply of a manifest file, directory or inline YAML. */
-import { applyManifests, describeObject, loadManifests, type Manifest } from '../../../kube/index.js';
+import { applyManifests, describeObject, FIELD_MANAGER, loadManifests, type Manifest } from '../../../kube/index.js';
 import { describeStep, type ApplyStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 import { ownerOf } from '../targets.js';
-
-export const FIELD_MANAGER = 'meshspec';
 
 export const applyOperation: Operation<ApplyStep> = {
   kind: 'apply',
