@@ -3,7 +3,7 @@
  * operations in the scenario's namespace, a failure skips what follows with the reason and
  * carries diagnostics, and teardown leaves nothing behind.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -82,6 +82,7 @@ const stepForms = Scenario.parse({
 
 let sim: SimCluster;
 let handle: ClusterHandle;
+const flag = join(tmpdir(), `meshspec-retry-${process.pid}-${Date.now()}`);
 let run: ScenarioRun;
 
 beforeAll(async () => {
@@ -134,6 +135,24 @@ describe('scenarioRun', () => {
     expect(ctx.task.meta.meshspec?.diagnostics).toMatch(/^diagnostics written to /);
     expect(run.skipReason(8)).toBe('skipped: step 8 "pods that never come" failed');
     expect(run.skipReason(7)).toBeUndefined();
+  });
+
+  it('lets the later steps run again when a retry of the failed step passes', async () => {
+    const retried = createScenarioRun(
+      { ...scenario, steps: [{ name: 'flaky', exec: { command: [process.execPath, '-e', 'process.exit(require("fs").existsSync(process.argv[1]) ? 0 : 1)', flag], exitCode: 0, optional: false } }, { sleep: '10ms' }] },
+      { file: 'specs/retry.spec.yaml', rootDir: process.cwd() },
+      () => handle,
+    );
+    await retried.setup();
+    try {
+      await expect(retried.runStep(0, testContext())).rejects.toThrow('exited with 1, expected 0');
+      expect(retried.skipReason(1)).toBe('skipped: step 1 "flaky" failed');
+      await writeFile(flag, '');
+      await retried.runStep(0, testContext());
+      expect(retried.skipReason(1)).toBeUndefined();
+    } finally {
+      await retried.teardown();
+    }
   });
 
   it('removes the namespace at teardown and waits until it is gone', async () => {

@@ -101,6 +101,8 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
             await operation.exec(substituteDeep<Step>(step, current.substitute), stepCtx);
           },
         );
+        // A retried step (Vitest's `retry`) that now passes no longer holds the later ones back.
+        if (failed?.number === index + 1) failed = undefined;
       } catch (error) {
         failed = { number: index + 1, name: describeStep(step) };
         const diagnostics = stepCtx && (await failureDiagnostics(stepCtx));
