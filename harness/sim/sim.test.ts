@@ -217,6 +217,21 @@ describe('the embedded cluster', () => {
     expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).body).toMatchObject({ code: 400, message: 'the protobuf request body is malformed' });
     expect((await raw('PATCH', '/api/v1/namespaces/apps1/configmaps/c1', '{}', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await raw('GET', '/api/v1/pods?labelSelector=bad%20key%3Dx')).status).toBe(400);
+    const malformed = [
+      ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p', labels: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, 'metadata.labels'],
+      ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p' }, spec: { containers: 7 } }, 'spec.containers'],
+      ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: IMAGE, args: 'x', env: [{}] }] } }, 'spec.containers[0].args'],
+      ['/api/v1/namespaces/apps1/services', { metadata: { name: 's' }, spec: { ports: 'http', selector: ['a'] } }, 'spec.selector'],
+      ['/api/v1/namespaces/apps1/services', { metadata: { name: 'S_1' }, spec: { ports: [{ port: 70000 }] } }, 'metadata.name'],
+      ['/api/v1/namespaces/apps1/configmaps', { metadata: { name: 12 }, data: { a: 1 } }, 'metadata.name'],
+      ['/api/v1/namespaces/apps1/configmaps', { metadata: { name: 'c2' }, data: { a: 1 } }, 'data[a]'],
+    ] as const;
+    for (const [path, body, field] of malformed) {
+      const answer = await raw('POST', path, JSON.stringify(body), { 'content-type': 'application/json' });
+      expect(answer.status, JSON.stringify(body)).toBe(422);
+      expect(answer.body.details.causes.map((c: any) => c.field)).toContain(field);
+    }
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '[1,2]', { 'content-type': 'application/json' })).body).toMatchObject({ code: 400, message: 'the request body must be a ConfigMap object' });
     expect((await raw('GET', '/healthz')).body).toBe('ok');
   });
 

@@ -9,7 +9,7 @@ import { applyConfiguration, applyPatch } from '../store/patch.js';
 import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { ServiceAllocator } from './allocator.js';
-import { applyBuiltinDefaults, validateBuiltin, validateMetadata } from './builtins.js';
+import { applyBuiltinDefaults, validateBuiltin, validateMetadata, validateShape } from './builtins.js';
 import { customType } from './crd.js';
 import type { ResourceRegistry, ResourceType } from './registry.js';
 
@@ -232,15 +232,18 @@ export class ClusterApi {
 
   /** Defaults, mutating admission, validation; throws 422 with every problem found. */
   private prepare(t: ResourceType, operation: Operation, obj: KubeObject, oldObject: KubeObject | undefined): void {
+    const shape = validateShape(obj);
+    if (shape.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), shape);
     if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
+    for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject });
+    const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
+    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject }) ?? []));
+    if (causes.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), causes);
+    // Addresses are handed out only to valid Services.
     if (t.kind === 'Service' && !t.group) {
       const others = this.store.list(t).filter((s) => s.metadata.uid !== oldObject?.metadata.uid);
       this.allocator.assign(obj, oldObject, others);
     }
-    for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject });
-    const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
-    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject }) ?? []));
-    if (causes.length > 0) throw invalid(t, obj.metadata.name ?? '', causes);
   }
 
   /** Checks a request body is an object of the URL's kind and namespace; returns a copy. */

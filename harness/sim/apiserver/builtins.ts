@@ -9,11 +9,24 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** The shape every object must have before defaults can be applied: object metadata maps and spec. */
+export function validateShape(obj: KubeObject): StatusCause[] {
+  const isMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const causes: StatusCause[] = [];
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = obj.metadata[field];
+    if (map !== undefined && !isMap(map)) causes.push(fieldInvalid(`metadata.${field}`, map, 'must be a map of string keys to string values'));
+  }
+  if (obj.spec !== undefined && !isMap(obj.spec)) causes.push(fieldInvalid('spec', obj.spec, 'must be an object'));
+  return causes;
+}
+
 /** Checks metadata.name (per kind rules) and label keys and values. */
 export function validateMetadata(kind: string, obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const name = obj.metadata?.name;
   if (!name) return [fieldRequired('metadata.name')];
+  if (typeof name !== 'string') return [fieldInvalid('metadata.name', name, 'must be a string')];
   if (kind === 'Namespace' || kind === 'Service') {
     const rule = kind === 'Service' ? DNS_1035_LABEL : DNS_LABEL;
     if (!rule.test(name) || name.length > 63) {
@@ -41,7 +54,8 @@ function defaultPodSpec(spec: any): void {
   spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+  const list = (value: unknown) => (Array.isArray(value) ? value : []);
+  for (const c of [...list(spec.containers), ...list(spec.initContainers)]) {
     if (typeof c !== 'object' || c === null) continue;
     const tag = typeof c.image === 'string' ? /:([^/:]+)$/.exec(c.image)?.[1] : undefined;
     c.imagePullPolicy ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
@@ -71,6 +85,18 @@ function validateContainers(spec: any, path: string): StatusCause[] {
       else if (seen.has(c.name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"`, field: `${at}.name` });
       seen.add(c.name);
       if (!c.image) causes.push(fieldRequired(`${at}.image`));
+      else if (typeof c.image !== 'string') causes.push(fieldInvalid(`${at}.image`, c.image, 'must be a string'));
+      for (const field of ['command', 'args']) {
+        const value = c[field];
+        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'string'))) causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of strings'));
+      }
+      for (const field of ['env', 'envFrom', 'ports']) {
+        const value = c[field];
+        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'object' || v === null))) causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of objects'));
+      }
+      (Array.isArray(c.env) ? c.env : []).forEach((e: any, j: number) => {
+        if (e && typeof e === 'object' && !e.name) causes.push(fieldRequired(`${at}.env[${j}].name`));
+      });
       (Array.isArray(c.ports) ? c.ports : []).forEach((p: any, j: number) => {
         if (!Number.isInteger(p?.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
           causes.push(fieldInvalid(`${at}.ports[${j}].containerPort`, p?.containerPort, 'must be between 1 and 65535, inclusive'));
@@ -100,12 +126,16 @@ function validateWorkload(obj: KubeObject): StatusCause[] {
 function validateService(obj: KubeObject): StatusCause[] {
   const spec = obj.spec ?? {};
   const causes: StatusCause[] = [];
+  if (spec.selector !== undefined && (typeof spec.selector !== 'object' || spec.selector === null || Array.isArray(spec.selector) || Object.values(spec.selector).some((v) => typeof v !== 'string'))) {
+    causes.push(fieldInvalid('spec.selector', spec.selector, 'must be a map of label keys to string values'));
+  }
   const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
   if (!types.includes(spec.type)) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.type)}: supported values: ${types.map((t) => `"${t}"`).join(', ')}`, field: 'spec.type' });
   const ports = spec.ports ?? [];
   if (!Array.isArray(ports)) return [...causes, fieldInvalid('spec.ports', ports, 'must be a list')];
   if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None') causes.push(fieldRequired('spec.ports'));
   ports.forEach((p: any, i: number) => {
+    if (!p || typeof p !== 'object') return void causes.push(fieldInvalid(`spec.ports[${i}]`, p, 'must be a port object'));
     if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) causes.push(fieldInvalid(`spec.ports[${i}].port`, p?.port, 'must be between 1 and 65535, inclusive'));
     if (ports.length > 1 && !p?.name) causes.push(fieldRequired(`spec.ports[${i}].name`));
     if (typeof p?.targetPort === 'number' && (p.targetPort < 1 || p.targetPort > 65535)) {
