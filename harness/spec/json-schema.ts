@@ -9,11 +9,7 @@ export const JSON_SCHEMA_PATH = 'schema/spec.schema.json';
 export function specJsonSchema(): string {
   // `input`: defaults make keys optional for the author, as the loader treats them.
   const schema = z.toJSONSchema(Scenario, { io: 'input' });
-  const document = {
-    ...schema,
-    $id: 'https://meshspec.dev/schema/spec.schema.json',
-    title: 'meshspec scenario (*.spec.yaml)',
-  };
+  const document = { ...schema, title: 'meshspec scenario (*.spec.yaml)' };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
