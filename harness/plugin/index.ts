@@ -15,7 +15,7 @@ import type { MeshspecOptions, ProvidedOptions } from './options.js';
 import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
 
 export type { MeshspecOptions } from './options.js';
-export { ENV, PROVIDER_NAMES, DEFAULT_PROVIDER, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
+export { ENV, PROVIDER_NAMES, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
 export { startCluster, newRunId, type RunningCluster } from './cluster.js';
 export { stderrProgress, providerBanner } from './progress.js';
 export { generateTestModule } from './codegen.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Reporter } from 'vitest/reporters';
 import { startVitest } from 'vitest/node';
 import { HtmlReporter } from '../../report/index.js';
-import { DEFAULT_PROVIDER, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
+import { meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
 import type { CliOptions } from '../options.js';
@@ -44,7 +44,7 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
     allowContext: options.allowContext.length > 0 ? options.allowContext.join(',') : undefined,
   };
   // Flags are the CLI's whole configuration: MESHSPEC_* variables are for runs of Vitest itself.
-  return resolveRunSettings({}, { provider: options.provider ?? DEFAULT_PROVIDER, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles }, runId);
+  return resolveRunSettings({}, { provider: options.provider, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles }, runId);
 }
 
 /** Where `meshspec run` writes its reports, relative to the root. */
