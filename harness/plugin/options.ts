@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ClusterHandle, IstioProfile, ProviderName } from '../providers/types.js';
 
 export const PROVIDER_NAMES = ['sim', 'kind', 'kubeconfig'] as const satisfies readonly ProviderName[];
-export const DEFAULT_PROVIDER: ProviderName = 'sim';
+const DEFAULT_PROVIDER: ProviderName = 'sim';
 
 /** Options of the `meshspec()` plugin. */
 export interface MeshspecOptions {
