@@ -152,6 +152,13 @@ export class RequestHandler {
     const type = this.api.registry.byResource(group, version, rest[0]);
     if (!type || (type.namespaced && !namespace && rest.length > 1) || (!type.namespaced && namespace)) return undefined;
     const subresource = rest[2];
+    if (type.kind === 'Pod' && !type.group && ['exec', 'attach', 'portforward'].includes(subresource)) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the sim provider cannot ${subresource === 'portforward' ? 'port-forward to' : `${subresource} to`} pods (their containers are local processes): reach a pod through the API server proxy, e.g. kubectl get --raw /api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH, or run with --provider kind`,
+      );
+    }
     if (subresource && !type.subresources.includes(subresource as never) && !(type.kind === 'Namespace' && subresource === 'finalize')) return undefined;
     if (rest.length > 3 && subresource !== 'proxy') return undefined;
     return { type, version, namespace, name: rest[1], subresource, proxyPath: `/${rest.slice(3).join('/')}`, watch };

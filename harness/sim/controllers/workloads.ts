@@ -13,10 +13,19 @@ const HASH_LABEL = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** JSON with object keys sorted and unset (null) fields dropped, so equal templates hash alike however a client wrote them. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** FNV-1a of the template, spelled in the alphabet Kubernetes uses for generated names. */
 export function podTemplateHash(template: unknown): string {
   let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(JSON.stringify(template ?? {}))) {
+  for (const ch of Buffer.from(canonical(template ?? {}))) {
     hash ^= ch;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
@@ -158,6 +167,11 @@ export class WorkloadControllers {
       });
       this.api.recordEvent(deployment, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name} to ${initial}`, 'deployment-controller');
     } else {
+      // Rolling back to an older template reuses its replica set, which becomes the newest revision.
+      const newest = Math.max(0, ...revisions);
+      if (Number(current.metadata.annotations?.[REVISION] ?? 0) < newest) {
+        current = this.api.patch(this.types.replicaSet, namespace, current.metadata.name, 'merge', { metadata: { annotations: { [REVISION]: String(newest + 1) } } });
+      }
       const target = recreate ? (oldPodsLeft > 0 ? 0 : desired) : Math.min(desired, Math.max(current.spec.replicas ?? 0, desired + maxSurge - oldTotal));
       this.scale(deployment, current, target);
     }
