@@ -94,6 +94,14 @@ describe('meshspec run', () => {
   });
 });
 
+describe('meshspec sim', () => {
+  it('hands its arguments to the embedded cluster command', async () => {
+    const result = await runInlineCli({}, ['sim', '--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.all).toMatch(/^usage: meshspec sim /);
+  });
+});
+
 describe('meshspec --version and help', () => {
   it('prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
