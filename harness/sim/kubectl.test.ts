@@ -96,7 +96,9 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await expect(kubectl('get', 'ns', 'scratch')).rejects.toThrow(/namespaces "scratch" not found/);
   });
 
-  it('refuses a wrong token and unknown kinds the way kubectl reports them from a real server', async () => {
+  it('refuses a wrong token, unknown kinds and mistyped fields the way kubectl reports them from a real server', async () => {
+    await writeFile(join(dir, 'typo.yaml'), MANIFEST.replace('replicas: 2', 'replica: 2'));
+    await expect(kubectl('apply', '--server-side', '-f', join(dir, 'typo.yaml'))).rejects.toThrow(/strict decoding error: unknown field "spec.replica"/);
     await expect(kubectl('--token', 'wrong', 'get', 'ns')).rejects.toThrow(/Unauthorized/);
     await writeFile(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
     await expect(kubectl('apply', '--server-side', '-f', join(dir, 'widget.yaml'))).rejects.toThrow(/no matches for kind "Widget" in version "example.com\/v1"/);

@@ -11,6 +11,7 @@ import type { KubeObject } from '../store/types.js';
 import { ServiceAllocator } from './allocator.js';
 import { applyBuiltinDefaults, validateBuiltin, validateMetadata, validateShape } from './builtins.js';
 import { customType } from './crd.js';
+import { unknownFields } from './fields.js';
 import type { ResourceRegistry, ResourceType } from './registry.js';
 
 export type Operation = 'CREATE' | 'UPDATE';
@@ -32,6 +33,10 @@ export interface AdmissionPlugin {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** Unknown fields: Strict refuses them (400), Warn (default) drops them with a warning, Ignore drops them. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** Collects warnings for the client (sent as `Warning` headers). */
+  warnings?: string[];
 }
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -104,7 +109,7 @@ export class ClusterApi {
     }
     if (t.namespaced) this.checkNamespaceWritable(obj.metadata.namespace!);
     for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete obj.metadata[field];
-    this.prepare(t, 'CREATE', obj, undefined);
+    this.prepare(t, 'CREATE', obj, undefined, options);
     if (options.dryRun) return { ...obj, metadata: { ...obj.metadata, uid: 'dry-run', creationTimestamp: now() } };
     const created = this.store.create(t, obj);
     if (t.kind === 'CustomResourceDefinition') this.registerCrd(created);
@@ -223,7 +228,7 @@ export class ClusterApi {
       next = { ...input, status: current.status };
     }
     next.metadata.namespace = current.metadata.namespace;
-    if (options.subresource !== 'status') this.prepare(t, 'UPDATE', next, current);
+    if (options.subresource !== 'status') this.prepare(t, 'UPDATE', next, current, options);
     if (options.dryRun) return next;
     const updated = this.store.update(t, next);
     if (t.kind === 'CustomResourceDefinition') this.registerCrd(updated);
@@ -231,9 +236,16 @@ export class ClusterApi {
   }
 
   /** Defaults, mutating admission, validation; throws 422 with every problem found. */
-  private prepare(t: ResourceType, operation: Operation, obj: KubeObject, oldObject: KubeObject | undefined): void {
+  private prepare(t: ResourceType, operation: Operation, obj: KubeObject, oldObject: KubeObject | undefined, options: WriteOptions): void {
     const shape = validateShape(obj);
     if (shape.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), shape);
+    const strict = options.fieldValidation === 'Strict';
+    const unknown = unknownFields(t.group, t.kind, obj, !strict);
+    if (unknown.length > 0 && strict) {
+      const version = String(obj.apiVersion).split('/').pop();
+      throw badRequest(`${t.kind} in version "${version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    }
+    if (options.fieldValidation !== 'Ignore') for (const field of unknown) options.warnings?.push(`unknown field "${field}"`);
     if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
     for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject });
     const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];

@@ -173,6 +173,12 @@ export class RequestHandler {
     const { type } = r;
     const dryRun = q.getAll('dryRun').includes('All');
     const fieldManager = q.get('fieldManager') ?? undefined;
+    const fieldValidation = parseFieldValidation(q.get('fieldValidation'));
+    const warnings: string[] = [];
+    // Sent with whatever answer follows, as the real server's `Warning: 299` headers.
+    const warn = () => {
+      if (warnings.length && !res.headersSent) res.setHeader('warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    };
     const wantsTable = /as=Table/.test(String(req.headers.accept ?? ''));
     if (r.subresource === 'proxy') {
       const address = resolveProxyTarget(this.api, this.runtime, type.plural as 'pods' | 'services', r.namespace!, r.name!);
@@ -186,7 +192,8 @@ export class RequestHandler {
       if (method === 'GET') return this.list(res, r, q, wantsTable);
       if (method === 'POST') {
         const body = mediaType(req) === PROTOBUF ? decodeProtobuf(await readBody(req)) : await this.body(req, ['application/json', 'application/yaml']);
-        const created = this.api.create(type, r.namespace, body, { dryRun, fieldManager });
+        const created = this.api.create(type, r.namespace, body, { dryRun, fieldManager, fieldValidation, warnings });
+        warn();
         return sendJson(res, 201, this.withVersion(r, created));
       }
       if (method === 'DELETE') {
@@ -205,14 +212,17 @@ export class RequestHandler {
       }
       case 'PUT': {
         const body = await this.body(req, ['application/json', 'application/yaml']);
-        return sendJson(res, 200, this.withVersion(r, this.api.update(type, r.namespace, r.name, body, { dryRun, fieldManager, subresource })));
+        const updated = this.api.update(type, r.namespace, r.name, body, { dryRun, fieldManager, subresource, fieldValidation, warnings });
+        warn();
+        return sendJson(res, 200, this.withVersion(r, updated));
       }
       case 'PATCH': {
         const patchType = PATCH_TYPES[mediaType(req)];
         if (!patchType) throw unsupportedMediaType(mediaType(req), Object.keys(PATCH_TYPES));
         const body = decodeBody(await readBody(req), patchType === 'apply' ? 'yaml' : 'json');
         const force = q.get('force') === 'true';
-        const patched = this.api.patch(type, r.namespace, r.name, patchType, body, { dryRun, fieldManager, force, subresource });
+        const patched = this.api.patch(type, r.namespace, r.name, patchType, body, { dryRun, fieldManager, force, subresource, fieldValidation, warnings });
+        warn();
         return sendJson(res, 200, this.withVersion(r, patched));
       }
       case 'DELETE': {
@@ -338,6 +348,12 @@ export class RequestHandler {
     const updated = this.api.patch(r.type, r.namespace, r.name!, 'merge', { spec: { replicas } }, { dryRun: q.getAll('dryRun').includes('All') });
     sendJson(res, 200, scaleOf(updated));
   }
+}
+
+function parseFieldValidation(value: string | null): 'Strict' | 'Warn' | 'Ignore' | undefined {
+  if (value === null || value === '') return undefined;
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw badRequest(`fieldValidation must be Strict, Warn or Ignore (got "${value}")`);
 }
 
 function unsupportedMediaType(type: string, accepted: string[]): ApiError {
