@@ -77,6 +77,10 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await kubectl('patch', 'svc', 'backend', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":8000}]');
     expect(await kubectl('get', 'svc', 'backend', '-o', 'jsonpath={.spec.ports[0].port}')).toBe('8000');
     expect(await kubectl('get', 'virtualservices', '-A')).toBe('');
+    await writeFile(join(dir, 'route.yaml'), 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: backend}\nspec:\n  hosts: [backend]\n  http:\n  - route:\n    - destination: {host: backend, subset: v9}\n');
+    const applied = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'apply', '--server-side', '-f', join(dir, 'route.yaml')]);
+    expect(applied.stderr).toContain('Warning: subset "v9" of host "backend" is not defined by any DestinationRule');
+    expect(await kubectl('get', 'vs')).toMatch(/^NAME\s+GATEWAYS\s+HOSTS\s+AGE\nbackend\s+\["backend"\]/);
 
     await kubectl('create', 'configmap', 'listed', '--from-literal=a=1');
     const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { reject: false });

@@ -21,6 +21,8 @@ export interface AdmissionRequest {
   type: ResourceType;
   object: KubeObject;
   oldObject?: KubeObject;
+  /** Where a plugin adds warnings for the client (admission webhooks' `warnings`). */
+  warnings: string[];
 }
 
 /** A step of the admission chain, like a webhook: mutate first, then validate. */
@@ -247,9 +249,10 @@ export class ClusterApi {
     }
     if (options.fieldValidation !== 'Ignore') for (const field of unknown) options.warnings?.push(`unknown field "${field}"`);
     if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
-    for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject });
+    const warnings = options.warnings ?? [];
+    for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject, warnings });
     const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
-    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject }) ?? []));
+    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject, warnings }) ?? []));
     if (causes.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), causes);
     // Addresses are handed out only to valid Services.
     if (t.kind === 'Service' && !t.group) {

@@ -6,7 +6,7 @@
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import { istioCrd, ISTIO_KINDS } from './crds.js';
 import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from './injection.js';
-import { validateIstioObject } from './validation.js';
+import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
 export type SimIstioProfile = 'demo' | 'default' | 'minimal';
 
@@ -67,8 +67,11 @@ export function istioAdmission(api: ClusterApi, nativeSidecars: boolean): Admiss
       const injected = injectSidecar(object, { native: nativeSidecars, proxyImage: DEFAULT_PROXY_IMAGE, revision: namespace?.metadata.labels?.['istio.io/rev'] });
       Object.assign(object, injected);
     },
-    validate({ type, object }) {
+    validate({ type, object, warnings }) {
       validateIstioObject(type.group, type.kind, object);
+      if (type.group === 'networking.istio.io' && type.kind === 'VirtualService') {
+        warnings.push(...missingSubsetWarnings(object, api.list(api.type('networking.istio.io', 'DestinationRule'))));
+      }
       return [];
     },
   };

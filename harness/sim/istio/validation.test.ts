@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateIstioObject } from './validation.js';
+import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
 const vs = (spec: unknown) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r' }, spec });
 
@@ -48,5 +48,14 @@ describe('istiod webhook validation', () => {
     expect(() => validateIstioObject('networking.istio.io', 'VirtualService', vs({ http: [] }))).toThrow(
       /^admission webhook "validation.istio.io" denied the request: configuration is invalid: spec.hosts: required field is missing/,
     );
+  });
+});
+
+describe('missing subsets', () => {
+  it('warns for a subset no DestinationRule of that host defines, matching short and full host names', () => {
+    const route = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', namespace: 'shop' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 50 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 50 }] }] } };
+    const rule = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'd', namespace: 'shop' }, spec: { host: 'reviews.shop.svc.cluster.local', subsets: [{ name: 'v1' }] } };
+    expect(missingSubsetWarnings(route, [rule])).toEqual(['subset "v3" of host "reviews" is not defined by any DestinationRule: requests routed to it fail until one defines it']);
+    expect(missingSubsetWarnings(route, [])).toHaveLength(2);
   });
 });

@@ -184,3 +184,33 @@ export function validateIstioObject(group: string, kind: string, obj: KubeObject
     causes: p.causes,
   });
 }
+
+/** Short name, `name.ns`, `name.ns.svc` and the FQDN all mean the same service. */
+function sameHost(a: string, b: string, namespace: string): boolean {
+  const full = (host: string) => {
+    const parts = host.split('.');
+    if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+    if (parts.length === 2) return `${host}.svc.cluster.local`;
+    if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+    return host;
+  };
+  return full(a) === full(b);
+}
+
+/**
+ * Warnings for route destinations naming a subset no DestinationRule defines: Istio accepts the
+ * route (requests to it fail with 503 until the subset exists), so this is a warning, not an error.
+ */
+export function missingSubsetWarnings(virtualService: KubeObject, destinationRules: KubeObject[]): string[] {
+  const namespace = virtualService.metadata.namespace ?? 'default';
+  const warnings: string[] = [];
+  for (const http of list(virtualService.spec?.http)) {
+    for (const route of list(http.route)) {
+      const { host, subset } = route.destination ?? {};
+      if (typeof host !== 'string' || typeof subset !== 'string') continue;
+      const defined = destinationRules.some((dr) => typeof dr.spec?.host === 'string' && sameHost(dr.spec.host, host, dr.metadata.namespace ?? namespace) && list(dr.spec.subsets).some((s) => s.name === subset));
+      if (!defined) warnings.push(`subset "${subset}" of host "${host}" is not defined by any DestinationRule: requests routed to it fail until one defines it`);
+    }
+  }
+  return [...new Set(warnings)];
+}
