@@ -5,19 +5,13 @@
 import type { DataPlane, MeshHost } from '../mesh/types.js';
 
 export function createPassthroughDataPlane(_host: MeshHost): DataPlane {
-  const pods = new Map<string, Map<number, { host: string; port: number }>>();
-  let generation = 0;
   return {
     async start() {},
-    async attachPod({ pod, appPorts }) {
-      pods.set(`${pod.metadata.namespace}/${pod.metadata.name}`, appPorts);
+    async attachPod({ appPorts }) {
       return { env: {}, inbound: (port) => appPorts.get(port) ?? null };
     },
-    async detachPod(namespace, name) {
-      pods.delete(`${namespace}/${name}`);
-    },
+    async detachPod() {},
     async startGateway() {
-      generation++;
       return { ready: true };
     },
     async startAddon() {
@@ -26,11 +20,10 @@ export function createPassthroughDataPlane(_host: MeshHost): DataPlane {
     ingressAddress() {
       return null;
     },
+    // No configuration is ever taken up.
     configGeneration() {
-      return generation;
+      return 0;
     },
-    async stop() {
-      pods.clear();
-    },
+    async stop() {},
   };
 }

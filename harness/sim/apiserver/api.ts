@@ -90,11 +90,6 @@ export class ClusterApi {
     return t;
   }
 
-  typeOfObject(obj: KubeObject): ResourceType {
-    const t = isObject(obj) && typeof obj.apiVersion === 'string' && typeof obj.kind === 'string' ? this.registry.ofObject(obj.apiVersion, obj.kind) : undefined;
-    if (!t) throw new ApiError(404, 'NotFound', `no matches for kind "${String(obj?.kind)}" in version "${String(obj?.apiVersion)}"`);
-    return t;
-  }
 
   get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
     return this.store.mustGet(t, namespace, name);

@@ -86,8 +86,11 @@ export class RequestHandler {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return true;
     }
-    if (path === 'version') return void sendJson(res, 200, KUBERNETES_VERSION), true;
-    if (path === 'openapi/v3') return void sendJson(res, 200, openApiIndex(registry)), true;
+    const fixed: Record<string, () => unknown> = { version: () => KUBERNETES_VERSION, 'openapi/v3': () => openApiIndex(registry) };
+    if (fixed[path]) {
+      sendJson(res, 200, fixed[path]());
+      return true;
+    }
     if (path === 'openapi/v2') {
       // An empty protobuf document: kubectl falls back to it for kinds the v3 index lacks, finds no
       // schema there, skips client-side validation and reports an unknown kind as "no matches for kind".

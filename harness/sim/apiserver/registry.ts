@@ -86,12 +86,6 @@ export class ResourceRegistry {
     return this.types.find((t) => t.group === group && t.kind === kind);
   }
 
-  /** The type of an object, from its apiVersion and kind. */
-  ofObject(apiVersion: string, kind: string): ResourceType | undefined {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const t = this.byKind(group, kind);
-    return t && t.versions.includes(version) ? t : undefined;
-  }
 
   /** Groups with their versions, in registration order (core group first, as '' ). */
   groups(): { group: string; versions: string[] }[] {
