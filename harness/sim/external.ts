@@ -13,9 +13,14 @@ export interface ExternalService {
   stop(): Promise<void>;
 }
 
+const READY_TIMEOUT_MS = 10_000;
+
+/** Starts the external echo and resolves once it answers its health check. */
 export async function startExternalService(echoEntry: string): Promise<ExternalService> {
   const port = await freePort();
-  const container = new ContainerProcess(
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const container: ContainerProcess = new ContainerProcess(
     {
       name: 'external',
       file: process.execPath,
@@ -25,10 +30,20 @@ export async function startExternalService(echoEntry: string): Promise<ExternalS
       readinessPath: '/_echo/healthz',
       restartPolicy: 'Always',
     },
-    () => undefined,
+    () => {
+      if (container.ready) markReady();
+    },
     () => undefined,
   );
   container.start();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS)));
+  const outcome = await Promise.race([ready, timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    await container.stop();
+    throw new Error(`the external service (${echoEntry}) did not answer its health check within ${READY_TIMEOUT_MS / 1000}s:\n${container.logs.read(20)}`);
+  }
   return {
     hosts: () => [{ names: [EXTERNAL_HOST, EXTERNAL_IP], address: { host: '127.0.0.1', port } }],
     stop: () => container.stop(),

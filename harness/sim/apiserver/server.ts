@@ -1,8 +1,9 @@
 /** The HTTPS endpoint: bearer-token authentication, the request handler, the kubeconfig. */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { ApiError } from '../store/errors.js';
 import type { ClusterApi } from './api.js';
@@ -56,6 +57,7 @@ export async function startApiServer(api: ClusterApi, runtime: PodRuntime): Prom
         contexts: [{ name: SIM_CONTEXT, context: { cluster: SIM_CONTEXT, user: SIM_CONTEXT, namespace: 'default' } }],
         'current-context': SIM_CONTEXT,
       };
+      await mkdir(dirname(path), { recursive: true });
       await writeFile(path, stringify(kubeconfig), { mode: 0o600 });
     },
     close() {
