@@ -283,6 +283,8 @@ describe('the embedded cluster', () => {
     expect((established as any).status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'True' })]));
     await objects.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'apps1' }, spec: { size: 2 } } as k8s.KubernetesObject);
     expect(((await objects.list('example.com/v1', 'Widget', 'apps1')) as any).items.map((w: any) => w.spec.size)).toEqual([2]);
+    await objects.delete({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name } });
+    expect((await raw('GET', '/apis/example.com/v1/namespaces/apps1/widgets')).status).toBe(404);
   });
 
   it('validates Istio objects like istiod and injects sidecars per namespace label', async () => {
