@@ -68,15 +68,17 @@ export function defaultEchoEntry(): string {
   return resolve(packageRoot(), 'dist/apps/echo/src/main.js');
 }
 
+/** Waits for istiod and the gateways; addons are stand-ins a data plane may not serve, so they are not waited for. */
 async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
   const deployments = api.type('apps', 'Deployment');
+  const controlPlane = () => api.list(deployments, ISTIO_NAMESPACE).filter((d) => d.metadata.labels?.['operator.istio.io/component'] !== 'Addons');
   const available = () =>
-    api.list(deployments, ISTIO_NAMESPACE).every((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation);
+    controlPlane().every((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation);
   if (available()) return;
   await new Promise<void>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
-      const pending = api.list(deployments, ISTIO_NAMESPACE).filter((d) => !d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True'));
+      const pending = controlPlane().filter((d) => !d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True'));
       reject(new Error(`meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending.map((d) => d.metadata.name).join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``));
     }, timeoutMs);
     const unsubscribe = api.store.subscribe(() => {

@@ -19,6 +19,48 @@ export interface IstioInstallOptions {
   nativeSidecars?: boolean;
 }
 
+interface Addon {
+  name: string;
+  labels: Record<string, string>;
+  image: string;
+  containerPorts: number[];
+  services: { name: string; ports: Record<string, unknown>[] }[];
+}
+
+const ADDONS: Addon[] = [
+  {
+    name: 'prometheus',
+    labels: { app: 'prometheus', 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' },
+    image: 'prom/prometheus:v3.5.0',
+    containerPorts: [9090],
+    services: [{ name: 'prometheus', ports: [{ name: 'http', port: 9090, targetPort: 9090 }] }],
+  },
+  {
+    name: 'grafana',
+    labels: { app: 'grafana', 'app.kubernetes.io/name': 'grafana' },
+    image: 'docker.io/grafana/grafana:12.1.0',
+    containerPorts: [3000],
+    services: [{ name: 'grafana', ports: [{ name: 'service', port: 3000, targetPort: 3000 }] }],
+  },
+  {
+    name: 'kiali',
+    labels: { app: 'kiali', 'app.kubernetes.io/name': 'kiali' },
+    image: 'quay.io/kiali/kiali:v2.15',
+    containerPorts: [20001, 9090],
+    services: [{ name: 'kiali', ports: [{ name: 'http', port: 20001, targetPort: 20001 }, { name: 'http-metrics', port: 9090, targetPort: 9090 }] }],
+  },
+  {
+    name: 'jaeger',
+    labels: { app: 'jaeger' },
+    image: 'docker.io/jaegertracing/all-in-one:1.67.0',
+    containerPorts: [16686, 9411],
+    services: [
+      { name: 'tracing', ports: [{ name: 'http-query', port: 80, targetPort: 16686 }] },
+      { name: 'zipkin', ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }] },
+    ],
+  },
+];
+
 function meshConfig(profile: SimIstioProfile): string {
   return [
     ...(profile === 'demo' ? ['accessLogFile: /dev/stdout'] : []),
@@ -34,11 +76,11 @@ function meshConfig(profile: SimIstioProfile): string {
   ].join('\n');
 }
 
-function deployment(name: string, labels: Record<string, string>, image: string, ports: number[]): Record<string, unknown> {
+function deployment(name: string, labels: Record<string, string>, image: string, ports: number[], container: string, component: string): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: ISTIO_NAMESPACE, labels: { ...labels, 'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': name === 'istiod' ? 'Pilot' : 'Gateways' } },
+    metadata: { name, namespace: ISTIO_NAMESPACE, labels: { ...labels, 'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': component } },
     spec: {
       replicas: 1,
       selector: { matchLabels: labels },
@@ -46,7 +88,7 @@ function deployment(name: string, labels: Record<string, string>, image: string,
         metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name }, annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' } },
         spec: {
           serviceAccountName: `${name}-service-account`,
-          containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }],
+          containers: [{ name: container, image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }],
         },
       },
     },
@@ -91,7 +133,7 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   ensure('', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } }, data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' } });
   const pilot = `docker.io/istio/pilot:${ISTIO_VERSION}`;
   const proxy = `docker.io/istio/proxyv2:${ISTIO_VERSION}`;
-  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15017]));
+  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15017], 'discovery', 'Pilot'));
   ensure('', 'Service', service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
     { name: 'grpc-xds', port: 15010, targetPort: 15010 },
     { name: 'https-dns', port: 15012, targetPort: 15012 },
@@ -100,7 +142,7 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   ]));
   if (options.profile !== 'minimal') {
     const labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
-    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [15021, 8080, 8443, 15090]));
+    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [15021, 8080, 8443, 15090], 'istio-proxy', 'IngressGateways'));
     ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', [
       { name: 'status-port', port: 15021, targetPort: 15021, nodePort: 30021 },
       { name: 'http2', port: 80, targetPort: 8080, nodePort: 30080 },
@@ -109,10 +151,15 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   }
   if (options.profile === 'demo') {
     const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
-    ensure('apps', 'Deployment', deployment('istio-egressgateway', labels, proxy, [8080, 8443, 15090]));
+    ensure('apps', 'Deployment', deployment('istio-egressgateway', labels, proxy, [8080, 8443, 15090], 'istio-proxy', 'EgressGateways'));
     ensure('', 'Service', service('istio-egressgateway', labels, 'ClusterIP', [
       { name: 'http2', port: 80, targetPort: 8080 },
       { name: 'https', port: 443, targetPort: 8443 },
     ]));
+    // The observability addons tutorials install next to demo (Istio's samples/addons); the data plane serves stand-ins.
+    for (const addon of ADDONS) {
+      ensure('apps', 'Deployment', deployment(addon.name, addon.labels, addon.image, addon.containerPorts, addon.name, 'Addons'));
+      for (const svc of addon.services) ensure('', 'Service', service(svc.name, addon.labels, 'ClusterIP', svc.ports));
+    }
   }
 }
