@@ -200,6 +200,15 @@ describe('the embedded cluster', () => {
     expect(rs.items.map((r) => r.spec!.replicas).sort()).toEqual([0, 1]);
   });
 
+  it('follows a container log until its pod is deleted', async () => {
+    const [pod] = await readyPods('apps1', 'web', 1);
+    const name = pod.metadata!.name!;
+    const followed = raw('GET', `/api/v1/namespaces/apps1/pods/${name}/log?follow=true`);
+    await new Promise((r) => setTimeout(r, 100));
+    await core.deleteNamespacedPod({ namespace: 'apps1', name });
+    expect((await followed).body).toContain(`as ${name}`);
+  });
+
   it('answers bad requests with Status objects and never crashes', async () => {
     const cm = await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'c1' }, data: { a: '1' } } });
     await core.replaceNamespacedConfigMap({ namespace: 'apps1', name: 'c1', body: { ...cm, data: { a: '2' } } });

@@ -93,6 +93,7 @@ export class ContainerProcess {
     clearTimeout(this.timer);
     this.child?.kill('SIGTERM');
     await this.exited;
+    this.logs.close();
   }
 
   private scheduleProbe(delay: number): void {

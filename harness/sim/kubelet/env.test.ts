@@ -41,7 +41,8 @@ describe('log buffer', () => {
   it('answers tailLines and tells followers about new output', () => {
     const logs = new LogBuffer();
     const followed: string[] = [];
-    const stop = logs.follow((chunk) => followed.push(chunk));
+    let ended = 0;
+    const stop = logs.follow((chunk) => followed.push(chunk), () => ended++);
     logs.append('one\ntwo\n');
     logs.append('three\n');
     stop();
@@ -50,5 +51,8 @@ describe('log buffer', () => {
     expect(logs.read(0)).toBe('');
     expect(logs.read()).toBe('one\ntwo\nthree\nfour\n');
     expect(followed).toEqual(['one\ntwo\n', 'three\n']);
+    logs.follow(() => undefined, () => ended++);
+    logs.close();
+    expect(ended).toBe(1);
   });
 });

@@ -114,7 +114,7 @@ export class Kubelet implements PodRuntime {
       onEnd();
       return () => undefined;
     }
-    return process.logs.follow(listener);
+    return process.logs.follow(listener, onEnd);
   }
 
   inbound(namespace: string, pod: string, port: number): { host: string; port: number } | null {
@@ -178,6 +178,7 @@ export class Kubelet implements PodRuntime {
         } else {
           const address = init ? null : await this.options.dataPlane.startAddon(withIp, String(container.image));
           if (address) {
+            run.attached = true;
             c.address = address;
             c.state = { running: { startedAt: timestamp() } };
             c.ready = true;

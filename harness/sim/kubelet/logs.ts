@@ -4,12 +4,12 @@ const MAX_LOG_CHARS = 2 * 1024 * 1024;
 
 export class LogBuffer {
   private text = '';
-  private readonly followers = new Set<(chunk: string) => void>();
+  private readonly followers = new Map<(chunk: string) => void, () => void>();
 
   append(chunk: string): void {
     this.text += chunk;
     if (this.text.length > MAX_LOG_CHARS) this.text = this.text.slice(this.text.length - MAX_LOG_CHARS);
-    for (const follower of this.followers) follower(chunk);
+    for (const follower of this.followers.keys()) follower(chunk);
   }
 
   read(tailLines?: number): string {
@@ -20,8 +20,15 @@ export class LogBuffer {
     return lines.slice(-tailLines).join('\n') + (trailing === undefined ? '' : '\n');
   }
 
-  follow(listener: (chunk: string) => void): () => void {
-    this.followers.add(listener);
+  /** `onEnd` is called when the container stops for good (not on a restart). */
+  follow(listener: (chunk: string) => void, onEnd: () => void = () => undefined): () => void {
+    this.followers.set(listener, onEnd);
     return () => this.followers.delete(listener);
+  }
+
+  /** Ends every follower: the container is gone. */
+  close(): void {
+    for (const onEnd of this.followers.values()) onEnd();
+    this.followers.clear();
   }
 }
