@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDataPlane } from '../mesh/index.js';
 import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
-import { ClusterApi, ResourceRegistry, SIM_CONTEXT, startApiServer } from './apiserver/index.js';
+import { ClusterApi, createServerCertificates, ResourceRegistry, SIM_CONTEXT, startApiServer } from './apiserver/index.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { startControllers } from './controllers/index.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startExternalService, type ExternalService } from './external.js';
@@ -120,8 +120,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     const kubelet = new Kubelet({ api, dataPlane, echoEntry });
     kubelet.start();
     cleanups.push(() => kubelet.stop());
-    cleanups.push(startControllers(api));
-    const server = await startApiServer(api, kubelet);
+    const certificates = createServerCertificates();
+    cleanups.push(startControllers(api, certificates.caPem));
+    const server = await startApiServer(api, kubelet, certificates);
     cleanups.push(() => server.close());
     await server.writeKubeconfig(kubeconfigPath);
     if (profile !== 'none') {

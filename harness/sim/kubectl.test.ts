@@ -82,11 +82,10 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     expect(applied.stderr).toContain('Warning: subset "v9" of host "backend" is not defined by any DestinationRule');
     expect(await kubectl('get', 'vs')).toMatch(/^NAME\s+GATEWAYS\s+HOSTS\s+AGE\nbackend\s+\["backend"\]/);
 
-    await kubectl('create', 'configmap', 'listed', '--from-literal=a=1');
     const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { reject: false });
     let seen = '';
     watcher.stdout!.on('data', (chunk) => (seen += chunk));
-    await expect.poll(() => seen, { timeout: 10_000 }).toContain('listed');
+    await expect.poll(() => seen, { timeout: 10_000 }).toContain('kube-root-ca.crt');
     await kubectl('create', 'configmap', 'watched', '--from-literal=a=1');
     await expect.poll(() => seen, { timeout: 10_000 }).toContain('watched');
     watcher.kill();

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { ApiError } from '../store/errors.js';
 import type { ClusterApi } from './api.js';
-import { createServerCertificates } from './certs.js';
+import { createServerCertificates, type ServerCertificates } from './certs.js';
 import { RequestHandler, sendError } from './handler.js';
 import type { PodRuntime } from './types.js';
 
@@ -22,8 +22,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(api: ClusterApi, runtime: PodRuntime): Promise<ApiServer> {
-  const certificates = createServerCertificates();
+export async function startApiServer(api: ClusterApi, runtime: PodRuntime, certificates: ServerCertificates = createServerCertificates()): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   const handler = new RequestHandler(api, runtime);
