@@ -280,6 +280,17 @@ describe('the embedded cluster', () => {
     expect(Object.keys((await core.readNamespacedConfigMap({ namespace: 'apps1', name: 'shared' })).data ?? {})).toHaveLength(20);
   });
 
+  it('reports apply conflicts between field managers unless the apply forces', async () => {
+    const cm = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'apps1' }, data: { mode: value } });
+    const apply = (manager: string, value: string, force: boolean) => objects.patch(cm(value), undefined, undefined, manager, force, k8s.PatchStrategy.ServerSideApply);
+    await apply('team-a', 'one', false);
+    await expect(apply('team-b', 'two', false)).rejects.toMatchObject({ code: 409, body: expect.stringContaining('conflict with \\"team-a\\": .data.mode') });
+    await apply('team-b', 'two', true);
+    await expect(apply('team-a', 'one', false)).rejects.toMatchObject({ code: 409, body: expect.stringContaining('conflict with \\"team-b\\"') });
+    await apply('team-b', 'two', false);
+    expect((await core.readNamespacedConfigMap({ namespace: 'apps1', name: 'owned' })).data).toEqual({ mode: 'two' });
+  });
+
   it('serves custom resources once their CRD is applied', async () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, invalid, notFound, type StatusCause } from '../store/errors.js';
+import { conflictingFields, withoutFields } from '../store/ownership.js';
 import { applyConfiguration, applyPatch } from '../store/patch.js';
 import type { ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
@@ -203,11 +204,31 @@ export class ClusterApi {
       if (!options.dryRun) this.rememberApplied(created, options.fieldManager, applied);
       return created;
     }
-    const previous = this.appliedConfigs.get(current.metadata.uid!)?.get(options.fieldManager);
-    const merged = applyConfiguration(current, applied, previous, !t.custom) as KubeObject;
+    const managers = this.appliedConfigs.get(current.metadata.uid!);
+    const previous = managers?.get(options.fieldManager);
+    const keyedLists = !t.custom;
+    const conflicts = [...(managers ?? [])]
+      .filter(([manager]) => manager !== options.fieldManager)
+      .map(([manager, config]) => ({ manager, fields: conflictingFields(applied, config, keyedLists) }))
+      .filter((c) => c.fields.length > 0);
+    if (conflicts.length > 0 && !options.force) {
+      const count = conflicts.reduce((n, c) => n + c.fields.length, 0);
+      const list = conflicts.flatMap((c) => c.fields.map((f) => `- conflict with "${c.manager}": ${f}`)).join('\n');
+      throw new ApiError(409, 'Conflict', `Apply failed with ${count} conflict${count === 1 ? '' : 's'}:\n${list}\nuse force to take these fields over`, {
+        name,
+        group: t.group,
+        kind: t.plural,
+        causes: conflicts.flatMap((c) => c.fields.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: f }))),
+      });
+    }
+    const merged = applyConfiguration(current, applied, previous, keyedLists) as KubeObject;
     merged.metadata.resourceVersion = applied.metadata.resourceVersion ?? current.metadata.resourceVersion;
     const updated = this.commitUpdate(t, current, merged, options);
-    if (!options.dryRun) this.rememberApplied(updated, options.fieldManager, applied);
+    if (!options.dryRun) {
+      // Forced fields change hands: their former managers no longer own them.
+      for (const { manager, fields } of conflicts) managers!.set(manager, withoutFields(managers!.get(manager), fields, keyedLists));
+      this.rememberApplied(updated, options.fieldManager, applied);
+    }
     return updated;
   }
 
