@@ -52,7 +52,11 @@ export interface ExternalHost {
 /** What the sim tells the mesh when a pod is about to start. */
 export interface PodAttachment {
   pod: KubeObject;
-  /** Where the pod's app really listens: containerPort -> loopback address. */
+  /**
+   * Where the pod's app really listens: containerPort -> loopback address. The app chooses its port
+   * when it (re)starts, after attachPod: the sim updates `port` of these same objects in place (0
+   * while the app does not listen), so read them per connection and keep them, not copies.
+   */
   appPorts: Map<number, { host: string; port: number }>;
 }
 

@@ -1,7 +1,6 @@
 /** The "service outside the cluster" of the egress chapters: one echo process with a public-looking name and IP. */
 import type { ExternalHost } from '../mesh/types.js';
 import { ContainerProcess } from './kubelet/container.js';
-import { freePort } from './kubelet/ports.js';
 
 export const EXTERNAL_HOST = 'external.meshspec.test';
 /** From TEST-NET-1 (RFC 5737): never routed, so nothing real is ever reached by mistake. */
@@ -17,7 +16,7 @@ const READY_TIMEOUT_MS = 10_000;
 
 /** Starts the external echo and resolves once it answers its health check. */
 export async function startExternalService(echoEntry: string): Promise<ExternalService> {
-  const port = await freePort();
+  const address = { host: '127.0.0.1', port: 0 };
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const container: ContainerProcess = new ContainerProcess(
@@ -25,8 +24,8 @@ export async function startExternalService(echoEntry: string): Promise<ExternalS
       name: 'external',
       file: process.execPath,
       args: [echoEntry, '--service', 'external', '--version', 'external'],
-      env: { PATH: process.env.PATH ?? '', POD_NAME: 'external', POD_NAMESPACE: 'external', MESHSPEC_LISTEN_PORT: String(port) },
-      port,
+      env: { PATH: process.env.PATH ?? '', POD_NAME: 'external', POD_NAMESPACE: 'external' },
+      address,
       readinessPath: '/_echo/healthz',
       restartPolicy: 'Always',
     },
@@ -45,7 +44,7 @@ export async function startExternalService(echoEntry: string): Promise<ExternalS
     throw new Error(`the external service (${echoEntry}) did not answer its health check within ${READY_TIMEOUT_MS / 1000}s:\n${container.logs.read(20)}`);
   }
   return {
-    hosts: () => [{ names: [EXTERNAL_HOST, EXTERNAL_IP], address: { host: '127.0.0.1', port } }],
+    hosts: () => [{ names: [EXTERNAL_HOST, EXTERNAL_IP], address }],
     stop: () => container.stop(),
   };
 }

@@ -3,7 +3,7 @@
  * pass-through data plane (no mesh) and a fixture app standing in for the echo app.
  */
 import { request } from 'node:https';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,16 +18,17 @@ let kc: k8s.KubeConfig;
 let core: k8s.CoreV1Api;
 let apps: k8s.AppsV1Api;
 let objects: k8s.KubernetesObjectApi;
-const attached = new Map<string, number[]>();
+/** The app addresses each pod was attached with: the kubelet keeps their ports current. */
+const attached = new Map<string, { host: string; port: number }[]>();
 const detached: string[] = [];
 
-/** The pass-through data plane, recording which app ports each pod got and which pods were detached. */
+/** The pass-through data plane, recording which app addresses each pod got and which pods were detached. */
 function recordingDataPlane(host: Parameters<typeof createPassthroughDataPlane>[0]): DataPlane {
   const inner = createPassthroughDataPlane(host);
   return {
     ...inner,
     async attachPod(attachment) {
-      attached.set(`${attachment.pod.metadata.namespace}/${attachment.pod.metadata.name}`, [...attachment.appPorts.values()].map((a) => a.port));
+      attached.set(`${attachment.pod.metadata.namespace}/${attachment.pod.metadata.name}`, [...attachment.appPorts.values()]);
       return inner.attachPod(attachment);
     },
     async detachPod(namespace, name) {
@@ -45,6 +46,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A TCP server on a loopback port, once that port is free. */
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 /** A raw HTTPS request to the API server: for what client-node will not send (no token, broken bodies). */
@@ -161,25 +171,38 @@ describe('the embedded cluster', () => {
     const viaService = await raw('GET', '/api/v1/namespaces/apps1/services/web:http/proxy/');
     expect(['apps1']).toContain(viaService.body.namespace);
     const log = await core.readNamespacedPodLog({ namespace: 'apps1', name, tailLines: 1 });
-    expect(log).toBe(`fixture listening on ${attached.get(`apps1/${name}`)![0]} as ${name}\n`);
+    expect(log).toBe(`fixture listening on ${attached.get(`apps1/${name}`)![0].port} as ${name}\n`);
   });
 
   it('restarts a container whose process exits, counting restarts and keeping the previous log', async () => {
     const [pod] = await readyPods('apps1', 'web', 2);
     const name = pod.metadata!.name!;
+    const address = attached.get(`apps1/${name}`)![0];
+    const oldPort = address.port;
     await raw('GET', `/api/v1/namespaces/apps1/pods/${name}/proxy/exit?code=3`);
-    const restarted = await until('restart', async () => {
-      const p = await core.readNamespacedPod({ namespace: 'apps1', name });
-      const status = p.status?.containerStatuses?.[0];
-      return status?.restartCount === 1 && status.ready && status;
-    });
-    expect(restarted.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    // Another process takes the old port while the container is in back-off, as a data-plane
+    // listener once did (EADDRINUSE crash loop): the restart must come up elsewhere.
+    const squatter = await until('the old port', () => listenOn(oldPort));
+    try {
+      const restarted = await until('restart', async () => {
+        const p = await core.readNamespacedPod({ namespace: 'apps1', name });
+        const status = p.status?.containerStatuses?.[0];
+        return status?.restartCount === 1 && status.ready && status;
+      });
+      expect(restarted.lastState?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+      expect(address.port).not.toBe(oldPort);
+      const viaPod = await raw('GET', `/api/v1/namespaces/apps1/pods/${name}:8080/proxy/after-restart`);
+      expect(viaPod).toMatchObject({ status: 200, body: { pod: name, path: '/after-restart' } });
+    } finally {
+      squatter.close();
+    }
     const previous = await core.readNamespacedPodLog({ namespace: 'apps1', name, previous: true });
-    expect(previous).toContain('fixture listening');
+    expect(previous).toContain(`fixture listening on ${oldPort}`);
   });
 
   it('rolls out a template change and scales down, stopping removed pods', async () => {
     const before = (await readyPods('apps1', 'web', 2)).map((p) => p.metadata!.name);
+    const oldPort = attached.get(`apps1/${before[0]}`)![0].port;
     await apps.patchNamespacedDeployment(
       { namespace: 'apps1', name: 'web', body: { spec: { replicas: 1, template: { metadata: { labels: { app: 'web', version: 'v2' } } } } } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
@@ -190,7 +213,6 @@ describe('the embedded cluster', () => {
     });
     expect(before).not.toContain(after[0].metadata!.name);
     await until('old pods detached', async () => before.every((n) => detached.includes(`apps1/${n}`)));
-    const oldPort = attached.get(`apps1/${before[0]}`)![0];
     await until('old process gone', () => new Promise<boolean>((resolve) => {
       const socket = connect(oldPort, '127.0.0.1');
       socket.on('connect', () => (socket.destroy(), resolve(false)));

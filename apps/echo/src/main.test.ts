@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EchoResponse } from './protocol.js';
+import { isListeningReport, type EchoResponse } from './protocol.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const tsc = fileURLToPath(new URL('../../../node_modules/typescript/bin/tsc', import.meta.url));
@@ -42,6 +42,18 @@ describe('echo process', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
+  });
+
+  it('reports the port it chose to a parent with an IPC channel, and exits when that channel closes', async () => {
+    const child = spawn(process.execPath, [join(buildDir, 'dist/main.js')], { env: { ...process.env, MESHSPEC_LISTEN_PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const report = await new Promise<unknown>((resolve) => child.once('message', resolve));
+    if (!isListeningReport(report)) throw new Error(`the first message is not a listening report: ${JSON.stringify(report)}`);
+    const { port } = report.listening;
+    expect((await fetch(`http://127.0.0.1:${port}/_echo/healthz`)).status).toBe(200);
+    // What the channel does when the parent dies, even by SIGKILL.
+    child.disconnect();
+    expect(await exited).toBe(0);
   });
 
   it('exits 2 with a message naming the bad flag', async () => {

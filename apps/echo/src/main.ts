@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** Entry point of the echo app: flags and environment in, a server until SIGTERM/SIGINT. */
 import { resolveOptions, UsageError } from './options.js';
+import type { ListeningReport } from './protocol.js';
 import { startEchoServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -23,6 +24,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (process.send) {
+    // Started by the embedded cluster's kubelet: it learns the port from here, and no pod may outlive
+    // its cluster, so the app exits when the channel closes (also when the kubelet is SIGKILLed).
+    process.on('disconnect', () => stop('parent process gone'));
+    const report: ListeningReport = { listening: { port: server.port } };
+    if (process.connected) process.send(report);
+    else stop('parent process gone');
+  }
 }
 
 main().catch((error: unknown) => {

@@ -92,3 +92,16 @@ export function encodeForward(req: ForwardRequest): string {
 export function decodeForward(encoded: string): ForwardRequest {
   return JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as ForwardRequest;
 }
+
+/**
+ * Sent once to the parent over the IPC channel, when the app has one (the embedded cluster's
+ * kubelet starts it so), after the server listens: the port the OS chose for MESHSPEC_LISTEN_PORT=0.
+ */
+export interface ListeningReport {
+  listening: { port: number };
+}
+
+export function isListeningReport(message: unknown): message is ListeningReport {
+  const port = (message as Partial<ListeningReport> | null)?.listening?.port;
+  return Number.isInteger(port) && port! > 0 && port! <= 65535;
+}

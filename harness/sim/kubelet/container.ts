@@ -4,6 +4,7 @@
  */
 import { get } from 'node:http';
 import { execa, type ResultPromise } from 'execa';
+import { isListeningReport } from '../../../apps/echo/src/protocol.js';
 import { LogBuffer } from './logs.js';
 
 export interface ProcessSpec {
@@ -12,8 +13,13 @@ export interface ProcessSpec {
   file: string;
   args: string[];
   env: Record<string, string>;
-  /** Loopback port the process listens on. */
-  port: number;
+  /**
+   * Where the app listens, kept current here: every start lets the OS choose a free port
+   * (MESHSPEC_LISTEN_PORT=0) and the process reports it over IPC, because a port chosen ahead of
+   * the start can be taken meanwhile and a restart can find its old one taken. `port` is 0 while
+   * no process listens. The kubelet hands this object to the data plane, which reads it per connection.
+   */
+  address: { host: string; port: number };
   readinessPath: string;
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
 }
@@ -34,9 +40,9 @@ const PROBE_STEADY_MS = 1_000;
 const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGSEGV: 11, SIGABRT: 6 };
 
-function probe(port: number, path: string): Promise<boolean> {
+function probe({ host, port }: { host: string; port: number }, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path, timeout: 1_000 }, (res) => {
+    const req = get({ host, port, path, timeout: 1_000 }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) >= 200 && (res.statusCode ?? 500) < 400);
     });
@@ -69,14 +75,21 @@ export class ContainerProcess {
     if (this.stopping) return;
     const startedAt = timestamp();
     const child = execa(this.spec.file, this.spec.args, {
-      env: this.spec.env,
+      env: { ...this.spec.env, MESHSPEC_LISTEN_PORT: '0' },
       extendEnv: false,
       reject: false,
       buffer: false,
       stdin: 'ignore',
+      // The channel carries the listening report; its closing also ends the app when this process dies.
+      ipc: true,
       forceKillAfterDelay: STOP_GRACE_MS,
     });
     this.child = child;
+    child.on('message', (message: unknown) => {
+      if (child !== this.child || !isListeningReport(message)) return;
+      this.spec.address.port = message.listening.port;
+      this.scheduleProbe(0);
+    });
     child.stdout?.on('data', (chunk: Buffer) => this.logs.append(chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => this.logs.append(chunk.toString('utf8')));
     this.state = { running: { startedAt } };
@@ -103,7 +116,7 @@ export class ContainerProcess {
 
   private async probeOnce(): Promise<void> {
     const child = this.child;
-    const ok = await probe(this.spec.port, this.spec.readinessPath);
+    const ok = this.spec.address.port !== 0 && (await probe(this.spec.address, this.spec.readinessPath));
     if (this.stopping || child !== this.child || !('running' in this.state)) return;
     if (ok !== this.ready) {
       this.ready = ok;
@@ -116,6 +129,7 @@ export class ContainerProcess {
   private handleExit(exitCode: number | undefined, signal: string | undefined, startedAt: string): void {
     clearTimeout(this.timer);
     this.ready = false;
+    this.spec.address.port = 0;
     const code = exitCode ?? 128 + (SIGNALS[signal ?? ''] ?? 0);
     const terminated: ContainerState = {
       terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(signal ? { signal: SIGNALS[signal] } : {}), startedAt, finishedAt: timestamp() },

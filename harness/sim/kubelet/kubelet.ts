@@ -12,7 +12,6 @@ import type { KubeObject } from '../store/types.js';
 import { ContainerProcess, type ContainerState } from './container.js';
 import { containerEnv, expand } from './env.js';
 import { imageRole } from './images.js';
-import { freePort } from './ports.js';
 
 export const NODE_NAME = 'meshspec-sim';
 export const NODE_IP = '172.18.0.2';
@@ -218,15 +217,16 @@ export class Kubelet implements PodRuntime {
     const prepared = [];
     for (const { run: c, container } of echo) {
       const env = containerEnv(pod, container, sources);
-      const port = await freePort();
+      // The container's process fills in the port once it listens (see ProcessSpec.address).
+      const address = { host: '127.0.0.1', port: 0 };
       const declared: number[] = (container.ports ?? []).map((p: any) => p.containerPort);
-      for (const containerPort of declared.length ? declared : [echoPort(container, env)]) appPorts.set(containerPort, { host: '127.0.0.1', port });
-      prepared.push({ c, container, env, port });
+      for (const containerPort of declared.length ? declared : [echoPort(container, env)]) appPorts.set(containerPort, address);
+      prepared.push({ c, container, env, address });
     }
     run.network = await this.options.dataPlane.attachPod({ pod, appPorts });
     run.attached = true;
     if (run.stopped) return;
-    for (const { c, container, env, port } of prepared) {
+    for (const { c, container, env, address } of prepared) {
       const probePath = container.readinessProbe?.httpGet?.path ?? HEALTH_PATH;
       const args = (container.args ?? []).map((a: string) => expand(String(a), env));
       c.process = new ContainerProcess(
@@ -240,10 +240,9 @@ export class Kubelet implements PodRuntime {
             POD_NAME: pod.metadata.name,
             POD_NAMESPACE: pod.metadata.namespace!,
             POD_IP: run.ip,
-            MESHSPEC_LISTEN_PORT: String(port),
             ...run.network.env,
           },
-          port,
+          address,
           readinessPath: probePath,
           restartPolicy: pod.spec?.restartPolicy ?? 'Always',
         },

@@ -28,5 +28,11 @@ const server = createServer((req, res) => {
     }));
   });
 });
-server.listen(port, '127.0.0.1', () => console.log(`fixture listening on ${port} as ${process.env.POD_NAME}`));
+server.listen(port, '127.0.0.1', () => {
+  const { port: chosen } = server.address();
+  // The echo app's report to the kubelet (apps/echo/src/protocol.ts ListeningReport), and its exit with the parent.
+  process.send?.({ listening: { port: chosen } });
+  process.on('disconnect', () => process.exit(0));
+  console.log(`fixture listening on ${chosen} as ${process.env.POD_NAME}`);
+});
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
