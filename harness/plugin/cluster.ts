@@ -24,6 +24,7 @@ export async function startCluster(runId: string, settings: RunSettings, progres
       runId,
       istioVersion: settings.istioVersion,
       profiles: settings.profiles,
+      addons: settings.addons,
       reuse: settings.reuse,
       artifactsDir: settings.artifactsDir,
       rootDir: settings.rootDir,

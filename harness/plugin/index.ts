@@ -8,14 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { Plugin, TestTagDefinition } from 'vitest/config';
-import type { IstioProfile } from '../providers/types.js';
 import { findSpecFiles, parseSpec, SPEC_SUFFIX } from '../spec/index.js';
 import { generateTestModule } from './codegen.js';
-import type { MeshspecOptions, ProvidedOptions } from './options.js';
+import { istioNeeds, type IstioNeeds, type MeshspecOptions, type ProvidedOptions } from './options.js';
 import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
 
 export type { MeshspecOptions } from './options.js';
-export { ENV, PROVIDER_NAMES, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
+export { ENV, istioNeeds, PROVIDER_NAMES, resolveRunSettings, SettingsError, type IstioNeeds, type RunSettings } from './options.js';
 export { startCluster, newRunId, type RunningCluster } from './cluster.js';
 export { stderrProgress, providerBanner } from './progress.js';
 export { generateTestModule } from './codegen.js';
@@ -45,6 +44,7 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
         settings: options.settings,
         rootDir,
         profiles: found.profiles,
+        addons: found.addons,
       };
       return {
         test: {
@@ -89,19 +89,18 @@ function undeclared(tags: readonly string[], declared: readonly TestTagDefinitio
 }
 
 /**
- * Tags and Istio profiles of every spec under the root, read leniently: invalid specs are
- * reported when they are transformed, not here.
+ * Tags and Istio needs (profiles, addons) of every spec under the root, read leniently: invalid
+ * specs are reported when they are transformed, not here.
  */
-function scanSpecs(rootDir: string): { tags: string[]; profiles: IstioProfile[] } {
+function scanSpecs(rootDir: string): IstioNeeds & { tags: string[] } {
   const tags = new Set<string>();
-  const profiles = new Set<IstioProfile>();
+  const istioBlocks: unknown[] = [];
   for (const file of findSpecFiles(['.'], rootDir)) {
     const doc = parseDocument(readFileSync(file, 'utf8'));
     if (doc.errors.length > 0) continue;
-    const data = doc.toJS() as { tags?: unknown; istio?: { profile?: unknown } } | null;
+    const data = doc.toJS() as { tags?: unknown; istio?: unknown } | null;
     if (Array.isArray(data?.tags)) data.tags.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
-    const profile = data?.istio?.profile;
-    profiles.add(profile === 'default' || profile === 'minimal' ? profile : 'demo');
+    istioBlocks.push(data?.istio);
   }
-  return { tags: [...tags].sort(), profiles: [...profiles].sort() };
+  return { tags: [...tags].sort(), ...istioNeeds(istioBlocks) };
 }

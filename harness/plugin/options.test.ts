@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRunSettings, SettingsError, type ProvidedOptions } from './options.js';
+import { istioNeeds, resolveRunSettings, SettingsError, type ProvidedOptions } from './options.js';
 
-const provided: ProvidedOptions = { rootDir: '/repo', profiles: ['demo'], provider: 'kind', istioVersion: '1.28.0', settings: { context: 'from-plugin' } };
+const provided: ProvidedOptions = { rootDir: '/repo', profiles: ['demo'], addons: ['prometheus'], provider: 'kind', istioVersion: '1.28.0', settings: { context: 'from-plugin' } };
 
 describe('resolveRunSettings', () => {
   it('uses plugin options over defaults', () => {
@@ -10,11 +10,12 @@ describe('resolveRunSettings', () => {
       istioVersion: '1.28.0',
       reuse: false,
       profiles: ['demo'],
+      addons: ['prometheus'],
       rootDir: '/repo',
       artifactsDir: '/repo/.meshspec/runs/r1',
       providerSettings: { context: 'from-plugin' },
     });
-    expect(resolveRunSettings({}, { rootDir: '/repo', profiles: [] }, 'r1').provider).toBe('sim');
+    expect(resolveRunSettings({}, { rootDir: '/repo', profiles: [], addons: [] }, 'r1').provider).toBe('sim');
   });
 
   it('lets the environment the CLI sets override plugin options', () => {
@@ -23,6 +24,7 @@ describe('resolveRunSettings', () => {
       MESHSPEC_ISTIO: '1.29.6',
       MESHSPEC_REUSE: '1',
       MESHSPEC_PROFILES: 'default,minimal',
+      MESHSPEC_ADDONS: 'kiali,jaeger',
       MESHSPEC_CONTEXT: 'eks',
       MESHSPEC_ALLOW_CONTEXT: 'eks,gke',
     };
@@ -31,6 +33,7 @@ describe('resolveRunSettings', () => {
       istioVersion: '1.29.6',
       reuse: true,
       profiles: ['default', 'minimal'],
+      addons: ['kiali', 'jaeger'],
       providerSettings: { context: 'eks', allowContext: 'eks,gke' },
     });
   });
@@ -39,5 +42,25 @@ describe('resolveRunSettings', () => {
     expect(() => resolveRunSettings({ MESHSPEC_PROVIDER: 'minikube' }, provided, 'r3')).toThrow(
       new SettingsError('unknown provider "minikube"; allowed: sim, kind, kubeconfig'),
     );
+  });
+
+  it('rejects unknown addons in MESHSPEC_ADDONS, naming the allowed ones', () => {
+    expect(() => resolveRunSettings({ MESHSPEC_ADDONS: 'prometheus,zipkin' }, provided, 'r4')).toThrow(
+      new SettingsError('MESHSPEC_ADDONS names unknown addons "zipkin"; allowed: prometheus, grafana, kiali, jaeger'),
+    );
+  });
+});
+
+describe('istioNeeds', () => {
+  it('collects the profiles asked for and the union of the addons, in a stable order', () => {
+    expect(istioNeeds([{ profile: 'minimal', addons: ['jaeger'] }, undefined, { profile: 'default', addons: ['prometheus', 'jaeger'] }])).toEqual({
+      profiles: ['default', 'demo', 'minimal'],
+      addons: ['prometheus', 'jaeger'],
+    });
+    expect(istioNeeds([])).toEqual({ profiles: [], addons: [] });
+  });
+
+  it('reads unvalidated blocks leniently: an unknown profile is demo, unknown addons are left to validation', () => {
+    expect(istioNeeds([{ profile: 'huge', addons: ['zipkin', 'kiali'] }, 'not a mapping', { addons: 'grafana' }])).toEqual({ profiles: ['demo'], addons: ['kiali'] });
   });
 });

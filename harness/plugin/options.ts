@@ -4,7 +4,7 @@
  * defaults.
  */
 import path from 'node:path';
-import type { ClusterHandle, IstioProfile, ProviderName } from '../providers/types.js';
+import { ADDONS, type Addon, type ClusterHandle, type IstioProfile, type ProviderName } from '../providers/types.js';
 
 export const PROVIDER_NAMES = ['sim', 'kind', 'kubeconfig'] as const satisfies readonly ProviderName[];
 const DEFAULT_PROVIDER: ProviderName = 'sim';
@@ -34,6 +34,8 @@ export interface ProvidedOptions extends Omit<MeshspecOptions, 'include' | 'runt
   rootDir: string;
   /** Istio profiles the specs in the project ask for. */
   profiles: IstioProfile[];
+  /** Addons the specs in the project ask for. */
+  addons: Addon[];
 }
 
 /** Environment variables that override plugin options, for runs of Vitest without the CLI. */
@@ -42,6 +44,7 @@ export const ENV = {
   istioVersion: 'MESHSPEC_ISTIO',
   reuse: 'MESHSPEC_REUSE',
   profiles: 'MESHSPEC_PROFILES',
+  addons: 'MESHSPEC_ADDONS',
   kubeconfig: 'MESHSPEC_KUBECONFIG',
   context: 'MESHSPEC_CONTEXT',
   allowContext: 'MESHSPEC_ALLOW_CONTEXT',
@@ -54,6 +57,7 @@ export interface RunSettings {
   istioVersion?: string;
   reuse: boolean;
   profiles: IstioProfile[];
+  addons: Addon[];
   rootDir: string;
   artifactsDir: string;
   providerSettings: Record<string, string | undefined>;
@@ -71,11 +75,17 @@ export function resolveRunSettings(env: NodeJS.ProcessEnv, options: ProvidedOpti
     throw new SettingsError(`unknown provider "${provider}"; allowed: ${PROVIDER_NAMES.join(', ')}`);
   }
   const profiles = env[ENV.profiles] ? (env[ENV.profiles]!.split(',') as IstioProfile[]) : options.profiles;
+  const addons = env[ENV.addons] ? env[ENV.addons]!.split(',') : options.addons;
+  const unknownAddons = addons.filter((addon) => !(ADDONS as readonly string[]).includes(addon));
+  if (unknownAddons.length > 0) {
+    throw new SettingsError(`${ENV.addons} names unknown addons ${unknownAddons.map((a) => `"${a}"`).join(', ')}; allowed: ${ADDONS.join(', ')}`);
+  }
   return {
     provider: provider as ProviderName,
     istioVersion: env[ENV.istioVersion] || options.istioVersion,
     reuse: env[ENV.reuse] ? env[ENV.reuse] === '1' : (options.reuse ?? false),
     profiles,
+    addons: addons as Addon[],
     rootDir: options.rootDir,
     artifactsDir: path.join(options.rootDir, '.meshspec', 'runs', runId),
     providerSettings: {
@@ -83,6 +93,28 @@ export function resolveRunSettings(env: NodeJS.ProcessEnv, options: ProvidedOpti
       ...definedOnly({ kubeconfig: env[ENV.kubeconfig], context: env[ENV.context], allowContext: env[ENV.allowContext] }),
     },
   };
+}
+
+/** What some scenarios need of Istio: the profiles they ask for (a provider installs the widest) and every addon any of them uses. */
+export interface IstioNeeds {
+  profiles: IstioProfile[];
+  addons: Addon[];
+}
+
+/**
+ * The needs of scenarios from their `istio` blocks, read leniently so that specs not validated
+ * yet can be scanned: a missing or unknown profile counts as the default (demo), unknown addons
+ * are left out (validation reports them).
+ */
+export function istioNeeds(istioBlocks: readonly unknown[]): IstioNeeds {
+  const profiles = new Set<IstioProfile>();
+  const addons = new Set<Addon>();
+  for (const block of istioBlocks) {
+    const { profile, addons: wanted } = (block ?? {}) as { profile?: unknown; addons?: unknown };
+    profiles.add(profile === 'default' || profile === 'minimal' ? profile : 'demo');
+    if (Array.isArray(wanted)) wanted.filter((a): a is Addon => (ADDONS as readonly unknown[]).includes(a)).forEach((a) => addons.add(a));
+  }
+  return { profiles: [...profiles].sort(), addons: ADDONS.filter((addon) => addons.has(addon)) };
 }
 
 function definedOnly(values: Record<string, string | undefined>): Record<string, string> {

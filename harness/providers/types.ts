@@ -8,6 +8,10 @@
 export type ProviderName = 'sim' | 'kind' | 'kubeconfig';
 export type IstioProfile = 'demo' | 'default' | 'minimal';
 
+/** Istio's observability addons, as its release ships them in `samples/addons/<name>.yaml`. */
+export const ADDONS = ['prometheus', 'grafana', 'kiali', 'jaeger'] as const;
+export type Addon = (typeof ADDONS)[number];
+
 /** Where the ingress gateway answers, as seen from the machine running the tests. */
 export interface IngressTarget {
   /** Base URL, e.g. "http://127.0.0.1:30080". Requests set their own Host header. */
@@ -53,6 +57,8 @@ export interface ProviderOptions {
   istioVersion?: string;
   /** Profiles the selected scenarios need; a provider installs the widest. */
   profiles: IstioProfile[];
+  /** Addons the selected scenarios need, installed in istio-system (all of them, whatever the profile). */
+  addons: Addon[];
   /** Keep the cluster for the next run and reuse one that exists. */
   reuse: boolean;
   artifactsDir: string;

@@ -58,6 +58,15 @@ describe('parseSpec', () => {
     ]);
   });
 
+  it('reads the addons a scenario needs (none by default) and rejects one Istio does not ship', () => {
+    const steps = 'steps:\n  - sleep: 1s\n';
+    expect(parseSpec(`${header}istio: { profile: default }\n${steps}`, file, root).spec?.scenario.istio).toEqual({ profile: 'default', addons: [] });
+    expect(parseSpec(`${header}istio: { addons: [prometheus, jaeger] }\n${steps}`, file, root).spec?.scenario.istio).toEqual({ profile: 'demo', addons: ['prometheus', 'jaeger'] });
+    expect(errorsOf(`${header}istio: { addons: [prometheus, zipkin] }\n${steps}`)).toEqual([
+      '4:31: addons[1] must be "prometheus" or "grafana" or "kiali" or "jaeger", got the string "zipkin"',
+    ]);
+  });
+
   it('names a missing required key at its parent', () => {
     expect(errorsOf('name: canary\nsource: s\nsteps:\n  - sleep: 1s\n')).toEqual([
       '1:1: missing required key "title" (a spec has keys name, title, source, tags?, mesh?, istio?, timeout?, steps)',

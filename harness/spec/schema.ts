@@ -7,6 +7,7 @@
  * say "unknown step kind" instead of zod's bare "Invalid input".
  */
 import { z } from 'zod';
+import { ADDONS } from '../providers/types.js';
 
 /** "500ms", "3s", "2m", "1h", or "1.5s". */
 export const Duration = z
@@ -292,9 +293,13 @@ export const Scenario = z.strictObject({
   istio: z
     .strictObject({
       profile: z.enum(['demo', 'default', 'minimal']).default('demo'),
+      addons: z
+        .array(z.enum(ADDONS))
+        .default([])
+        .describe("Observability addons (Istio's samples/addons) the scenario uses; the provider installs them in istio-system before any scenario runs."),
     })
     .optional()
-    .describe('What the scenario needs of Istio: the profile (default demo).'),
+    .describe('What the scenario needs of Istio: the profile (default demo) and the observability addons (default none).'),
   timeout: Duration.optional().describe('Default timeout of each step (each action has its own default otherwise).'),
   steps: z.array(Step).min(1).describe('The ordered steps; each has exactly one action key.'),
 });

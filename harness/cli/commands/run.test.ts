@@ -3,8 +3,8 @@ import { parseSpec } from '../../spec/index.js';
 import { parseCli, type CliOptions } from '../options.js';
 import { reporterOptions, runSettings } from './run.js';
 
-const spec = (name: string, profile?: string) =>
-  parseSpec(`name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile} }\n` : ''}steps:\n  - sleep: 1s\n`, `/repo/specs/${name}.spec.yaml`, '/repo').spec!;
+const spec = (name: string, profile?: string, addons: string[] = []) =>
+  parseSpec(`name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile}, addons: [${addons.join(', ')}] }\n` : ''}steps:\n  - sleep: 1s\n`, `/repo/specs/${name}.spec.yaml`, '/repo').spec!;
 
 function optionsOf(argv: string[]): CliOptions {
   const parsed = parseCli(['run', ...argv]);
@@ -13,13 +13,14 @@ function optionsOf(argv: string[]): CliOptions {
 }
 
 describe('runSettings', () => {
-  it('turns flags into provider settings, with the profiles the selected scenarios need', () => {
+  it('turns flags into provider settings, with the profiles and addons the selected scenarios need', () => {
     const options = optionsOf(['--provider', 'kubeconfig', '--istio', '1.29.6', '--reuse', '--context', 'eks', '--allow-context', 'eks', '--allow-context', 'gke']);
-    expect(runSettings(options, [spec('a', 'minimal'), spec('b'), spec('c', 'minimal')], '/repo', 'run-1')).toEqual({
+    expect(runSettings(options, [spec('a', 'minimal', ['kiali']), spec('b'), spec('c', 'minimal', ['jaeger', 'kiali'])], '/repo', 'run-1')).toEqual({
       provider: 'kubeconfig',
       istioVersion: '1.29.6',
       reuse: true,
       profiles: ['demo', 'minimal'],
+      addons: ['kiali', 'jaeger'],
       rootDir: '/repo',
       artifactsDir: '/repo/.meshspec/runs/run-1',
       providerSettings: { kubeconfig: undefined, context: 'eks', allowContext: 'eks,gke' },
@@ -29,7 +30,7 @@ describe('runSettings', () => {
   it('defaults to sim and ignores MESHSPEC_* variables, which are for runs of Vitest itself', () => {
     process.env.MESHSPEC_PROVIDER = 'kind';
     try {
-      expect(runSettings(optionsOf([]), [spec('a')], '/repo', 'run-2')).toMatchObject({ provider: 'sim', reuse: false, profiles: ['demo'] });
+      expect(runSettings(optionsOf([]), [spec('a')], '/repo', 'run-2')).toMatchObject({ provider: 'sim', reuse: false, profiles: ['demo'], addons: [] });
     } finally {
       delete process.env.MESHSPEC_PROVIDER;
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Reporter } from 'vitest/reporters';
 import { startVitest } from 'vitest/node';
 import { HtmlReporter } from '../../report/index.js';
-import { meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
+import { istioNeeds, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
 import type { CliOptions } from '../options.js';
@@ -35,16 +35,16 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
   return Number(process.exitCode ?? 0);
 }
 
-/** Command-line options as run settings; the profiles are those the selected scenarios need. */
+/** Command-line options as run settings; the profiles and addons are those the selected scenarios need. */
 export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], rootDir: string, runId: string): RunSettings {
-  const profiles = [...new Set(specs.map((spec) => spec.scenario.istio?.profile ?? 'demo'))].sort();
+  const { profiles, addons } = istioNeeds(specs.map((spec) => spec.scenario.istio));
   const settings = {
     kubeconfig: options.kubeconfig,
     context: options.context,
     allowContext: options.allowContext.length > 0 ? options.allowContext.join(',') : undefined,
   };
   // Flags are the CLI's whole configuration: MESHSPEC_* variables are for runs of Vitest itself.
-  return resolveRunSettings({}, { provider: options.provider, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles }, runId);
+  return resolveRunSettings({}, { provider: options.provider, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles, addons }, runId);
 }
 
 /** Where `meshspec run` writes its reports, relative to the root. */
