@@ -1,16 +1,20 @@
 /**
- * `meshspec sim [--kubeconfig FILE] [--istio-profile demo|default|minimal|none] [--native-sidecars]`:
+ * `meshspec sim [--kubeconfig FILE] [--istio-profile demo|default|minimal|none] [--addons LIST|none] [--native-sidecars]`:
  * runs the embedded cluster in the foreground until SIGINT/SIGTERM, then stops every process and port.
  */
+import { installSimAddons } from '../providers/sim/addons.js';
+import { ADDONS, type Addon } from '../providers/types.js';
 import { startSim, type SimIstioProfileOption } from './index.js';
 
 const PROFILES: SimIstioProfileOption[] = ['demo', 'default', 'minimal', 'none'];
 
-const USAGE = `usage: meshspec sim [--kubeconfig FILE] [--istio-profile ${PROFILES.join('|')}] [--native-sidecars]
+const USAGE = `usage: meshspec sim [--kubeconfig FILE] [--istio-profile ${PROFILES.join('|')}] [--addons LIST|none] [--native-sidecars]
 
 Runs the embedded Kubernetes-compatible cluster with Istio emulated, in the foreground.
   --kubeconfig FILE     where to write the kubeconfig (default: a new temporary directory)
   --istio-profile NAME  Istio profile to install (default: demo)
+  --addons LIST         observability addons in istio-system, comma-separated from ${ADDONS.join(', ')},
+                        or none (default: all of them, as a tutorial sets up; none without Istio)
   --native-sidecars     inject istio-proxy as a native sidecar (init container, restartPolicy Always)
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
@@ -24,6 +28,7 @@ export interface SimCommandIo {
 interface ParsedArgs {
   kubeconfig?: string;
   profile: SimIstioProfileOption;
+  addons: Addon[];
   nativeSidecars: boolean;
   help: boolean;
 }
@@ -31,7 +36,8 @@ interface ParsedArgs {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { profile: 'demo', nativeSidecars: false, help: false };
+  const parsed: ParsedArgs = { profile: 'demo', addons: [...ADDONS], nativeSidecars: false, help: false };
+  let addonsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const value = () => {
@@ -44,11 +50,26 @@ function parseArgs(argv: string[]): ParsedArgs {
       const profile = value();
       if (!PROFILES.includes(profile as SimIstioProfileOption)) throw new UsageError(`--istio-profile must be one of ${PROFILES.join(', ')} (got "${profile}")`);
       parsed.profile = profile as SimIstioProfileOption;
+    } else if (flag === '--addons') {
+      addonsGiven = true;
+      parsed.addons = parseAddons(value());
     } else if (flag === '--native-sidecars') parsed.nativeSidecars = true;
     else if (flag === '--help' || flag === '-h') parsed.help = true;
     else throw new UsageError(`unknown argument "${argv[i]}"`);
   }
+  if (parsed.profile === 'none') {
+    if (addonsGiven && parsed.addons.length > 0) throw new UsageError('--addons needs Istio in istio-system: leave out --istio-profile none, or the addons');
+    parsed.addons = [];
+  }
   return parsed;
+}
+
+function parseAddons(list: string): Addon[] {
+  if (list === 'none') return [];
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(ADDONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`--addons takes ${ADDONS.join(', ')} or none (got ${unknown.map((name) => `"${name}"`).join(', ')})`);
+  return [...new Set(names as Addon[])];
 }
 
 function signals(): Promise<string> {
@@ -85,9 +106,17 @@ export async function runSimCommand(argv: string[], io: SimCommandIo = { out: (l
     io.err(`meshspec sim: the cluster did not start: ${(error as Error).message}`);
     return 1;
   }
+  try {
+    await installSimAddons(sim, args.addons, 'meshspec-sim');
+  } catch (error) {
+    io.err(`meshspec sim: the addons did not start: ${(error as Error).message}`);
+    await sim.stop();
+    return 1;
+  }
   const ingress = sim.ingress();
+  const istio = args.profile === 'none' ? 'not installed' : `${sim.istioVersion} ${args.profile}${args.addons.length > 0 ? ` with ${args.addons.join(', ')}` : ''}`;
   io.out(
-    `meshspec sim ready: kubeconfig ${sim.kubeconfigPath} (context ${sim.context}, API ${sim.server}, Istio ${args.profile === 'none' ? 'not installed' : `${sim.istioVersion} ${args.profile}`}${ingress ? `, ingress http://${ingress.host}:${ingress.port}` : ''}); stop with Ctrl-C`,
+    `meshspec sim ready: kubeconfig ${sim.kubeconfigPath} (context ${sim.context}, API ${sim.server}, Istio ${istio}${ingress ? `, ingress http://${ingress.host}:${ingress.port}` : ''}); stop with Ctrl-C`,
   );
   await stopRequested;
   await sim.stop();

@@ -5,12 +5,11 @@
  * a local server).
  */
 import { createHash } from 'node:crypto';
-import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { ProviderError } from '../types.js';
 import { cacheRoot } from './cache-dir.js';
+import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type DownloadHints } from './download.js';
 import { extractFileFromTarGz } from './tar.js';
 
 export const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';
@@ -51,14 +50,18 @@ export function istioctlCachePath(version: string, env: NodeJS.ProcessEnv = proc
 export async function ensureIstioctl(options: IstioctlDownloadOptions): Promise<CachedIstioctl> {
   const env = options.env ?? process.env;
   const target = istioctlCachePath(options.version, env);
-  if (await isExecutable(target)) return { path: target, downloaded: false };
+  if (await isCached(target, constants.X_OK)) return { path: target, downloaded: false };
 
   const asset = istioctlAssetName(options.version, options.platform ?? process.platform, options.arch ?? process.arch);
   const url = `${(env.MESHSPEC_ISTIO_DOWNLOAD_URL || ISTIO_RELEASES_URL).replace(/\/$/, '')}/${options.version}/${asset}`;
-  const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+  const hints: DownloadHints = {
+    unreachable: 'Check the network, or set MESHSPEC_ISTIO_DOWNLOAD_URL to a mirror of Istio\'s GitHub releases.',
+    notFound: `Is ${options.version} an Istio release? See https://github.com/istio/istio/releases.`,
+  };
+  const dispatcher = downloadDispatcher();
   try {
-    const expected = (await fetchText(`${url}.sha256`, dispatcher, options.version)).trim().split(/\s+/)[0].toLowerCase();
-    const archive = await download(url, dispatcher, options.version, options.onProgress);
+    const expected = (await fetchText(`${url}.sha256`, dispatcher, hints)).trim().split(/\s+/)[0].toLowerCase();
+    const archive = await download(url, dispatcher, hints, options.onProgress);
     const actual = createHash('sha256').update(archive).digest('hex');
     if (actual !== expected) {
       throw new ProviderError(
@@ -68,70 +71,9 @@ export async function ensureIstioctl(options: IstioctlDownloadOptions): Promise<
     }
     const binary = extractFileFromTarGz(archive, 'istioctl');
     if (!binary) throw new ProviderError(`${url} holds no istioctl binary.`);
-    await mkdir(join(target, '..'), { recursive: true });
-    // Written under a temporary name first so an interrupted run never leaves a half binary behind.
-    const partial = `${target}.partial-${process.pid}`;
-    await writeFile(partial, binary);
-    await chmod(partial, 0o755);
-    await rename(partial, target);
+    await writeCacheFile(target, binary, 0o755);
     return { path: target, downloaded: true };
   } finally {
     await dispatcher.close();
   }
 }
-
-async function fetchText(url: string, dispatcher: Dispatcher, version: string): Promise<string> {
-  const response = await get(url, dispatcher, version);
-  return response.body.text();
-}
-
-async function download(url: string, dispatcher: Dispatcher, version: string, onProgress?: (detail: string) => void): Promise<Buffer> {
-  const response = await get(url, dispatcher, version);
-  const total = Number(response.headers['content-length'] ?? 0);
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let lastReport = 0;
-  for await (const chunk of response.body) {
-    chunks.push(chunk as Buffer);
-    received += (chunk as Buffer).length;
-    if (onProgress && (Date.now() - lastReport > 250 || received === total)) {
-      lastReport = Date.now();
-      onProgress(total ? `${megabytes(received)} / ${megabytes(total)} MB` : `${megabytes(received)} MB`);
-    }
-  }
-  return Buffer.concat(chunks);
-}
-
-async function get(url: string, dispatcher: Dispatcher, version: string): Promise<Dispatcher.ResponseData> {
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await request(url, { dispatcher });
-  } catch (error) {
-    throw new ProviderError(
-      `Could not download ${url}: ${(error as Error).message}`,
-      'Check the network, or set MESHSPEC_ISTIO_DOWNLOAD_URL to a mirror of Istio\'s GitHub releases.',
-    );
-  }
-  if (response.statusCode !== 200) {
-    await response.body.dump();
-    throw new ProviderError(
-      `Downloading ${url} answered HTTP ${response.statusCode}.`,
-      response.statusCode === 404 ? `Is ${version} an Istio release? See https://github.com/istio/istio/releases.` : undefined,
-    );
-  }
-  return response;
-}
-
-function megabytes(bytes: number): string {
-  return (bytes / 1_000_000).toFixed(1);
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-

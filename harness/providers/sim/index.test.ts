@@ -19,7 +19,7 @@ const progress: ProgressReporter = {
 describe('simProvider', () => {
   it('starts the embedded cluster with the widest profile and describes it in a serialisable handle', async () => {
     const provider = simProvider();
-    const handle = await provider.setup({ runId: 'r1', profiles: ['minimal', 'default'], reuse: false, artifactsDir: join(dir, 'artifacts'), rootDir: process.cwd(), progress, settings: {} });
+    const handle = await provider.setup({ runId: 'r1', profiles: ['minimal', 'default'], addons: [], reuse: false, artifactsDir: join(dir, 'artifacts'), rootDir: process.cwd(), progress, settings: {} });
     try {
       expect(JSON.parse(JSON.stringify(handle))).toEqual(handle);
       expect(handle).toMatchObject({ provider: 'sim', runId: 'r1', context: 'meshspec-sim', kubeconfig: join(dir, 'artifacts', 'sim.kubeconfig'), istio: { profile: 'default', istioctl: null }, imageRewrites: {} });
@@ -31,6 +31,29 @@ describe('simProvider', () => {
       kc.setCurrentContext(handle.context);
       const deployments = await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: 'istio-system' });
       expect(deployments.items.map((d) => d.metadata!.name).sort()).toEqual(['istio-ingressgateway', 'istiod']);
+    } finally {
+      await provider.teardown();
+    }
+  });
+
+  it('installs exactly the addons asked for, served by the data plane behind the Services of Istio\'s samples/addons', async () => {
+    const provider = simProvider();
+    const handle = await provider.setup({ runId: 'r2', profiles: ['demo'], addons: ['prometheus', 'jaeger'], reuse: false, artifactsDir: join(dir, 'addons'), rootDir: process.cwd(), progress, settings: {} });
+    try {
+      expect(phases.at(-1)).toMatch(/^done start the embedded cluster with Istio demo and prometheus, jaeger: /);
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(handle.kubeconfig);
+      kc.setCurrentContext(handle.context);
+      const deployments = await kc.makeApiClient(k8s.AppsV1Api).listNamespacedDeployment({ namespace: 'istio-system' });
+      expect(deployments.items.map((d) => d.metadata!.name).sort()).toEqual(['istio-egressgateway', 'istio-ingressgateway', 'istiod', 'jaeger', 'prometheus']);
+      const core = kc.makeApiClient(k8s.CoreV1Api);
+      const services = await core.listNamespacedService({ namespace: 'istio-system' });
+      expect(services.items.map((svc) => `${svc.metadata!.name}:${svc.spec!.ports!.map((p) => p.port).join(',')}`).sort()).toEqual([
+        'istio-egressgateway:80,443', 'istio-ingressgateway:15021,80,443', 'istiod:15010,15012,443,15014',
+        'jaeger-collector:14268,14250,9411', 'prometheus:9090', 'tracing:80,16685', 'zipkin:9411',
+      ]);
+      const ready = await core.connectGetNamespacedServiceProxyWithPath({ name: 'prometheus:9090', namespace: 'istio-system', path: '-/ready' });
+      expect(ready).toContain('Prometheus Server is Ready');
     } finally {
       await provider.teardown();
     }

@@ -1,6 +1,7 @@
 /**
  * The sim provider: the embedded cluster (harness/sim) started in this process, with the
- * widest Istio profile the selected scenarios need. Nothing to install, nothing left behind.
+ * widest Istio profile the selected scenarios need and the stand-ins of the addons they use.
+ * Nothing to install, nothing left behind.
  *
  * Settings: `nativeSidecars` ("true" injects istio-proxy as a native sidecar init container).
  */
@@ -8,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
 import { widestProfile } from '../shared/istio-install.js';
+import { installSimAddons } from './addons.js';
 import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../types.js';
 
 export function simProvider(): ClusterProvider {
@@ -16,7 +18,8 @@ export function simProvider(): ClusterProvider {
     name: 'sim',
     async setup(options: ProviderOptions): Promise<ClusterHandle> {
       const profile = widestProfile(options.profiles);
-      const phase = options.progress.phase(`start the embedded cluster with Istio ${profile}`);
+      const addons = options.addons.length > 0 ? ` and ${options.addons.join(', ')}` : '';
+      const phase = options.progress.phase(`start the embedded cluster with Istio ${profile}${addons}`);
       try {
         await mkdir(options.artifactsDir, { recursive: true });
         sim = await startSim({
@@ -24,6 +27,7 @@ export function simProvider(): ClusterProvider {
           kubeconfigPath: join(options.artifactsDir, 'sim.kubeconfig'),
           nativeSidecars: options.settings.nativeSidecars === 'true',
         });
+        await installSimAddons(sim, options.addons, options.runId, phase.update);
       } catch (error) {
         phase.fail(error);
         throw new ProviderError(`the embedded cluster did not start: ${(error as Error).message}`, 'run `pnpm build` first; the sim runs the built echo app from dist/');

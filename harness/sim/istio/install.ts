@@ -1,7 +1,8 @@
 /**
  * Installing Istio on the sim: the CRDs, `istio-system` with istiod and the gateways of the
  * profile (as Deployments whose pods the kubelet hands to the data plane), the mesh config, and
- * the admission steps istiod's webhooks perform (sidecar injection, validation).
+ * the admission steps istiod's webhooks perform (sidecar injection, validation). Like
+ * `istioctl install`, no profile brings the observability addons: see addons.ts.
  */
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import { istioCrd, ISTIO_KINDS } from './crds.js';
@@ -18,48 +19,6 @@ export interface IstioInstallOptions {
   /** Inject native sidecars (istio-proxy as a restartable init container). */
   nativeSidecars?: boolean;
 }
-
-interface Addon {
-  name: string;
-  labels: Record<string, string>;
-  image: string;
-  containerPorts: number[];
-  services: { name: string; ports: Record<string, unknown>[] }[];
-}
-
-const ADDONS: Addon[] = [
-  {
-    name: 'prometheus',
-    labels: { app: 'prometheus', 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server' },
-    image: 'prom/prometheus:v3.5.0',
-    containerPorts: [9090],
-    services: [{ name: 'prometheus', ports: [{ name: 'http', port: 9090, targetPort: 9090 }] }],
-  },
-  {
-    name: 'grafana',
-    labels: { app: 'grafana', 'app.kubernetes.io/name': 'grafana' },
-    image: 'docker.io/grafana/grafana:12.1.0',
-    containerPorts: [3000],
-    services: [{ name: 'grafana', ports: [{ name: 'service', port: 3000, targetPort: 3000 }] }],
-  },
-  {
-    name: 'kiali',
-    labels: { app: 'kiali', 'app.kubernetes.io/name': 'kiali' },
-    image: 'quay.io/kiali/kiali:v2.15',
-    containerPorts: [20001, 9090],
-    services: [{ name: 'kiali', ports: [{ name: 'http', port: 20001, targetPort: 20001 }, { name: 'http-metrics', port: 9090, targetPort: 9090 }] }],
-  },
-  {
-    name: 'jaeger',
-    labels: { app: 'jaeger' },
-    image: 'docker.io/jaegertracing/all-in-one:1.67.0',
-    containerPorts: [16686, 9411],
-    services: [
-      { name: 'tracing', ports: [{ name: 'http-query', port: 80, targetPort: 16686 }] },
-      { name: 'zipkin', ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }] },
-    ],
-  },
-];
 
 function meshConfig(profile: SimIstioProfile): string {
   return [
@@ -95,7 +54,7 @@ function deployment(name: string, labels: Record<string, string>, image: string,
   };
 }
 
-function service(name: string, selector: Record<string, string>, type: string, ports: Record<string, unknown>[]): Record<string, unknown> {
+export function service(name: string, selector: Record<string, string>, type: string, ports: Record<string, unknown>[]): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ISTIO_NAMESPACE, labels: selector }, spec: { type, selector, ports } };
 }
 
@@ -156,10 +115,5 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
       { name: 'http2', port: 80, targetPort: 8080 },
       { name: 'https', port: 443, targetPort: 8443 },
     ]));
-    // The observability addons tutorials install next to demo (Istio's samples/addons); the data plane serves stand-ins.
-    for (const addon of ADDONS) {
-      ensure('apps', 'Deployment', deployment(addon.name, addon.labels, addon.image, addon.containerPorts, addon.name, 'Addons'));
-      for (const svc of addon.services) ensure('', 'Service', service(svc.name, addon.labels, 'ClusterIP', svc.ports));
-    }
   }
 }
