@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compileDestinationRule, compileGateway, compileMeshConfig, compileMeshOutboundMode, compilePeerAuthentication,
-  compileServiceEntry, compileVirtualService, ConfigError, DEFAULT_RETRY_POLICY,
+  compileDestinationRule, compileGateway, compileMeshConfig, compileMeshSettings, compilePeerAuthentication,
+  compileServiceEntry, compileSidecar, compileVirtualService, ConfigError, DEFAULT_RETRY_POLICY,
 } from './compile.js';
 import type { KubeObject } from './types.js';
 
@@ -97,11 +97,40 @@ describe('other kinds', () => {
     expect(pa.portModes.get(8080)).toBe('STRICT');
   });
 
-  it('mesh config: outboundTrafficPolicy from the istio ConfigMap, ALLOW_ANY by default', () => {
+  it('mesh config: outboundTrafficPolicy and default exportTo from the istio ConfigMap, ALLOW_ANY and "*" by default', () => {
     const configMap = (mesh: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh } });
-    expect(compileMeshOutboundMode(undefined)).toBe('ALLOW_ANY');
-    expect(compileMeshOutboundMode(configMap('accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n'))).toBe('REGISTRY_ONLY');
-    expect(() => compileMeshOutboundMode(configMap('outboundTrafficPolicy: {mode: CLOSED}'))).toThrow('ConfigMap istio-system/istio: data.mesh.outboundTrafficPolicy.mode must be one of ALLOW_ANY, REGISTRY_ONLY (got "CLOSED")');
+    expect(compileMeshSettings(undefined)).toEqual({ outboundMode: 'ALLOW_ANY', exportToDefaults: { service: '*', virtualService: '*', destinationRule: '*' } });
+    expect(compileMeshSettings(configMap('accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n')).outboundMode).toBe('REGISTRY_ONLY');
+    expect(compileMeshSettings(configMap('defaultVirtualServiceExportTo: ["."]\ndefaultServiceExportTo: [".", "*"]\n')).exportToDefaults).toEqual({ service: '*', virtualService: '.', destinationRule: '*' });
+    expect(() => compileMeshSettings(configMap('outboundTrafficPolicy: {mode: CLOSED}'))).toThrow('ConfigMap istio-system/istio: data.mesh.outboundTrafficPolicy.mode must be one of ALLOW_ANY, REGISTRY_ONLY (got "CLOSED")');
+  });
+
+  it('exportTo: "." is the own namespace, "~" nobody, "*" everybody; unset leaves the mesh default', () => {
+    const vs = (exportTo?: string[]) => compileVirtualService(object('VirtualService', { hosts: ['a'], exportTo, http: [{ route: [{ destination: { host: 'a' } }] }] }));
+    expect(vs().exportTo).toBeUndefined();
+    expect(vs(['*']).exportTo).toBe('*');
+    expect(vs(['.', 'istio-system']).exportTo).toEqual(new Set(['shop', 'istio-system']));
+    expect(vs(['~']).exportTo).toEqual(new Set());
+    expect(compileServiceEntry(object('ServiceEntry', { hosts: ['a.test'], exportTo: ['.'] })).exportTo).toEqual(new Set(['shop']));
+    expect(compileDestinationRule(object('DestinationRule', { host: 'a', exportTo: ['other'] })).exportTo).toEqual(new Set(['other']));
+  });
+
+  it.each([
+    [['*', '.'], 'spec.exportTo cannot combine "*" or "~" with other entries'],
+    [['~', 'other'], 'spec.exportTo cannot combine "*" or "~" with other entries'],
+    [['.', 'shop'], 'spec.exportTo has "shop" twice ("." is the namespace shop)'],
+    [['Bad_Name'], 'spec.exportTo[0] must be "*", ".", "~" or a namespace name (got "Bad_Name")'],
+  ])('refuses exportTo %j as Istio\'s validation does', (exportTo, message) => {
+    expect(() => compileServiceEntry(object('ServiceEntry', { hosts: ['a.test'], exportTo }))).toThrow(message);
+  });
+
+  it('Sidecar egress hosts are namespace/dnsName; without egress it imports every namespace', () => {
+    expect(compileSidecar(object('Sidecar', { egress: [{ port: { number: 80 }, hosts: ['./*', 'istio-system/*', '*/Api.example.com'] }] })).egress).toEqual([
+      { port: 80, hosts: [{ namespace: '.', host: '*' }, { namespace: 'istio-system', host: '*' }, { namespace: '*', host: 'api.example.com' }] },
+    ]);
+    expect(compileSidecar(object('Sidecar', { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } })).egress).toEqual([{ hosts: [{ namespace: '*', host: '*' }] }]);
+    expect(() => compileSidecar(object('Sidecar', { egress: [{ hosts: ['api.example.com'] }] }))).toThrow('Sidecar shop/it: spec.egress[0].hosts[0] must be namespace/dnsName, e.g. "./*" or "istio-system/*" (got "api.example.com")');
+    expect(() => compileSidecar(object('Sidecar', { egress: [{ hosts: [] }] }))).toThrow('spec.egress[0].hosts needs at least one host');
   });
 });
 

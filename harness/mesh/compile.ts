@@ -6,8 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../../apps/echo/src/duration.js';
 import { expandHost } from './hosts.js';
 import type {
-  Destination, DestinationRule, Gateway, HeaderOperations, HeaderRules, HttpRoute, MeshConfig, MtlsMode,
-  OutboundMode, PeerAuthentication, Predicate, RetryPolicy, RouteMatch, ServiceEntry, SidecarConfig,
+  Destination, DestinationRule, EgressListener, ExportTo, Gateway, HeaderOperations, HeaderRules, HttpRoute, MeshConfig,
+  MeshSettings, MtlsMode, PeerAuthentication, Predicate, RetryPolicy, RouteMatch, ServiceEntry, SidecarConfig,
   TrafficPolicy, VirtualService, WeightedDestination,
 } from './config-types.js';
 import { ROOT_NAMESPACE } from './config-types.js';
@@ -268,6 +268,32 @@ function labelFor(obj: KubeObject): string {
   return `${obj.kind} ${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
 }
 
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * exportTo entries as Istio reads them: "*" (every namespace), "." (the object's own), "~" (none)
+ * or namespace names. Undefined when the list is empty: the mesh config's default applies.
+ */
+export function resolveExportTo(entries: string[], namespace: string): ExportTo | undefined {
+  if (entries.length === 0) return undefined;
+  if (entries.includes('*')) return '*';
+  return new Set(entries.filter((e) => e !== '~').map((e) => (e === '.' ? namespace : e)));
+}
+
+/** Istio's validation of exportTo: known forms, no duplicates, "*" and "~" only on their own. */
+function exportTo(f: Fields, value: unknown, namespace: string): ExportTo | undefined {
+  const entries = f.array(value, 'spec.exportTo').map((e, i) => f.requiredString(e, `spec.exportTo[${i}]`));
+  const seen = new Set<string>();
+  entries.forEach((entry, i) => {
+    if (!['*', '.', '~'].includes(entry) && !NAMESPACE_NAME.test(entry)) f.fail(`spec.exportTo[${i}]`, `must be "*", ".", "~" or a namespace name (got "${entry}")`);
+    const key = entry === '.' ? namespace : entry;
+    if (seen.has(key)) f.fail('spec.exportTo', `has "${entry}" twice ("." is the namespace ${namespace})`);
+    seen.add(key);
+  });
+  if (entries.length > 1 && (seen.has('*') || seen.has('~'))) f.fail('spec.exportTo', `cannot combine "*" or "~" with other entries (got ${JSON.stringify(entries)})`);
+  return resolveExportTo(entries, namespace);
+}
+
 export function compileVirtualService(obj: KubeObject): VirtualService {
   const f = new Fields(labelFor(obj));
   const namespace = obj.metadata.namespace ?? 'default';
@@ -280,6 +306,7 @@ export function compileVirtualService(obj: KubeObject): VirtualService {
   return {
     namespace,
     name: obj.metadata.name,
+    exportTo: exportTo(f, spec.exportTo, namespace),
     hosts,
     gateways,
     http: f.array(spec.http, 'spec.http').map((r, i) => httpRoute(f, f.object(r, `spec.http[${i}]`) ?? {}, `spec.http[${i}]`, namespace)),
@@ -331,7 +358,15 @@ export function compileDestinationRule(obj: KubeObject): DestinationRule {
       },
     });
   });
-  return { namespace, name: obj.metadata.name, host: expandHost(f.requiredString(spec.host, 'spec.host'), namespace), trafficPolicy: policy, subsets, createdAt: created(obj) };
+  return {
+    namespace,
+    name: obj.metadata.name,
+    exportTo: exportTo(f, spec.exportTo, namespace),
+    host: expandHost(f.requiredString(spec.host, 'spec.host'), namespace),
+    trafficPolicy: policy,
+    subsets,
+    createdAt: created(obj),
+  };
 }
 
 export function compileGateway(obj: KubeObject): Gateway {
@@ -375,6 +410,7 @@ export function compileServiceEntry(obj: KubeObject): ServiceEntry {
   return {
     namespace,
     name: obj.metadata.name,
+    exportTo: exportTo(f, spec.exportTo, namespace),
     hosts,
     ports: f.array(spec.ports, 'spec.ports').map((pv, i) => {
       const p = f.object(pv, `spec.ports[${i}]`) ?? {};
@@ -415,6 +451,24 @@ export function compilePeerAuthentication(obj: KubeObject): PeerAuthentication {
 
 const OUTBOUND_MODES = ['ALLOW_ANY', 'REGISTRY_ONLY'] as const;
 
+/** Egress listeners; hosts must be `namespace/dnsName`, as Istio validates them. */
+function egressListeners(f: Fields, value: unknown): EgressListener[] {
+  const listeners = f.array(value, 'spec.egress').map((lv, i) => {
+    const path = `spec.egress[${i}]`;
+    const l = f.object(lv, path) ?? {};
+    const hosts = f.array(l.hosts, `${path}.hosts`).map((hv, j) => {
+      const text = f.requiredString(hv, `${path}.hosts[${j}]`).toLowerCase();
+      const slash = text.indexOf('/');
+      if (slash <= 0 || slash === text.length - 1) f.fail(`${path}.hosts[${j}]`, `must be namespace/dnsName, e.g. "./*" or "istio-system/*" (got "${text}")`);
+      return { namespace: text.slice(0, slash), host: text.slice(slash + 1) };
+    });
+    if (hosts.length === 0) f.fail(`${path}.hosts`, 'needs at least one host, e.g. "./*"');
+    return { port: f.integer(f.object(l.port, `${path}.port`)?.number, `${path}.port.number`, 1, 65535), hosts };
+  });
+  // Without egress listeners a Sidecar imports every namespace.
+  return listeners.length > 0 ? listeners : [{ hosts: [{ namespace: '*', host: '*' }] }];
+}
+
 export function compileSidecar(obj: KubeObject): SidecarConfig {
   const f = new Fields(labelFor(obj));
   const spec = f.object(obj.spec, 'spec') ?? {};
@@ -422,23 +476,45 @@ export function compileSidecar(obj: KubeObject): SidecarConfig {
     namespace: obj.metadata.namespace ?? 'default',
     name: obj.metadata.name,
     selector: f.labels(f.object(spec.workloadSelector, 'spec.workloadSelector')?.labels, 'spec.workloadSelector.labels'),
+    egress: egressListeners(f, spec.egress),
     outboundMode: f.oneOf(f.object(spec.outboundTrafficPolicy, 'spec.outboundTrafficPolicy')?.mode, 'spec.outboundTrafficPolicy.mode', OUTBOUND_MODES),
   };
 }
 
-/** outboundTrafficPolicy.mode from the mesh config YAML in ConfigMap istio-system/istio (key `mesh`). */
-export function compileMeshOutboundMode(configMap: KubeObject | undefined): OutboundMode {
+export const DEFAULT_MESH_SETTINGS: MeshSettings = {
+  outboundMode: 'ALLOW_ANY',
+  exportToDefaults: { service: '*', virtualService: '*', destinationRule: '*' },
+};
+
+/**
+ * outboundTrafficPolicy.mode and default{Service,VirtualService,DestinationRule}ExportTo from the
+ * mesh config YAML in ConfigMap istio-system/istio (key `mesh`).
+ */
+export function compileMeshSettings(configMap: KubeObject | undefined): MeshSettings {
   const text = (configMap?.data as Record<string, string> | undefined)?.mesh;
-  if (!text) return 'ALLOW_ANY';
+  if (!text) return DEFAULT_MESH_SETTINGS;
   const f = new Fields(`ConfigMap ${ROOT_NAMESPACE}/istio`);
-  let mesh: unknown;
+  let parsed: unknown;
   try {
-    mesh = parseYaml(text);
+    parsed = parseYaml(text);
   } catch (error) {
     f.fail('data.mesh', `is not YAML: ${(error as Error).message}`);
   }
-  const policy = f.object(f.object(mesh, 'data.mesh')?.outboundTrafficPolicy, 'data.mesh.outboundTrafficPolicy');
-  return f.oneOf(policy?.mode, 'data.mesh.outboundTrafficPolicy.mode', OUTBOUND_MODES) ?? 'ALLOW_ANY';
+  const mesh = f.object(parsed, 'data.mesh') ?? {};
+  const policy = f.object(mesh.outboundTrafficPolicy, 'data.mesh.outboundTrafficPolicy');
+  // Istio honours only "*" and "." here; "*" wins when both are listed.
+  const exportDefault = (key: string): '*' | '.' => {
+    const entries = f.array(mesh[key], `data.mesh.${key}`).map((e, i) => f.oneOf(e, `data.mesh.${key}[${i}]`, ['*', '.'] as const));
+    return entries.includes('.') && !entries.includes('*') ? '.' : '*';
+  };
+  return {
+    outboundMode: f.oneOf(policy?.mode, 'data.mesh.outboundTrafficPolicy.mode', OUTBOUND_MODES) ?? 'ALLOW_ANY',
+    exportToDefaults: {
+      service: exportDefault('defaultServiceExportTo'),
+      virtualService: exportDefault('defaultVirtualServiceExportTo'),
+      destinationRule: exportDefault('defaultDestinationRuleExportTo'),
+    },
+  };
 }
 
 /** The Istio kinds the data plane reads, with their compilers and where they go in MeshConfig. */
@@ -470,7 +546,7 @@ export function compileMeshConfig(
 ): { config: MeshConfig; accepted: CompiledObject[] } {
   const config: MeshConfig = {
     virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], peerAuthentications: [], sidecars: [],
-    outboundMode: 'ALLOW_ANY',
+    mesh: DEFAULT_MESH_SETTINGS,
   };
   const accepted: CompiledObject[] = [];
   for (const { group, kind, compile, into } of ISTIO_KINDS) {
@@ -488,7 +564,7 @@ export function compileMeshConfig(
   config.virtualServices.sort((a, b) => a.createdAt - b.createdAt);
   config.destinationRules.sort((a, b) => a.createdAt - b.createdAt);
   try {
-    config.outboundMode = compileMeshOutboundMode(meshConfigMap);
+    config.mesh = compileMeshSettings(meshConfigMap);
   } catch (error) {
     if (!(error instanceof ConfigError) || !meshConfigMap) throw error;
     onError(meshConfigMap, error);

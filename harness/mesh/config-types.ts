@@ -67,9 +67,16 @@ export interface HttpRoute {
   headers?: HeaderRules;
 }
 
+/**
+ * The namespaces an object is exported to: "*" for all, else the names ("." already resolved to
+ * the object's own namespace; "~" is the empty set). Undefined: the mesh config's default.
+ */
+export type ExportTo = '*' | ReadonlySet<string>;
+
 export interface VirtualService {
   namespace: string;
   name: string;
+  exportTo?: ExportTo;
   hosts: string[];
   gateways: string[];
   http: HttpRoute[];
@@ -97,6 +104,7 @@ export interface TrafficPolicy {
 export interface DestinationRule {
   namespace: string;
   name: string;
+  exportTo?: ExportTo;
   host: string;
   trafficPolicy: TrafficPolicy;
   subsets: Map<string, { labels: Record<string, string>; trafficPolicy: TrafficPolicy }>;
@@ -119,6 +127,7 @@ export interface Gateway {
 export interface ServiceEntry {
   namespace: string;
   name: string;
+  exportTo?: ExportTo;
   hosts: string[];
   ports: Array<{ number: number; name?: string; targetPort?: number }>;
   resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
@@ -138,11 +147,39 @@ export interface PeerAuthentication {
 
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
+/** One `namespace/dnsName` of a Sidecar egress listener; namespace "*", "." (the proxy's), "~" (none) or a name. */
+export interface EgressHost {
+  namespace: string;
+  host: string;
+}
+
+export interface EgressListener {
+  /** Undefined: every port. */
+  port?: number;
+  hosts: EgressHost[];
+}
+
 export interface SidecarConfig {
   namespace: string;
   name: string;
   selector?: Record<string, string>;
+  /** What the proxy imports; a Sidecar without egress imports everything exported to its namespace. */
+  egress: EgressListener[];
   outboundMode?: OutboundMode;
+}
+
+/** Mesh config `defaultServiceExportTo` and friends: only "*" and "." are honoured, as in Istio. */
+export interface ExportToDefaults {
+  service: '*' | '.';
+  virtualService: '*' | '.';
+  destinationRule: '*' | '.';
+}
+
+/** What the mesh config (ConfigMap istio-system/istio) sets that the data plane uses. */
+export interface MeshSettings {
+  /** ALLOW_ANY by default. */
+  outboundMode: OutboundMode;
+  exportToDefaults: ExportToDefaults;
 }
 
 /** One push: everything the proxies route by. */
@@ -153,8 +190,7 @@ export interface MeshConfig {
   serviceEntries: ServiceEntry[];
   peerAuthentications: PeerAuthentication[];
   sidecars: SidecarConfig[];
-  /** From the mesh config (ConfigMap istio-system/istio); ALLOW_ANY by default. */
-  outboundMode: OutboundMode;
+  mesh: MeshSettings;
 }
 
 export const ROOT_NAMESPACE = 'istio-system';

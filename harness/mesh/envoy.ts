@@ -5,14 +5,15 @@
  * Envoy does: 503 "no healthy upstream", 504 "upstream request timeout", 404 for no route.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ROOT_NAMESPACE, type Destination, type HeaderOperations, type HttpRoute, type MeshConfig, type OutboundMode, type RetryPolicy, type TrafficPolicy } from './config-types.js';
+import type { Destination, HeaderOperations, HttpRoute, MeshConfig, RetryPolicy, TrafficPolicy } from './config-types.js';
 import { DEFAULT_RETRY_POLICY } from './compile.js';
-import { hostMatches, serviceNameOf } from './hosts.js';
+import { hostMatches } from './hosts.js';
 import { PEER_HEADER, type PeerCodec } from './peer.js';
 import type { Breakers, Lease } from './breaker.js';
 import { labelsMatch, type Workload } from './workload.js';
 import { pickWeighted, selectRoute, virtualServicesFor, type RouteChoice, type RouteRequest } from './routing.js';
 import { isOpaquePort, type Endpoint, type Resolver, type Target } from './resolve.js';
+import { ProxyScope } from './scope.js';
 import type { AttemptOutcome, HttpMessage, UpstreamClient } from './upstream.js';
 
 export interface MeshRuntime {
@@ -95,22 +96,10 @@ export function ensureTraceHeaders(headers: Record<string, string>): void {
   }
 }
 
-function outboundMode(config: MeshConfig, workload: Workload): OutboundMode {
-  const applies = (namespace: string) =>
-    config.sidecars.find((s) => s.namespace === namespace && s.outboundMode && s.selector && labelsMatch(s.selector, workload.labels))
-    ?? config.sidecars.find((s) => s.namespace === namespace && s.outboundMode && !s.selector);
-  return (applies(workload.namespace) ?? applies(ROOT_NAMESPACE))?.outboundMode ?? config.outboundMode;
-}
-
-/** The DestinationRule for a host as Istio looks it up: client namespace, service namespace, root namespace. */
-function destinationRuleFor(config: MeshConfig, host: string, clientNamespace: string) {
-  const candidates = config.destinationRules.filter((dr) => hostMatches(dr.host, host));
-  const serviceNamespace = serviceNameOf(host, clientNamespace)?.namespace;
-  for (const ns of [clientNamespace, serviceNamespace, ROOT_NAMESPACE]) {
-    const found = candidates.find((dr) => dr.namespace === ns);
-    if (found) return found;
-  }
-  return candidates[0];
+/** The namespace a target's Service or ServiceEntry lives in, where Istio looks for its DestinationRule second. */
+function serviceNamespaceOf(target: Target): string | undefined {
+  if (target.kind === 'service') return target.service.metadata.namespace ?? 'default';
+  return target.kind === 'service-entry' ? target.entry.namespace : undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -129,6 +118,7 @@ function isRetriable(outcome: AttemptOutcome, policy: RetryPolicy): boolean {
 }
 
 interface ClusterCall {
+  scope: ProxyScope;
   target: Target;
   subset?: string;
   request: { method: string; path: string; headers: Record<string, string>; body: Buffer };
@@ -137,46 +127,62 @@ interface ClusterCall {
 }
 
 export class Envoy {
+  /** Scopes per proxy, computed once per pushed config. */
+  private readonly scopes = new WeakMap<MeshConfig, Map<string, ProxyScope>>();
+
   constructor(private readonly rt: MeshRuntime) {}
+
+  private scopeOf(proxy: Proxy, config: MeshConfig): ProxyScope {
+    let byProxy = this.scopes.get(config);
+    if (!byProxy) this.scopes.set(config, (byProxy = new Map()));
+    let scope = byProxy.get(proxy.key);
+    if (!scope) {
+      scope = new ProxyScope(config, proxy.workload.namespace, proxy.kind === 'sidecar' ? proxy.workload.labels : undefined);
+      byProxy.set(proxy.key, scope);
+    }
+    return scope;
+  }
 
   /** A pod's outbound traffic through its sidecar. */
   async outbound(proxy: Proxy, req: DownstreamRequest): Promise<ProxyResult> {
     const config = this.rt.config();
-    const target = this.rt.resolver.resolve(req.host, req.port, proxy.workload.namespace, config);
+    const scope = this.scopeOf(proxy, config);
+    const target = this.rt.resolver.resolve(req.host, req.port, proxy.workload.namespace, config, scope.imported);
     if (!target) return { flags: 'UF', destinationService: req.host };
     const names = target.kind === 'unknown' ? [req.host] : [target.fqdn, req.host];
     const destinationService = target.kind === 'unknown' ? req.host : target.fqdn;
     // A port Istio treats as TCP gets no HTTP routing (and plaintext-looking traffic is just forwarded).
     const opaque = target.kind === 'service' && isOpaquePort(target.port);
-    const virtualServices = opaque ? [] : virtualServicesFor(config.virtualServices, names, MESH);
+    const virtualServices = opaque ? [] : virtualServicesFor(scope.virtualServices(req.port), names, MESH);
     if (virtualServices.length > 0) {
       const choice = selectRoute(virtualServices, this.routeRequest(proxy, req), MESH);
       if (!choice) return localReply(404, '', 'NR', destinationService);
-      return this.route(proxy, req, choice, destinationService);
+      return this.route(proxy, scope, req, choice, destinationService);
     }
     if (target.kind === 'unknown') {
-      if (outboundMode(config, proxy.workload) === 'REGISTRY_ONLY') return localReply(502, '', '-', 'BlackHoleCluster');
+      if (scope.outboundMode === 'REGISTRY_ONLY') return localReply(502, '', '-', 'BlackHoleCluster');
       // PassthroughCluster: the original destination, which must exist (resolve, or be a pod IP).
       if (this.rt.resolver.endpoints(target).length === 0) return { flags: 'UF', destinationService };
     }
-    return this.callCluster(proxy, { target, request: this.upstreamRequest(req), retries: DEFAULT_RETRY_POLICY }, destinationService);
+    return this.callCluster(proxy, { scope, target, request: this.upstreamRequest(req), retries: DEFAULT_RETRY_POLICY }, destinationService);
   }
 
   /** A request arriving at a gateway pod for service port `req.port` (`ports`: the port numbers that stand for it). */
   async gateway(proxy: Proxy, req: DownstreamRequest, ports: number[]): Promise<ProxyResult> {
     const config = this.rt.config();
+    const scope = this.scopeOf(proxy, config);
     const servers = config.gateways
       .filter((gw) => labelsMatch(gw.selector, proxy.workload.labels))
       .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })))
       .filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
     if (servers.length === 0) return localReply(404, '', 'NR', req.host);
     const bound = new Set(servers.map((s) => s.gateway));
-    const virtualServices = virtualServicesFor(config.virtualServices, [req.host], bound).filter((vs) =>
+    const virtualServices = virtualServicesFor(scope.virtualServices(req.port), [req.host], bound).filter((vs) =>
       servers.some(({ gateway, server }) => vs.gateways.includes(gateway) && server.hosts.some((h) => (h.namespace === '*' || h.namespace === vs.namespace) && hostMatches(h.host, req.host))),
     );
     const choice = selectRoute(virtualServices, this.routeRequest(proxy, req), bound);
     if (!choice) return localReply(404, '', 'NR', req.host);
-    return this.route(proxy, req, choice, req.host);
+    return this.route(proxy, scope, req, choice, req.host);
   }
 
   private routeRequest(proxy: Proxy, req: DownstreamRequest): RouteRequest {
@@ -194,7 +200,7 @@ export class Envoy {
     return { method: req.method, path: req.path, headers: { ...req.headers }, body: req.body };
   }
 
-  private async route(proxy: Proxy, req: DownstreamRequest, choice: RouteChoice, destinationService: string): Promise<ProxyResult> {
+  private async route(proxy: Proxy, scope: ProxyScope, req: DownstreamRequest, choice: RouteChoice, destinationService: string): Promise<ProxyResult> {
     const { route, match, virtualService } = choice;
     const config = this.rt.config();
     if (route.redirect) {
@@ -217,17 +223,18 @@ export class Envoy {
     applyHeaderOperations(request.headers, route.headers?.request);
     this.rewrite(route, match?.uriPrefix, request);
     for (const mirror of route.mirrors) {
-      if (this.rt.random() * 100 < mirror.percent) this.mirror(proxy, mirror.destination, request, req.port, config);
+      if (this.rt.random() * 100 < mirror.percent) this.mirror(proxy, scope, mirror.destination, request, req.port, config);
     }
     const destination = pickWeighted(route.route, this.rt.random);
     if (!destination) return localReply(404, '', 'NR', destinationService);
     applyHeaderOperations(request.headers, destination.headers?.request);
-    const target = this.rt.resolver.resolveDestination(destination.host, destination.port, req.port, config);
+    const target = this.rt.resolver.resolveDestination(destination.host, destination.port, req.port, scope.namespace, config, scope.exported);
     if (!target) {
       this.rt.log(`VirtualService ${virtualService.namespace}/${virtualService.name}: destination ${destination.host}${destination.port ? `:${destination.port}` : ''} is not a known service or port`);
       return localReply(503, 'no healthy upstream', 'UH', destination.host);
     }
     const result = await this.callCluster(proxy, {
+      scope,
       target,
       subset: destination.subset,
       request,
@@ -255,19 +262,21 @@ export class Envoy {
     }
   }
 
-  private mirror(proxy: Proxy, destination: Destination, request: ClusterCall['request'], requestPort: number, config: MeshConfig): void {
-    const target = this.rt.resolver.resolveDestination(destination.host, destination.port, requestPort, config);
+  private mirror(proxy: Proxy, scope: ProxyScope, destination: Destination, request: ClusterCall['request'], requestPort: number, config: MeshConfig): void {
+    const target = this.rt.resolver.resolveDestination(destination.host, destination.port, requestPort, scope.namespace, config, scope.exported);
     if (!target) {
       this.rt.log(`mirror destination ${destination.host} is not a known service`);
       return;
     }
     // Since Istio 1.28 the mirrored copy keeps the Host header as it was (no -shadow suffix).
     const copy = { ...request, headers: { ...request.headers } };
-    this.rt.track(this.callCluster(proxy, { target, subset: destination.subset, request: copy, retries: { ...DEFAULT_RETRY_POLICY, attempts: 0 } }, destination.host));
+    this.rt.track(this.callCluster(proxy, { scope, target, subset: destination.subset, request: copy, retries: { ...DEFAULT_RETRY_POLICY, attempts: 0 } }, destination.host));
   }
 
-  private policyFor(proxy: Proxy, host: string, subset: string | undefined): { policy: TrafficPolicy; labels?: Record<string, string> } | undefined {
-    const rule = destinationRuleFor(this.rt.config(), host, proxy.workload.namespace);
+  private policyFor(call: ClusterCall, host: string): { policy: TrafficPolicy; labels?: Record<string, string> } | undefined {
+    // Passthrough traffic goes to the original destination: no cluster, so no DestinationRule.
+    const rule = call.target.kind === 'unknown' ? undefined : call.scope.destinationRule(host, serviceNamespaceOf(call.target));
+    const subset = call.subset;
     if (subset === undefined) return { policy: rule?.trafficPolicy ?? {} };
     const found = rule?.subsets.get(subset);
     return found && { policy: found.trafficPolicy, labels: found.labels };
@@ -275,7 +284,7 @@ export class Envoy {
 
   private async callCluster(proxy: Proxy, call: ClusterCall, destinationService: string): Promise<ProxyResult> {
     const host = call.target.kind === 'unknown' ? call.target.host : call.target.fqdn;
-    const resolved = this.policyFor(proxy, host, call.subset);
+    const resolved = this.policyFor(call, host);
     if (!resolved) {
       this.rt.log(`${proxy.key}: no DestinationRule defines subset "${call.subset}" of ${host}`);
       return localReply(503, 'no healthy upstream', 'NC', destinationService);

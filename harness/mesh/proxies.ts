@@ -10,6 +10,7 @@ import { ensureTraceHeaders, type DownstreamRequest, type Envoy, type MeshRuntim
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
 import { PEER_HEADER, type PeerInfo } from './peer.js';
+import { WHOLE_REGISTRY } from './scope.js';
 import { requestLabels } from './telemetry.js';
 import { labelsMatch, type PodEntry } from './workload.js';
 
@@ -65,7 +66,7 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
 /** A pod without a sidecar: DNS and kube-proxy only, a random ready endpoint, no Istio rules. */
 async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamRequest): Promise<ProxyResult> {
   const config = rt.config();
-  const target = rt.resolver.resolve(req.host, req.port, entry.namespace, config);
+  const target = rt.resolver.resolve(req.host, req.port, entry.namespace, config, WHOLE_REGISTRY);
   const reset: ProxyResult = { flags: 'UF', destinationService: req.host };
   if (!target) return reset;
   // A ServiceEntry means nothing to a pod without a proxy: the name resolves through DNS or not at all.

@@ -5,6 +5,7 @@
  */
 import { hostMatches, serviceFqdn, serviceNameOf } from './hosts.js';
 import type { MeshConfig, ServiceEntry } from './config-types.js';
+import type { RegistryView } from './scope.js';
 import type { ExternalHost, KubeObject, MeshHost } from './types.js';
 import { isReady, labelsMatch, type Address, type PodEntry } from './workload.js';
 
@@ -27,8 +28,11 @@ export function isOpaquePort(port: ServicePort): boolean {
 export type Target =
   | { kind: 'service'; fqdn: string; service: KubeObject; port: ServicePort }
   | { kind: 'service-entry'; fqdn: string; entry: ServiceEntry; port: number }
-  /** Not in the registry: passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY. */
-  | { kind: 'unknown'; host: string; port: number };
+  /**
+   * Not in the registry the proxy sees: passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY.
+   * `service`: a Service hidden from the proxy, which passthrough still reaches through kube-proxy.
+   */
+  | { kind: 'unknown'; host: string; port: number; service?: { object: KubeObject; port: ServicePort } };
 
 export interface Endpoint {
   /** Stable id for outlier detection and retry host selection. */
@@ -59,37 +63,43 @@ export class Resolver {
     return this.host.get('', 'Service', namespace, name);
   }
 
-  /** What `host:port`, as a client in `namespace` wrote it, refers to. Undefined: the Service has no such port. */
-  resolve(hostName: string, port: number, namespace: string, config: MeshConfig): Target | undefined {
+  /**
+   * What `host:port`, as a client in `namespace` wrote it, refers to among the entries `view`
+   * admits. Undefined: the Service has no such port.
+   */
+  resolve(hostName: string, port: number, namespace: string, config: MeshConfig, view: RegistryView): Target | undefined {
     const ref = serviceNameOf(hostName, namespace);
-    const service = ref && this.service(ref.name, ref.namespace);
-    if (ref && service) {
+    const service = (ref && this.service(ref.name, ref.namespace)) || this.host.list('', 'Service').find((s) => s.spec?.clusterIP && s.spec.clusterIP === hostName);
+    if (service) {
       const servicePort = servicePorts(service).find((p) => p.port === port);
-      return servicePort && { kind: 'service', fqdn: serviceFqdn(ref.name, ref.namespace), service, port: servicePort };
+      if (!servicePort) return undefined;
+      if (!view.service(service, port)) return { kind: 'unknown', host: hostName, port, service: { object: service, port: servicePort } };
+      return { kind: 'service', fqdn: serviceFqdn(service.metadata.name, service.metadata.namespace ?? 'default'), service, port: servicePort };
     }
-    const byIp = this.host.list('', 'Service').find((s) => s.spec?.clusterIP && s.spec.clusterIP === hostName);
-    if (byIp) {
-      const servicePort = servicePorts(byIp).find((p) => p.port === port);
-      return servicePort && { kind: 'service', fqdn: serviceFqdn(byIp.metadata.name, byIp.metadata.namespace ?? 'default'), service: byIp, port: servicePort };
-    }
-    const entry = config.serviceEntries.find((e) => e.hosts.some((h) => hostMatches(h, hostName)));
+    const entry = this.serviceEntryFor(hostName, port, namespace, config, view);
     if (entry) return { kind: 'service-entry', fqdn: hostName, entry, port };
     return { kind: 'unknown', host: hostName, port };
+  }
+
+  /** Of the ServiceEntries for a host that `view` admits, the one in the client's namespace, else the oldest. */
+  private serviceEntryFor(host: string, port: number, namespace: string, config: MeshConfig, view: RegistryView): ServiceEntry | undefined {
+    const entries = config.serviceEntries.filter((e) => e.hosts.some((h) => hostMatches(h, host)) && view.serviceEntry(e, host, port));
+    return entries.find((e) => e.namespace === namespace) ?? entries[0];
   }
 
   /**
    * A route destination: `host` is already expanded; `port` may be omitted when the Service has
    * one port, else the port the client called is used.
    */
-  resolveDestination(host: string, port: number | undefined, requestPort: number, config: MeshConfig): Target | undefined {
+  resolveDestination(host: string, port: number | undefined, requestPort: number, namespace: string, config: MeshConfig, view: RegistryView): Target | undefined {
     const ref = serviceNameOf(host, 'default');
     const service = ref && host.endsWith('.svc.cluster.local') ? this.service(ref.name, ref.namespace) : undefined;
-    if (ref && service) {
+    if (ref && service && view.service(service, port ?? requestPort)) {
       const ports = servicePorts(service);
       const chosen = port !== undefined ? ports.find((p) => p.port === port) : ports.length === 1 ? ports[0] : ports.find((p) => p.port === requestPort);
       return chosen && { kind: 'service', fqdn: host, service, port: chosen };
     }
-    const entry = config.serviceEntries.find((e) => e.hosts.some((h) => hostMatches(h, host)));
+    const entry = this.serviceEntryFor(host, port ?? requestPort, namespace, config, view);
     if (entry) return { kind: 'service-entry', fqdn: host, entry, port: port ?? (entry.ports.length === 1 ? entry.ports[0]!.number : requestPort) };
     return undefined;
   }
@@ -98,6 +108,7 @@ export class Resolver {
   endpoints(target: Target, subsetLabels?: Record<string, string>): Endpoint[] {
     if (target.kind === 'service') return this.serviceEndpoints(target.service, target.port, subsetLabels);
     if (target.kind === 'service-entry') return this.entryEndpoints(target.entry, target.fqdn, target.port);
+    if (target.service) return this.serviceEndpoints(target.service.object, target.service.port);
     const external = this.external(target.host);
     if (external) return [{ id: `external|${target.host}`, address: external.address, meshProxy: false }];
     return this.podIpEndpoints(target.host, target.port);
