@@ -2,7 +2,9 @@
  * The whole kind provider, with the fake docker/kind/istioctl on PATH and a running sim standing
  * in for the cluster kind would create (the fake kind hands out the sim's kubeconfig).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -10,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
 import { resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
-import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
 
@@ -27,6 +29,46 @@ let cache: string;
 let lines: string[];
 const savedCache = process.env.MESHSPEC_CACHE;
 
+/** Istio's samples/addons/prometheus.yaml in short: its objects, with the one container the sim can run. */
+const PROMETHEUS_YAML = `apiVersion: v1
+kind: ServiceAccount
+metadata: { name: prometheus, namespace: istio-system }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: prometheus }
+rules: [{ apiGroups: [""], resources: [pods, services, endpoints], verbs: [get, list, watch] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: prometheus }
+subjects: [{ kind: ServiceAccount, name: prometheus, namespace: istio-system }]
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: prometheus }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: prometheus, namespace: istio-system }
+spec:
+  selector: { app.kubernetes.io/name: prometheus }
+  ports: [{ name: http, port: 9090, targetPort: 9090 }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: prometheus, namespace: istio-system }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app.kubernetes.io/name: prometheus } }
+  template:
+    metadata: { labels: { app.kubernetes.io/name: prometheus, sidecar.istio.io/inject: "false" } }
+    spec:
+      serviceAccountName: prometheus
+      containers: [{ name: prometheus-server, image: docker.io/prom/prometheus:v3.7.3, ports: [{ containerPort: 9090 }] }]
+`;
+/** Stands in for raw.githubusercontent.com/istio/istio; records the paths asked for. */
+let addonServer: Server;
+const addonRequests: string[] = [];
+const savedAddonsUrl = process.env.MESHSPEC_ISTIO_ADDONS_URL;
+
 const progress: ProgressReporter = {
   phase: (name) => ({
     done: (detail) => lines.push(`${name}: ${detail ?? 'done'}`),
@@ -36,8 +78,8 @@ const progress: ProgressReporter = {
   info: (message) => lines.push(message),
 };
 
-function options(reuse: boolean): ProviderOptions {
-  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings: {} };
+function options(reuse: boolean, addons: Addon[] = []): ProviderOptions {
+  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], addons, reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings: {} };
 }
 
 async function corefile(): Promise<string | undefined> {
@@ -65,8 +107,20 @@ beforeAll(async () => {
       spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } } },
     },
   });
+  addonServer = createServer((req, res) => {
+    addonRequests.push(req.url!);
+    if (req.url === `/istio/${VERSION}/samples/addons/prometheus.yaml`) return res.writeHead(200).end(PROMETHEUS_YAML);
+    res.writeHead(404).end('404: Not Found');
+  });
+  await new Promise<void>((resolve) => addonServer.listen(0, '127.0.0.1', resolve));
+  process.env.MESHSPEC_ISTIO_ADDONS_URL = `http://127.0.0.1:${(addonServer.address() as AddressInfo).port}/istio`;
 }, 90_000);
-afterAll(() => sim?.stop());
+afterAll(async () => {
+  if (savedAddonsUrl === undefined) delete process.env.MESHSPEC_ISTIO_ADDONS_URL;
+  else process.env.MESHSPEC_ISTIO_ADDONS_URL = savedAddonsUrl;
+  await new Promise<void>((resolve) => addonServer.close(() => resolve()));
+  await sim?.stop();
+});
 
 beforeEach(async () => {
   lines = [];
@@ -146,6 +200,38 @@ describe('kind provider', () => {
     expect(world.state().clusters).toEqual(['meshspec']);
     expect(Object.keys(world.state().containers).sort()).toEqual(['kind-registry', 'meshspec-external']);
     expect(await corefile()).toBe(KIND_COREFILE);
+  });
+
+  it('applies Istio\'s samples/addons of the installed version once Istio is ready, downloading each file once', async () => {
+    const first = kindProvider();
+    await first.setup(options(true, ['prometheus']));
+    await first.teardown();
+    const cached = join(cache, 'istio', VERSION, 'addons', 'prometheus.yaml');
+    expect(readFileSync(cached, 'utf8')).toBe(PROMETHEUS_YAML);
+    expect(addonRequests).toEqual([`/istio/${VERSION}/samples/addons/prometheus.yaml`]);
+    expect(lines).toContain('addons prometheus: applied prometheus; rolled out');
+    const prometheus = await apps.readNamespacedDeployment({ name: 'prometheus', namespace: 'istio-system' });
+    expect(prometheus.status?.availableReplicas).toBe(1);
+    expect((await core.readNamespacedService({ name: 'prometheus', namespace: 'istio-system' })).spec?.ports?.[0]?.port).toBe(9090);
+
+    // Reused: the addon is there, so nothing is fetched or applied again.
+    lines = [];
+    const second = kindProvider();
+    await second.setup(options(true, ['prometheus']));
+    await second.teardown();
+    expect(addonRequests).toHaveLength(1);
+    expect(lines).toContain('addons prometheus: already installed');
+
+    await apps.deleteNamespacedDeployment({ name: 'prometheus', namespace: 'istio-system' });
+    await core.deleteNamespacedService({ name: 'prometheus', namespace: 'istio-system' });
+  });
+
+  it('names the addon and the Istio version when the release has no such file', async () => {
+    const error = (await kindProvider().setup(options(false, ['kiali'])).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toMatch(new RegExp(`^Downloading http://127\\.0\\.0\\.1:\\d+/istio/${VERSION.replaceAll('.', '\\.')}/samples/addons/kiali\\.yaml answered HTTP 404\\.$`));
+    expect(error.hint).toBe(`Istio ${VERSION} has no samples/addons/kiali.yaml; see https://github.com/istio/istio/tree/${VERSION}/samples/addons.`);
+    expect(existsSync(join(cache, 'istio', VERSION, 'addons', 'kiali.yaml'))).toBe(false);
   });
 
   it('leaves a cluster and registry the user made alone, and says how to use them', async () => {

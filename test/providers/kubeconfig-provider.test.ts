@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
-import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { installSimAddons } from '../../harness/providers/sim/addons.js';
+import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
 
@@ -21,8 +22,8 @@ const progress: ProgressReporter = {
   info: (message) => lines.push(message),
 };
 
-function options(settings: ProviderOptions['settings'], runId = 'run-now'): ProviderOptions {
-  return { runId, profiles: ['demo'], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings };
+function options(settings: ProviderOptions['settings'], runId = 'run-now', addons: Addon[] = []): ProviderOptions {
+  return { runId, profiles: ['demo'], addons, reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings };
 }
 
 /** The sim's kubeconfig with its context renamed, as if it were some other cluster. */
@@ -72,6 +73,24 @@ describe('kubeconfig provider on the sim', () => {
   it('names the contexts a kubeconfig has when the asked one is missing', async () => {
     await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'nope' })))
       .rejects.toThrow(expect.objectContaining({ message: expect.stringContaining('has no context "nope"'), hint: 'Pick one with --context NAME (it has: meshspec-sim).' }));
+  });
+
+  it('requires the addons the scenarios use on an Istio it did not install, naming the missing ones and how to install them', async () => {
+    const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger'])).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('The scenarios use the addons kiali, jaeger, but kiali, jaeger are not installed in context "meshspec-sim" (no Service of that name in istio-system).');
+    expect(error.hint).toBe([
+      'Install them from the Istio release (samples/addons/<name>.yaml), e.g.',
+      `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/kiali.yaml`,
+      `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/jaeger.yaml`,
+    ].join('\n'));
+
+    await installSimAddons(sim, ['kiali'], 'test-setup');
+    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger'])))
+      .rejects.toThrow('but jaeger is not installed');
+    lines.length = 0;
+    await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali']));
+    expect(lines).toContain('addons kiali: present');
   });
 
   it('removes namespaces earlier runs left behind and nothing else', async () => {

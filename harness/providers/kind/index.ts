@@ -1,7 +1,7 @@
 /**
  * The kind provider: a local registry, a kind cluster with the node image of the chosen Istio
  * version, the echo image in the registry, istioctl from the cache, Istio installed and proven
- * ready, and the external service of the egress chapters. Everything it creates is labelled and
+ * ready, the addons the scenarios use (Istio's samples/addons of that version), and the external service of the egress chapters. Everything it creates is labelled and
  * recorded; teardown removes only that, and keeps it all with --reuse.
  *
  * Settings: `clusterName` (default "meshspec").
@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
+import { installAddons, istioAddonManifests } from '../shared/addons.js';
 import { cacheRoot } from '../shared/cache-dir.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
@@ -127,6 +128,15 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   await timer.run('Istio ready', (phase) =>
     waitForIstioReady(kube, { deployments: kindIstioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: phase.update }),
   () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'));
+
+  if (options.addons.length > 0) {
+    await timer.run(`addons ${options.addons.join(', ')}`, (phase) => installAddons(kube, options.addons, {
+      runId: options.runId,
+      manifestsOf: (addon) => istioAddonManifests(istio.version, addon),
+      timeoutMs: 10 * 60_000,
+      onStatus: phase.update,
+    }), (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'already installed'));
+  }
 
   const externalIp = await timer.run('external service', async () => {
     run.externalService = true;

@@ -1,18 +1,20 @@
 /**
  * The kubeconfig provider: runs on a cluster that already exists (EKS, GKE, a kind cluster of the
- * user's, the sim). It refuses contexts that were not allowed, uses the Istio it finds (or installs
- * one when asked), removes namespaces that earlier meshspec runs left behind, and reads the
- * ingress address from the gateway Service. It creates nothing that outlives the run besides an
+ * user's, the sim). It refuses contexts that were not allowed, uses the Istio and addons it finds
+ * (or installs them when asked), removes namespaces that earlier meshspec runs left behind, and
+ * reads the ingress address from the gateway Service. It creates nothing that outlives the run besides an
  * Istio it was asked to install.
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
  * `echoImage` (where the cluster can pull the echo app), `externalHost`/`externalIp` (a service
- * outside the cluster for the egress chapters).
+ * outside the cluster for the egress chapters; by default what the cluster publishes in the
+ * ConfigMap kube-public/meshspec-external, as the sim does).
  */
 import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
 import { removeStaleNamespaces } from '../../kube/index.js';
+import { addonInstallHint, installAddons, istioAddonManifests, missingAddons } from '../shared/addons.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
@@ -21,6 +23,7 @@ import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
 import { findOnPath } from '../shared/tools.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
+import { discoverExternalService } from './external.js';
 import { discoverIngress } from './ingress.js';
 import { findInstalledIstio, type InstalledIstio } from './istio.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
@@ -49,14 +52,22 @@ async function setup(options: ProviderOptions): Promise<ClusterHandle> {
   }, (chosen) => `${chosen} from ${kubeconfig}`);
   const kube = kubeClients(kubeconfig, context);
 
-  const istio = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
+  const { installed, ...istio } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
     `${found.version} (${found.profile})${found.istioctl ? '' : ', no istioctl on PATH'}`);
+
+  if (options.addons.length > 0) {
+    await timer.run(`addons ${options.addons.join(', ')}`, (phase) => useOrInstallAddons(kube, options, istio.version, installed, context, phase.update), (applied) =>
+      (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'present'));
+  }
 
   await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (removed) =>
     (removed.length ? `removed ${removed.join(', ')}` : 'none'));
 
   const ingress: IngressTarget | null = await timer.run('ingress', () => discoverIngress(kube), (target) =>
     target ? target.http : 'none: scenarios that send traffic through the ingress gateway need a LoadBalancer address or a NodePort');
+
+  const external = await timer.run('external service', () => discoverExternalService(kube), (found) =>
+    found.EXTERNAL_HOST ? `${found.EXTERNAL_HOST}${found.EXTERNAL_IP ? ` (${found.EXTERNAL_IP})` : ''}` : 'none published in kube-public/meshspec-external');
 
   progress.info(timer.summary());
   return {
@@ -68,6 +79,7 @@ async function setup(options: ProviderOptions): Promise<ClusterHandle> {
     ingress,
     imageRewrites: settings.echoImage ? { 'meshspec/echo': settings.echoImage } : {},
     variables: {
+      ...external,
       ...(settings.externalHost ? { EXTERNAL_HOST: settings.externalHost } : {}),
       ...(settings.externalIp ? { EXTERNAL_IP: settings.externalIp } : {}),
     },
@@ -81,7 +93,7 @@ async function useOrInstallIstio(
   kubeconfig: string,
   context: string,
   update: (detail: string) => void,
-): Promise<ClusterHandle['istio']> {
+): Promise<ClusterHandle['istio'] & { installed: boolean }> {
   const found: InstalledIstio | null = await findInstalledIstio(kube);
   if (found) {
     if (options.istioVersion && found.version !== options.istioVersion) {
@@ -89,7 +101,7 @@ async function useOrInstallIstio(
     }
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
-    return { ...found, istioctl: await findOnPath('istioctl') };
+    return { ...found, istioctl: await findOnPath('istioctl'), installed: false };
   }
   if (options.settings.installIstio !== 'true') {
     throw new ProviderError(
@@ -102,5 +114,32 @@ async function useOrInstallIstio(
   const istioctl = await ensureIstioctl({ version, onProgress: update });
   await installIstio({ istioctl: istioctl.path, kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: update });
   await waitForIstioReady(kube, { deployments: istioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: update });
-  return { version, profile, istioctl: istioctl.path };
+  return { version, profile, istioctl: istioctl.path, installed: true };
+}
+
+/**
+ * With the Istio it installed, the provider installs the addons too (Istio's samples/addons of
+ * that version). On an Istio it found, the addons are the cluster owner's: they must be there.
+ */
+async function useOrInstallAddons(
+  kube: ProviderKube,
+  options: ProviderOptions,
+  version: string,
+  installedIstio: boolean,
+  context: string,
+  update: (detail: string) => void,
+): Promise<string[]> {
+  if (installedIstio) {
+    return installAddons(kube, options.addons, {
+      runId: options.runId, manifestsOf: (addon) => istioAddonManifests(version, addon), timeoutMs: 10 * 60_000, onStatus: update,
+    });
+  }
+  const missing = await missingAddons(kube, options.addons);
+  if (missing.length > 0) {
+    throw new ProviderError(
+      `The scenarios use the addons ${options.addons.join(', ')}, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in context "${context}" (no Service of that name in istio-system).`,
+      addonInstallHint(missing, version),
+    );
+  }
+  return [];
 }

@@ -6,6 +6,7 @@
  * nothing installs them unless a scenario asks for the addon.
  */
 import type { Addon } from '../../providers/types.js';
+import type { KubeObject } from '../store/types.js';
 import { ISTIO_NAMESPACE, service } from './install.js';
 
 interface AddonStandIn {
@@ -60,7 +61,7 @@ const STAND_INS: Record<Addon, AddonStandIn> = {
 };
 
 /** The objects of the addon's stand-in, in the order Istio's file has them (Deployment, then Services). */
-export function addonStandIn(addon: Addon): Record<string, any>[] {
+export function addonStandIn(addon: Addon): KubeObject[] {
   const { deployment, labels, image, containerPorts, services } = STAND_INS[addon];
   return [
     {

@@ -5,6 +5,7 @@
  * `istioctl install`, no profile brings the observability addons: see addons.ts.
  */
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
+import type { KubeObject } from '../store/types.js';
 import { istioCrd, ISTIO_KINDS } from './crds.js';
 import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from './injection.js';
 import { missingSubsetWarnings, validateIstioObject } from './validation.js';
@@ -54,7 +55,7 @@ function deployment(name: string, labels: Record<string, string>, image: string,
   };
 }
 
-export function service(name: string, selector: Record<string, string>, type: string, ports: Record<string, unknown>[]): Record<string, unknown> {
+export function service(name: string, selector: Record<string, string>, type: string, ports: Record<string, unknown>[]): KubeObject {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ISTIO_NAMESPACE, labels: selector }, spec: { type, selector, ports } };
 }
 
