@@ -11,8 +11,8 @@ import { createDataPlane } from '../mesh/index.js';
 import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
 import { ClusterApi, createServerCertificates, ResourceRegistry, SIM_CONTEXT, startApiServer } from './apiserver/index.js';
 import { bootstrapCluster } from './bootstrap.js';
-import { startControllers } from './controllers/index.js';
-import { EXTERNAL_HOST, EXTERNAL_IP, startExternalService, type ExternalService } from './external.js';
+import { NodePortProxy, startControllers } from './controllers/index.js';
+import { EXTERNAL_CONFIG_MAP, EXTERNAL_HOST, EXTERNAL_IP, EXTERNAL_PORT, startExternalService, type ExternalService } from './external.js';
 import { createMeshHost } from './host.js';
 import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
 import { Kubelet, schedulerAdmission } from './kubelet/index.js';
@@ -109,6 +109,12 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     if (existsSync(echoEntry)) {
       external = await startExternalService(echoEntry);
       cleanups.push(() => external!.stop());
+      api.create(api.type('', 'ConfigMap'), EXTERNAL_CONFIG_MAP.namespace, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { ...EXTERNAL_CONFIG_MAP },
+        data: { host: EXTERNAL_HOST, ip: EXTERNAL_IP, port: String(EXTERNAL_PORT) },
+      });
     }
     const host = createMeshHost(api, () => external?.hosts() ?? []);
     // Configuration the data plane cannot use is reported where istiod reports it: as events on the object.
@@ -120,6 +126,9 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     const kubelet = new Kubelet({ api, dataPlane, echoEntry });
     kubelet.start();
     cleanups.push(() => kubelet.stop());
+    const nodePorts = new NodePortProxy(api, kubelet);
+    await nodePorts.start();
+    cleanups.push(() => nodePorts.stop());
     const certificates = createServerCertificates();
     cleanups.push(startControllers(api, certificates.caPem));
     const server = await startApiServer(api, kubelet, certificates);

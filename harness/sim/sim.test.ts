@@ -174,6 +174,29 @@ describe('the embedded cluster', () => {
     expect(log).toBe(`fixture listening on ${attached.get(`apps1/${name}`)![0].port} as ${name}\n`);
   });
 
+  it('serves NodePorts on this machine, allocating ports that are free here, and warns about one in use', async () => {
+    await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web-node' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } });
+    const nodePort = (await core.readNamespacedService({ namespace: 'apps1', name: 'web-node' })).spec!.ports![0].nodePort!;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    expect(nodePort).toBeLessThanOrEqual(32767);
+    const node = await core.readNode({ name: 'meshspec-sim' });
+    expect(node.status!.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+    const answer = await (await fetch(`http://127.0.0.1:${nodePort}/via-node-port`)).json();
+    expect(answer).toMatchObject({ namespace: 'apps1', path: '/via-node-port' });
+
+    let squatter: Server | undefined;
+    let taken = 0;
+    while (!squatter) squatter = await listenOn((taken = 30000 + Math.floor(Math.random() * 2768)));
+    try {
+      await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web-taken' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', nodePort: taken }] } } });
+      const warning = await until('NodePortUnavailable event', async () =>
+        (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=web-taken' })).items.find((e) => e.reason === 'NodePortUnavailable'));
+      expect(warning.message).toContain(`nodePort ${taken} of Service apps1/web-taken is in use on this machine`);
+    } finally {
+      squatter.close();
+    }
+  });
+
   it('restarts a container whose process exits, counting restarts and keeping the previous log', async () => {
     const [pod] = await readyPods('apps1', 'web', 2);
     const name = pod.metadata!.name!;

@@ -4,6 +4,8 @@ import type { KubeObject } from '../store/types.js';
 
 export class ServiceAllocator {
   private nextIp = 10;
+  /** Hands out a node port that is free on this machine (the sim's node), or undefined to pick one at random. */
+  freeNodePort: (inUse: ReadonlySet<number>) => number | undefined = () => undefined;
 
   /** Fills spec.clusterIP(s) and node ports of a new or updated Service; `others` are the existing Services. */
   assign(service: KubeObject, previous: KubeObject | undefined, others: KubeObject[]): void {
@@ -36,7 +38,7 @@ export class ServiceAllocator {
           });
         }
       } else {
-        port.nodePort = previousPorts.find((p: any) => p.port === port.port)?.nodePort;
+        port.nodePort = previousPorts.find((p: any) => p.port === port.port)?.nodePort ?? this.freeNodePort(usedPorts);
         for (let candidate = 30000 + Math.floor(Math.random() * 2700); !port.nodePort; candidate = candidate >= 32767 ? 30000 : candidate + 1) {
           if (!usedPorts.has(candidate)) port.nodePort = candidate;
         }

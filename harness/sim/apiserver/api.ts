@@ -84,6 +84,11 @@ export class ClusterApi {
     this.admission.push(plugin);
   }
 
+  /** Where Services get node ports from when they name none: ports the node (this machine) has free. */
+  useNodePortSource(freeNodePort: (inUse: ReadonlySet<number>) => number | undefined): void {
+    this.allocator.freeNodePort = freeNodePort;
+  }
+
   /** The type of a kind, or the 404 a real server gives for an unknown resource. */
   type(group: string, kind: string): ResourceType {
     const t = this.registry.byKind(group, kind);

@@ -14,7 +14,8 @@ import { containerEnv, expand } from './env.js';
 import { imageRole } from './images.js';
 
 export const NODE_NAME = 'meshspec-sim';
-export const NODE_IP = '172.18.0.2';
+/** The node is this machine: its NodePorts answer on loopback (controllers/node-ports.ts). */
+export const NODE_IP = '127.0.0.1';
 const HEALTH_PATH = '/_echo/healthz';
 const SIDECAR_NAME = 'istio-proxy';
 const ISTIO_INIT_NAME = 'istio-init';
@@ -38,6 +39,8 @@ interface ContainerRun {
   ready?: boolean;
   /** containerPort -> where it answers, for containers served in-process (addons). */
   address?: { host: string; port: number };
+  /** An ingress gateway's container: reached where the data plane's ingress listens. */
+  ingressGateway?: boolean;
 }
 
 interface PodRun {
@@ -121,6 +124,7 @@ export class Kubelet implements PodRuntime {
     if (!run) return null;
     const addon = run.containers.find((c) => c.address);
     if (addon?.address) return addon.address;
+    if (run.containers.some((c) => c.ingressGateway)) return this.options.dataPlane.ingressAddress();
     return run.network?.inbound(port) ?? null;
   }
 
@@ -172,6 +176,7 @@ export class Kubelet implements PodRuntime {
         } else if (role === 'gateway' && !init) {
           const { ready } = await this.options.dataPlane.startGateway(withIp);
           run.attached = true;
+          c.ingressGateway = pod.metadata.labels?.istio === 'ingressgateway';
           c.state = { running: { startedAt: timestamp() } };
           c.ready = ready;
         } else {
