@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { installSimAddons } from '../../harness/providers/sim/addons.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
-import { startSim, type SimCluster } from '../../harness/sim/index.js';
+import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
 
 let sim: SimCluster;
@@ -52,7 +52,15 @@ describe('kubeconfig provider on the sim', () => {
       imageRewrites: {},
     });
     // The sim's gateway Service is a LoadBalancer without an address: the NodePort on the node's address it is.
-    expect(handle.ingress).toEqual({ http: `http://${NODE_IP}:30080` });
+    const gateway = await core.readNamespacedService({ namespace: 'istio-system', name: 'istio-ingressgateway' });
+    const nodePort = gateway.spec!.ports!.find((p) => p.port === 80)!.nodePort!;
+    expect(handle.ingress).toEqual({ http: `http://${NODE_IP}:${nodePort}` });
+    // That address reaches the ingress gateway: no Gateway claims the host, so Envoy answers 404.
+    const response = await fetch(`${handle.ingress!.http}/`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('server')).toBe('istio-envoy');
+    // The sim publishes its service outside the cluster in kube-public/meshspec-external.
+    expect(handle.variables).toEqual({ EXTERNAL_HOST, EXTERNAL_IP });
     expect(lines.some((line) => line.startsWith('where the time went'))).toBe(true);
   });
 
