@@ -4,7 +4,7 @@ import { NamespaceContentController } from './namespaces.js';
 import { WorkloadControllers } from './workloads.js';
 
 export { podTemplateHash } from './workloads.js';
-export { NodePortProxy, NODE_PORT_RANGE } from './node-ports.js';
+export { NodePortProxy } from './node-ports.js';
 
 /** Starts the controllers kube-controller-manager would run; `caPem` is published in every namespace. Returns a function that stops them. */
 export function startControllers(api: ClusterApi, caPem: string): () => void {

@@ -9,7 +9,7 @@ import type { ClusterApi } from '../apiserver/api.js';
 import type { PodRuntime } from '../apiserver/types.js';
 import type { KubeObject } from '../store/types.js';
 
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+const NODE_PORT_RANGE = { min: 30000, max: 32767 };
 /** Ports of the range bound ahead of allocation; refilled as the allocator takes them. */
 const RESERVE_SIZE = 4;
 const BIND_ATTEMPTS = 50;
