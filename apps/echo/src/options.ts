@@ -40,7 +40,8 @@ function toInteger(flag: string, text: string, min: number, max: number): number
 
 /**
  * Resolves the app's settings. The listen port is `MESHSPEC_LISTEN_PORT` when set (the embedded
- * cluster gives every pod its own loopback port), else --port / PORT (default 8080).
+ * cluster sets 0: the OS chooses a free loopback port, which main.ts reports to the kubelet), else
+ * --port / PORT (default 8080).
  */
 export function resolveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): EchoServerOptions {
   const flags = parseFlags(argv);
