@@ -41,13 +41,13 @@ export async function istioAddonManifests(version: string, addon: Addon, env: No
     const url = addonManifestUrl(version, addon, env);
     const dispatcher = downloadDispatcher();
     try {
-      const text = await download(url, dispatcher, {
+      const body = await download(url, dispatcher, {
         unreachable: 'Check the network, or set MESHSPEC_ISTIO_ADDONS_URL to a mirror of https://raw.githubusercontent.com/istio/istio.',
         notFound: `Istio ${version} has no samples/addons/${addon}.yaml; see https://github.com/istio/istio/tree/${version}/samples/addons.`,
       });
       // Parsed before caching, so that a broken download is never kept.
-      parseManifests(text.toString('utf8'), url);
-      await writeCacheFile(target, text);
+      parseManifests(body.toString('utf8'), url);
+      await writeCacheFile(target, body);
     } finally {
       await dispatcher.close();
     }
@@ -100,7 +100,8 @@ export async function installAddons(kube: ProviderKube, addons: readonly Addon[]
   for (const addon of missing) {
     options.onStatus?.(`applying ${addon}`);
     // istio-system is the provider's to install into, as it is istioctl's: the kube layer's
-    // ownership rules treat it like a scenario namespace, so nothing there gets a run label.
+    // ownership rules treat it like a scenario namespace (no run label on what lands there);
+    // cluster-scoped objects of the file (Prometheus' ClusterRole) get the label of this run.
     await applyManifests(kube, await options.manifestsOf(addon), {
       namespace: ISTIO_NAMESPACE, fieldManager: FIELD_MANAGER, imageRewrites: {}, owner: { runId: options.runId, namespace: ISTIO_NAMESPACE }, deadline,
     });
