@@ -68,10 +68,10 @@ export function defaultEchoEntry(): string {
   return resolve(packageRoot(), 'dist/apps/echo/src/main.js');
 }
 
-/** Waits for istiod and the gateways; addons are stand-ins a data plane may not serve, so they are not waited for. */
+/** Waits for istiod and the gateways (addons are installed later, by whoever asked for them). */
 async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
   const deployments = api.type('apps', 'Deployment');
-  const controlPlane = () => api.list(deployments, ISTIO_NAMESPACE).filter((d) => d.metadata.labels?.['operator.istio.io/component'] !== 'Addons');
+  const controlPlane = () => api.list(deployments, ISTIO_NAMESPACE);
   const available = () =>
     controlPlane().every((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation);
   if (available()) return;

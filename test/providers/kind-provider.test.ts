@@ -169,6 +169,8 @@ describe('kind provider', () => {
     expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data)
       .toEqual({ 'localRegistryHosting.v1': 'host: "localhost:5001"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n' });
     expect(await corefile()).toContain(`${handle.variables.EXTERNAL_IP} external.meshspec.test`);
+    expect((await core.readNamespacedConfigMap({ name: 'meshspec-external', namespace: 'kube-public' })).data)
+      .toEqual({ host: 'external.meshspec.test', ip: handle.variables.EXTERNAL_IP, port: '80' });
     const coredns = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
     expect(coredns.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     expect(lines).toContain('Istio 1.30.5 (demo): installed');

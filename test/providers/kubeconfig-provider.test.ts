@@ -38,18 +38,6 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
-  // The sim's Istio pins the gateway's node ports to kind's (30080, ...), which another sim on this
-  // machine may hold (tests run in parallel): recreated without them, the Service gets node ports
-  // that are free here, and the ingress URL below reaches this sim's gateway.
-  const gateway = await core.readNamespacedService({ namespace: 'istio-system', name: 'istio-ingressgateway' });
-  await core.deleteNamespacedService({ namespace: 'istio-system', name: 'istio-ingressgateway' });
-  await core.createNamespacedService({
-    namespace: 'istio-system',
-    body: {
-      metadata: { name: 'istio-ingressgateway', labels: gateway.metadata!.labels },
-      spec: { type: gateway.spec!.type, selector: gateway.spec!.selector, ports: gateway.spec!.ports!.map(({ nodePort: _pinned, ...port }) => port) },
-    },
-  });
 }, 90_000);
 afterAll(() => sim?.stop());
 

@@ -2,7 +2,10 @@
  * The "service outside the mesh" of the egress chapters: an echo container on the kind network,
  * outside the cluster, answering HTTP on port 80.
  */
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external.js';
 import { ProviderError } from '../types.js';
+import { publishConfigMap } from '../shared/kube.js';
 import { runTool } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
@@ -41,4 +44,12 @@ export async function ensureExternalService(docker: string, image: string): Prom
 export async function removeExternalService(docker: string): Promise<void> {
   const existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
   if (existing?.ownedByMeshspec) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER]);
+}
+
+/**
+ * Publishes the external service where any provider reads it (the kubeconfig provider pointed
+ * at this cluster later), in the same ConfigMap the sim writes: `host`, `ip`, `port`.
+ */
+export async function publishExternalService(core: CoreV1Api, host: string, ip: string): Promise<void> {
+  await publishConfigMap(core, { metadata: { ...EXTERNAL_CONFIG_MAP }, data: { host, ip, port: String(EXTERNAL_PORT) } });
 }

@@ -26,7 +26,7 @@ import {
 import { addExternalHost, EXTERNAL_HOST, restoreCorefile } from './coredns.js';
 import { exportKindLogs } from './diagnostics.js';
 import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
-import { ensureExternalService, removeExternalService } from './external-service.js';
+import { ensureExternalService, publishExternalService, removeExternalService } from './external-service.js';
 import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
 import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
 import {
@@ -142,6 +142,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
     run.externalService = true;
     const ip = await ensureExternalService(tools.docker, echo.reference);
     run.originalCorefile = await addExternalHost(kube, ip);
+    await publishExternalService(kube.core, EXTERNAL_HOST, ip);
     return ip;
   }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
 

@@ -3,9 +3,9 @@
  * named kind-registry, published on 127.0.0.1:5001 only, attached to the `kind` network, with a
  * containerd hosts.toml on every node and the KEP-1755 `local-registry-hosting` ConfigMap.
  */
-import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
-import { httpStatusOf } from '../../kube/index.js';
+import { publishConfigMap } from '../shared/kube.js';
 import { runTool, tryTool } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
@@ -70,16 +70,10 @@ export async function configureNodesForRegistry(docker: string, nodes: readonly 
 
 /** KEP-1755: tools in the cluster discover the local registry from this ConfigMap. */
 export async function publishRegistryHosting(core: CoreV1Api): Promise<void> {
-  const body: V1ConfigMap = {
+  await publishConfigMap(core, {
     metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
     data: { 'localRegistryHosting.v1': `host: "${REGISTRY_HOST}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n` },
-  };
-  try {
-    await core.createNamespacedConfigMap({ namespace: 'kube-public', body });
-  } catch (error) {
-    if (httpStatusOf(error) !== 409) throw error;
-    await core.replaceNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public', body });
-  }
+  });
 }
 
 export async function removeRegistry(docker: string): Promise<void> {

@@ -104,9 +104,9 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
     const labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
     ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [15021, 8080, 8443, 15090], 'istio-proxy', 'IngressGateways'));
     ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', [
-      { name: 'status-port', port: 15021, targetPort: 15021, nodePort: 30021 },
-      { name: 'http2', port: 80, targetPort: 8080, nodePort: 30080 },
-      { name: 'https', port: 443, targetPort: 8443, nodePort: 30443 },
+      { name: 'status-port', port: 15021, targetPort: 15021 },
+      { name: 'http2', port: 80, targetPort: 8080 },
+      { name: 'https', port: 443, targetPort: 8443 },
     ]));
   }
   if (options.profile === 'demo') {
