@@ -105,12 +105,13 @@ describe('other kinds', () => {
     expect(() => compileMeshSettings(configMap('outboundTrafficPolicy: {mode: CLOSED}'))).toThrow('ConfigMap istio-system/istio: data.mesh.outboundTrafficPolicy.mode must be one of ALLOW_ANY, REGISTRY_ONLY (got "CLOSED")');
   });
 
-  it('exportTo: "." is the own namespace, "~" nobody, "*" everybody; unset leaves the mesh default', () => {
+  it('exportTo: "." is the own namespace, "~" nobody (ServiceEntry only), "*" everybody; unset leaves the mesh default', () => {
     const vs = (exportTo?: string[]) => compileVirtualService(object('VirtualService', { hosts: ['a'], exportTo, http: [{ route: [{ destination: { host: 'a' } }] }] }));
     expect(vs().exportTo).toBeUndefined();
     expect(vs(['*']).exportTo).toBe('*');
     expect(vs(['.', 'istio-system']).exportTo).toEqual(new Set(['shop', 'istio-system']));
-    expect(vs(['~']).exportTo).toEqual(new Set());
+    expect(() => vs(['~'])).toThrow('VirtualService shop/it: spec.exportTo[0] cannot be "~" (none): only a ServiceEntry can be exported to nobody');
+    expect(compileServiceEntry(object('ServiceEntry', { hosts: ['a.test'], exportTo: ['~'] })).exportTo).toEqual(new Set());
     expect(compileServiceEntry(object('ServiceEntry', { hosts: ['a.test'], exportTo: ['.'] })).exportTo).toEqual(new Set(['shop']));
     expect(compileDestinationRule(object('DestinationRule', { host: 'a', exportTo: ['other'] })).exportTo).toEqual(new Set(['other']));
   });

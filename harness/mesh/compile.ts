@@ -280,11 +280,15 @@ export function resolveExportTo(entries: string[], namespace: string): ExportTo 
   return new Set(entries.filter((e) => e !== '~').map((e) => (e === '.' ? namespace : e)));
 }
 
-/** Istio's validation of exportTo: known forms, no duplicates, "*" and "~" only on their own. */
-function exportTo(f: Fields, value: unknown, namespace: string): ExportTo | undefined {
+/**
+ * Istio's validation of exportTo: known forms, no duplicates, "*" only on its own; "~" only on a
+ * ServiceEntry (`noneAllowed`), and then on its own.
+ */
+function exportTo(f: Fields, value: unknown, namespace: string, noneAllowed: boolean): ExportTo | undefined {
   const entries = f.array(value, 'spec.exportTo').map((e, i) => f.requiredString(e, `spec.exportTo[${i}]`));
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
+    if (entry === '~' && !noneAllowed) f.fail(`spec.exportTo[${i}]`, 'cannot be "~" (none): only a ServiceEntry can be exported to nobody');
     if (!['*', '.', '~'].includes(entry) && !NAMESPACE_NAME.test(entry)) f.fail(`spec.exportTo[${i}]`, `must be "*", ".", "~" or a namespace name (got "${entry}")`);
     const key = entry === '.' ? namespace : entry;
     if (seen.has(key)) f.fail('spec.exportTo', `has "${entry}" twice ("." is the namespace ${namespace})`);
@@ -306,7 +310,7 @@ export function compileVirtualService(obj: KubeObject): VirtualService {
   return {
     namespace,
     name: obj.metadata.name,
-    exportTo: exportTo(f, spec.exportTo, namespace),
+    exportTo: exportTo(f, spec.exportTo, namespace, false),
     hosts,
     gateways,
     http: f.array(spec.http, 'spec.http').map((r, i) => httpRoute(f, f.object(r, `spec.http[${i}]`) ?? {}, `spec.http[${i}]`, namespace)),
@@ -361,7 +365,7 @@ export function compileDestinationRule(obj: KubeObject): DestinationRule {
   return {
     namespace,
     name: obj.metadata.name,
-    exportTo: exportTo(f, spec.exportTo, namespace),
+    exportTo: exportTo(f, spec.exportTo, namespace, false),
     host: expandHost(f.requiredString(spec.host, 'spec.host'), namespace),
     trafficPolicy: policy,
     subsets,
@@ -410,7 +414,7 @@ export function compileServiceEntry(obj: KubeObject): ServiceEntry {
   return {
     namespace,
     name: obj.metadata.name,
-    exportTo: exportTo(f, spec.exportTo, namespace),
+    exportTo: exportTo(f, spec.exportTo, namespace, true),
     hosts,
     ports: f.array(spec.ports, 'spec.ports').map((pv, i) => {
       const p = f.object(pv, `spec.ports[${i}]`) ?? {};
