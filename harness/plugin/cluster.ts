@@ -8,6 +8,8 @@ import { providerBanner } from './progress.js';
 export interface RunningCluster {
   handle: ClusterHandle;
   teardown(): Promise<void>;
+  /** The provider's cluster-level diagnostics, printed as a line; for runs that failed. */
+  diagnoseFailedRun(): Promise<void>;
 }
 
 /** Identifies a run: its namespaces' label and its artifacts directory. */
@@ -31,7 +33,14 @@ export async function startCluster(runId: string, settings: RunSettings, progres
       progress,
       settings: settings.providerSettings,
     });
-    return { handle, teardown: () => provider.teardown() };
+    return {
+      handle,
+      teardown: () => provider.teardown(),
+      diagnoseFailedRun: async () => {
+        const line = await provider.diagnoseFailedRun?.(handle).catch((error: unknown) => `cluster diagnostics failed: ${String(error)}`);
+        if (line) progress.info(line);
+      },
+    };
   } catch (error) {
     // Remove what a half-finished setup created; the setup's own error is the one to report.
     await provider.teardown().catch((teardownError: unknown) => progress.info(`  teardown after the failed setup also failed: ${String(teardownError)}`));

@@ -74,6 +74,12 @@ export interface ClusterProvider {
   setup(options: ProviderOptions): Promise<ClusterHandle>;
   /** Removes only what setup created (unless reuse was asked for). */
   teardown(): Promise<void>;
+  /**
+   * After a run with failures, before teardown: cluster-level diagnostics that no single step
+   * owns (e.g. `kind export logs` when the cluster itself is unhealthy). Returns a line for the
+   * user, or null when there is nothing to say.
+   */
+  diagnoseFailedRun?(handle: ClusterHandle): Promise<string | null>;
 }
 
 /** A provider failure the user can act on: printed as a banner without a stack trace. */

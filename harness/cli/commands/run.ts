@@ -29,6 +29,7 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
       vitestOptions,
       { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle })] },
     );
+    if (process.exitCode) await cluster.diagnoseFailedRun();
   } finally {
     await cluster.teardown();
   }

@@ -24,7 +24,7 @@ import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, isClusterOwned, kindContext, listNodes, markClusterOwned,
 } from './cluster.js';
 import { addExternalHost, EXTERNAL_HOST, restoreCorefile } from './coredns.js';
-import { exportKindLogs } from './diagnostics.js';
+import { exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
 import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
 import { ensureExternalService, publishExternalService, removeExternalService } from './external-service.js';
 import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
@@ -86,6 +86,7 @@ export function kindProvider(): ClusterProvider {
       run = undefined;
       await tearDown(finished);
     },
+    diagnoseFailedRun: (handle) => exportKindLogsIfUnhealthy(handle, run?.clusterName),
   };
 }
 
