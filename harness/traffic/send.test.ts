@@ -3,7 +3,7 @@ import { startEchoServer, type EchoServer } from '../../apps/echo/src/index.js';
 import type { ClusterHandle } from '../providers/types.js';
 import type { KubeClients } from '../runner/types.js';
 import { TrafficAction } from '../spec/schema.js';
-import { sendTraffic, toRequestRecord } from './send.js';
+import { forwardLanes, sendTraffic, toRequestRecord } from './send.js';
 
 let gateway: EchoServer;
 beforeAll(async () => {
@@ -85,5 +85,19 @@ describe('toRequestRecord', () => {
     );
     expect(record).toMatchObject({ attempts: 3, startedMs: 1005 });
     expect(toRequestRecord({ id: 'b', status: 0, latencyMs: 3, headers: {}, startedMs: 0 })).not.toHaveProperty('attempts');
+  });
+});
+
+describe('forwardLanes', () => {
+  it('sends the batches side by side, the step keeping its total concurrency and rate', () => {
+    const lanes = forwardLanes(960, 100, 50);
+    expect(lanes.map((lane) => lane.concurrency)).toEqual([20, 20, 20, 20, 20]);
+    expect(lanes.reduce((sum, lane) => sum + (lane.qps ?? 0), 0)).toBeCloseTo(50);
+    expect(forwardLanes(1000, 7, undefined).map((lane) => lane.concurrency)).toEqual([2, 2, 1, 1, 1]);
+  });
+
+  it('never gives a lane less than one request in flight', () => {
+    expect(forwardLanes(960, 2, undefined)).toEqual([{ concurrency: 1 }, { concurrency: 1 }]);
+    expect(forwardLanes(20, 16, undefined)).toEqual([{ concurrency: 16 }]);
   });
 });

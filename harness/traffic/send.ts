@@ -82,25 +82,51 @@ export function toRequestRecord(forwarded: ForwardedResult, offsetMs = 0): Reque
 async function sendFromWorkload(action: TrafficAction, ctx: TrafficContext, idPrefix: string): Promise<RequestRecord[]> {
   const pod = await readyWorkloadPod(ctx.kube, ctx.namespace, action.from);
   const batchStart = Date.now();
-  const records: RequestRecord[] = [];
-  // Batches run one after the other so `concurrency` and `qps` keep their meaning across them.
-  for (let sent = 0; sent < ctx.count; sent += FORWARD_BATCH_SIZE) {
-    const forward: ForwardRequest = {
-      url: action.to,
-      method: action.method,
-      headers: action.headers,
-      body: action.body,
-      count: Math.min(FORWARD_BATCH_SIZE, ctx.count - sent),
-      concurrency: action.concurrency ?? DEFAULT_CONCURRENCY,
-      qps: action.qps,
-      timeoutMs: action.timeout === undefined ? undefined : durationMs(action.timeout),
-      idPrefix: `${idPrefix}-b${sent / FORWARD_BATCH_SIZE}-`,
-    };
-    const offsetMs = Date.now() - batchStart;
-    const answer = await forwardFromPod(ctx.kube, pod, forward, ctx.signal);
-    records.push(...answer.results.map((r) => toRequestRecord(r, offsetMs)));
-  }
-  return records;
+  const lanes = forwardLanes(ctx.count, action.concurrency ?? DEFAULT_CONCURRENCY, action.qps);
+  const batches = new Array<RequestRecord[]>(Math.ceil(ctx.count / FORWARD_BATCH_SIZE));
+  let next = 0;
+  // Lanes take batches in turn, so a batch waiting on its slowest (say delayed) requests does
+  // not hold back the requests of the next one; the lanes' shares keep `concurrency` and
+  // `qps` the totals of the step.
+  const lane = async ({ concurrency, qps }: ForwardLane) => {
+    while (next < batches.length) {
+      const index = next++;
+      const sent = index * FORWARD_BATCH_SIZE;
+      const forward: ForwardRequest = {
+        url: action.to,
+        method: action.method,
+        headers: action.headers,
+        body: action.body,
+        count: Math.min(FORWARD_BATCH_SIZE, ctx.count - sent),
+        concurrency,
+        qps,
+        timeoutMs: action.timeout === undefined ? undefined : durationMs(action.timeout),
+        idPrefix: `${idPrefix}-b${index}-`,
+      };
+      const offsetMs = Date.now() - batchStart;
+      const answer = await forwardFromPod(ctx.kube, pod, forward, ctx.signal);
+      batches[index] = answer.results.map((r) => toRequestRecord(r, offsetMs));
+    }
+  };
+  await Promise.all(lanes.map(lane));
+  return batches.flat();
+}
+
+export interface ForwardLane {
+  concurrency: number;
+  qps?: number;
+}
+
+/**
+ * Forward calls in flight at once for `count` requests, each with its share of the step's
+ * concurrency and rate: as many as there are batches, but never more than one request each.
+ */
+export function forwardLanes(count: number, concurrency: number, qps: number | undefined): ForwardLane[] {
+  const lanes = Math.max(1, Math.min(Math.ceil(count / FORWARD_BATCH_SIZE), concurrency));
+  return Array.from({ length: lanes }, (_, i) => {
+    const share = Math.floor(concurrency / lanes) + (i < concurrency % lanes ? 1 : 0);
+    return { concurrency: share, ...(qps === undefined ? {} : { qps: (qps * share) / concurrency }) };
+  });
 }
 
 async function sendThroughIngress(action: TrafficAction, ctx: TrafficContext, idPrefix: string): Promise<RequestRecord[]> {
