@@ -21,6 +21,11 @@ export { generateTestModule } from './codegen.js';
 export { CLUSTER_KEY } from './provided.js';
 
 export const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
+/**
+ * Spec files run at once. Scenarios mostly wait (for pods, config pushes, injected delays), so
+ * far more of them than cores keep the machine busy; each has its own namespace.
+ */
+export const SCENARIO_WORKERS = 8;
 
 // Sibling modules have this module's extension: .ts when Vite loads the sources, .js when built.
 const extension = path.extname(fileURLToPath(import.meta.url));
@@ -52,6 +57,10 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
           globalSetup: [sibling('./globalSetup')],
           tags: undeclared(tags, config.test?.tags),
           includeTaskLocation: true,
+          maxWorkers: config.test?.maxWorkers ?? SCENARIO_WORKERS,
+          // A worker imports the runtime (and the slow Kubernetes client) once for all its spec
+          // files: the runtime keeps no state between scenarios but caches keyed by cluster.
+          isolate: config.test?.isolate ?? false,
           provide: { [OPTIONS_KEY]: provided, ...(options.cluster ? { [CLUSTER_KEY]: options.cluster } : {}) },
         },
       };
