@@ -12,6 +12,9 @@ export default defineConfig({
           include: ['harness/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // Many unit files start a sim or echo servers and wait on them: more workers than the
+          // default (cores - 1) halve the run on 2 cores.
+          maxWorkers: 4,
         },
       },
       {
