@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import type { Plugin, ViteUserConfig } from 'vitest/config';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { meshspec, SCENARIO_WORKERS } from './index.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const vitestBin = path.join(repo, 'node_modules/vitest/vitest.mjs');
@@ -95,5 +97,20 @@ describe('meshspec() in a Vitest run', () => {
     expect(result.exitCode).toBe(0);
     expect(result.all).toContain('specs/alpha.spec.yaml > alpha: Alpha > route');
     expect(result.all).not.toContain('meshspec: provider');
+  });
+});
+
+describe('the workers meshspec() asks for', () => {
+  const testConfig = (config: ViteUserConfig) => {
+    const [transform] = meshspec({ rootDir: mkdtempSync(path.join(tmpdir(), 'meshspec-plugin-')) });
+    return (transform as Plugin & { config(config: ViteUserConfig): ViteUserConfig }).config(config).test;
+  };
+
+  it('runs several spec files at once, each worker importing the runtime once', () => {
+    expect(testConfig({})).toMatchObject({ maxWorkers: SCENARIO_WORKERS, isolate: false });
+  });
+
+  it("keeps the project's own choice", () => {
+    expect(testConfig({ test: { maxWorkers: 2, isolate: true } })).toMatchObject({ maxWorkers: 2, isolate: true });
   });
 });
