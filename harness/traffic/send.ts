@@ -85,11 +85,14 @@ async function sendFromWorkload(action: TrafficAction, ctx: TrafficContext, idPr
   const lanes = forwardLanes(ctx.count, action.concurrency ?? DEFAULT_CONCURRENCY, action.qps);
   const batches = new Array<RequestRecord[]>(Math.ceil(ctx.count / FORWARD_BATCH_SIZE));
   let next = 0;
+  // The first lane to fail stops the others: the step fails with its error either way.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, failed.signal]);
   // Lanes take batches in turn, so a batch waiting on its slowest (say delayed) requests does
   // not hold back the requests of the next one; the lanes' shares keep `concurrency` and
   // `qps` the totals of the step.
   const lane = async ({ concurrency, qps }: ForwardLane) => {
-    while (next < batches.length) {
+    while (next < batches.length && !signal.aborted) {
       const index = next++;
       const sent = index * FORWARD_BATCH_SIZE;
       const forward: ForwardRequest = {
@@ -104,11 +107,19 @@ async function sendFromWorkload(action: TrafficAction, ctx: TrafficContext, idPr
         idPrefix: `${idPrefix}-b${index}-`,
       };
       const offsetMs = Date.now() - batchStart;
-      const answer = await forwardFromPod(ctx.kube, pod, forward, ctx.signal);
+      const answer = await forwardFromPod(ctx.kube, pod, forward, signal);
       batches[index] = answer.results.map((r) => toRequestRecord(r, offsetMs));
     }
   };
-  await Promise.all(lanes.map(lane));
+  await Promise.all(
+    lanes.map((forwardLane) =>
+      lane(forwardLane).catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      }),
+    ),
+  );
+  signal.throwIfAborted();
   return batches.flat();
 }
 
