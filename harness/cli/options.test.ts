@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from './errors.js';
 import { helpText, parseCli } from './options.js';
 
-const defaults = { filter: [], reuse: false, allowContext: [], reporter: [], outputFile: {}, json: false };
+const defaults = { filter: [], reuse: false, allowContext: [], installIstio: false, reporter: [], outputFile: {}, json: false };
 
 describe('parseCli', () => {
   it('parses run with paths, repeatable filters and provider options', () => {
@@ -33,7 +33,7 @@ describe('parseCli', () => {
 
   it.each([
     [['deploy'], 'unknown command "deploy"; commands: run, validate, list, sim, help'],
-    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --reporter, --outputFile'],
+    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --outputFile'],
     [['run', '-x'], 'unknown option -x for `meshspec run`'],
     [['validate', '--provider', 'sim'], 'unknown option --provider for `meshspec validate`; valid options: '],
     [['list', '--reuse'], 'unknown option --reuse for `meshspec list`; valid options: --filter, --json'],

@@ -52,6 +52,8 @@ export const OPTIONS = {
   },
   context: { type: 'string', commands: ['run'], valueName: 'NAME', description: 'kubeconfig provider: context to use (default: current)' },
   kubeconfig: { type: 'string', commands: ['run'], valueName: 'FILE', description: 'kubeconfig provider: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' },
+  'install-istio': { type: 'boolean', commands: ['run'], description: 'kubeconfig provider: install Istio (and the addons scenarios need) when the cluster has none' },
+  'echo-image': { type: 'string', commands: ['run'], valueName: 'REF', description: 'kubeconfig provider: where the cluster pulls the echo app (replaces meshspec/echo in manifests)' },
   reporter: {
     type: 'string',
     repeatable: true,
@@ -78,6 +80,8 @@ export interface CliOptions {
   allowContext: string[];
   context?: string;
   kubeconfig?: string;
+  installIstio: boolean;
+  echoImage?: string;
   reporter: string[];
   /** `--outputFile FILE` is keyed "", `--outputFile.junit=FILE` is keyed "junit". */
   outputFile: Record<string, string>;
@@ -99,7 +103,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
   }
   const command = first;
-  const options: CliOptions = { filter: [], reuse: false, allowContext: [], reporter: [], outputFile: {}, json: false };
+  const options: CliOptions = { filter: [], reuse: false, allowContext: [], installIstio: false, reporter: [], outputFile: {}, json: false };
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];

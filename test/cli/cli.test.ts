@@ -89,7 +89,7 @@ describe('meshspec run', () => {
     const result = await runInlineCli(catalogue, ['run', '--provder', 'kind']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'meshspec: unknown option --provder for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --reporter, --outputFile\n  hint: see `meshspec help`',
+      'meshspec: unknown option --provder for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --outputFile\n  hint: see `meshspec help`',
     );
   });
 });

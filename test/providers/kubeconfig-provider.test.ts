@@ -135,6 +135,6 @@ describe('kubeconfig provider without Istio', () => {
     const error = (await kubeconfigProvider().setup(options({ kubeconfig: bare.kubeconfigPath })).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe('Istio is not installed in context "meshspec-sim" (no istiod deployment in istio-system).');
-    expect(error.hint).toContain('installIstio=true');
+    expect(error.hint).toContain('--install-istio');
   });
 });

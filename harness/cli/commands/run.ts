@@ -43,6 +43,8 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
     kubeconfig: options.kubeconfig,
     context: options.context,
     allowContext: options.allowContext.length > 0 ? options.allowContext.join(',') : undefined,
+    installIstio: options.installIstio ? 'true' : undefined,
+    echoImage: options.echoImage,
   };
   // Flags are the CLI's whole configuration: MESHSPEC_* variables are for runs of Vitest itself.
   return resolveRunSettings({}, { provider: options.provider, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles, addons }, runId);

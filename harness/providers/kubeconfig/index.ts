@@ -106,7 +106,7 @@ async function useOrInstallIstio(
   if (options.settings.installIstio !== 'true') {
     throw new ProviderError(
       `Istio is not installed in context "${context}" (no istiod deployment in istio-system).`,
-      'Install Istio first (istioctl install --set profile=demo), or let meshspec install it: provider setting installIstio=true.',
+      'Install Istio first (istioctl install --set profile=demo), or let meshspec install it: `meshspec run --provider kubeconfig --install-istio`.',
     );
   }
   const { version } = resolveIstioVersion(options.istioVersion);
