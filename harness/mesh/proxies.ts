@@ -49,21 +49,26 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
     ensureTraceHeaders(downstream.headers);
     const started = performance.now();
     const result = await deps.envoy.outbound(proxy, downstream);
-    deps.metrics.record(proxy.key, requestLabels({
-      reporter: 'source',
-      source: entry.workload,
-      destination: result.endpoint?.pod?.workload,
-      destinationService: result.destinationService,
-      status: result.response?.status ?? 0,
-      flags: result.flags,
-      mtls: result.endpoint?.meshProxy ?? false,
-    }), performance.now() - started);
+    recordSourceRequest(deps, proxy, entry, result, started);
     // What clients of a sidecar see in Istio's docs (gateways say istio-envoy).
     writeResult(res, result, { server: 'envoy' });
   });
 }
 
 /** A pod without a sidecar: DNS and kube-proxy only, a random ready endpoint, no Istio rules. */
+/** istio_requests_total and duration as the calling proxy (sidecar or gateway) reports them. */
+function recordSourceRequest(deps: ProxyDeps, proxy: Proxy, entry: PodEntry, result: ProxyResult, started: number): void {
+  deps.metrics.record(proxy.key, requestLabels({
+    reporter: 'source',
+    source: entry.workload,
+    destination: result.endpoint?.pod?.workload,
+    destinationService: result.destinationService,
+    status: result.response?.status ?? 0,
+    flags: result.flags,
+    mtls: result.endpoint?.meshProxy ?? false,
+  }), performance.now() - started);
+}
+
 async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamRequest): Promise<ProxyResult> {
   const config = rt.config();
   const target = rt.resolver.resolve(req.host, req.port, entry.namespace, config, WHOLE_REGISTRY);
@@ -145,15 +150,7 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
     ensureTraceHeaders(downstream.headers);
     const started = performance.now();
     const result = await deps.envoy.gateway(proxy, downstream, deps.rt.resolver.gatewayPorts(entry, downstream.port));
-    deps.metrics.record(proxy.key, requestLabels({
-      reporter: 'source',
-      source: entry.workload,
-      destination: result.endpoint?.pod?.workload,
-      destinationService: result.destinationService,
-      status: result.response?.status ?? 0,
-      flags: result.flags,
-      mtls: result.endpoint?.meshProxy ?? false,
-    }), performance.now() - started);
+    recordSourceRequest(deps, proxy, entry, result, started);
     writeResult(res, result, { server: 'istio-envoy' });
   });
 }
