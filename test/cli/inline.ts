@@ -22,14 +22,24 @@ export interface CliResult {
 }
 
 export async function runInlineCli(files: Record<string, string>, args: string[]): Promise<CliResult> {
+  const { subprocess, dir } = startInlineCli(files, args);
+  const result = await subprocess;
+  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr, all: result.all, dir };
+}
+
+/**
+ * Starts the CLI without waiting for it, for tests that interact with the running process;
+ * `detached` gives it a process group of its own, as a terminal's foreground job has.
+ */
+export function startInlineCli(files: Record<string, string>, args: string[], { detached = false } = {}) {
   if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: run \`pnpm build\` first`);
   const dir = mkdtempSync(path.join(tmpdir(), 'meshspec-cli-'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
-  const result = await execa('node', [cliBin, ...args], { cwd: dir, reject: false, all: true, env: { NO_COLOR: '1' } });
-  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr, all: result.all, dir };
+  const subprocess = execa('node', [cliBin, ...args], { cwd: dir, reject: false, all: true, detached, env: { NO_COLOR: '1' } });
+  return { subprocess, dir };
 }
 
 /** A minimal valid spec. */

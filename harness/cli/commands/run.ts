@@ -1,39 +1,53 @@
 /**
  * `meshspec run`: validates and selects specs, brings the provider up (so that a failure is a
  * banner here rather than an error inside Vitest), runs the selected spec files with Vitest and
- * the meshspec plugin, and tears the provider down.
+ * the meshspec plugin, and tears the provider down, also after Ctrl-C or SIGTERM.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/reporters';
 import { startVitest } from 'vitest/node';
 import { HtmlReporter } from '../../report/index.js';
 import { istioNeeds, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
+import { watchInterruption } from '../interrupt.js';
 import type { CliOptions } from '../options.js';
 import { selectSpecs } from '../select.js';
 import { loadValidSpecs } from '../specs.js';
+
+/** Keeps workers alive through the first Ctrl-C, so that the cancelled run still runs afterAll. */
+const WORKER_SIGNALS_MODULE = fileURLToPath(new URL('../worker-signals.js', import.meta.url));
 
 /** Provider teardown (deleting a kind cluster) outlasts Vitest's 10 s default. */
 const TEARDOWN_TIMEOUT_MS = 300_000;
 
 export async function runCommand(paths: readonly string[], options: CliOptions, rootDir: string): Promise<number> {
   const specs = selectSpecs(loadValidSpecs(paths, rootDir), options.filter);
-  const vitestOptions = { ...reporterOptions(options, rootDir), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS };
+  const vitestOptions = { ...reporterOptions(options, rootDir), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS, execArgv: ['--import', WORKER_SIGNALS_MODULE] };
   const runId = newRunId();
-  const cluster = await startCluster(runId, runSettings(options, specs, rootDir, runId), stderrProgress());
+  const settings = runSettings(options, specs, rootDir, runId);
+  // Listening from before the provider starts: a signal during its setup skips the tests.
+  const interruption = watchInterruption(settings.provider);
   try {
-    await startVitest(
-      'test',
-      specs.map((spec) => spec.file),
-      vitestOptions,
-      { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle })] },
-    );
-    if (process.exitCode) await cluster.diagnoseFailedRun();
+    const cluster = await startCluster(runId, settings, stderrProgress());
+    try {
+      if (interruption.exitCode() === undefined) {
+        await startVitest(
+          'test',
+          specs.map((spec) => spec.file),
+          vitestOptions,
+          { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle }), interruption.vitestPlugin()] },
+        );
+        if (process.exitCode && interruption.exitCode() === undefined) await cluster.diagnoseFailedRun();
+      }
+    } finally {
+      await cluster.teardown();
+    }
   } finally {
-    await cluster.teardown();
+    interruption.dispose();
   }
-  return Number(process.exitCode ?? 0);
+  return interruption.exitCode() ?? Number(process.exitCode ?? 0);
 }
 
 /** Command-line options as run settings; the profiles and addons are those the selected scenarios need. */
