@@ -45,4 +45,11 @@ describe('step timeouts', () => {
     expect(await run).toBe('stopped');
     expect(seen?.aborted).toBe(true);
   });
+
+  it('starts the step already aborted when the run was cancelled before it began', async () => {
+    const outer = new AbortController();
+    outer.abort(new Error('cancelled'));
+    const seen = await withTimeout(10_000, () => 'late', outer.signal, async ({ signal }) => signal.aborted);
+    expect(seen).toBe(true);
+  });
 });

@@ -36,7 +36,9 @@ export async function withTimeout<T>(
     expire(error);
   }, timeoutMs + GRACE_MS);
   const cancel = () => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', cancel, { once: true });
+  // An abort that came before the step started (a cancelled run) would never fire the listener.
+  if (outer?.aborted) cancel();
+  else outer?.addEventListener('abort', cancel, { once: true });
   try {
     return await Promise.race([run({ signal: controller.signal, deadline }), expired]);
   } finally {
