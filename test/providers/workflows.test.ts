@@ -71,6 +71,6 @@ describe('e2e workflow', () => {
 
   it('runs pnpm test:e2e for the matrix version and uploads artifacts only on failure', () => {
     expect(job.steps.map((s) => s.run).filter(Boolean)).toContain('pnpm test:e2e --istio ${{ matrix.istio }}');
-    expect(step('actions/upload-artifact')).toMatchObject({ if: 'failure()', with: { path: '.meshspec/runs/' } });
+    expect(step('actions/upload-artifact')).toMatchObject({ if: 'failure()', with: { path: '.meshspec/runs/\nmeshspec-report/\n' } });
   });
 });
