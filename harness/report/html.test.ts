@@ -55,8 +55,8 @@ const fixture: RunReport = {
         { name: 'apply virtualservice', verdict: 'passed', durationMs: 120, errors: [] },
         {
           name: 'traffic from client', verdict: 'failed', durationMs: 9_400,
-          errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>\n\nDiagnostics:\n  diagnostics written to /a'],
-          report: { traffic: canary, diagnostics: 'diagnostics written to /a' },
+          errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>\n\nDiagnostics:\n  diagnostics written to /a\n  pod client-1 Running'],
+          report: { traffic: canary, diagnostics: 'diagnostics written to /a\npod client-1 Running' },
         },
         { name: 'timed out', verdict: 'failed', errors: ['timed out'], report: { diagnostics: 'diagnostics written to /b' } },
       ],
