@@ -5,23 +5,17 @@
  * without a sidecar, and Envoy behaviour for pods with one, plus the gateways.
  */
 
-/** Minimal shape of a Kubernetes object as the sim stores it. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
+import type { ManifestObject } from '../kube/manifests.js';
+
+/** A Kubernetes object as the sim stores it: a manifest object plus what the server adds. */
+export interface KubeObject extends ManifestObject {
+  metadata: ManifestObject['metadata'] & {
     generation?: number;
     resourceVersion?: string;
     uid?: string;
-    [key: string]: unknown;
   };
   spec?: any;
   status?: any;
-  [key: string]: unknown;
 }
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';

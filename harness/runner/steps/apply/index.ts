@@ -9,10 +9,15 @@ export const applyOperation: Operation<ApplyStep> = {
   defaultTimeoutMs: 30_000,
   describe: describeStep,
   async exec(step, ctx) {
-    const { file, namespace } = typeof step.apply === 'string' ? { file: step.apply, namespace: undefined } : step.apply;
+    const { file, namespace } = manifestTarget(step.apply);
     await applyAndRecord(await loadManifests(file, ctx.rootDir, ctx.substitute), namespace, ctx);
   },
 };
+
+/** `apply` and `inject` take a manifest either bare or as `{file, namespace}`. */
+export function manifestTarget(action: ApplyStep['apply']): { file: string; namespace?: string } {
+  return typeof action === 'string' ? { file: action } : action;
+}
 
 /** Applies `manifests` for the scenario and records them in `ctx.applied` (inject shares this). */
 export async function applyAndRecord(manifests: Manifest[], namespace: string | undefined, ctx: StepContext): Promise<void> {

@@ -9,7 +9,7 @@ import { loadManifests, parseManifests, type Manifest } from '../../../kube/inde
 import { injectSidecar } from '../../../sim/istio/injection.js';
 import { describeStep, type InjectStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
-import { applyAndRecord } from '../apply/index.js';
+import { applyAndRecord, manifestTarget } from '../apply/index.js';
 import { commandLine, missingIstioctl } from '../exec/index.js';
 
 export const injectOperation: Operation<InjectStep> = {
@@ -17,7 +17,7 @@ export const injectOperation: Operation<InjectStep> = {
   defaultTimeoutMs: 60_000,
   describe: describeStep,
   async exec(step, ctx) {
-    const { file, namespace } = typeof step.inject === 'string' ? { file: step.inject, namespace: undefined } : step.inject;
+    const { file, namespace } = manifestTarget(step.inject);
     const manifests = await loadManifests(file, ctx.rootDir, ctx.substitute);
     const injected = ctx.cluster.provider === 'sim'
       ? manifests.map((m) => ({ object: injectSidecar(m.object), origin: m.origin }))
