@@ -107,15 +107,17 @@ afterAll(async () => {
   if (buildDir) await rm(buildDir, { recursive: true, force: true });
 });
 
-const backendRoute = (body: string) => `
+/** A VirtualService named for its host with one HTTP route, `body` (YAML indented as under `- `). */
+const route = (host: string, body: string) => `
 apiVersion: networking.istio.io/v1
 kind: VirtualService
-metadata: {name: backend}
+metadata: {name: ${host}}
 spec:
-  hosts: [backend]
+  hosts: [${host}]
   http:
   - ${body}
 `;
+const backendRoute = (body: string) => route('backend', body);
 
 describe('the data plane on the embedded cluster', () => {
   it('injected pods talk over mTLS: the server sees X-Forwarded-Client-Cert', async () => {
@@ -157,16 +159,8 @@ describe('the data plane on the embedded cluster', () => {
   it('retries a 70%-failing backend into success (attempts 20, retryOn 5xx)', async () => {
     const before = count(await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 }), (r) => r.status === 500);
     expect(before).toBeGreaterThan(10);
-    await apply(`
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: flaky}
-spec:
-  hosts: [flaky]
-  http:
-  - retries: {attempts: 20, perTryTimeout: 2s, retryOn: 5xx}
-    route: [{destination: {host: flaky}}]
-`);
+    await apply(route('flaky', `retries: {attempts: 20, perTryTimeout: 2s, retryOn: 5xx}
+    route: [{destination: {host: flaky}}]`));
     const results = await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 });
     expect(count(results, (r) => r.status === 200)).toBeGreaterThanOrEqual(39);
   });
@@ -247,15 +241,7 @@ spec:
   host: flaky
   trafficPolicy:
     connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: flaky}
-spec:
-  hosts: [flaky]
-  http:
-  - route: [{destination: {host: flaky}}]
-`);
+---${route('flaky', 'route: [{destination: {host: flaky}}]')}`);
     for (const concurrency of [2, 3]) {
       const results = await send({ url: 'http://flaky:8080/?status=200', count: 30, concurrency });
       expect(count(results, (r) => r.status === 200), `${concurrency} clients`).toBeGreaterThan(0);
