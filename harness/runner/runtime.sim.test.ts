@@ -13,6 +13,7 @@ import { createKubeClients, readObject } from '../kube/index.js';
 import type { ClusterHandle } from '../providers/types.js';
 import { startSim, type SimCluster } from '../sim/index.js';
 import { Scenario, type Scenario as ScenarioType } from '../spec/index.js';
+import { simHandle } from './__tests__/sim.js';
 import { createScenarioRun, scenarioRun, type ScenarioRun } from './runtime.js';
 
 class Skipped extends Error {}
@@ -87,17 +88,10 @@ let run: ScenarioRun;
 
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'none' });
-  handle = {
-    provider: 'sim',
-    runId: 'run-runtime-test',
-    kubeconfig: sim.kubeconfigPath,
-    context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null },
-    ingress: null,
-    imageRewrites: {},
+  handle = simHandle(sim, 'run-runtime-test', {
     variables: { EXTERNAL_HOST: 'external.meshspec.test' },
     artifactsDir: await mkdtemp(join(tmpdir(), 'meshspec-artifacts-')),
-  };
+  });
   run = createScenarioRun(scenario, { file: 'specs/runtime.spec.yaml', rootDir: process.cwd() }, () => handle);
   await run.setup();
 }, 60_000);

@@ -6,10 +6,10 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../../kube/clients.js';
 import { waitForPods } from '../../../kube/waits/pods.js';
-import { createDataPlane } from '../../../mesh/index.js';
 import type { ClusterHandle } from '../../../providers/types.js';
-import { startSim, type SimCluster } from '../../../sim/index.js';
+import type { SimCluster } from '../../../sim/index.js';
 import { MetricsStep, TrafficStep } from '../../../spec/schema.js';
+import { simHandle, startMeshSim } from '../../__tests__/sim.js';
 import type { KubeClients, StepContext } from '../../types.js';
 import { trafficOperation } from '../traffic/index.js';
 import { metricsOperation } from './index.js';
@@ -36,12 +36,8 @@ let kube: KubeClients;
 let cluster: ClusterHandle;
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'demo', dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
-  cluster = {
-    provider: 'sim', runId: 'metrics-step-test', kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
-    imageRewrites: {}, variables: {}, artifactsDir: '/tmp/meshspec-metrics-step-test',
-  };
+  sim = await startMeshSim('demo');
+  cluster = simHandle(sim, 'metrics-step-test');
   kube = createKubeClients(cluster);
   await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE, labels: { 'istio-injection': 'enabled' } } } });
   for (const object of [

@@ -8,9 +8,9 @@ import { createKubeClients } from '../../../kube/clients.js';
 import { waitForPods } from '../../../kube/waits/pods.js';
 import type { ClusterHandle } from '../../../providers/types.js';
 import type { StepReport } from '../../../report/types.js';
-import { createDataPlane } from '../../../mesh/index.js';
-import { startSim, type SimCluster } from '../../../sim/index.js';
+import type { SimCluster } from '../../../sim/index.js';
 import { PodsStep, ServicesStep, TrafficStep } from '../../../spec/schema.js';
+import { simHandle, startMeshSim } from '../../__tests__/sim.js';
 import type { KubeClients, StepContext } from '../../types.js';
 import { podsOperation } from '../pods/index.js';
 import { servicesOperation } from '../services/index.js';
@@ -52,12 +52,8 @@ let cluster: ClusterHandle;
 let kube: KubeClients;
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'none', dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
-  cluster = {
-    provider: 'sim', runId: 'traffic-step-test', kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
-    imageRewrites: {}, variables: {}, artifactsDir: '/tmp/meshspec-traffic-step-test',
-  };
+  sim = await startMeshSim('none');
+  cluster = simHandle(sim, 'traffic-step-test');
   kube = createKubeClients(cluster);
   await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
   for (const object of [

@@ -1,0 +1,22 @@
+/**
+ * Shared setup of the runner's tests on the embedded cluster: the sim with the emulated data
+ * plane (quiet), and the ClusterHandle a provider would hand the workers for it.
+ */
+import { createDataPlane } from '../../mesh/index.js';
+import type { ClusterHandle } from '../../providers/types.js';
+import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
+
+/** The sim with the emulated Istio data plane, its log silenced. */
+export function startMeshSim(istioProfile: SimOptions['istioProfile']): Promise<SimCluster> {
+  return startSim({ istioProfile, dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
+}
+
+/** The handle the sim provider would give workers for `sim`: Istio demo, no ingress, nothing rewritten. */
+export function simHandle(sim: SimCluster, runId: string, overrides: Partial<ClusterHandle> = {}): ClusterHandle {
+  return {
+    provider: 'sim', runId, kubeconfig: sim.kubeconfigPath, context: sim.context,
+    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
+    imageRewrites: {}, variables: {}, artifactsDir: `/tmp/meshspec-${runId}`,
+    ...overrides,
+  };
+}
