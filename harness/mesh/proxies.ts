@@ -55,7 +55,6 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
   });
 }
 
-/** A pod without a sidecar: DNS and kube-proxy only, a random ready endpoint, no Istio rules. */
 /** istio_requests_total and duration as the calling proxy (sidecar or gateway) reports them. */
 function recordSourceRequest(deps: ProxyDeps, proxy: Proxy, entry: PodEntry, result: ProxyResult, started: number): void {
   deps.metrics.record(proxy.key, requestLabels({
@@ -69,6 +68,7 @@ function recordSourceRequest(deps: ProxyDeps, proxy: Proxy, entry: PodEntry, res
   }), performance.now() - started);
 }
 
+/** A pod without a sidecar: DNS and kube-proxy only, a random ready endpoint, no Istio rules. */
 async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamRequest): Promise<ProxyResult> {
   const config = rt.config();
   const target = rt.resolver.resolve(req.host, req.port, entry.namespace, config, WHOLE_REGISTRY);
