@@ -7,16 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type SimCluster } from '../sim/index.js';
-import type { KubeClients } from '../runner/types.js';
+import type { SimCluster } from '../sim/index.js';
+import { startKubeSim } from './__tests__/sim.js';
+import type { AppliedObject, KubeClients } from '../runner/types.js';
 import {
-  applyManifests,
-  createKubeClients,
   createScenarioNamespace,
   deleteObjects,
   deleteScenarioResources,
   loadManifests,
-  parseManifests,
   patchObject,
   readObject,
   removeStaleNamespaces,
@@ -32,7 +30,6 @@ import {
 
 const RUN_ID = 'run-kube-test';
 const soon = () => ({ deadline: Date.now() + 30_000 });
-const manifests = (yaml: string) => parseManifests(yaml, 'test.yaml');
 
 const echo = (name: string, replicas = 1) => `
 apiVersion: apps/v1
@@ -62,13 +59,10 @@ spec:
 let sim: SimCluster;
 let kube: KubeClients;
 let owner: RunOwner;
-const apply = (yaml: string, rewrites: Record<string, string> = {}) =>
-  applyManifests(kube, manifests(yaml), { namespace: owner.namespace, fieldManager: 'meshspec', imageRewrites: rewrites, owner, ...soon() });
+let apply: (yaml: string, rewrites?: Record<string, string>) => Promise<AppliedObject[]>;
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'none' });
-  kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
-  owner = { runId: RUN_ID, namespace: await createScenarioNamespace(kube, { name: 'kube-test', mesh: 'sidecar' }, RUN_ID) };
+  ({ sim, kube, owner, apply } = await startKubeSim({ istioProfile: 'none' }, 'kube-test', RUN_ID));
 }, 60_000);
 
 afterAll(async () => {

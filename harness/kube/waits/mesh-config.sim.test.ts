@@ -10,11 +10,8 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterHandle } from '../../providers/types.js';
 import type { AppliedObject, KubeClients } from '../../runner/types.js';
-import { createPassthroughDataPlane, startSim, type SimCluster } from '../../sim/index.js';
-import { applyManifests } from '../apply.js';
-import { createKubeClients } from '../clients.js';
-import { parseManifests } from '../manifests.js';
-import { createScenarioNamespace } from '../namespaces.js';
+import { createPassthroughDataPlane, type SimCluster } from '../../sim/index.js';
+import { startKubeSim } from '../__tests__/sim.js';
 import type { RunOwner } from '../ownership.js';
 import { waitForMeshConfig } from './mesh-config.js';
 
@@ -34,8 +31,7 @@ spec:
   - route:
     - {destination: {host: backend}, weight: ${weight}}
 `;
-const apply = (yaml: string) =>
-  applyManifests(kube, parseManifests(yaml, 'vs.yaml'), { namespace: owner.namespace, fieldManager: 'meshspec', imageRewrites: {}, owner, deadline: Date.now() + 30_000 });
+let apply: (yaml: string) => Promise<AppliedObject[]>;
 
 /** Writes the distribution status istiod writes with PILOT_ENABLE_STATUS. */
 async function reportStatus(name: string, observedGeneration: number, status: 'True' | 'False') {
@@ -49,9 +45,7 @@ async function reportStatus(name: string, observedGeneration: number, status: 'T
 }
 
 beforeAll(async () => {
-  sim = await startSim({ istioProfile: 'minimal', dataPlane: createPassthroughDataPlane });
-  kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
-  owner = { runId: RUN_ID, namespace: await createScenarioNamespace(kube, { name: 'mesh-config', mesh: 'sidecar' }, RUN_ID) };
+  ({ sim, kube, owner, apply } = await startKubeSim({ istioProfile: 'minimal', dataPlane: createPassthroughDataPlane }, 'mesh-config', RUN_ID));
   cluster = { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'minimal', istioctl: null } };
 }, 60_000);
 
@@ -102,16 +96,12 @@ describe('mesh config in effect', () => {
 
 describe('mesh config in effect with the sim\'s emulated data plane', () => {
   it('resolves once the data plane has taken the object up', async () => {
-    const meshSim = await startSim({ istioProfile: 'minimal' });
+    const mesh = await startKubeSim({ istioProfile: 'minimal' }, 'mesh-synced', RUN_ID);
     try {
-      const meshKube = createKubeClients({ kubeconfig: meshSim.kubeconfigPath, context: meshSim.context });
-      const namespace = await createScenarioNamespace(meshKube, { name: 'mesh-synced', mesh: 'sidecar' }, RUN_ID);
-      const applied = await applyManifests(meshKube, parseManifests(route(100), 'vs.yaml'), {
-        namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline: Date.now() + 30_000,
-      });
-      await waitForMeshConfig(meshKube, applied, { ...cluster, kubeconfig: meshSim.kubeconfigPath }, { deadline: Date.now() + 10_000 });
+      const applied = await mesh.apply(route(100));
+      await waitForMeshConfig(mesh.kube, applied, { ...cluster, kubeconfig: mesh.sim.kubeconfigPath }, { deadline: Date.now() + 10_000 });
     } finally {
-      await meshSim.stop();
+      await mesh.sim.stop();
     }
   });
 });
