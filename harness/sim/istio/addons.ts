@@ -9,38 +9,37 @@ import type { Addon } from '../../providers/types.js';
 import type { KubeObject } from '../store/types.js';
 import { ISTIO_NAMESPACE, service } from './install.js';
 
+/** The Deployment is named for the addon. */
 interface AddonStandIn {
-  deployment: string;
   labels: Record<string, string>;
   image: string;
   containerPorts: number[];
   services: { name: string; ports: Record<string, unknown>[] }[];
 }
 
+/** The labels Istio's files give prometheus, grafana and kiali (plus any extra ones). */
+const appLabels = (name: string, extra: Record<string, string> = {}) => ({ app: name, 'app.kubernetes.io/name': name, ...extra, 'app.kubernetes.io/instance': name });
+
 const STAND_INS: Record<Addon, AddonStandIn> = {
   prometheus: {
-    deployment: 'prometheus',
-    labels: { app: 'prometheus', 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/component': 'server', 'app.kubernetes.io/instance': 'prometheus' },
+    labels: appLabels('prometheus', { 'app.kubernetes.io/component': 'server' }),
     image: 'docker.io/prom/prometheus:v3.7.3',
     containerPorts: [9090],
     services: [{ name: 'prometheus', ports: [{ name: 'http', port: 9090, targetPort: 9090 }] }],
   },
   grafana: {
-    deployment: 'grafana',
-    labels: { app: 'grafana', 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'grafana' },
+    labels: appLabels('grafana'),
     image: 'docker.io/grafana/grafana:12.1.0',
     containerPorts: [3000],
     services: [{ name: 'grafana', ports: [{ name: 'service', port: 3000, targetPort: 3000 }] }],
   },
   kiali: {
-    deployment: 'kiali',
-    labels: { app: 'kiali', 'app.kubernetes.io/name': 'kiali', 'app.kubernetes.io/instance': 'kiali' },
+    labels: appLabels('kiali'),
     image: 'quay.io/kiali/kiali:v2.15',
     containerPorts: [20001, 9090],
     services: [{ name: 'kiali', ports: [{ name: 'http', port: 20001, targetPort: 20001 }, { name: 'http-metrics', port: 9090, targetPort: 9090 }] }],
   },
   jaeger: {
-    deployment: 'jaeger',
     labels: { app: 'jaeger' },
     image: 'docker.io/jaegertracing/all-in-one:1.67.0',
     containerPorts: [16686, 16685, 9411, 14268, 14250, 14269],
@@ -62,7 +61,8 @@ const STAND_INS: Record<Addon, AddonStandIn> = {
 
 /** The objects of the addon's stand-in, in the order Istio's file has them (Deployment, then Services). */
 export function addonStandIn(addon: Addon): KubeObject[] {
-  const { deployment, labels, image, containerPorts, services } = STAND_INS[addon];
+  const { labels, image, containerPorts, services } = STAND_INS[addon];
+  const deployment = addon;
   return [
     {
       apiVersion: 'apps/v1',
