@@ -1,7 +1,8 @@
 /** Bringing the provider up and down: shared by the global setup and the `meshspec run` command. */
 import { randomBytes } from 'node:crypto';
 import { createProvider } from '../providers/index.js';
-import type { ClusterHandle, ProgressReporter } from '../providers/types.js';
+import { describeApiError, httpStatusOf, isTransient } from '../kube/index.js';
+import { ProviderError, type ClusterHandle, type ProgressReporter } from '../providers/types.js';
 import type { RunSettings } from './options.js';
 import { providerBanner } from './progress.js';
 
@@ -44,6 +45,19 @@ export async function startCluster(runId: string, settings: RunSettings, progres
   } catch (error) {
     // Remove what a half-finished setup created; the setup's own error is the one to report.
     await provider.teardown().catch((teardownError: unknown) => progress.info(`  teardown after the failed setup also failed: ${String(teardownError)}`));
-    throw error;
+    throw asProviderError(error, settings);
   }
+}
+
+/**
+ * Setup failures the provider did not phrase itself (an API server that does not answer, an
+ * API error) still reach the user as a message and a hint, never as a stack trace.
+ */
+export function asProviderError(error: unknown, settings: Pick<RunSettings, 'provider'>): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const message = `the ${settings.provider} provider could not start: ${describeApiError(error)}`;
+  const hint = isTransient(error) && httpStatusOf(error) === undefined
+    ? 'the cluster\'s API server did not answer: check that the cluster is running and that the kubeconfig and context are the right ones (kubectl --kubeconfig FILE --context NAME get namespaces)'
+    : 'the cause is above; the phase that failed is marked with ✗';
+  return Object.assign(new ProviderError(message, hint), { cause: error });
 }
