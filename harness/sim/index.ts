@@ -71,15 +71,14 @@ export function defaultEchoEntry(): string {
 /** Waits for istiod and the gateways (addons are installed later, by whoever asked for them). */
 async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
   const deployments = api.type('apps', 'Deployment');
-  const controlPlane = () => api.list(deployments, ISTIO_NAMESPACE);
-  const available = () =>
-    controlPlane().every((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation);
+  const pending = () =>
+    api.list(deployments, ISTIO_NAMESPACE).filter((d) => !(d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation));
+  const available = () => pending().length === 0;
   if (available()) return;
   await new Promise<void>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
-      const pending = controlPlane().filter((d) => !d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True'));
-      reject(new Error(`meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending.map((d) => d.metadata.name).join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``));
+      reject(new Error(`meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending().map((d) => d.metadata.name).join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``));
     }, timeoutMs);
     const unsubscribe = api.store.subscribe(() => {
       if (!available()) return;
