@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ProgressReporter } from '../types.js';
+import { defaultEchoEntry } from '../../sim/index.js';
+import { ProviderError, type ProgressReporter } from '../types.js';
 import { simProvider } from './index.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-provider-'));
@@ -57,5 +58,17 @@ describe('simProvider', () => {
     } finally {
       await provider.teardown();
     }
+  });
+
+  it('says why the embedded cluster did not start, and names `pnpm build` only when the echo app is not built', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    const provider = simProvider();
+    const error = await provider.setup({ runId: 'r3', profiles: ['minimal'], addons: [], reuse: false, artifactsDir: join(file, 'artifacts'), rootDir: process.cwd(), progress, settings: {} })
+      .catch((e: unknown) => e);
+    await provider.teardown();
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toMatch(/^the embedded cluster did not start: .*ENOTDIR/);
+    expect((error as ProviderError).hint).toMatch(existsSync(defaultEchoEntry()) ? /meshspec sim/ : /pnpm build/);
   });
 });

@@ -5,9 +5,10 @@
  *
  * Settings: `nativeSidecars` ("true" injects istio-proxy as a native sidecar init container).
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
+import { defaultEchoEntry, EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
 import { widestProfile } from '../shared/istio-install.js';
 import { installSimAddons } from './addons.js';
 import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../types.js';
@@ -30,7 +31,11 @@ export function simProvider(): ClusterProvider {
         await installSimAddons(sim, options.addons, options.runId, phase.update);
       } catch (error) {
         phase.fail(error);
-        throw new ProviderError(`the embedded cluster did not start: ${(error as Error).message}`, 'run `pnpm build` first; the sim runs the built echo app from dist/');
+        // The build is the usual cause only when the echo app is missing; otherwise the message is.
+        const hint = existsSync(defaultEchoEntry())
+          ? 'the cause is above; `meshspec sim` starts the embedded cluster alone to look closer'
+          : 'run `pnpm build` first; the sim runs the built echo app from dist/';
+        throw new ProviderError(`the embedded cluster did not start: ${(error as Error).message}`, hint);
       }
       const ingress = sim.ingress();
       phase.done(`${sim.server}, kubeconfig ${sim.kubeconfigPath}`);
