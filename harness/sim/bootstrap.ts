@@ -1,13 +1,14 @@
 /** What a fresh cluster has before anyone applies anything: system namespaces and the one node. */
 import type { ClusterApi } from './apiserver/api.js';
 import { NODE_IP, NODE_NAME } from './kubelet/kubelet.js';
+import { kubeTimestamp } from './store/store.js';
 
 export function bootstrapCluster(api: ClusterApi): void {
   const namespaces = api.type('', 'Namespace');
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     api.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = kubeTimestamp();
   const node = api.create(api.type('', 'Node'), undefined, {
     apiVersion: 'v1',
     kind: 'Node',

@@ -2,8 +2,8 @@
 import type { ClusterApi } from './apiserver/api.js';
 import type { ExternalHost, MeshHost } from '../mesh/types.js';
 import { ApiError } from './store/errors.js';
+import { kubeTimestamp as now } from './store/store.js';
 
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export function createMeshHost(api: ClusterApi, externalHosts: () => ExternalHost[]): MeshHost {
   const typeOf = (group: string, kind: string) => api.registry.byKind(group, kind);

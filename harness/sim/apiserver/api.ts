@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, invalid, notFound, type StatusCause } from '../store/errors.js';
 import { conflictingFields, withoutFields } from '../store/ownership.js';
 import { applyConfiguration, applyPatch } from '../store/patch.js';
-import type { ObjectStore } from '../store/store.js';
+import { kubeTimestamp as now, type ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { ServiceAllocator } from './allocator.js';
 import { applyBuiltinDefaults, validateBuiltin, validateMetadata, validateShape } from './builtins.js';
@@ -62,7 +62,6 @@ export function randomSuffix(length: number): string {
   return [...randomBytes(length)].map((b) => NAME_SUFFIX_ALPHABET[b % NAME_SUFFIX_ALPHABET.length]).join('');
 }
 
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ClusterApi {

@@ -6,12 +6,12 @@
 import type { ClusterApi } from '../apiserver/api.js';
 import { randomSuffix } from '../apiserver/api.js';
 import type { ResourceType } from '../apiserver/registry.js';
+import { kubeTimestamp as now } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { nsName, splitKey, WorkQueue } from './queue.js';
 
 const HASH_LABEL = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** JSON with object keys sorted and unset (null) fields dropped, so equal templates hash alike however a client wrote them. */
 function canonical(value: unknown): string {

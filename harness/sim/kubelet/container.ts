@@ -5,6 +5,7 @@
 import { get } from 'node:http';
 import { execa, type ResultPromise } from 'execa';
 import { isListeningReport } from '../../../apps/echo/src/protocol.js';
+import { kubeTimestamp as timestamp } from '../store/store.js';
 import { LogBuffer } from './logs.js';
 
 export interface ProcessSpec {
@@ -37,7 +38,6 @@ const STOP_GRACE_MS = 2_000;
 const PROBE_FAST_MS = 100;
 const PROBE_STEADY_MS = 1_000;
 
-const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGSEGV: 11, SIGABRT: 6 };
 
 function probe({ host, port }: { host: string; port: number }, path: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import type { PodRuntime } from '../apiserver/types.js';
 import type { DataPlane, PodNetwork } from '../../mesh/types.js';
+import { kubeTimestamp as timestamp } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { ContainerProcess, type ContainerState } from './container.js';
 import { containerEnv, expand } from './env.js';
@@ -56,7 +57,6 @@ interface PodRun {
 }
 
 
-const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /** The port an echo container serves on inside its pod: its --port argument, PORT, or 8080. */

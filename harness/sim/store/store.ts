@@ -23,6 +23,9 @@ export type StoreListener = (event: StoreEvent) => void;
 
 const HISTORY_LIMIT = 20_000;
 
+/** Now as Kubernetes writes timestamps: RFC 3339 in whole seconds. */
+export const kubeTimestamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
 export const typeKeyOf = (t: { group: string; kind: string }) => `${t.group}/${t.kind}`;
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
@@ -78,7 +81,7 @@ export class ObjectStore {
     const bucket = this.bucket(t);
     if (bucket.has(key)) throw alreadyExists(t, obj.metadata.name);
     obj.metadata.uid = randomUUID();
-    obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    obj.metadata.creationTimestamp = kubeTimestamp();
     obj.metadata.generation = 1;
     obj.metadata.resourceVersion = String(++this.version);
     delete obj.metadata.deletionTimestamp;
@@ -122,7 +125,7 @@ export class ObjectStore {
     bucket.delete(key);
     const obj = structuredClone(current);
     obj.metadata.resourceVersion = String(++this.version);
-    obj.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    obj.metadata.deletionTimestamp ??= kubeTimestamp();
     this.commit(t, 'DELETED', obj);
     return structuredClone(obj);
   }
