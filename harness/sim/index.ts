@@ -18,7 +18,6 @@ import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
 import { Kubelet, schedulerAdmission } from './kubelet/index.js';
 import { ObjectStore } from './store/index.js';
 
-export { injectSidecar, shouldInject, type InjectionOptions } from './istio/index.js';
 export { createPassthroughDataPlane } from './passthrough.js';
 export { EXTERNAL_HOST, EXTERNAL_IP, ISTIO_VERSION, SIM_CONTEXT };
 

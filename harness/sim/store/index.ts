@@ -1,4 +1,4 @@
-export { ObjectStore, typeKeyOf, type StoreEvent, type StoreListener, type StoredType } from './store.js';
+export { ObjectStore, type StoreEvent, type StoreListener, type StoredType } from './store.js';
 export { ApiError, type StatusCause } from './errors.js';
 export { parseFieldSelector, parseLabelSelector, selectorObjectMatches } from './selectors.js';
 export { applyConfiguration, applyJsonPatch, applyMergePatch, applyPatch, applyStrategicMergePatch } from './patch.js';
