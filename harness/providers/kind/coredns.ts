@@ -53,7 +53,6 @@ async function restartCoreDns(kube: ProviderKube): Promise<void> {
   await kube.apps.replaceNamespacedDeployment({ ...COREDNS, body: deployment });
   await pollUntilReady('CoreDNS to restart with the external host', async () => rolloutPending(await kube.apps.readNamespacedDeployment(COREDNS)), {
     deadline: Date.now() + 120_000,
-    intervalMs: 1000,
   });
 }
 

@@ -1,21 +1,26 @@
+import { done, notYet, waitFor, WaitTimeoutError } from '../../kube/index.js';
 import { ProviderError } from '../types.js';
 
 /**
- * Polls `check` until it answers null (ready) or the deadline passes; `check` answers what it is
- * still waiting for, which becomes the progress detail and, at the deadline, the error.
+ * The kube layer's wait (its polling, deadline and retry of transient API errors) for a provider
+ * phase: `check` answers null when ready, else what it is still waiting for, which becomes the
+ * progress detail and, at the deadline, the ProviderError.
  */
 export async function pollUntilReady(
   what: string,
   check: () => Promise<string | null>,
-  options: { deadline: number; intervalMs?: number; onPending?: (pending: string) => void },
+  options: { deadline: number; onPending?: (pending: string) => void },
 ): Promise<void> {
-  for (;;) {
+  const probe = async () => {
     const pending = await check();
-    if (pending === null) return;
+    if (pending === null) return done(undefined);
     options.onPending?.(pending);
-    if (Date.now() >= options.deadline) {
-      throw new ProviderError(`Timed out waiting for ${what}: ${pending}.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2000));
+    return notYet(pending);
+  };
+  try {
+    await waitFor(what, probe, { deadline: options.deadline });
+  } catch (error) {
+    if (error instanceof WaitTimeoutError) throw new ProviderError(`Timed out waiting for ${what}: ${error.lastWhy}.`);
+    throw error;
   }
 }
