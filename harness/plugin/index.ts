@@ -40,7 +40,7 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
     enforce: 'pre',
     config(config) {
       rootDir = path.resolve(options.rootDir ?? config.root ?? process.cwd());
-      const found = scanSpecs(rootDir);
+      const found = options.specs ? needsOf(options.specs.map((spec) => spec.scenario)) : scanSpecs(rootDir);
       tags = found.tags;
       const provided: ProvidedOptions = {
         provider: options.provider,
@@ -68,7 +68,8 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
     transform(code, id) {
       const file = id.split('?')[0];
       if (!file.endsWith(SPEC_SUFFIX)) return null;
-      const { spec, errors } = parseSpec(code, file, rootDir);
+      const loaded = options.specs?.find((spec) => spec.file === file && spec.source === code);
+      const { spec, errors } = loaded ? { spec: loaded, errors: [] } : parseSpec(code, file, rootDir);
       if (!spec) {
         const first = errors[0];
         this.error({
@@ -102,14 +103,16 @@ function undeclared(tags: readonly string[], declared: readonly TestTagDefinitio
  * specs are reported when they are transformed, not here.
  */
 function scanSpecs(rootDir: string): IstioNeeds & { tags: string[] } {
-  const tags = new Set<string>();
-  const istioBlocks: unknown[] = [];
+  const scenarios: { tags?: unknown; istio?: unknown }[] = [];
   for (const file of findSpecFiles(['.'], rootDir)) {
     const doc = parseDocument(readFileSync(file, 'utf8'));
-    if (doc.errors.length > 0) continue;
-    const data = doc.toJS() as { tags?: unknown; istio?: unknown } | null;
-    if (Array.isArray(data?.tags)) data.tags.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
-    istioBlocks.push(data?.istio);
+    if (doc.errors.length === 0) scenarios.push((doc.toJS() as { tags?: unknown; istio?: unknown } | null) ?? {});
   }
-  return { tags: [...tags].sort(), ...istioNeeds(istioBlocks) };
+  return needsOf(scenarios);
+}
+
+function needsOf(scenarios: readonly { tags?: unknown; istio?: unknown }[]): IstioNeeds & { tags: string[] } {
+  const tags = new Set<string>();
+  for (const { tags: given } of scenarios) if (Array.isArray(given)) given.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
+  return { tags: [...tags].sort(), ...istioNeeds(scenarios.map((scenario) => scenario.istio)) };
 }

@@ -4,6 +4,7 @@
  * defaults.
  */
 import path from 'node:path';
+import type { LoadedSpec } from '../spec/index.js';
 import { ADDONS, type Addon, type ClusterHandle, type IstioProfile, type ProviderName } from '../providers/types.js';
 
 export const PROVIDER_NAMES = ['sim', 'kind', 'kubeconfig'] as const satisfies readonly ProviderName[];
@@ -27,10 +28,15 @@ export interface MeshspecOptions {
   settings?: Record<string, string | undefined>;
   /** A cluster that is already up: the global setup then brings up none. */
   cluster?: ClusterHandle;
+  /**
+   * The spec files to run, already loaded and valid (`meshspec run` has them): their tags are
+   * declared and their text is not parsed again, instead of reading every spec under the root.
+   */
+  specs?: readonly LoadedSpec[];
 }
 
 /** What the plugin hands to its global setup (through Vitest's `provide`). */
-export interface ProvidedOptions extends Omit<MeshspecOptions, 'include' | 'runtimeModule' | 'cluster'> {
+export interface ProvidedOptions extends Omit<MeshspecOptions, 'include' | 'runtimeModule' | 'cluster' | 'specs'> {
   rootDir: string;
   /** Istio profiles the specs in the project ask for. */
   profiles: IstioProfile[];

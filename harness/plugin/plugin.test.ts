@@ -114,3 +114,12 @@ describe('the workers meshspec() asks for', () => {
     expect(testConfig({ test: { maxWorkers: 2, isolate: true } })).toMatchObject({ maxWorkers: 2, isolate: true });
   });
 });
+
+describe('meshspec() given the loaded specs', () => {
+  it('declares their tags without reading the root', () => {
+    const specs = [{ scenario: { tags: ['canary'], istio: {} } }] as unknown as NonNullable<Parameters<typeof meshspec>[0]>['specs'];
+    const [transform] = meshspec({ rootDir: path.join(tmpdir(), 'meshspec-no-such-root'), specs });
+    const test = (transform as Plugin & { config(config: ViteUserConfig): ViteUserConfig }).config({}).test;
+    expect(test?.tags).toEqual([{ name: 'canary' }]);
+  });
+});

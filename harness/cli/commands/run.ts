@@ -37,7 +37,7 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
           'test',
           specs.map((spec) => spec.file),
           vitestOptions,
-          { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle }), interruption.vitestPlugin()] },
+          { plugins: [meshspec({ rootDir, include: ['**/*.spec.yaml'], cluster: cluster.handle, specs }), interruption.vitestPlugin()] },
         );
         if (process.exitCode && interruption.exitCode() === undefined) await cluster.diagnoseFailedRun();
       }
