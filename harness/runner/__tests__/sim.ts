@@ -5,6 +5,7 @@
 import { createDataPlane } from '../../mesh/index.js';
 import type { ClusterHandle } from '../../providers/types.js';
 import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
+import type { KubeClients, StepContext } from '../types.js';
 
 /** The sim with the emulated Istio data plane, its log silenced. */
 export function startMeshSim(istioProfile: SimOptions['istioProfile']): Promise<SimCluster> {
@@ -17,6 +18,16 @@ export function simHandle(sim: SimCluster, runId: string, overrides: Partial<Clu
     provider: 'sim', runId, kubeconfig: sim.kubeconfigPath, context: sim.context,
     istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
     imageRewrites: {}, variables: {}, artifactsDir: `/tmp/meshspec-${runId}`,
+    ...overrides,
+  };
+}
+
+/** A StepContext in `namespace` of `cluster` with `timeoutMs` to go; it does nothing with logs, reports or mesh sync unless `overrides` says so. */
+export function stepContextOn(cluster: ClusterHandle, kube: KubeClients, namespace: string, timeoutMs: number, overrides: Partial<StepContext> = {}): StepContext {
+  return {
+    cluster, namespace, kube, rootDir: process.cwd(), specFile: 'inline.spec.yaml',
+    signal: AbortSignal.timeout(timeoutMs), deadline: Date.now() + timeoutMs, applied: [],
+    meshSynced: async () => undefined, report: () => undefined, log: () => undefined, substitute: (text) => text,
     ...overrides,
   };
 }

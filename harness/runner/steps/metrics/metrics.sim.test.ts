@@ -9,7 +9,7 @@ import { waitForPods } from '../../../kube/waits/pods.js';
 import type { ClusterHandle } from '../../../providers/types.js';
 import type { SimCluster } from '../../../sim/index.js';
 import { MetricsStep, TrafficStep } from '../../../spec/schema.js';
-import { simHandle, startMeshSim } from '../../__tests__/sim.js';
+import { simHandle, startMeshSim, stepContextOn } from '../../__tests__/sim.js';
 import type { KubeClients, StepContext } from '../../types.js';
 import { trafficOperation } from '../traffic/index.js';
 import { metricsOperation } from './index.js';
@@ -57,11 +57,7 @@ beforeAll(async () => {
 afterAll(() => sim?.stop());
 
 function stepContext(timeoutMs: number, logs: string[] = []): StepContext {
-  return {
-    cluster, namespace: NAMESPACE, kube, rootDir: process.cwd(), specFile: 'inline.spec.yaml',
-    signal: AbortSignal.timeout(timeoutMs), deadline: Date.now() + timeoutMs, applied: [],
-    meshSynced: async () => undefined, report: () => undefined, log: (line) => void logs.push(line), substitute: (text) => text,
-  };
+  return stepContextOn(cluster, kube, NAMESPACE, timeoutMs, { log: (line) => void logs.push(line) });
 }
 
 const query = `istio_requests_total{source_workload="client",destination_workload="backend",destination_workload_namespace="${NAMESPACE}",reporter="destination"}`;

@@ -10,7 +10,7 @@ import type { ClusterHandle } from '../../../providers/types.js';
 import type { StepReport } from '../../../report/types.js';
 import type { SimCluster } from '../../../sim/index.js';
 import { PodsStep, ServicesStep, TrafficStep } from '../../../spec/schema.js';
-import { simHandle, startMeshSim } from '../../__tests__/sim.js';
+import { simHandle, startMeshSim, stepContextOn } from '../../__tests__/sim.js';
 import type { KubeClients, StepContext } from '../../types.js';
 import { podsOperation } from '../pods/index.js';
 import { servicesOperation } from '../services/index.js';
@@ -72,14 +72,10 @@ beforeAll(async () => {
 afterAll(() => sim?.stop());
 
 function stepContext(reports: StepReport[], synced: string[] = []): StepContext {
-  return {
-    cluster, namespace: NAMESPACE, kube, rootDir: process.cwd(), specFile: 'inline.spec.yaml',
-    signal: AbortSignal.timeout(60_000), deadline: Date.now() + 60_000, applied: [],
+  return stepContextOn(cluster, kube, NAMESPACE, 60_000, {
     meshSynced: async () => void synced.push('synced'),
     report: (data) => void reports.push(data as StepReport),
-    log: () => undefined,
-    substitute: (text) => text,
-  };
+  });
 }
 
 describe('traffic step on sim', () => {
