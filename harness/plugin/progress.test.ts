@@ -27,6 +27,10 @@ describe('stderrProgress', () => {
     expect([formatElapsed(40), formatElapsed(2_340), formatElapsed(125_000)]).toEqual(['40ms', '2.3s', '2m5s']);
   });
 
+  it('carries rounded seconds into the minutes', () => {
+    expect(formatElapsed(119_600)).toBe('2m0s');
+  });
+
   it('says that sim is an emulation and how to run real Istio', () => {
     expect(providerBanner('sim')).toMatch(/^meshspec: provider sim, an emulation .*not real Istio.*`pnpm test:e2e` or `meshspec run --provider kind`/);
     expect(providerBanner('kind', '1.29.6')).toBe('meshspec: provider kind with Istio 1.29.6, real Istio on a local kind cluster');

@@ -32,7 +32,11 @@ export function stderrProgress(options: ProgressOptions = {}): ProgressReporter 
 }
 
 export function formatElapsed(ms: number): string {
-  return ms < 1_000 ? `${Math.round(ms)}ms` : ms < 60_000 ? `${(ms / 1_000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1_000)}s`;
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)}s`;
+  // Whole seconds first, so that 1m59.6s reads 2m0s rather than 1m60s.
+  const seconds = Math.round(ms / 1_000);
+  return `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** The first line of a run: which provider, and for sim, that it is an emulation. */
