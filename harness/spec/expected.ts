@@ -21,7 +21,7 @@ export function unwrap(schema: Schema): Schema {
   return current;
 }
 
-/** Keys of an object schema (required first, then optional ones marked with `?`), or undefined. */
+/** Keys of an object schema in the order it declares them, or undefined when it is not one. */
 export function objectKeys(schema: Schema): string[] | undefined {
   const inner = unwrap(schema);
   if (def(inner).type !== 'object') return undefined;
