@@ -92,6 +92,13 @@ describe('mesh config in effect', () => {
     expect(args.slice(4, 7)).toEqual(['experimental', 'wait', '--for=distribution']);
     expect(args.slice(-2)).toEqual(['virtualservice', `nostatus.${owner.namespace}`]);
   });
+
+  it('says so when the istioctl it was given cannot be run', async () => {
+    const [other] = await apply(route(100).replace('name: backend', 'name: noistioctl'));
+    const kind = { ...cluster, provider: 'kind' as const, istio: { ...cluster.istio, istioctl: '/nonexistent/istioctl' } };
+    await expect(waitForMeshConfig(kube, [other!], kind, { deadline: Date.now() + 5_000 }))
+      .rejects.toThrow(/^istioctl x wait for VirtualService\/noistioctl .*could not run \/nonexistent\/istioctl: .*ENOENT/);
+  });
 });
 
 describe('mesh config in effect with the sim\'s emulated data plane', () => {

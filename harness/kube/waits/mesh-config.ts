@@ -74,6 +74,9 @@ async function istioctlWait(cluster: Cluster & { istio: { istioctl: string } }, 
     'experimental', 'wait', '--for=distribution', '--timeout', `${seconds}s`,
     id.kind.toLowerCase(), id.namespace ? `${id.name}.${id.namespace}` : id.name,
   ], { reject: false, all: true, cancelSignal: signal });
+  if (result.failed && result.exitCode === undefined && !result.isCanceled) {
+    throw new Error(`istioctl x wait for ${describeObject(id)} could not run ${cluster.istio.istioctl}: ${result.shortMessage}`);
+  }
   if (result.exitCode !== 0) {
     throw new Error(`istioctl x wait for ${describeObject(id)} failed (exit ${result.exitCode}): ${String(result.all ?? '').trim().split('\n').slice(-5).join(' / ')}`);
   }
