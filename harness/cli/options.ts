@@ -17,8 +17,6 @@ export type CommandName = keyof typeof COMMANDS;
 
 interface OptionSpec {
   type: 'string' | 'boolean';
-  /** May be given several times; values are collected in order. */
-  repeatable?: boolean;
   /** Allowed values, for the message when another is given. */
   values?: readonly string[];
   commands: readonly CommandName[];
@@ -36,7 +34,6 @@ export const OPTIONS = {
   },
   filter: {
     type: 'string',
-    repeatable: true,
     commands: ['run', 'list'],
     valueName: 'X',
     description: 'scenarios whose name is X, or starts with X, or that have tag X (repeatable: any of them)',
@@ -45,7 +42,6 @@ export const OPTIONS = {
   reuse: { type: 'boolean', commands: ['run'], description: 'keep the cluster for the next run and reuse an existing one' },
   'allow-context': {
     type: 'string',
-    repeatable: true,
     commands: ['run'],
     valueName: 'NAME',
     description: 'kubeconfig provider: allow running against this context (not kind, not sim)',
@@ -56,14 +52,12 @@ export const OPTIONS = {
   'echo-image': { type: 'string', commands: ['run'], valueName: 'REF', description: 'kubeconfig provider: where the cluster pulls the echo app (replaces meshspec/echo in manifests)' },
   reporter: {
     type: 'string',
-    repeatable: true,
     commands: ['run'],
     valueName: 'NAME',
     description: 'Vitest reporter (default, verbose, dot, junit, json, ...) instead of the terminal output and JUnit file',
   },
   outputFile: {
     type: 'string',
-    repeatable: true,
     commands: ['run'],
     valueName: 'FILE',
     description: 'where a reporter writes; --outputFile.REPORTER=FILE for one of several',
@@ -144,7 +138,7 @@ function isOptionName(name: string): name is OptionName {
   return Object.hasOwn(OPTIONS, name);
 }
 
-/** Table key -> CliOptions field (kebab-case flags become camelCase fields). */
+/** Table key -> CliOptions field (kebab-case flags become camelCase fields); a list field collects every value given. */
 function setOption(options: CliOptions, name: OptionName, value: string | boolean): void {
   const field = name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()) as keyof CliOptions;
   const current = options[field];
