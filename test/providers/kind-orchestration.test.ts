@@ -119,6 +119,13 @@ describe('cluster', () => {
     await expect(createCluster(spec(join(world.dir, 'kubeconfig')))).resolves.toBe(false);
   });
 
+  it('names the cluster it could not create in the hint that removes it', async () => {
+    const error = await createCluster({ ...spec(join(world.dir, 'kubeconfig')), kind: '/bin/false', name: 'mine' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).message).toMatch(/^kind could not create cluster "mine"/);
+    expect((error as ProviderError).hint).toContain('kind delete cluster --name mine');
+  });
+
   it('knows when there is no cluster', async () => {
     await expect(clusterExists('kind', 'meshspec')).resolves.toBe(false);
   });

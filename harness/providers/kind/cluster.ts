@@ -46,7 +46,7 @@ export async function createCluster(spec: ClusterSpec, onLine?: (line: string) =
   if (/already exist/i.test(result.stderr)) return false;
   throw new ProviderError(
     `kind could not create cluster "${spec.name}": ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
-    'See `docker info` for resources (kind needs about 4 GB of memory for Istio), and retry; `kind delete cluster --name meshspec` removes a half-made cluster.',
+    `See \`docker info\` for resources (kind needs about 4 GB of memory for Istio), and retry; \`kind delete cluster --name ${spec.name}\` removes a half-made cluster.`,
   );
 }
 
