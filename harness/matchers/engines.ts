@@ -106,6 +106,11 @@ export function statusTally(requests: readonly RequestRecord[]): Record<string, 
   return tally(requests, (r) => String(r.status));
 }
 
+/** "statuses: 200 ×74, 503 ×26", a finding most traffic matchers show. */
+export function statusesLine(requests: readonly RequestRecord[]): string {
+  return `statuses: ${formatTally(statusTally(requests))}`;
+}
+
 export function tally<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) {
@@ -144,7 +149,7 @@ export function concludeEveryRequest(
     pass: offenders.length === 0,
     detail,
     findings: () => [
-      `statuses: ${formatTally(statusTally(traffic.requests))}`,
+      statusesLine(traffic.requests),
       ...offenders.slice(0, SHOWN_OFFENDERS).map(({ request, reason }) => `  ${describeRequest(request)}: ${reason}`),
       ...(offenders.length > SHOWN_OFFENDERS ? [`  ... and ${offenders.length - SHOWN_OFFENDERS} more`] : []),
     ],

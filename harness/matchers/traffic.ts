@@ -22,7 +22,7 @@ import {
   concludeEveryRequest,
   concludeVerdict,
   expectTraffic,
-  statusTally,
+  statusesLine,
   tally,
   type MatcherResult,
 } from './engines.js';
@@ -71,7 +71,7 @@ export async function toSplitTraffic(this: MatcherState, received: unknown, expe
   const by = expected.by ?? 'version';
   const counts = tally(traffic.requests, (r) => valueAt(r, by));
   return concludeVerdict(this, 'toSplitTraffic', traffic, { by, split: expected.split }, splitTest(counts, expected.split, policy, by), {
-    findings: () => (by === 'status' ? [] : [`statuses: ${formatTally(statusTally(traffic.requests))}`]),
+    findings: () => (by === 'status' ? [] : [statusesLine(traffic.requests)]),
   });
 }
 
@@ -88,7 +88,7 @@ export async function toAbortWith(this: MatcherState, received: unknown, expecte
   const aborted = traffic.requests.filter((r) => r.status === expected.status).length;
   const verdict = shareTest(aborted, traffic.requests.length, expected.share, `status ${expected.status}`, policy);
   return concludeVerdict(this, 'toAbortWith', traffic, expected, verdict, {
-    findings: () => [`statuses: ${formatTally(statusTally(traffic.requests))}`],
+    findings: () => [statusesLine(traffic.requests)],
   });
 }
 
@@ -99,7 +99,7 @@ export async function toSucceed(this: MatcherState, received: unknown, expected:
   const successes = traffic.requests.filter(isSuccess).length;
   const verdict = minShareTest(successes, traffic.requests.length, atLeast, 'successful (2xx) requests', policy);
   return concludeVerdict(this, 'toSucceed', traffic, { atLeast }, verdict, {
-    findings: () => [`statuses: ${formatTally(statusTally(traffic.requests))}`],
+    findings: () => [statusesLine(traffic.requests)],
   });
 }
 
@@ -131,7 +131,7 @@ export async function toRetry(this: MatcherState, received: unknown, expected: R
         : problems.join('; '),
     findings: () => [
       `attempts seen by the server: ${formatTally(attempts) || 'none'}`,
-      `statuses: ${formatTally(statusTally(traffic.requests))}`,
+      statusesLine(traffic.requests),
     ],
   });
 }
