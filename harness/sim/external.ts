@@ -1,19 +1,9 @@
 /** The "service outside the cluster" of the egress chapters: one echo process with a public-looking name and IP. */
 import type { ExternalHost } from '../mesh/types.js';
 import { ContainerProcess } from './kubelet/container.js';
+import { EXTERNAL_HOST, EXTERNAL_IP } from './external-address.js';
 
-export const EXTERNAL_HOST = 'external.meshspec.test';
-/** From TEST-NET-1 (RFC 5737): never routed, so nothing real is ever reached by mistake. */
-export const EXTERNAL_IP = '192.0.2.10';
-/** The port the external service answers on for clients in the cluster, as the kind provider's does. */
-export const EXTERNAL_PORT = 80;
-
-/**
- * Where a cluster publishes its service outside the cluster, so that any provider (also the
- * kubeconfig provider pointed at a sim or a kind cluster) can read it: data `host`, `ip`, `port`.
- */
-export const EXTERNAL_CONFIG_MAP = { namespace: 'kube-public', name: 'meshspec-external' } as const;
-
+export { EXTERNAL_CONFIG_MAP, EXTERNAL_HOST, EXTERNAL_IP, EXTERNAL_PORT } from './external-address.js';
 
 export interface ExternalService {
   hosts(): ExternalHost[];

@@ -3,7 +3,7 @@
  * outside the cluster, answering HTTP on port 80.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external.js';
+import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external-address.js';
 import { ProviderError } from '../types.js';
 import { publishConfigMap } from '../shared/kube.js';
 import { runTool } from '../shared/tools.js';

@@ -4,7 +4,7 @@
  * it at start, and so can whoever sets up a cluster with such a service.
  */
 import { httpStatusOf } from '../../kube/index.js';
-import { EXTERNAL_CONFIG_MAP } from '../../sim/external.js';
+import { EXTERNAL_CONFIG_MAP } from '../../sim/external-address.js';
 import type { ProviderKube } from '../shared/kube.js';
 
 /** EXTERNAL_HOST and EXTERNAL_IP from the ConfigMap; none when the cluster does not publish one. */

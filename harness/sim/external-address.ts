@@ -1,0 +1,16 @@
+/**
+ * Where the "service outside the cluster" of the egress chapters answers, and where a cluster
+ * publishes it. Kept free of imports: the kind and kubeconfig providers read these without
+ * loading the sim.
+ */
+export const EXTERNAL_HOST = 'external.meshspec.test';
+/** From TEST-NET-1 (RFC 5737): never routed, so nothing real is ever reached by mistake. */
+export const EXTERNAL_IP = '192.0.2.10';
+/** The port the external service answers on for clients in the cluster, as the kind provider's does. */
+export const EXTERNAL_PORT = 80;
+
+/**
+ * Where a cluster publishes its service outside the cluster, so that any provider (also the
+ * kubeconfig provider pointed at a sim or a kind cluster) can read it: data `host`, `ip`, `port`.
+ */
+export const EXTERNAL_CONFIG_MAP = { namespace: 'kube-public', name: 'meshspec-external' } as const;
