@@ -39,8 +39,15 @@ function oid(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
+/**
+ * DER wants the shortest two's-complement form: OpenSSL refuses a certificate whose serial starts
+ * with a needless zero byte ("illegal padding"), which a random serial does 1 time in 512.
+ */
 function positiveInteger(bytes: Buffer): Buffer {
-  return der(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
+  const minimal = bytes.subarray(start);
+  return der(0x02, minimal[0] & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
 }
 
 function generalizedTime(date: Date): Buffer {
