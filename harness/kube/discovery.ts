@@ -20,9 +20,30 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
+/**
+ * One cached fetch, fetched again on request. A failed fetch is forgotten so that the next
+ * call asks again, but only if it is still the cached one: an older request failing late
+ * must not evict the answer of a newer one that succeeded.
+ */
+class CachedFetch<T> {
+  private current: Promise<T> | undefined;
+
+  constructor(private readonly fetch: () => Promise<T>) {}
+
+  get(fresh: boolean): Promise<T> {
+    if (this.current && !fresh) return this.current;
+    const fetched = this.fetch();
+    this.current = fetched;
+    fetched.catch(() => {
+      if (this.current === fetched) this.current = undefined;
+    });
+    return fetched;
+  }
+}
+
 export class Discovery {
-  private readonly byApiVersion = new Map<string, Promise<V1APIResource[]>>();
-  private preferred: Promise<ResourceType[]> | undefined;
+  private readonly byApiVersion = new Map<string, CachedFetch<V1APIResource[]>>();
+  private readonly preferred = new CachedFetch(() => this.fetchPreferred());
   private readonly apis: ApisApi;
   private readonly custom: CustomObjectsApi;
 
@@ -48,7 +69,7 @@ export class Discovery {
   /** The type a kubectl-style name means: plural, singular, short name or kind, optionally with ".group". */
   async resolve(typeName: string): Promise<ResourceType> {
     const match = (types: ResourceType[]) => types.find((t) => nameMatches(typeName, t));
-    const found = match(await this.preferredTypes(false)) ?? match(await this.preferredTypes(true));
+    const found = match(await this.preferred.get(false)) ?? match(await this.preferred.get(true));
     if (!found) {
       throw new KubeError(
         `the server doesn't have a resource type "${typeName}": use a kind, its plural or a short name ` +
@@ -60,13 +81,11 @@ export class Discovery {
 
   private resourcesOf(apiVersion: string, fresh: boolean): Promise<V1APIResource[]> {
     let resources = this.byApiVersion.get(apiVersion);
-    if (!resources || fresh) {
-      resources = this.fetchResources(apiVersion);
+    if (!resources) {
+      resources = new CachedFetch(() => this.fetchResources(apiVersion));
       this.byApiVersion.set(apiVersion, resources);
-      // A failed fetch must not stay cached: the next call asks again.
-      resources.catch(() => this.byApiVersion.delete(apiVersion));
     }
-    return resources;
+    return resources.get(fresh);
   }
 
   private async fetchResources(apiVersion: string): Promise<V1APIResource[]> {
@@ -80,14 +99,6 @@ export class Discovery {
       if (isNotFound(error)) return [];
       throw error;
     }
-  }
-
-  private preferredTypes(fresh: boolean): Promise<ResourceType[]> {
-    if (!this.preferred || fresh) {
-      this.preferred = this.fetchPreferred();
-      this.preferred.catch(() => (this.preferred = undefined));
-    }
-    return this.preferred;
   }
 
   /** Core first, then the groups in the server's order: kubectl's priority for ambiguous names. */
