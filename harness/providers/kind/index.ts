@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
-import { installAddons, istioAddonManifests } from '../shared/addons.js';
+import { installIstioAddons } from '../shared/addons.js';
 import { cacheRoot } from '../shared/cache-dir.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
@@ -131,12 +131,9 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'));
 
   if (options.addons.length > 0) {
-    await timer.run(`addons ${options.addons.join(', ')}`, (phase) => installAddons(kube, options.addons, {
-      runId: options.runId,
-      manifestsOf: (addon) => istioAddonManifests(istio.version, addon),
-      timeoutMs: 10 * 60_000,
-      onStatus: phase.update,
-    }), (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'already installed'));
+    await timer.run(`addons ${options.addons.join(', ')}`, (phase) =>
+      installIstioAddons(kube, options.addons, { runId: options.runId, version: istio.version, onStatus: phase.update }),
+    (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'already installed'));
   }
 
   const externalIp = await timer.run('external service', async () => {

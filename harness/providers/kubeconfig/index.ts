@@ -14,7 +14,7 @@
 import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
 import { removeStaleNamespaces } from '../../kube/index.js';
-import { addonInstallHint, installAddons, istioAddonManifests, missingAddons } from '../shared/addons.js';
+import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
@@ -130,9 +130,7 @@ async function useOrInstallAddons(
   update: (detail: string) => void,
 ): Promise<string[]> {
   if (installedIstio) {
-    return installAddons(kube, options.addons, {
-      runId: options.runId, manifestsOf: (addon) => istioAddonManifests(version, addon), timeoutMs: 10 * 60_000, onStatus: update,
-    });
+    return installIstioAddons(kube, options.addons, { runId: options.runId, version, onStatus: update });
   }
   const missing = await missingAddons(kube, options.addons);
   if (missing.length > 0) {

@@ -35,7 +35,7 @@ export function addonCachePath(version: string, addon: Addon, env: NodeJS.Proces
 }
 
 /** Istio's `samples/addons/<addon>.yaml` of `version`, downloaded once into the cache. */
-export async function istioAddonManifests(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): Promise<Manifest[]> {
+async function istioAddonManifests(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): Promise<Manifest[]> {
   const target = addonCachePath(version, addon, env);
   if (!(await isCached(target))) {
     const url = addonManifestUrl(version, addon, env);
@@ -116,4 +116,22 @@ export async function installAddons(kube: ProviderKube, addons: readonly Addon[]
     });
   }
   return missing;
+}
+
+/**
+ * The addons from Istio's own samples/addons of `version`, for a provider that installed that
+ * Istio (kind, and kubeconfig with --install-istio); answers the ones it applied.
+ */
+export function installIstioAddons(
+  kube: ProviderKube,
+  addons: readonly Addon[],
+  options: { runId: string; version: string; onStatus?: (detail: string) => void },
+): Promise<Addon[]> {
+  return installAddons(kube, addons, {
+    runId: options.runId,
+    manifestsOf: (addon) => istioAddonManifests(options.version, addon),
+    // Pulling Prometheus, Grafana, Kiali and Jaeger images on a fresh node takes minutes.
+    timeoutMs: 10 * 60_000,
+    onStatus: options.onStatus,
+  });
 }
