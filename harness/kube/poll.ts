@@ -21,15 +21,16 @@ export const POLL_INTERVALS_MS = [100, 250, 500, 1000] as const;
 
 export class WaitTimeoutError extends Error {
   override name = 'WaitTimeoutError';
-  constructor(readonly description: string, readonly lastWhy: string, waitedMs: number) {
-    super(`timed out after ${(waitedMs / 1000).toFixed(1)}s waiting for ${description}; last seen: ${lastWhy}`);
+  constructor(readonly description: string, readonly lastWhy: string, waitedMs: number, hint?: string) {
+    super(`timed out after ${(waitedMs / 1000).toFixed(1)}s waiting for ${description}; last seen: ${lastWhy}${hint ? `. ${hint}` : ''}`);
   }
 }
 
 export const done = <T>(value: T): ProbeResult<T> => ({ done: true, value });
 export const notYet = (why: string): ProbeResult<never> => ({ done: false, why });
 
-export async function waitFor<T>(description: string, probe: Probe<T>, { deadline, signal }: Deadline): Promise<T> {
+/** `hint`, if given, ends the timeout's message: what to do when the wait needs longer. */
+export async function waitFor<T>(description: string, probe: Probe<T>, { deadline, signal }: Deadline, hint?: string): Promise<T> {
   const started = Date.now();
   let why = 'no answer to the first check';
   for (let attempt = 0; ; attempt++) {
@@ -43,7 +44,7 @@ export async function waitFor<T>(description: string, probe: Probe<T>, { deadlin
     const interval = POLL_INTERVALS_MS[Math.min(attempt, POLL_INTERVALS_MS.length - 1)];
     await sleep(Math.min(interval, remaining), undefined, { signal }).catch(() => undefined);
   }
-  throw new WaitTimeoutError(description, why, Date.now() - started);
+  throw new WaitTimeoutError(description, why, Date.now() - started, hint);
 }
 
 /**

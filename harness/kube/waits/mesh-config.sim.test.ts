@@ -13,6 +13,7 @@ import type { AppliedObject, KubeClients } from '../../runner/types.js';
 import { createPassthroughDataPlane, type SimCluster } from '../../sim/index.js';
 import { startKubeSim } from '../__tests__/sim.js';
 import type { RunOwner } from '../ownership.js';
+import { done, notYet, waitFor } from '../poll.js';
 import { waitForMeshConfig } from './mesh-config.js';
 
 const RUN_ID = 'run-mesh-config-test';
@@ -32,6 +33,15 @@ spec:
     - {destination: {host: backend}, weight: ${weight}}
 `;
 let apply: (yaml: string) => Promise<AppliedObject[]>;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Writes the distribution status istiod writes with PILOT_ENABLE_STATUS. */
 async function reportStatus(name: string, observedGeneration: number, status: 'True' | 'False') {
@@ -91,6 +101,24 @@ describe('mesh config in effect', () => {
     expect(args.slice(0, 4)).toEqual(['--kubeconfig', sim.kubeconfigPath, '--context', sim.context]);
     expect(args.slice(4, 7)).toEqual(['experimental', 'wait', '--for=distribution']);
     expect(args.slice(-2)).toEqual(['virtualservice', `nostatus.${owner.namespace}`]);
+  });
+
+  it('kills a hung istioctl at the deadline and names what was not confirmed', async () => {
+    const [hung] = await apply(route(100).replace('name: backend', 'name: hung'));
+    const dir = await mkdtemp(join(tmpdir(), 'meshspec-istioctl-'));
+    const istioctl = join(dir, 'istioctl');
+    // Records its pid and arguments, then sleeps (exec: the pid stays the sleeping process's).
+    await writeFile(istioctl, `#!/bin/sh\necho $$ > "${dir}/pid"\necho "$@" > "${dir}/args"\nexec sleep 60\n`);
+    await chmod(istioctl, 0o755);
+    const kind = { ...cluster, provider: 'kind' as const, istio: { ...cluster.istio, istioctl } };
+    await expect(waitForMeshConfig(kube, [hung!], kind, { deadline: Date.now() + 2_000 })).rejects.toThrow(
+      /^timed out after \d+\.\ds waiting for the mesh to put 1 Istio object\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/hung in namespace mesh-config-\w+: istioctl x wait --for=distribution has not confirmed it yet\. If the mesh needs longer to take the change up, set timeout: on the step \(or the scenario\)$/,
+    );
+    // istioctl's own --timeout lies past the deadline: the wait's deadline is what stops it.
+    const timeout = /--timeout (\d+)s/.exec(await readFile(join(dir, 'args'), 'utf8'))?.[1];
+    expect(Number(timeout)).toBeGreaterThan(2);
+    const pid = Number(await readFile(join(dir, 'pid'), 'utf8'));
+    await waitFor(`istioctl (pid ${pid}) to be killed`, async () => (isRunning(pid) ? notYet('still running') : done(undefined)), { deadline: Date.now() + 10_000 });
   });
 
   it('says so when the istioctl it was given cannot be run', async () => {

@@ -3,7 +3,8 @@
  * status, `status.conditions[type=Reconciled].status == "True"` with
  * `status.observedGeneration >= metadata.generation` (istiod with PILOT_ENABLE_STATUS; the
  * sim writes the same once its data plane took the change up). Where a real cluster has no
- * such status and istioctl is at hand, `istioctl x wait --for=distribution` decides instead.
+ * such status and istioctl is at hand, `istioctl x wait --for=distribution` runs beside the
+ * status checks and its answer counts as well; it ends with the wait.
  */
 import { execa } from 'execa';
 import type { ClusterHandle } from '../../providers/types.js';
@@ -30,23 +31,31 @@ type Cluster = Pick<ClusterHandle, 'provider' | 'kubeconfig' | 'context' | 'isti
 export async function waitForMeshConfig(clients: KubeClients, applied: AppliedObject[], cluster: Cluster, deadline: Deadline): Promise<void> {
   const objects = istioObjectsOf(applied);
   if (objects.length === 0) return;
-  const distributed = new Set<AppliedObject>();
-  await waitFor(`the mesh to put ${objects.length} Istio object(s) into effect`, async () => {
-    const pending: string[] = [];
-    for (const id of objects) {
-      if (distributed.has(id)) continue;
-      const object = await readObject(clients, id);
-      const state = object ? reconciliation(object) : done(undefined);
-      if (state.done) continue;
-      if (state.why === NO_STATUS && istioctlFallback(cluster)) {
-        await istioctlWait(cluster, id, deadline);
-        distributed.add(id);
-        continue;
+  // istioctl runs beside the status polls and is stopped when the wait ends, however it ends:
+  // a hung istioctl must not outlive the step.
+  const ended = new AbortController();
+  const istioctl = new Map<AppliedObject, () => ProbeResult<void>>();
+  try {
+    await waitFor(`the mesh to put ${objects.length} Istio object(s) into effect`, async () => {
+      const pending: string[] = [];
+      for (const id of objects) {
+        const confirmed = istioctl.get(id)?.();
+        if (confirmed?.done) continue;
+        const object = await readObject(clients, id);
+        const state = object ? reconciliation(object) : done(undefined);
+        if (state.done) continue;
+        if (state.why === NO_STATUS && istioctlFallback(cluster)) {
+          if (!confirmed) istioctl.set(id, startIstioctlWait(cluster, id, deadline.deadline, ended.signal));
+          pending.push(`${describeObject(id)}: ${ISTIOCTL_PENDING}`);
+          continue;
+        }
+        pending.push(`${describeObject(id)}: ${state.why}`);
       }
-      pending.push(`${describeObject(id)}: ${state.why}`);
-    }
-    return pending.length === 0 ? done(undefined) : notYet(`${pending.length} not in effect yet: ${pending.join('; ')}`);
-  }, deadline);
+      return pending.length === 0 ? done(undefined) : notYet(`${pending.length} not in effect yet: ${pending.join('; ')}`);
+    }, deadline, 'If the mesh needs longer to take the change up, set timeout: on the step (or the scenario)');
+  } finally {
+    ended.abort();
+  }
 }
 
 const NO_STATUS = 'Istio has not reported a Reconciled condition for it yet';
@@ -67,17 +76,33 @@ function istioctlFallback(cluster: Cluster): cluster is Cluster & { istio: { ist
   return cluster.provider !== 'sim' && cluster.istio.istioctl !== null;
 }
 
-async function istioctlWait(cluster: Cluster & { istio: { istioctl: string } }, id: AppliedObject, { deadline, signal }: Deadline): Promise<void> {
-  const seconds = Math.max(1, Math.floor((deadline - Date.now()) / 1000));
-  const result = await execa(cluster.istio.istioctl, [
+const ISTIOCTL_PENDING = 'istioctl x wait --for=distribution has not confirmed it yet';
+
+/**
+ * Starts `istioctl x wait` for one object and returns how it stands: not yet, done, or (thrown)
+ * why istioctl failed. Its own --timeout lies past `deadline`, so that the wait's deadline
+ * decides and its timeout names every object still pending; `stop` kills it (SIGTERM, then
+ * SIGKILL after execa's forceKillAfterDelay).
+ */
+function startIstioctlWait(cluster: Cluster & { istio: { istioctl: string } }, id: AppliedObject, deadline: number, stop: AbortSignal): () => ProbeResult<void> {
+  const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
+  let state: ProbeResult<void> | Error = notYet(ISTIOCTL_PENDING);
+  void execa(cluster.istio.istioctl, [
     '--kubeconfig', cluster.kubeconfig, '--context', cluster.context,
     'experimental', 'wait', '--for=distribution', '--timeout', `${seconds}s`,
     id.kind.toLowerCase(), id.namespace ? `${id.name}.${id.namespace}` : id.name,
-  ], { reject: false, all: true, cancelSignal: signal });
-  if (result.failed && result.exitCode === undefined && !result.isCanceled) {
-    throw new Error(`istioctl x wait for ${describeObject(id)} could not run ${cluster.istio.istioctl}: ${result.shortMessage}`);
-  }
-  if (result.exitCode !== 0) {
-    throw new Error(`istioctl x wait for ${describeObject(id)} failed (exit ${result.exitCode}): ${String(result.all ?? '').trim().split('\n').slice(-5).join(' / ')}`);
-  }
+  ], { reject: false, all: true, cancelSignal: stop }).then((result) => {
+    if (result.isCanceled) return;
+    if (result.exitCode === 0) state = done(undefined);
+    else if (result.exitCode === undefined && result.signal === undefined) {
+      state = new Error(`istioctl x wait for ${describeObject(id)} could not run ${cluster.istio.istioctl}: ${result.shortMessage}`);
+    } else {
+      const output = String(result.all ?? '').trim().split('\n').slice(-5).join(' / ');
+      state = new Error(`istioctl x wait for ${describeObject(id)} failed (${result.signal ?? `exit ${result.exitCode}`}): ${output}`);
+    }
+  });
+  return () => {
+    if (state instanceof Error) throw state;
+    return state;
+  };
 }
