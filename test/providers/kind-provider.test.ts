@@ -252,6 +252,17 @@ describe('kind provider', () => {
     expect(world.state().containers['kind-registry']).toBeDefined();
   });
 
+  it('deletes the cluster it created when setup fails before the cluster is marked as meshspec\'s', async () => {
+    // kind made the cluster, but its API server does not answer: the marker cannot be written.
+    const unreachable = join(cache, 'unreachable.kubeconfig');
+    writeFileSync(unreachable, readFileSync(sim.kubeconfigPath, 'utf8').replace(sim.server, 'https://127.0.0.1:1'));
+    world.update({ kubeconfigSource: unreachable });
+    await expect(kindProvider().setup(options(false))).rejects.toThrow();
+    expect(world.argsOf('kind', 'delete')).toEqual([['delete', 'cluster', '--name', 'meshspec', '--kubeconfig', join(cache, 'kind', 'meshspec', 'kubeconfig')]]);
+    expect(world.state().clusters).toEqual([]);
+    expect(Object.keys(world.state().containers)).toEqual([]);
+  });
+
   it('stops before creating anything when the registry port is taken', async () => {
     world.update({ portsTaken: ['127.0.0.1:5001'] });
     await expect(kindProvider().setup(options(false))).rejects.toThrow('Port 127.0.0.1:5001 is taken by something else');

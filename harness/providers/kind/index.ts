@@ -170,7 +170,10 @@ async function ensureCluster(run: KindRun, nodeImage: string, update: (detail: s
   await mkdir(join(kubeconfig, '..'), { recursive: true });
   const spec = { kind: tools.kind, name: clusterName, configPath: join(options.rootDir, 'clusters', 'kind.yaml'), nodeImage, kubeconfig };
   const created = !(await clusterExists(tools.kind, clusterName)) && (await createCluster(spec, update));
-  if (!created) await exportKubeconfig(tools.kind, clusterName, kubeconfig);
+  // Deletable from the moment it exists: a setup failing before the marker below is written would
+  // otherwise leave a cluster that the next run takes for the user's and refuses.
+  if (created) run.deleteCluster = !options.reuse;
+  else await exportKubeconfig(tools.kind, clusterName, kubeconfig);
   const kube = kubeClients(kubeconfig, kindContext(clusterName));
   if (created) {
     await markClusterOwned(kube.core);
