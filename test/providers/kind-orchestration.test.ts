@@ -40,6 +40,22 @@ describe('prerequisites', () => {
     expect(hint).toContain('MESHSPEC_KIND');
   });
 
+  it('still names every missing piece when a tool is there but cannot be run', async () => {
+    world.update({ dockerEngine: 'down' });
+    const notExecutable = join(world.dir, 'kind');
+    writeFileSync(notExecutable, 'not a program');
+    const error = await checkPrerequisites([dockerEngineCheck('docker'), kindCheck(notExecutable)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    const { message, hint } = error as ProviderError;
+    expect(message.split('\n')).toHaveLength(2);
+    expect(message.split('\n')).toEqual([
+      '- docker is installed but its engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
+      `- ${notExecutable} could not be started: spawn ${notExecutable} EACCES`,
+    ]);
+    expect(hint).toContain('sudo systemctl start docker');
+    expect(hint).toContain(`chmod +x ${notExecutable}`);
+  });
+
   it('refuses a kind older than the release the node images are built for', async () => {
     world.update({ kindVersion: 'v0.26.0' });
     await expect(checkPrerequisites([kindCheck('kind')])).rejects.toThrow('kind 0.26.0 is older than v0.33.0');

@@ -1,7 +1,8 @@
 /** What the kind provider needs on the machine: a reachable Docker engine and kind itself. */
 import { KIND_VERSION } from '../shared/istio-versions.js';
 import { isAtLeast, parseVersion, type PrerequisiteCheck } from '../shared/prerequisites.js';
-import { ToolNotFoundError, tryTool } from '../shared/tools.js';
+import { ProviderError } from '../types.js';
+import { ToolNotFoundError, tryTool, type ToolResult } from '../shared/tools.js';
 
 export interface KindTools {
   docker: string;
@@ -15,16 +16,15 @@ export function kindTools(env: NodeJS.ProcessEnv = process.env): KindTools {
 
 export function dockerEngineCheck(docker: string): PrerequisiteCheck {
   return async () => {
-    const info = await tryToolOrMissing(docker, ['info', '--format', '{{.ServerVersion}}']);
+    const info = await probeTool(docker, ['info', '--format', '{{.ServerVersion}}']);
     if (info === null) {
       return { problem: 'docker was not found on PATH.', fix: 'Install Docker (https://docs.docker.com/get-docker/), or Podman with its docker CLI shim.' };
     }
+    const startDocker = 'Start Docker Desktop or the docker service (`sudo systemctl start docker`); `docker info` must succeed.';
+    if ('cannotRun' in info) return { problem: info.cannotRun.message, fix: info.cannotRun.hint ?? startDocker };
     if (info.exitCode !== 0 || !info.stdout.trim()) {
       const reason = (info.stderr.split('\n').find((line) => line.trim()) ?? '').trim();
-      return {
-        problem: `docker is installed but its engine is not reachable${reason ? ` (${reason})` : ''}.`,
-        fix: 'Start Docker Desktop or the docker service (`sudo systemctl start docker`); `docker info` must succeed.',
-      };
+      return { problem: `docker is installed but its engine is not reachable${reason ? ` (${reason})` : ''}.`, fix: startDocker };
     }
     return { found: `Docker engine ${info.stdout.trim()}` };
   };
@@ -33,8 +33,9 @@ export function dockerEngineCheck(docker: string): PrerequisiteCheck {
 export function kindCheck(kind: string): PrerequisiteCheck {
   const install = `Install kind ${KIND_VERSION}: \`go install sigs.k8s.io/kind@${KIND_VERSION}\` or a release binary (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); or set MESHSPEC_KIND to its path.`;
   return async () => {
-    const result = await tryToolOrMissing(kind, ['version']);
+    const result = await probeTool(kind, ['version']);
     if (result === null) return { problem: `kind was not found (looked for \`${kind}\`${kind === 'kind' ? ' on PATH' : ''}).`, fix: install };
+    if ('cannotRun' in result) return { problem: result.cannotRun.message, fix: result.cannotRun.hint ?? install };
     const version = parseVersion(result.stdout);
     if (result.exitCode !== 0 || !version) return { problem: `\`${kind} version\` did not report a version: ${result.stderr || result.stdout}`, fix: install };
     // The node images in istio-versions.ts are built for this kind release; older ones may not boot them.
@@ -45,11 +46,16 @@ export function kindCheck(kind: string): PrerequisiteCheck {
   };
 }
 
-async function tryToolOrMissing(file: string, args: string[]) {
+/**
+ * The tool's answer; null when it is not there, `cannotRun` when it is but does not start or hangs
+ * (not executable, a hung Docker engine). Both are missing pieces, reported beside the others.
+ */
+async function probeTool(file: string, args: string[]): Promise<ToolResult | { cannotRun: ProviderError } | null> {
   try {
     return await tryTool(file, args, { timeoutMs: 30_000 });
   } catch (error) {
     if (error instanceof ToolNotFoundError) return null;
+    if (error instanceof ProviderError) return { cannotRun: error };
     throw error;
   }
 }

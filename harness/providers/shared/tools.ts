@@ -47,7 +47,8 @@ export async function tryTool(file: string, args: readonly string[], options: Ru
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') throw new ToolNotFoundError(file);
     if (result.timedOut) throw new ProviderError(`${file} ${args.join(' ')} did not finish within ${options.timeoutMs} ms.`);
-    throw new ProviderError(`${file} could not be started: ${result.shortMessage}`);
+    const cause = (result.cause as Error | undefined)?.message ?? result.shortMessage;
+    throw new ProviderError(`${file} could not be started: ${cause}`, code === 'EACCES' ? `Make it executable: chmod +x ${file}` : undefined);
   }
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }
