@@ -9,6 +9,7 @@ import type { MatcherOutcome } from '../report/types.js';
 import { formatTally } from '../report/text.js';
 import type { Verdict } from '../stats/verdict.js';
 import { formatMs, type LatencySummary } from '../traffic/latency.js';
+import { attachRequestLogSource, requestLogSourceOf } from '../traffic/request-log.js';
 import type { RequestRecord, TrafficResult } from '../traffic/types.js';
 import { buildMessage } from './message.js';
 
@@ -18,10 +19,26 @@ export interface MatcherResult {
 }
 
 const outcomes = new WeakMap<TrafficResult, MatcherOutcome[]>();
+/** The whole result a prefix was cut from: outcomes on a prefix belong to the whole step's report. */
+const wholeOf = new WeakMap<TrafficResult, TrafficResult>();
 
-/** Outcomes of the matchers run so far on a traffic result, in order: the step's report. */
+/** Outcomes of the matchers run so far on a traffic result (or on prefixes of it), in order: the step's report. */
 export function outcomesOf(result: TrafficResult): readonly MatcherOutcome[] {
   return outcomes.get(result) ?? [];
+}
+
+/**
+ * The first n requests of a result (the result itself when it has no more), for a share-based
+ * expectation decided on the sample its test was planned for rather than on everything the
+ * step sent. Matchers run on it record their outcomes on the whole result.
+ */
+export function firstRequests(result: TrafficResult, n: number): TrafficResult {
+  if (n >= result.requests.length) return result;
+  const prefix: TrafficResult = { ...result, requests: result.requests.slice(0, n) };
+  wholeOf.set(prefix, wholeOf.get(result) ?? result);
+  const source = requestLogSourceOf(result);
+  if (source) attachRequestLogSource(prefix, source);
+  return prefix;
 }
 
 export function isTrafficResult(value: unknown): value is TrafficResult {
@@ -62,7 +79,8 @@ export function conclude(state: MatcherState, decision: Decision): MatcherResult
   // Vitest leaves isNot undefined rather than false on a plain assertion.
   const isNot = state.isNot === true;
   if (decision.traffic) {
-    const list = outcomes.get(decision.traffic) ?? [];
+    const whole = wholeOf.get(decision.traffic) ?? decision.traffic;
+    const list = outcomes.get(whole) ?? [];
     list.push({
       matcher: `${isNot ? '.not.' : ''}${decision.matcher}`,
       pass: decision.pass !== isNot,
@@ -71,7 +89,7 @@ export function conclude(state: MatcherState, decision: Decision): MatcherResult
         ? { hypothesis: decision.verdict.hypothesis, shares: decision.verdict.shares, pValue: decision.verdict.pValue }
         : {}),
     });
-    outcomes.set(decision.traffic, list);
+    outcomes.set(whole, list);
   }
   return {
     pass: decision.pass,

@@ -6,20 +6,35 @@
  * all its failed expectations at once.
  */
 import { expect } from 'vitest';
+import type { StatsPolicy } from '../stats/policy.js';
 import { installMatchers } from './index.js';
 
 type Assertion = Record<string, (...args: unknown[]) => unknown> & { not: Record<string, (...args: unknown[]) => unknown> };
 
-export async function assertExpectations(subject: unknown, expectations: Record<string, unknown>): Promise<void> {
+/** How one expectation is asserted where it differs from the rest of its step. */
+export interface ExpectationCall {
+  /** What it is asserted on instead of the step's subject (e.g. the first n requests). */
+  subject?: unknown;
+  /** The statistics policy a share-based matcher takes after its value (e.g. its share of the step's false-failure budget). */
+  policy?: Partial<StatsPolicy>;
+}
+
+export async function assertExpectations(
+  subject: unknown,
+  expectations: Record<string, unknown>,
+  calls: Record<string, ExpectationCall> = {},
+): Promise<void> {
   installMatchers();
   const failures: Error[] = [];
   for (const [matcher, value] of Object.entries(expectations)) {
     if (value === undefined) continue;
-    const assertion = expect(subject) as unknown as Assertion;
+    const call = calls[matcher] ?? {};
+    const assertion = expect('subject' in call ? call.subject : subject) as unknown as Assertion;
+    const argument = value === true || value === false ? [] : [value];
+    const args = call.policy ? [argument[0], call.policy] : argument;
     try {
-      if (value === true) await assertion[matcher]();
-      else if (value === false) await assertion.not[matcher]();
-      else await assertion[matcher](value);
+      if (value === false) await assertion.not[matcher](...args);
+      else await assertion[matcher](...args);
     } catch (error) {
       failures.push(error instanceof Error ? error : new Error(String(error)));
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attachRequestLogSource } from '../traffic/request-log.js';
+import { attachRequestLogSource, requestLogSourceOf } from '../traffic/request-log.js';
 import type { RequestRecord, TrafficResult } from '../traffic/types.js';
+import { firstRequests } from './engines.js';
 import { assertExpectations } from './expectations.js';
 import { installMatchers, outcomesOf } from './index.js';
 
@@ -230,5 +231,33 @@ describe('assertExpectations', () => {
     expect(error?.message).toContain('expect(traffic).toReach()');
     expect(error?.message).toContain('expect(traffic).toSucceed(expected)');
     expect(outcomesOf(result).map((o) => o.pass)).toEqual([false, false, true]);
+  });
+
+  it('asserts an expectation on its own subject and under its own policy, recording it in the whole result', async () => {
+    // 750/250 then 250 more to v1: the first 1000 are right, all 1250 are not.
+    const result = traffic([750, { version: 'v1' }], [250, { version: 'v2' }], [250, { version: 'v1' }]);
+    const split = { split: { v1: 75, v2: 25 } };
+    const prefix = firstRequests(result, 1000);
+    await assertExpectations(result, { toSplitTraffic: split, toReach: true }, { toSplitTraffic: { subject: prefix } });
+    expect(outcomesOf(result).map((o) => [o.matcher, o.pass])).toEqual([['toSplitTraffic', true], ['toReach', true]]);
+    expect(outcomesOf(prefix)).toEqual([]);
+    await failureOf(assertExpectations(result, { toSplitTraffic: split }));
+    // 180 of 800 (22.5%) to v2 passes at the default policy, and fails one that allows 20% false failures.
+    const loose = traffic([620, { version: 'v1' }], [180, { version: 'v2' }]);
+    await assertExpectations(loose, { toSplitTraffic: split });
+    await failureOf(assertExpectations(loose, { toSplitTraffic: split }, { toSplitTraffic: { policy: { falseFailure: 0.2 } } }));
+  });
+});
+
+describe('firstRequests', () => {
+  it('cuts a prefix that keeps the request-log source, and is the result itself when nothing is cut', () => {
+    const result = traffic([5, {}]);
+    const source = { logsOf: async () => [] };
+    attachRequestLogSource(result, source);
+    const prefix = firstRequests(result, 3);
+    expect(prefix.requests).toEqual(result.requests.slice(0, 3));
+    expect(requestLogSourceOf(prefix)).toBe(source);
+    expect(firstRequests(prefix, 2).requests).toHaveLength(2);
+    expect(firstRequests(result, 5)).toBe(result);
   });
 });

@@ -67,11 +67,14 @@ export interface SequentialPlan {
 }
 
 export interface SequentialOptions {
-  /** Requests between looks; default a twentieth of the fixed-sample size. */
+  /** Requests between looks; default defaultBatch(the fixed-sample size). */
   batch?: number;
   /** What the categories are (e.g. "version"), for the hypothesis. */
   dimension?: string;
 }
+
+/** Requests between looks of a plan whose fixed-sample test needs fixedRequests: a twentieth of them. */
+export const defaultBatch = (fixedRequests: number): number => Math.max(1, Math.ceil(fixedRequests / 20));
 
 /** When a plan stops early: the equivalence tail for passing, the two-sided level for failing. */
 interface Boundaries {
@@ -294,7 +297,7 @@ export function sequentialSplitPlan(expectedPercent: Record<string, number>, pol
   const resolved = resolvePolicy(policy);
   const expected = expectedShares(expectedPercent);
   const fixedRequests = requiredSampleSize({ kind: 'split', expectedPercent }, resolved);
-  const batch = options.batch ?? Math.max(1, Math.ceil(fixedRequests / 20));
+  const batch = options.batch ?? defaultBatch(fixedRequests);
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`sequentialSplitPlan: batch must be a positive integer, got ${batch}`);
 
   const key = JSON.stringify([[...expected], resolved, batch]);

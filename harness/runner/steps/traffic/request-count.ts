@@ -1,25 +1,55 @@
 /**
- * `requests: auto`: as many requests as the most demanding expectation needs to meet the
- * statistics policy (false failures at most 1e-4, a 10-point error caught with 0.99 by
- * default); a fixed count where every request is checked on its own.
+ * How many requests a traffic step sends with `requests: auto`, and under which policy each
+ * share-based expectation is decided: the step's share-based expectations share one
+ * false-failure budget (familyPolicy), and `auto` sends as many requests as the most demanding
+ * of them needs to keep the policy's power at its share of it; a fixed count where every
+ * request is checked on its own.
  */
-import { requiredSampleSize, type Expectation, type StatsPolicy } from '../../../stats/index.js';
+import { canFailByChance, familyPolicy, requiredSampleSize, type Expectation, type StatsPolicy } from '../../../stats/index.js';
 import type { TrafficExpect } from '../../../spec/schema.js';
 
 /** Enough requests that a property every request must have is seen on several connections and pods. */
 export const DETERMINISTIC_REQUEST_COUNT = 20;
 
-/** The statistical question behind each share-based expectation. */
-export function statisticalExpectations(expect: TrafficExpect): Expectation[] {
-  return [
-    ...(expect.toSplitTraffic ? [{ kind: 'split' as const, expectedPercent: expect.toSplitTraffic.split }] : []),
-    ...(expect.toInjectDelay ? [{ kind: 'share' as const, percent: expect.toInjectDelay.share }] : []),
-    ...(expect.toAbortWith ? [{ kind: 'share' as const, percent: expect.toAbortWith.share }] : []),
-    ...(expect.toMirrorTo ? [{ kind: 'share' as const, percent: expect.toMirrorTo.share }] : []),
-    ...(expect.toSucceed ? [{ kind: 'min' as const, percent: expect.toSucceed.atLeast }] : []),
-  ];
+/** A share-based expectation of a step: its matcher and the statistical question behind it. */
+export interface StatisticalExpectation {
+  matcher: keyof TrafficExpect;
+  expectation: Expectation;
 }
 
+/** The statistical question behind each share-based expectation. */
+export function statisticalExpectations(expect: TrafficExpect): StatisticalExpectation[] {
+  const questions: Array<[keyof TrafficExpect, Expectation | undefined]> = [
+    ['toSplitTraffic', expect.toSplitTraffic && { kind: 'split', expectedPercent: expect.toSplitTraffic.split }],
+    ['toInjectDelay', expect.toInjectDelay && { kind: 'share', percent: expect.toInjectDelay.share }],
+    ['toAbortWith', expect.toAbortWith && { kind: 'share', percent: expect.toAbortWith.share }],
+    ['toMirrorTo', expect.toMirrorTo && { kind: 'share', percent: expect.toMirrorTo.share }],
+    ['toSucceed', expect.toSucceed && { kind: 'min', percent: expect.toSucceed.atLeast }],
+  ];
+  return questions.flatMap(([matcher, expectation]) => (expectation ? [{ matcher, expectation }] : []));
+}
+
+/** The policy each of the step's share-based expectations is decided under. */
+export function expectationPolicy(expect: TrafficExpect, policy?: Partial<StatsPolicy>): StatsPolicy {
+  return familyPolicy(statisticalExpectations(expect).map((e) => e.expectation), policy);
+}
+
+/**
+ * The number of requests each expectation that can fail by chance is decided on without
+ * sequential sampling: what its fixed-sample test is planned for under the step's policy, so
+ * it keeps exactly its share of the budget and its power also when others need more requests.
+ * One that cannot fail by chance (a share of 0% or 100%) is decided on every request sent.
+ */
+export function plannedSamples(expectations: readonly StatisticalExpectation[], policy: StatsPolicy): Map<string, number> {
+  return new Map(expectations.filter((e) => canFailByChance(e.expectation)).map((e) => [e.matcher, requiredSampleSize(e.expectation, policy)]));
+}
+
+/** The fewest requests that give each expectation its planned sample (and deterministic ones theirs). */
+export function leastRequests(expectations: readonly StatisticalExpectation[], policy: StatsPolicy): number {
+  return Math.max(DETERMINISTIC_REQUEST_COUNT, ...expectations.map((e) => requiredSampleSize(e.expectation, policy)));
+}
+
+/** `requests: auto` without sequential sampling. */
 export function autoRequestCount(expect: TrafficExpect, policy?: Partial<StatsPolicy>): number {
-  return Math.max(DETERMINISTIC_REQUEST_COUNT, ...statisticalExpectations(expect).map((e) => requiredSampleSize(e, policy)));
+  return leastRequests(statisticalExpectations(expect), expectationPolicy(expect, policy));
 }

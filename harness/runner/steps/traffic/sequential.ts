@@ -1,87 +1,123 @@
 /**
- * Sequential sampling for `requests: auto` when the step's only share-based expectation is a
- * split, a delay share or an abort share (the latter two as two-way splits, e.g. delayed vs
- * not delayed): send the plan's batches and stop at the first look where harness/stats'
- * sequential plan settles the verdict, usually after a fraction of the fixed-sample size.
+ * Sequential sampling for `requests: auto` when a step has share-based expectations that are
+ * splits, delay shares or abort shares (the latter two as two-way splits, e.g. delayed vs not
+ * delayed): each gets harness/stats' sequential plan under its share of the step's budget, all
+ * with looks at the same request counts; requests go out batch by batch, each plan decides on
+ * the requests up to its looks until it stops, and sending stops once every plan has stopped
+ * (and the step's other expectations have their fixed-sample sizes). Each plan only ever sees
+ * the requests up to where it stops, so its error rates are exactly its own whatever the others
+ * do, and the union bound holds for the step.
  *
- * The matcher then decides on the requests sent, with the fixed-sample test (for two
- * categories splitTest and shareTest are the same test). An early pass always agrees with it;
- * an early fail may not show in its p-value yet (the plan can fail when the final test is
- * certain to fail), so then the plan's full sample is sent and the matcher decides on that.
- * This only ever turns a plan's fail into the final test's verdict, so the false-failure rate
- * stays within the plan's.
+ * Each expectation's matcher then decides on the requests its plan stopped at, with the
+ * fixed-sample test (for two categories splitTest and shareTest are the same test). An early
+ * pass always agrees with it; an early fail may not show in its p-value yet (the plan can fail
+ * when the final test is certain to fail), so then the matcher decides on the plan's full
+ * sample. This only ever turns a plan's fail into the final test's verdict, so the
+ * false-failure rate stays within the plan's.
  */
 import { tally } from '../../../matchers/engines.js';
 import { valueAt } from '../../../matchers/traffic.js';
 import { durationMs } from '../../../spec/duration.js';
 import type { TrafficExpect } from '../../../spec/schema.js';
-import { sequentialSplitPlan, splitTest, type SequentialPlan } from '../../../stats/index.js';
+import { defaultBatch, requiredSampleSize, sequentialSplitPlan, splitTest, type SequentialPlan, type StatsPolicy } from '../../../stats/index.js';
 import { appendTraffic } from '../../../traffic/send.js';
 import type { RequestRecord, TrafficResult } from '../../../traffic/types.js';
-import { DETERMINISTIC_REQUEST_COUNT, statisticalExpectations } from './request-count.js';
+import { DETERMINISTIC_REQUEST_COUNT } from './request-count.js';
 
-/** What is sampled: each request falls in one category, expected in these percentages. */
+/** What is sampled for one expectation: each request falls in one category, expected in these percentages. */
 export interface SequentialTarget {
+  matcher: keyof TrafficExpect;
   expectedPercent: Record<string, number>;
   dimension: string;
   categoryOf(request: RequestRecord): string;
 }
 
+export interface PlannedTarget {
+  target: SequentialTarget;
+  plan: SequentialPlan;
+}
+
 export interface SequentialRun {
   result: TrafficResult;
-  /** For the step log and the report: where sampling stopped and why. */
+  /** For the step log and the report: where each plan stopped and why. */
   summary: string;
+  /** Per matcher, the number of requests its verdict is decided on. */
+  decidedOn: Map<string, number>;
 }
 
 const HIT = 'hit';
 const MISS = 'miss';
 
-function twoWay(label: string, percent: number, hit: (request: RequestRecord) => boolean): SequentialTarget {
-  return { expectedPercent: { [HIT]: percent, [MISS]: 100 - percent }, dimension: label, categoryOf: (r) => (hit(r) ? HIT : MISS) };
+function twoWay(matcher: keyof TrafficExpect, label: string, percent: number, hit: (request: RequestRecord) => boolean): SequentialTarget {
+  return { matcher, expectedPercent: { [HIT]: percent, [MISS]: 100 - percent }, dimension: label, categoryOf: (r) => (hit(r) ? HIT : MISS) };
 }
 
-/** The target to sample sequentially, when the step's only share-based expectation allows one. */
-export function sequentialTargetOf(expect: TrafficExpect): SequentialTarget | undefined {
-  if (statisticalExpectations(expect).length !== 1) return undefined;
+/** The step's expectations that can be sampled sequentially. */
+export function sequentialTargetsOf(expect: TrafficExpect): SequentialTarget[] {
   const { toSplitTraffic: split, toInjectDelay: delay, toAbortWith: abort } = expect;
-  if (split) return { expectedPercent: split.split, dimension: split.by, categoryOf: (r) => valueAt(r, split.by) };
+  const targets: SequentialTarget[] = [];
+  if (split) targets.push({ matcher: 'toSplitTraffic', expectedPercent: split.split, dimension: split.by, categoryOf: (r) => valueAt(r, split.by) });
   if (delay) {
     const delayMs = durationMs(delay.delay);
-    return twoWay(`delayed >= ${delay.delay}`, delay.share, (r) => r.latencyMs >= delayMs);
+    targets.push(twoWay('toInjectDelay', `delayed >= ${delay.delay}`, delay.share, (r) => r.latencyMs >= delayMs));
   }
-  if (abort) return twoWay(`status ${abort.status}`, abort.share, (r) => r.status === abort.status);
-  return undefined;
+  if (abort) targets.push(twoWay('toAbortWith', `status ${abort.status}`, abort.share, (r) => r.status === abort.status));
+  return targets;
 }
 
-export function planFor(target: SequentialTarget): SequentialPlan {
-  const options = { dimension: target.dimension };
-  const plan = sequentialSplitPlan(target.expectedPercent, undefined, options);
-  // Looks no closer than the fixed count of the deterministic expectations sent alongside.
-  if (plan.looks[0] >= DETERMINISTIC_REQUEST_COUNT) return plan;
-  return sequentialSplitPlan(target.expectedPercent, undefined, { ...options, batch: DETERMINISTIC_REQUEST_COUNT });
+/**
+ * A plan per target under `policy` (each expectation's share of the step's budget), all with
+ * the batch of the one that needs the fewest requests, so their looks fall on the same counts;
+ * looks no closer than the fixed count of the deterministic expectations sent alongside.
+ */
+export function plansFor(targets: readonly SequentialTarget[], policy: StatsPolicy): PlannedTarget[] {
+  const fewest = Math.min(...targets.map((t) => requiredSampleSize({ kind: 'split', expectedPercent: t.expectedPercent }, policy)));
+  const batch = Math.max(DETERMINISTIC_REQUEST_COUNT, defaultBatch(fewest));
+  return targets.map((target) => ({ target, plan: sequentialSplitPlan(target.expectedPercent, policy, { dimension: target.dimension, batch }) }));
 }
 
+/**
+ * Sends look by look until every plan has stopped, then at least `least` requests in all (what
+ * the step's other expectations need).
+ */
 export async function sendSequentially(
-  target: SequentialTarget,
-  plan: SequentialPlan,
+  planned: readonly PlannedTarget[],
+  policy: StatsPolicy,
+  least: number,
   send: (count: number) => Promise<TrafficResult>,
 ): Promise<SequentialRun> {
   let result: TrafficResult | undefined;
-  const sendUpTo = async (total: number) => {
-    const more = await send(total - (result?.requests.length ?? 0));
-    result = result ? appendTraffic(result, more) : more;
-    return result;
-  };
-  for (const look of plan.looks) {
-    const sent = await sendUpTo(look);
-    const counts = tally(sent.requests, target.categoryOf);
-    const decision = plan.decide(counts);
-    if (!decision.stop) continue;
-    if (splitTest(counts, target.expectedPercent, undefined, target.dimension).pass === decision.pass) {
-      return { result: sent, summary: `sequential sampling stopped: ${decision.reason}` };
+  const sendUpTo = async (total: number): Promise<TrafficResult> => {
+    const missing = total - (result?.requests.length ?? 0);
+    if (missing > 0) {
+      const more = await send(missing);
+      result = result ? appendTraffic(result, more) : more;
     }
-    const full = look < plan.maxRequests ? await sendUpTo(plan.maxRequests) : sent;
-    return { result: full, summary: `sequential sampling would fail after ${look} requests (${decision.reason}); sent the full ${plan.maxRequests}` };
+    return result!;
+  };
+  const decidedOn = new Map<string, number>();
+  const notes: string[] = [];
+  const looks = [...new Set(planned.flatMap(({ plan }) => plan.looks))].sort((a, b) => a - b);
+  for (const look of looks) {
+    const deciding = planned.filter(({ target, plan }) => !decidedOn.has(target.matcher) && plan.looks.includes(look));
+    if (deciding.length === 0) continue;
+    const sent = (await sendUpTo(look)).requests.slice(0, look);
+    for (const { target, plan } of deciding) {
+      const counts = tally(sent, target.categoryOf);
+      const decision = plan.decide(counts);
+      if (!decision.stop) continue;
+      if (splitTest(counts, target.expectedPercent, policy, target.dimension).pass === decision.pass) {
+        decidedOn.set(target.matcher, look);
+        notes.push(`${target.matcher} stopped after ${look} requests: ${decision.reason}`);
+      } else {
+        decidedOn.set(target.matcher, plan.maxRequests);
+        notes.push(`${target.matcher} would fail after ${look} requests (${decision.reason}); decided on the full ${plan.maxRequests}`);
+      }
+    }
+    if (decidedOn.size === planned.length) break;
   }
-  throw new Error(`sequential plan for ${plan.hypothesis} ended without a decision`);
+  if (decidedOn.size < planned.length) throw new Error(`sequential plans for ${planned.map(({ plan }) => plan.hypothesis).join('; ')} ended without a decision`);
+  const full = await sendUpTo(Math.max(least, ...decidedOn.values()));
+  const extra = full.requests.length > Math.max(...decidedOn.values()) ? `; sent ${full.requests.length} for the other expectations` : '';
+  return { result: full, summary: `sequential sampling: ${notes.join('; ')}${extra}`, decidedOn };
 }
