@@ -31,18 +31,22 @@ export async function deleteObjects(clients: KubeClients, ids: ObjectId[], optio
 
 /** Deletes one object; resolves to its uid, or null when it was already gone. */
 async function deleteOne(clients: KubeClients, id: ObjectId, options: DeleteOptions): Promise<string | undefined | null> {
-  const existing = await readObject(clients, id);
+  const fail = (error: unknown): never => {
+    if (error instanceof KubeError) throw error;
+    throw new KubeError(`deleting ${describeObject(id)} failed: ${describeApiError(error)}`);
+  };
+  const existing = await readObject(clients, id).catch(fail);
   if (!existing) {
     if (options.ignoreNotFound) return null;
     throw new KubeError(`${describeObject(id)} not found, so it cannot be deleted: check the name, or that an earlier step created it`);
   }
-  await assertChangeable(clients, id, options.owner, false);
+  await assertChangeable(clients, id, options.owner, false).catch(fail);
   try {
     await clients.objects.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } },
       undefined, undefined, undefined, undefined, 'Background');
   } catch (error) {
     if (isNotFound(error) && options.ignoreNotFound) return null;
-    throw new KubeError(`deleting ${describeObject(id)} failed: ${describeApiError(error)}`);
+    fail(error);
   }
   return existing.metadata?.uid;
 }

@@ -240,6 +240,14 @@ describe('delete', () => {
   it('names an unknown type the way kubectl does', async () => {
     await expect(selectObjects(kube, { ref: 'gizmo/x' }, owner.namespace)).rejects.toThrow('the server doesn\'t have a resource type "gizmo"');
   });
+
+  it('says which object it could not read, and which selector the server refused, in one line', async () => {
+    await expect(deleteObjects(kube, [{ apiVersion: 'v1', kind: 'Gizmo', name: 'x', namespace: owner.namespace }], { owner, wait: true, ...soon() }))
+      .rejects.toThrow(new RegExp(`^deleting Gizmo/x in namespace ${owner.namespace} failed: Unrecognized API version and kind: v1 Gizmo$`));
+    await expect(selectObjects(kube, { type: 'cm', selector: 'app in (x' }, owner.namespace)).rejects.toThrow(
+      new RegExp(`^listing configmaps matching "app in \\(x" in namespace ${owner.namespace} failed: 400 BadRequest: unable to parse requirement: .*; write the selector as kubectl takes it`),
+    );
+  });
 });
 
 describe('teardown', () => {
