@@ -11,11 +11,14 @@ export class CliError extends Error {
   }
 }
 
-/** Bad command line: unknown command or flag, missing value. */
+/**
+ * Bad command line (unknown command or flag, missing or invalid value): one line that names the
+ * bad input and, when one is close, the valid input it was probably meant to be; exit code 2.
+ */
 export class UsageError extends CliError {
   override name = 'UsageError';
-  constructor(message: string, hint = 'see `meshspec help`') {
-    super(message, 'MESHSPEC_USAGE', hint);
+  constructor(problem: string, suggestion?: string) {
+    super(`${problem}${suggestion ? `; did you mean ${suggestion}?` : ''} (see \`meshspec help\`)`, 'MESHSPEC_USAGE', undefined, 2);
   }
 }
 

@@ -32,18 +32,45 @@ describe('parseCli', () => {
   });
 
   it.each([
-    [['deploy'], 'unknown command "deploy"; commands: run, validate, list, sim, help'],
-    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --outputFile'],
-    [['run', '-x'], 'unknown option -x for `meshspec run`'],
-    [['validate', '--provider', 'sim'], 'unknown option --provider for `meshspec validate`; valid options: '],
-    [['list', '--reuse'], 'unknown option --reuse for `meshspec list`; valid options: --filter, --json'],
-    [['run', '--provider', 'minikube'], '--provider minikube: allowed values are sim, kind, kubeconfig'],
+    [['deploy'], 'unknown command "deploy"; commands: run, validate, list, sim, help (see `meshspec help`)'],
+    [['rnu'], 'unknown command "rnu"; did you mean run? (see `meshspec help`)'],
+    [['--filter', 'fault'], '"--filter" is an option, not a command; commands: run, validate, list, sim, help; did you mean `meshspec run --filter`?'],
+    [['run', '--provder', 'sim'], 'unknown option --provder for `meshspec run`; did you mean --provider? (see `meshspec help`)'],
+    [['run', '--provder=sim'], 'unknown option --provder for `meshspec run`; did you mean --provider?'],
+    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --outputFile (see `meshspec help`)'],
+    [['run', '-x'], 'unknown option -x for `meshspec run`; valid options: '],
+    [['run', '-filter', 'x'], 'unknown option -filter; did you mean --filter?'],
+    [['validate', '--provider', 'sim'], '--provider is not an option of `meshspec validate`, only of `meshspec run`'],
+    [['validate', '--bogus'], 'unknown option --bogus: `meshspec validate` takes no options'],
+    [['list', '--reuse'], '--reuse is not an option of `meshspec list`, only of `meshspec run`'],
+    [['list', '--jsn'], 'unknown option --jsn for `meshspec list`; did you mean --json?'],
+    [['run', '--provider', 'minikube'], '--provider minikube: not one of sim, kind, kubeconfig (see `meshspec help`)'],
+    [['run', '--provider', 'kinda'], '--provider kinda: not one of sim, kind, kubeconfig; did you mean kind?'],
+    [['run', '--istio', '1.2'], '--istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.0, or 1.31 for its newest patch)'],
+    [['run', '--istio', 'latest'], '--istio latest: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x'],
     [['run', '--filter'], '--filter needs a value (X)'],
+    [['run', '--filter='], '--filter needs a value (X)'],
     [['run', '--filter', '--reuse'], '--filter needs a value (X)'],
     [['run', '--reuse=yes'], '--reuse takes no value'],
-  ])('rejects %j', (argv, message) => {
-    expect(() => parseCli(argv)).toThrow(UsageError);
-    expect(() => parseCli(argv)).toThrow(message);
+    [['run', '--provider', 'kind', '--provider', 'sim'], '--provider is given twice (kind, then sim); give it once'],
+    [['run', '--outputFile.junit=a.xml', '--outputFile.junit', 'b.xml'], '--outputFile.junit is given twice (a.xml, then b.xml); give it once'],
+  ])('rejects %j with exit code 2', (argv, message) => {
+    const error = (() => {
+      try {
+        parseCli(argv);
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toContain(message);
+    expect((error as UsageError).message).not.toContain('\n');
+    expect((error as UsageError).exitCode).toBe(2);
+  });
+
+  it('accepts supported Istio versions, with or without the patch, and repeated switches', () => {
+    expect(parseCli(['run', '--istio', '1.30'])).toMatchObject({ options: { istio: '1.30' } });
+    expect(parseCli(['run', '--istio=1.29.6', '--reuse', '--reuse'])).toMatchObject({ options: { istio: '1.29.6', reuse: true } });
   });
 
   it('documents every command and option in the help', () => {

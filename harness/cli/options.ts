@@ -3,7 +3,9 @@
  * argv into a typed command or throws a UsageError that names the valid choices.
  */
 import { PROVIDER_NAMES } from '../plugin/options.js';
-import type { ProviderName } from '../providers/types.js';
+import { resolveIstioVersion, SUPPORTED_ISTIO } from '../providers/shared/istio-versions.js';
+import { ProviderError, type ProviderName } from '../providers/types.js';
+import { closest } from '../spec/closest.js';
 import { UsageError } from './errors.js';
 
 export const COMMANDS = {
@@ -19,6 +21,8 @@ interface OptionSpec {
   type: 'string' | 'boolean';
   /** Allowed values, for the message when another is given. */
   values?: readonly string[];
+  /** What is wrong with a value and which ones are valid, or undefined when it is fine. */
+  check?: (value: string) => string | undefined;
   commands: readonly CommandName[];
   valueName?: string;
   description: string;
@@ -38,7 +42,13 @@ export const OPTIONS = {
     valueName: 'X',
     description: 'scenarios whose name is X, or starts with X, or that have tag X (repeatable: any of them)',
   },
-  istio: { type: 'string', commands: ['run'], valueName: 'VERSION', description: 'Istio version to install (kind) or report (sim)' },
+  istio: {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'VERSION',
+    check: unsupportedIstio,
+    description: `Istio version to install (kind) or report (sim): ${SUPPORTED_ISTIO.map((release) => `${release.minor}.x`).join(', ')}`,
+  },
   reuse: { type: 'boolean', commands: ['run'], description: 'keep the cluster for the next run and reuse an existing one' },
   'allow-context': {
     type: 'string',
@@ -93,9 +103,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { command: 'help' };
   if (first === '--version' || first === '-v') return { command: 'version' };
   if (first === 'sim') return { command: 'sim', argv: rest };
-  if (first !== 'run' && first !== 'validate' && first !== 'list') {
-    throw new UsageError(`unknown command "${first}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
-  }
+  if (first !== 'run' && first !== 'validate' && first !== 'list') throw unknownCommand(first);
   const command = first;
   const options: CliOptions = { filter: [], reuse: false, allowContext: [], installIstio: false, reporter: [], outputFile: {}, json: false };
   const paths: string[] = [];
@@ -109,7 +117,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     }
     const [flag, inlineValue] = splitFlag(arg.slice(2));
     const [name, subKey] = flag.startsWith('outputFile.') ? ['outputFile', flag.slice('outputFile.'.length)] : [flag, ''];
-    if (!isOptionName(name) || !(OPTIONS[name].commands as readonly string[]).includes(command)) throw unknownFlag(arg, command);
+    if (!isOptionName(name) || !(OPTIONS[name].commands as readonly string[]).includes(command)) throw unknownFlag(`--${flag}`, command);
     const spec: OptionSpec = OPTIONS[name];
     if (spec.type === 'boolean') {
       if (inlineValue !== undefined) throw new UsageError(`--${name} takes no value`);
@@ -117,13 +125,15 @@ export function parseCli(argv: readonly string[]): ParsedCli {
       continue;
     }
     const value = inlineValue ?? rest[++i];
-    if (value === undefined || (inlineValue === undefined && value.startsWith('--'))) {
+    if (!value || (inlineValue === undefined && value.startsWith('--'))) {
       throw new UsageError(`--${flag} needs a value (${spec.valueName ?? 'VALUE'})`);
     }
     if (spec.values && !spec.values.includes(value)) {
-      throw new UsageError(`--${name} ${value}: allowed values are ${spec.values.join(', ')}`);
+      throw new UsageError(`--${name} ${value}: not one of ${spec.values.join(', ')}`, closest(value, spec.values));
     }
-    if (name === 'outputFile') options.outputFile[subKey] = value;
+    const problem = spec.check?.(value);
+    if (problem) throw new UsageError(`--${name} ${value}: ${problem}`);
+    if (name === 'outputFile') setOutputFile(options, subKey, value);
     else setOption(options, name, value);
   }
   return { command, paths, options };
@@ -143,11 +153,57 @@ function setOption(options: CliOptions, name: OptionName, value: string | boolea
   const field = name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()) as keyof CliOptions;
   const current = options[field];
   if (Array.isArray(current)) current.push(value as string);
+  // A second value would silently replace the first: say which one was meant to win.
+  else if (typeof current === 'string') throw givenTwice(`--${name}`, current, value);
   else (options as unknown as Record<string, unknown>)[field] = value;
 }
 
-function unknownFlag(arg: string, command: CommandName): UsageError {
-  return new UsageError(`unknown option ${arg} for \`meshspec ${command}\`; valid options: ${optionsOf(command).map((name) => `--${name}`).join(', ')}`);
+function setOutputFile(options: CliOptions, reporter: string, file: string): void {
+  const current = options.outputFile[reporter];
+  if (current !== undefined) throw givenTwice(reporter ? `--outputFile.${reporter}` : '--outputFile', current, file);
+  options.outputFile[reporter] = file;
+}
+
+function givenTwice(flag: string, first: unknown, second: unknown): UsageError {
+  return new UsageError(`${flag} is given twice (${String(first)}, then ${String(second)}); give it once`);
+}
+
+function unknownCommand(word: string): UsageError {
+  const commands = Object.keys(COMMANDS);
+  // `meshspec --filter x` is most likely a run without its command word.
+  if (word.startsWith('--') && isOptionName(splitFlag(word.slice(2))[0])) {
+    return new UsageError(`"${word}" is an option, not a command; commands: ${commands.join(', ')}`, `\`meshspec run ${word}\``);
+  }
+  const suggestion = closest(word, commands);
+  return new UsageError(`unknown command "${word}"${suggestion ? '' : `; commands: ${commands.join(', ')}`}`, suggestion);
+}
+
+function unknownFlag(flag: string, command: CommandName): UsageError {
+  const valid = optionsOf(command);
+  const name = flag.replace(/^-+/, '');
+  if (isOptionName(name)) {
+    const owners: readonly CommandName[] = OPTIONS[name].commands;
+    // `-filter`: the option, with one dash too few.
+    if (owners.includes(command)) return new UsageError(`unknown option ${flag}`, `--${name}`);
+    return new UsageError(`${flag} is not an option of \`meshspec ${command}\`, only of ${owners.map((owner) => `\`meshspec ${owner}\``).join(', ')}`);
+  }
+  if (valid.length === 0) return new UsageError(`unknown option ${flag}: \`meshspec ${command}\` takes no options`);
+  const suggestion = closest(name, valid);
+  return new UsageError(
+    `unknown option ${flag} for \`meshspec ${command}\`${suggestion ? '' : `; valid options: ${valid.map((option) => `--${option}`).join(', ')}`}`,
+    suggestion && `--${suggestion}`,
+  );
+}
+
+/** resolveIstioVersion's own check, as a command-line message: the sim reports any version it is given. */
+function unsupportedIstio(version: string): string | undefined {
+  try {
+    resolveIstioVersion(version);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    return `not a supported Istio version; supported: ${SUPPORTED_ISTIO.map((release) => `${release.minor}.x`).join(', ')} (e.g. ${SUPPORTED_ISTIO[0].latestPatch}, or ${SUPPORTED_ISTIO[0].minor} for its newest patch)`;
+  }
 }
 
 export function optionsOf(command: CommandName): OptionName[] {
@@ -170,7 +226,8 @@ export function helpText(): string {
   }
   lines.push(
     '',
-    'Exit codes: 0 success, 1 failure or invalid specs, 2 a --filter matched no scenario.',
+    'Exit codes: 0 success, 1 failure or invalid specs, 2 a bad command line or a --filter that matched no scenario,',
+    '  130 (143) interrupted by Ctrl-C (SIGTERM).',
     'Examples:',
     '  meshspec run --filter fault              the fault-injection scenarios on the embedded cluster',
     '  meshspec run --provider kind --istio 1.29.6',

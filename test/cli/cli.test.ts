@@ -85,12 +85,16 @@ describe('meshspec run', () => {
     expect(result.stderr).not.toContain('meshspec: provider');
   });
 
-  it('rejects unknown flags with the list of valid ones, without a stack trace', async () => {
-    const result = await runInlineCli(catalogue, ['run', '--provder', 'kind']);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr.trim()).toBe(
-      'meshspec: unknown option --provder for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --outputFile\n  hint: see `meshspec help`',
-    );
+  it.each([
+    [['run', '--provder', 'kind'], 'meshspec: unknown option --provder for `meshspec run`; did you mean --provider? (see `meshspec help`)'],
+    [['rnu'], 'meshspec: unknown command "rnu"; did you mean run? (see `meshspec help`)'],
+    [['run', '--istio', '1.2'], 'meshspec: --istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.0, or 1.31 for its newest patch) (see `meshspec help`)'],
+    [['run', '--reporter', 'verbos'], expect.stringMatching(/^meshspec: --reporter verbos: not one of Vitest's reporters .*; did you mean verbose\? \(see `meshspec help`\)$/)],
+  ])('rejects %j in one line with a suggestion, exit code 2 and no cluster', async (args, line) => {
+    const result = await runInlineCli(catalogue, args);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toEqual(line);
+    expect(result.all).not.toContain('provider sim');
   });
 });
 

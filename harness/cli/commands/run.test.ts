@@ -1,5 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../spec/index.js';
+import { UsageError } from '../errors.js';
 import { parseCli, type CliOptions } from '../options.js';
 import { reporterOptions, runSettings } from './run.js';
 
@@ -38,6 +43,8 @@ describe('runSettings', () => {
 });
 
 describe('reporterOptions', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'meshspec-reporters-'));
+  const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
   const html = expect.objectContaining({ onTestRunEnd: expect.any(Function) });
 
   it('writes the terminal output, a JUnit file and the HTML report by default', () => {
@@ -48,11 +55,28 @@ describe('reporterOptions', () => {
   });
 
   it('keeps the reporters the user chose, and the HTML report', () => {
-    expect(reporterOptions(optionsOf(['--reporter', 'dot', '--outputFile.json=r.json']), '/repo')).toEqual({
-      reporters: ['dot', html],
+    expect(reporterOptions(optionsOf(['--reporter', 'dot', '--reporter', 'json', '--outputFile.json=r.json']), '/repo')).toEqual({
+      reporters: ['dot', 'json', html],
       outputFile: { json: 'r.json' },
     });
     expect(reporterOptions(optionsOf(['--reporter', 'json', '--outputFile', 'r.json']), '/repo')).toEqual({ reporters: ['json', html], outputFile: 'r.json' });
+  });
+
+  it('takes a reporter file or an installed package by its name', () => {
+    writeFileSync(path.join(scratch, 'reporter.mjs'), 'export default class {}\n');
+    expect(reporterOptions(optionsOf(['--reporter', './reporter.mjs']), scratch)).toMatchObject({ reporters: ['./reporter.mjs', html] });
+    // This repository has Vitest installed, which (as any package) could be a reporter.
+    expect(reporterOptions(optionsOf(['--reporter', 'vitest']), repoRoot)).toMatchObject({ reporters: ['vitest', html] });
+  });
+
+  it.each([
+    [['--reporter', 'verbos'], /^--reporter verbos: not one of Vitest's reporters \(default, .*\bjunit\b.*\), nor a file or an installed package; did you mean verbose\?/],
+    [['--reporter', './missing-reporter.mjs'], '--reporter ./missing-reporter.mjs: not one of Vitest\'s reporters'],
+    [['--outputFile.junt=j.xml'], '--outputFile.junt: no reporter "junt" in this run (reporters: default, junit); did you mean --outputFile.junit?'],
+    [['--reporter', 'dot', '--outputFile.json=r.json'], '--outputFile.json: no reporter "json" in this run (reporters: dot) (see `meshspec help`)'],
+  ])('refuses %j before any cluster comes up', (argv, message) => {
+    expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(UsageError);
+    expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(message);
   });
 
   it('refuses a single output file next to per-reporter ones', () => {

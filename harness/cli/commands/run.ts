@@ -3,12 +3,15 @@
  * banner here rather than an error inside Vitest), runs the selected spec files with Vitest and
  * the meshspec plugin, and tears the provider down, also after Ctrl-C or SIGTERM.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/reporters';
-import { startVitest } from 'vitest/node';
+import { ReportersMap, startVitest } from 'vitest/node';
 import { HtmlReporter } from '../../report/index.js';
 import { istioNeeds, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
+import { closest } from '../../spec/closest.js';
 import type { LoadedSpec } from '../../spec/index.js';
 import { UsageError } from '../errors.js';
 import { watchInterruption } from '../interrupt.js';
@@ -75,8 +78,34 @@ export function reporterOptions(options: CliOptions, rootDir: string): { reporte
   const { '': single, ...perReporter } = options.outputFile;
   if (single && Object.keys(perReporter).length > 0) throw new UsageError('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
   const chosen = options.reporter.length > 0;
+  for (const name of options.reporter) checkReporter(name, rootDir);
   const html = new HtmlReporter({ outputFile: path.join(rootDir, REPORT_DIR, 'index.html') });
   if (single) return { reporters: [...(chosen ? options.reporter : ['default']), html], outputFile: single };
+  const names = chosen ? options.reporter : ['default', 'junit'];
+  // Vitest ignores a file for a reporter that is not running: a typo would silently write nothing.
+  for (const name of Object.keys(perReporter).filter((key) => !names.includes(key))) {
+    const suggestion = closest(name, names);
+    throw new UsageError(`--outputFile.${name}: no reporter "${name}" in this run (reporters: ${names.join(', ')})`, suggestion && `--outputFile.${suggestion}`);
+  }
   const junit: Record<string, string> = chosen ? {} : { junit: path.join(rootDir, REPORT_DIR, 'junit.xml') };
-  return { reporters: [...(chosen ? options.reporter : ['default', 'junit']), html], outputFile: { ...junit, ...perReporter } };
+  return { reporters: [...names, html], outputFile: { ...junit, ...perReporter } };
+}
+
+/** Vitest's reporters by name ("html" comes with @vitest/ui, which Vitest offers to install). */
+const VITEST_REPORTERS = [...Object.keys(ReportersMap), 'html'];
+
+/**
+ * A reporter Vitest can load: one of its own, a file, or a package installed for the root.
+ * Checked before the cluster comes up, since Vitest would fail on it with a stack trace after.
+ */
+function checkReporter(name: string, rootDir: string): void {
+  if (VITEST_REPORTERS.includes(name) || existsSync(path.resolve(rootDir, name))) return;
+  try {
+    createRequire(path.join(rootDir, 'package.json')).resolve(name);
+    return;
+  } catch (error) {
+    // An ESM-only package is installed, only not loadable by require().
+    if ((error as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
+  }
+  throw new UsageError(`--reporter ${name}: not one of Vitest's reporters (${VITEST_REPORTERS.join(', ')}), nor a file or an installed package`, closest(name, VITEST_REPORTERS));
 }
