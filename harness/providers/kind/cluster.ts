@@ -6,7 +6,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
 import { httpStatusOf } from '../../kube/index.js';
-import { runTool, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
 const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
@@ -24,7 +24,7 @@ export function kindContext(clusterName: string): string {
 }
 
 export async function clusterExists(kind: string, name: string): Promise<boolean> {
-  const clusters = await runTool(kind, ['get', 'clusters']);
+  const clusters = await runTool(kind, ['get', 'clusters'], { timeoutMs: QUICK_TIMEOUT_MS });
   return clusters.split('\n').map((line) => line.trim()).includes(name);
 }
 
@@ -52,16 +52,16 @@ export async function createCluster(spec: ClusterSpec, onLine?: (line: string) =
 
 /** Writes the existing cluster's credentials into our own kubeconfig file (not the user's ~/.kube/config). */
 export async function exportKubeconfig(kind: string, name: string, kubeconfig: string): Promise<void> {
-  await runTool(kind, ['export', 'kubeconfig', '--name', name, '--kubeconfig', kubeconfig]);
+  await runTool(kind, ['export', 'kubeconfig', '--name', name, '--kubeconfig', kubeconfig], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
 export async function listNodes(kind: string, name: string): Promise<string[]> {
-  const nodes = await runTool(kind, ['get', 'nodes', '--name', name]);
+  const nodes = await runTool(kind, ['get', 'nodes', '--name', name], { timeoutMs: QUICK_TIMEOUT_MS });
   return nodes.split('\n').map((line) => line.trim()).filter(Boolean);
 }
 
 export async function deleteCluster(kind: string, name: string, kubeconfig: string): Promise<void> {
-  await runTool(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig]);
+  await runTool(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], { timeoutMs: SLOW_TIMEOUT_MS });
 }
 
 export async function markClusterOwned(core: CoreV1Api): Promise<void> {

@@ -1,5 +1,5 @@
 /** Looking at docker containers by name: whether they exist, run, and were created by meshspec. */
-import { tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
 export interface ContainerState {
@@ -14,7 +14,7 @@ const FORMAT = `{{json .State.Running}}|{{json .Config.Labels}}|{{json .NetworkS
 
 /** null when no container has that name. */
 export async function inspectContainer(docker: string, name: string): Promise<ContainerState | null> {
-  const result = await tryTool(docker, ['container', 'inspect', '--format', FORMAT, name]);
+  const result = await tryTool(docker, ['container', 'inspect', '--format', FORMAT, name], { timeoutMs: QUICK_TIMEOUT_MS });
   if (result.exitCode !== 0) return null;
   const [running, labels, networks, image] = result.stdout.trim().split('|');
   const labelMap = (JSON.parse(labels || 'null') ?? {}) as Record<string, string>;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { runTool, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, tryTool } from '../shared/tools.js';
 import { REGISTRY_HOST } from './registry.js';
 
 export const ECHO_IMAGE = 'meshspec/echo';
@@ -43,7 +43,7 @@ export interface EchoImage {
 export async function ensureEchoImage(docker: string, rootDir: string, onLine?: (line: string) => void): Promise<EchoImage> {
   const context = join(rootDir, 'apps', 'echo');
   const reference = `${REGISTRY_HOST}/${ECHO_IMAGE}:${await sourceHash(context)}`;
-  const present = await tryTool(docker, ['manifest', 'inspect', '--insecure', reference]);
+  const present = await tryTool(docker, ['manifest', 'inspect', '--insecure', reference], { timeoutMs: QUICK_TIMEOUT_MS });
   if (present.exitCode === 0) return { reference, built: false };
   await runTool(docker, ['build', '-t', reference, context], { onLine, timeoutMs: 15 * 60_000 });
   await runTool(docker, ['push', reference], { onLine, timeoutMs: 10 * 60_000 });

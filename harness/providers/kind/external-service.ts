@@ -6,7 +6,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external-address.js';
 import { ProviderError } from '../types.js';
 import { publishConfigMap } from '../shared/kube.js';
-import { runTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 
@@ -34,16 +34,18 @@ export async function ensureExternalService(docker: string, image: string): Prom
       `Rename or remove it (docker rm -f ${EXTERNAL_CONTAINER}); meshspec will not touch it.`,
     );
   }
-  if (existing && (existing.image !== image || !existing.running)) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER]);
-  if (!existing || existing.image !== image || !existing.running) await runTool(docker, externalServiceArgs(image));
-  const ip = (await runTool(docker, ['container', 'inspect', '--format', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', EXTERNAL_CONTAINER])).trim();
+  if (existing && (existing.image !== image || !existing.running)) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER], { timeoutMs: QUICK_TIMEOUT_MS });
+  if (!existing || existing.image !== image || !existing.running) await runTool(docker, externalServiceArgs(image), { timeoutMs: SLOW_TIMEOUT_MS });
+  const ip = (await runTool(docker, ['container', 'inspect', '--format', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', EXTERNAL_CONTAINER], {
+    timeoutMs: QUICK_TIMEOUT_MS,
+  })).trim();
   if (!ip) throw new ProviderError(`${EXTERNAL_CONTAINER} has no address on the kind network.`);
   return ip;
 }
 
 export async function removeExternalService(docker: string): Promise<void> {
   const existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
-  if (existing?.ownedByMeshspec) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER]);
+  if (existing?.ownedByMeshspec) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../types.js';
 import { publishConfigMap } from '../shared/kube.js';
-import { runTool, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 
@@ -26,7 +26,7 @@ export interface RegistryState {
 export async function ensureRegistry(docker: string): Promise<RegistryState> {
   const existing = await inspectContainer(docker, REGISTRY_NAME);
   if (existing) {
-    if (!existing.running) await runTool(docker, ['start', REGISTRY_NAME]);
+    if (!existing.running) await runTool(docker, ['start', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
     return { created: false, ownedByMeshspec: existing.ownedByMeshspec };
   }
   const run = await tryTool(docker, [
@@ -36,11 +36,11 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     '--name', REGISTRY_NAME,
     '--label', OWNED_LABEL,
     REGISTRY_IMAGE,
-  ]);
+  ], { timeoutMs: SLOW_TIMEOUT_MS });
   if (run.exitCode !== 0) {
     if (/port is already allocated|address already in use|bind/i.test(run.stderr)) {
       // docker leaves a created-but-not-started container behind; it is ours (just made) and useless.
-      await tryTool(docker, ['rm', '-f', REGISTRY_NAME]);
+      await tryTool(docker, ['rm', '-f', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
       throw new ProviderError(
         `Port 127.0.0.1:${REGISTRY_PORT} is taken by something else, so the local registry (${REGISTRY_NAME}) cannot start.`,
         `Free the port (find the owner with \`docker ps --filter publish=${REGISTRY_PORT}\` or \`lsof -i :${REGISTRY_PORT}\`), or run the registry yourself as kind's guide shows, named ${REGISTRY_NAME}: meshspec reuses it.`,
@@ -55,15 +55,16 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
 export async function connectRegistryToKindNetwork(docker: string): Promise<void> {
   const state = await inspectContainer(docker, REGISTRY_NAME);
   if (state?.networks.includes('kind')) return;
-  await runTool(docker, ['network', 'connect', 'kind', REGISTRY_NAME]);
+  await runTool(docker, ['network', 'connect', 'kind', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
 /** Tells containerd on each node that localhost:5001 is served by kind-registry:5000. */
 export async function configureNodesForRegistry(docker: string, nodes: readonly string[]): Promise<void> {
   for (const node of nodes) {
-    await runTool(docker, ['exec', node, 'mkdir', '-p', CERTS_DIR]);
+    await runTool(docker, ['exec', node, 'mkdir', '-p', CERTS_DIR], { timeoutMs: QUICK_TIMEOUT_MS });
     await runTool(docker, ['exec', '-i', node, 'cp', '/dev/stdin', `${CERTS_DIR}/hosts.toml`], {
       input: `[host."http://${REGISTRY_NAME}:5000"]\n`,
+      timeoutMs: QUICK_TIMEOUT_MS,
     });
   }
 }
@@ -77,5 +78,5 @@ export async function publishRegistryHosting(core: CoreV1Api): Promise<void> {
 }
 
 export async function removeRegistry(docker: string): Promise<void> {
-  await runTool(docker, ['rm', '-f', REGISTRY_NAME]);
+  await runTool(docker, ['rm', '-f', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
 }

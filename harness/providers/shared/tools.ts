@@ -27,11 +27,17 @@ export interface RunOptions {
   /** Called with each line the tool prints, for progress on long commands. */
   onLine?: (line: string) => void;
   env?: Record<string, string>;
-  timeoutMs?: number;
+  /** Required: a tool that hangs (a stuck Docker engine) must end the run with an error, not stall it. */
+  timeoutMs: number;
 }
 
+/** A query or small change (inspect, start, exec, network connect) answers in seconds unless the engine hangs. */
+export const QUICK_TIMEOUT_MS = 60_000;
+/** A command that may pull an image or tear down a cluster. */
+export const SLOW_TIMEOUT_MS = 10 * 60_000;
+
 /** Runs a tool and returns its exit code and output; failure to start is the only error. */
-export async function tryTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<ToolResult> {
+export async function tryTool(file: string, args: readonly string[], options: RunOptions): Promise<ToolResult> {
   const execaOptions: Options = {
     reject: false,
     // No input means no stdin at all: a tool that waits on stdin must not hang the run.
@@ -54,7 +60,7 @@ export async function tryTool(file: string, args: readonly string[], options: Ru
 }
 
 /** Runs a tool that must succeed; its stderr becomes the error message. */
-export async function runTool(file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+export async function runTool(file: string, args: readonly string[], options: RunOptions): Promise<string> {
   const result = await tryTool(file, args, options);
   if (result.exitCode !== 0) {
     throw new ProviderError(

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, ApiError, conflict, notFound, type ResourceName } from './errors.js';
-import type { ChangeType, KubeObject } from './types.js';
+import type { ChangeType, KubeObject, ReadonlyKubeObject } from './types.js';
 
 export interface StoredType extends ResourceName {
   namespaced: boolean;
@@ -37,6 +37,8 @@ function specPart(obj: KubeObject): string {
 
 export class ObjectStore {
   private readonly kinds = new Map<string, Map<string, KubeObject>>();
+  /** Each kind's objects in list order, until the kind's next write. */
+  private readonly sorted = new Map<string, readonly KubeObject[]>();
   private version = 1;
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
@@ -56,8 +58,13 @@ export class ObjectStore {
   }
 
   get(t: StoredType, namespace: string | undefined, name: string): KubeObject | undefined {
-    const found = this.bucket(t).get(objectKey(t.namespaced ? namespace : undefined, name));
+    const found = this.stored(t, namespace, name);
     return found && structuredClone(found);
+  }
+
+  /** The stored object itself, not a copy: for readers on a hot path that never change it (see `stored`). */
+  getShared(t: StoredType, namespace: string | undefined, name: string): ReadonlyKubeObject | undefined {
+    return this.stored(t, namespace, name);
   }
 
   mustGet(t: StoredType, namespace: string | undefined, name: string): KubeObject {
@@ -67,11 +74,31 @@ export class ObjectStore {
   }
 
   list(t: StoredType, namespace?: string): KubeObject[] {
-    const out: KubeObject[] = [];
-    for (const obj of this.bucket(t).values()) {
-      if (!namespace || !t.namespaced || obj.metadata.namespace === namespace) out.push(structuredClone(obj));
+    return this.inOrder(t, namespace).map((obj) => structuredClone(obj));
+  }
+
+  /** The stored objects themselves, not copies, in `list`'s order: for readers on a hot path that never change them. */
+  listShared(t: StoredType, namespace?: string): readonly ReadonlyKubeObject[] {
+    return this.inOrder(t, namespace);
+  }
+
+  /**
+   * Shared objects stay valid because no stored object is ever changed in place: every write
+   * stores a fresh copy (create, update) or drops the object (delete).
+   */
+  private stored(t: StoredType, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.bucket(t).get(objectKey(t.namespaced ? namespace : undefined, name));
+  }
+
+  /** A kind's objects by namespace/name, sorted once per change of the kind rather than per read. */
+  private inOrder(t: StoredType, namespace: string | undefined): readonly KubeObject[] {
+    const key = typeKeyOf(t);
+    let all = this.sorted.get(key);
+    if (!all) {
+      all = [...this.bucket(t).values()].sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
+      this.sorted.set(key, all);
     }
-    return out.sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
+    return !namespace || !t.namespaced ? all : all.filter((obj) => obj.metadata.namespace === namespace);
   }
 
   create(t: StoredType, input: KubeObject): KubeObject {
@@ -152,6 +179,8 @@ export class ObjectStore {
   }
 
   private commit(t: StoredType, type: ChangeType, obj: KubeObject): void {
+    // Before any listener runs: a listener may list the kind it hears about.
+    this.sorted.delete(typeKeyOf(t));
     const event: StoreEvent = { type, object: obj, typeKey: typeKeyOf(t), resourceVersion: this.version };
     this.history.push(event);
     if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
