@@ -20,12 +20,12 @@ const MESH_LABELS: Record<Scenario['mesh'], Record<string, string>> = {
 };
 
 /** Lowercase letters and digits, valid at the end of a DNS label. */
-export function shortRandomSuffix(length = 5): string {
+function shortRandomSuffix(length = 5): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   return [...randomBytes(length)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
-export function scenarioNamespaceLabels(scenario: Pick<Scenario, 'name' | 'mesh'>, runId: string): Record<string, string> {
+function scenarioNamespaceLabels(scenario: Pick<Scenario, 'name' | 'mesh'>, runId: string): Record<string, string> {
   return { [RUN_LABEL]: runId, [SCENARIO_LABEL]: scenario.name, ...MESH_LABELS[scenario.mesh] };
 }
 

@@ -17,7 +17,7 @@ export interface Deadline {
   signal?: AbortSignal;
 }
 
-export const POLL_INTERVALS_MS = [100, 250, 500, 1000] as const;
+const POLL_INTERVALS_MS = [100, 250, 500, 1000] as const;
 
 export class WaitTimeoutError extends Error {
   override name = 'WaitTimeoutError';
