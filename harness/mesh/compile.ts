@@ -11,7 +11,7 @@ import type {
   TrafficPolicy, VirtualService, WeightedDestination,
 } from './config-types.js';
 import { ROOT_NAMESPACE } from './config-types.js';
-import type { KubeObject } from './types.js';
+import type { ReadonlyKubeObject } from './types.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -79,7 +79,7 @@ class Fields {
   }
 }
 
-function created(obj: KubeObject): number {
+function created(obj: ReadonlyKubeObject): number {
   const stamp = obj.metadata.creationTimestamp;
   return typeof stamp === 'string' ? Date.parse(stamp) || 0 : 0;
 }
@@ -264,7 +264,7 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
   };
 }
 
-function labelFor(obj: KubeObject): string {
+function labelFor(obj: ReadonlyKubeObject): string {
   return `${obj.kind} ${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
 }
 
@@ -298,7 +298,7 @@ function exportTo(f: Fields, value: unknown, namespace: string, noneAllowed: boo
   return resolveExportTo(entries, namespace);
 }
 
-export function compileVirtualService(obj: KubeObject): VirtualService {
+export function compileVirtualService(obj: ReadonlyKubeObject): VirtualService {
   const f = new Fields(labelFor(obj));
   const namespace = obj.metadata.namespace ?? 'default';
   const spec = f.object(obj.spec, 'spec') ?? f.fail('spec', 'is required');
@@ -343,7 +343,7 @@ function trafficPolicy(f: Fields, value: unknown, path: string): TrafficPolicy {
   };
 }
 
-export function compileDestinationRule(obj: KubeObject): DestinationRule {
+export function compileDestinationRule(obj: ReadonlyKubeObject): DestinationRule {
   const f = new Fields(labelFor(obj));
   const namespace = obj.metadata.namespace ?? 'default';
   const spec = f.object(obj.spec, 'spec') ?? f.fail('spec', 'is required');
@@ -373,7 +373,7 @@ export function compileDestinationRule(obj: KubeObject): DestinationRule {
   };
 }
 
-export function compileGateway(obj: KubeObject): Gateway {
+export function compileGateway(obj: ReadonlyKubeObject): Gateway {
   const f = new Fields(labelFor(obj));
   const namespace = obj.metadata.namespace ?? 'default';
   const spec = f.object(obj.spec, 'spec') ?? f.fail('spec', 'is required');
@@ -397,7 +397,7 @@ export function compileGateway(obj: KubeObject): Gateway {
   };
 }
 
-export function compileServiceEntry(obj: KubeObject): ServiceEntry {
+export function compileServiceEntry(obj: ReadonlyKubeObject): ServiceEntry {
   const f = new Fields(labelFor(obj));
   const namespace = obj.metadata.namespace ?? 'default';
   const spec = f.object(obj.spec, 'spec') ?? f.fail('spec', 'is required');
@@ -432,7 +432,7 @@ export function compileServiceEntry(obj: KubeObject): ServiceEntry {
 
 const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 
-export function compilePeerAuthentication(obj: KubeObject): PeerAuthentication {
+export function compilePeerAuthentication(obj: ReadonlyKubeObject): PeerAuthentication {
   const f = new Fields(labelFor(obj));
   const spec = f.object(obj.spec, 'spec') ?? {};
   const mode = (v: unknown, path: string): MtlsMode | undefined => {
@@ -473,7 +473,7 @@ function egressListeners(f: Fields, value: unknown): EgressListener[] {
   return listeners.length > 0 ? listeners : [{ hosts: [{ namespace: '*', host: '*' }] }];
 }
 
-export function compileSidecar(obj: KubeObject): SidecarConfig {
+export function compileSidecar(obj: ReadonlyKubeObject): SidecarConfig {
   const f = new Fields(labelFor(obj));
   const spec = f.object(obj.spec, 'spec') ?? {};
   return {
@@ -494,7 +494,7 @@ export const DEFAULT_MESH_SETTINGS: MeshSettings = {
  * outboundTrafficPolicy.mode and default{Service,VirtualService,DestinationRule}ExportTo from the
  * mesh config YAML in ConfigMap istio-system/istio (key `mesh`).
  */
-export function compileMeshSettings(configMap: KubeObject | undefined): MeshSettings {
+export function compileMeshSettings(configMap: ReadonlyKubeObject | undefined): MeshSettings {
   const text = (configMap?.data as Record<string, string> | undefined)?.mesh;
   if (!text) return DEFAULT_MESH_SETTINGS;
   const f = new Fields(`ConfigMap ${ROOT_NAMESPACE}/istio`);
@@ -544,9 +544,9 @@ export interface CompiledObject {
  * out; the rest are returned in `accepted` so their status can be written.
  */
 export function compileMeshConfig(
-  list: (group: string, kind: string) => KubeObject[],
-  meshConfigMap: KubeObject | undefined,
-  onError: (obj: KubeObject, error: ConfigError) => void,
+  list: (group: string, kind: string) => readonly ReadonlyKubeObject[],
+  meshConfigMap: ReadonlyKubeObject | undefined,
+  onError: (obj: ReadonlyKubeObject, error: ConfigError) => void,
 ): { config: MeshConfig; accepted: CompiledObject[] } {
   const config: MeshConfig = {
     virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], peerAuthentications: [], sidecars: [],

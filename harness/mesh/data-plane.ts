@@ -14,7 +14,7 @@ import { MeshMetrics } from './metrics.js';
 import { PeerCodec } from './peer.js';
 import { gatewayHandler, inboundHandler, outboundHandler, statsHandler, type ProxyDeps } from './proxies.js';
 import { podAddress, Resolver } from './resolve.js';
-import type { ChangeType, DataPlane, KubeObject, MeshHost, PodAttachment, PodNetwork } from './types.js';
+import type { ChangeType, DataPlane, MeshHost, PodAttachment, PodNetwork, ReadonlyKubeObject } from './types.js';
 import { UpstreamClient } from './upstream.js';
 import { hasSidecar, podKey, workloadOf, type Address, type PodEntry } from './workload.js';
 
@@ -24,7 +24,7 @@ export interface DataPlaneOptions {
   /** Where the data plane writes what it skipped or could not do. */
   log?: (message: string) => void;
   /** Called for each Istio object that cannot be used, with a message naming the field and the fix. */
-  onConfigError?: (obj: KubeObject, message: string) => void;
+  onConfigError?: (obj: ReadonlyKubeObject, message: string) => void;
   /** Random source for weights, fault percentages and load balancing (tests pin it). */
   random?: () => number;
 }
@@ -34,11 +34,11 @@ export const STATS_PORT = 15020;
 
 const MESH_CONFIG_MAP = { namespace: ROOT_NAMESPACE, name: 'istio' };
 
-function isIstioObject(obj: KubeObject): boolean {
+function isIstioObject(obj: ReadonlyKubeObject): boolean {
   return ISTIO_KINDS.some(({ group, kind }) => obj.kind === kind && obj.apiVersion.startsWith(`${group}/`));
 }
 
-function isMeshConfigMap(obj: KubeObject): boolean {
+function isMeshConfigMap(obj: ReadonlyKubeObject): boolean {
   return obj.kind === 'ConfigMap' && obj.metadata.namespace === MESH_CONFIG_MAP.namespace && obj.metadata.name === MESH_CONFIG_MAP.name;
 }
 
@@ -105,7 +105,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
     }
   }
 
-  function onChange(type: ChangeType, obj: KubeObject): void {
+  function onChange(type: ChangeType, obj: ReadonlyKubeObject): void {
     if (isIstioObject(obj)) {
       const key = objectKey({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name });
       if (type === 'DELETED') reconciled.delete(key);
@@ -123,7 +123,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
     return listener.address;
   }
 
-  function entryFor(pod: KubeObject, meshProxy: boolean, sidecar: boolean): PodEntry {
+  function entryFor(pod: ReadonlyKubeObject, meshProxy: boolean, sidecar: boolean): PodEntry {
     const namespace = pod.metadata.namespace ?? 'default';
     return { namespace, name: pod.metadata.name, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map() };
   }

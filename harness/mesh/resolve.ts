@@ -6,7 +6,7 @@
 import { hostMatches, serviceFqdn, serviceNameOf } from './hosts.js';
 import type { MeshConfig, ServiceEntry } from './config-types.js';
 import type { RegistryView } from './scope.js';
-import type { ExternalHost, KubeObject, MeshHost } from './types.js';
+import type { ExternalHost, MeshHost, ReadonlyKubeObject } from './types.js';
 import { isReady, labelsMatch, type Address, type PodEntry } from './workload.js';
 
 export interface ServicePort {
@@ -26,13 +26,13 @@ export function isOpaquePort(port: ServicePort): boolean {
 }
 
 export type Target =
-  | { kind: 'service'; fqdn: string; service: KubeObject; port: ServicePort }
+  | { kind: 'service'; fqdn: string; service: ReadonlyKubeObject; port: ServicePort }
   | { kind: 'service-entry'; fqdn: string; entry: ServiceEntry; port: number }
   /**
    * Not in the registry the proxy sees: passthrough under ALLOW_ANY, blocked under REGISTRY_ONLY.
    * `service`: a Service hidden from the proxy, which passthrough still reaches through kube-proxy.
    */
-  | { kind: 'unknown'; host: string; port: number; service?: { object: KubeObject; port: ServicePort } };
+  | { kind: 'unknown'; host: string; port: number; service?: { object: ReadonlyKubeObject; port: ServicePort } };
 
 export interface Endpoint {
   /** Stable id for outlier detection and retry host selection. */
@@ -44,13 +44,17 @@ export interface Endpoint {
   meshProxy: boolean;
 }
 
-function servicePorts(service: KubeObject): ServicePort[] {
-  return ((service.spec?.ports ?? []) as Array<{ port: number; name?: string; appProtocol?: string; targetPort?: number | string }>).map((p) => ({
+function servicePorts(service: ReadonlyKubeObject): ServicePort[] {
+  return ((service.spec?.ports ?? []) as ReadonlyArray<{ port: number; name?: string; appProtocol?: string; targetPort?: number | string }>).map((p) => ({
     port: p.port,
     name: p.name,
     appProtocol: p.appProtocol,
     targetPort: p.targetPort ?? p.port,
   }));
+}
+
+function selectorOf(service: ReadonlyKubeObject): Readonly<Record<string, string>> | undefined {
+  return service.spec?.selector as Readonly<Record<string, string>> | undefined;
 }
 
 export class Resolver {
@@ -59,7 +63,7 @@ export class Resolver {
     private readonly pods: ReadonlyMap<string, PodEntry>,
   ) {}
 
-  private service(name: string, namespace: string): KubeObject | undefined {
+  private service(name: string, namespace: string): ReadonlyKubeObject | undefined {
     return this.host.get('', 'Service', namespace, name);
   }
 
@@ -128,7 +132,10 @@ export class Resolver {
   gatewayPorts(gateway: PodEntry, port: number): number[] {
     const targets = this.host
       .list('', 'Service', gateway.namespace)
-      .filter((s) => s.spec?.selector && labelsMatch(s.spec.selector, gateway.workload.labels))
+      .filter((s) => {
+        const selector = selectorOf(s);
+        return selector !== undefined && labelsMatch(selector, gateway.workload.labels);
+      })
       .flatMap((s) => servicePorts(s).filter((p) => p.port === port && typeof p.targetPort === 'number').map((p) => p.targetPort as number));
     return [port, ...targets];
   }
@@ -138,8 +145,8 @@ export class Resolver {
     return this.host.externalHosts().find((h) => h.names.some((n) => n.toLowerCase() === name));
   }
 
-  private serviceEndpoints(service: KubeObject, port: ServicePort, subsetLabels?: Record<string, string>): Endpoint[] {
-    const selector = service.spec?.selector as Record<string, string> | undefined;
+  private serviceEndpoints(service: ReadonlyKubeObject, port: ServicePort, subsetLabels?: Record<string, string>): Endpoint[] {
+    const selector = selectorOf(service);
     if (!selector || Object.keys(selector).length === 0) return [];
     const namespace = service.metadata.namespace ?? 'default';
     return this.host
@@ -157,10 +164,10 @@ export class Resolver {
       });
   }
 
-  private containerPort(pod: KubeObject, targetPort: number | string): number | undefined {
+  private containerPort(pod: ReadonlyKubeObject, targetPort: number | string): number | undefined {
     if (typeof targetPort === 'number') return targetPort;
     if (/^\d+$/.test(targetPort)) return Number(targetPort);
-    const containers = (pod.spec?.containers ?? []) as Array<{ ports?: Array<{ name?: string; containerPort: number }> }>;
+    const containers = (pod.spec?.containers ?? []) as ReadonlyArray<{ ports?: ReadonlyArray<{ name?: string; containerPort: number }> }>;
     return containers.flatMap((c) => c.ports ?? []).find((p) => p.name === targetPort)?.containerPort;
   }
 

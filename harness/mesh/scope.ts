@@ -7,14 +7,14 @@
 import { resolveExportTo } from './compile.js';
 import { ROOT_NAMESPACE, type DestinationRule, type EgressListener, type ExportTo, type MeshConfig, type OutboundMode, type ServiceEntry, type SidecarConfig, type VirtualService } from './config-types.js';
 import { hostMatches, serviceFqdn } from './hosts.js';
-import type { KubeObject } from './types.js';
+import type { ReadonlyKubeObject } from './types.js';
 import { labelsMatch } from './workload.js';
 
 const EXPORT_TO_ANNOTATION = 'networking.istio.io/exportTo';
 
 /** Which registry entries a lookup may use: those the proxy imports, or (for route destinations) those exported to it. */
 export interface RegistryView {
-  service(service: KubeObject, port: number): boolean;
+  service(service: ReadonlyKubeObject, port: number): boolean;
   serviceEntry(entry: ServiceEntry, host: string, port: number): boolean;
 }
 
@@ -78,7 +78,7 @@ export class ProxyScope {
     return this.config.virtualServices.filter((vs) => this.importsVirtualService(vs, port));
   }
 
-  private serviceExported(service: KubeObject): boolean {
+  private serviceExported(service: ReadonlyKubeObject): boolean {
     const owner = service.metadata.namespace ?? 'default';
     const annotation = service.metadata.annotations?.[EXPORT_TO_ANNOTATION];
     const exportTo = annotation === undefined ? undefined : resolveExportTo(annotation.split(',').map((e) => e.trim()).filter(Boolean), owner);

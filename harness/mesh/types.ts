@@ -7,26 +7,43 @@
 
 import type { ManifestObject } from '../kube/manifests.js';
 
-/** A Kubernetes object as the sim stores it: a manifest object plus what the server adds. */
-export interface KubeObject extends ManifestObject {
+/**
+ * A Kubernetes object as the sim stores it: a manifest object plus what the server adds.
+ * `Body` types spec and status: loose (`any`) where the sim builds objects, unknown in the
+ * read-only view below.
+ */
+export interface KubeObject<Body = any> extends ManifestObject {
   metadata: ManifestObject['metadata'] & {
     generation?: number;
     resourceVersion?: string;
     uid?: string;
   };
-  spec?: any;
-  status?: any;
+  spec?: Body;
+  status?: Body;
 }
+
+/** Read-only all the way down (arrays included). */
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/**
+ * An object the sim shares without copying it: the store's own. Read-only all the way down, so
+ * the compiler rejects any write; spec and status fields are unknown until a reader narrows them.
+ */
+export type ReadonlyKubeObject = DeepReadonly<KubeObject<Record<string, unknown>>>;
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** What the sim offers the mesh. */
+/**
+ * What the sim offers the mesh. Objects are the store's own, not copies (the data plane reads
+ * them on every request): the sim replaces an object on each write and never changes one in
+ * place, so an object the mesh holds stays as it was when read.
+ */
 export interface MeshHost {
-  /** Objects of a group/kind (e.g. {group: 'networking.istio.io', kind: 'VirtualService'}), optionally one namespace. Core group is ''. */
-  list(group: string, kind: string, namespace?: string): KubeObject[];
-  get(group: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Objects of a group/kind (e.g. {group: 'networking.istio.io', kind: 'VirtualService'}), optionally one namespace, by namespace/name. Core group is ''. */
+  list(group: string, kind: string, namespace?: string): readonly ReadonlyKubeObject[];
+  get(group: string, kind: string, namespace: string | undefined, name: string): ReadonlyKubeObject | undefined;
   /** Called after every committed change; returns an unsubscribe function. */
-  onChange(listener: (type: ChangeType, obj: KubeObject) => void): () => void;
+  onChange(listener: (type: ChangeType, obj: ReadonlyKubeObject) => void): () => void;
   /**
    * Records that the data plane has taken up an Istio object at `generation`: the sim writes
    * status.observedGeneration and a `Reconciled` condition, as istiod does with PILOT_ENABLE_STATUS.
@@ -45,7 +62,7 @@ export interface ExternalHost {
 
 /** What the sim tells the mesh when a pod is about to start. */
 export interface PodAttachment {
-  pod: KubeObject;
+  pod: ReadonlyKubeObject;
   /**
    * Where the pod's app really listens: containerPort -> loopback address. The app chooses its port
    * when it (re)starts, after attachPod: the sim updates `port` of these same objects in place (0
@@ -68,12 +85,12 @@ export interface DataPlane {
   attachPod(attachment: PodAttachment): Promise<PodNetwork>;
   detachPod(namespace: string, name: string): Promise<void>;
   /** Runs a gateway pod (image istio/proxyv2 labelled istio=ingressgateway|egressgateway) in-process. */
-  startGateway(pod: KubeObject): Promise<{ ready: boolean }>;
+  startGateway(pod: ReadonlyKubeObject): Promise<{ ready: boolean }>;
   /**
    * Runs an observability addon's stand-in in-process when `image` is one (prometheus, grafana,
    * kiali, jaeger/zipkin), returning where it listens; null when the image is not an addon.
    */
-  startAddon(pod: KubeObject, image: string): Promise<{ host: string; port: number } | null>;
+  startAddon(pod: ReadonlyKubeObject, image: string): Promise<{ host: string; port: number } | null>;
   /** Host port of the ingress gateway's http port (80), once a gateway runs. */
   ingressAddress(): { host: string; port: number } | null;
   /** Increases whenever the data plane has taken up a configuration change. */

@@ -1,5 +1,5 @@
 /** What the data plane knows about a pod: identity for metrics and mTLS, and where it listens. */
-import type { KubeObject } from './types.js';
+import type { ReadonlyKubeObject } from './types.js';
 
 export interface Address {
   host: string;
@@ -15,7 +15,7 @@ export interface Workload {
   serviceAccount: string;
   /** spiffe://cluster.local/ns/NS/sa/SA */
   principal: string;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
 }
 
 export interface PodEntry {
@@ -37,17 +37,17 @@ export function podKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
 
-export function hasSidecar(pod: KubeObject): boolean {
+export function hasSidecar(pod: ReadonlyKubeObject): boolean {
   const spec = pod.spec ?? {};
   const named = (containers: unknown) => Array.isArray(containers) && containers.some((c: { name?: string }) => c?.name === 'istio-proxy');
   // Classic injection puts istio-proxy among the containers; native sidecars among the init containers.
   return named(spec.containers) || named(spec.initContainers);
 }
 
-export function workloadOf(pod: KubeObject): Workload {
+export function workloadOf(pod: ReadonlyKubeObject): Workload {
   const labels = pod.metadata.labels ?? {};
   const namespace = pod.metadata.namespace ?? 'default';
-  const owner = (pod.metadata.ownerReferences as Array<{ kind?: string; name?: string }> | undefined)?.[0];
+  const owner = (pod.metadata.ownerReferences as ReadonlyArray<{ kind?: string; name?: string }> | undefined)?.[0];
   let name = owner?.name ?? pod.metadata.name;
   const hash = labels['pod-template-hash'];
   if (owner?.kind === 'ReplicaSet' && hash && name.endsWith(`-${hash}`)) name = name.slice(0, -hash.length - 1);
@@ -63,12 +63,12 @@ export function workloadOf(pod: KubeObject): Workload {
   };
 }
 
-export function isReady(pod: KubeObject): boolean {
+export function isReady(pod: ReadonlyKubeObject): boolean {
   if (pod.metadata.deletionTimestamp) return false;
-  const conditions = (pod.status?.conditions ?? []) as Array<{ type?: string; status?: string }>;
+  const conditions = (pod.status?.conditions ?? []) as ReadonlyArray<{ type?: string; status?: string }>;
   return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
-export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }

@@ -1,20 +1,22 @@
-/** The sim's side of the mesh seam (MeshHost): read access to the store, change feed, istiod's status writes. */
+/**
+ * The sim's side of the mesh seam (MeshHost): read access to the store (its own objects, not
+ * copies: the data plane reads them per request), change feed, istiod's status writes.
+ */
 import type { ClusterApi } from './apiserver/api.js';
 import type { ExternalHost, MeshHost } from '../mesh/types.js';
 import { ApiError } from './store/errors.js';
 import { kubeTimestamp as now } from './store/store.js';
-
 
 export function createMeshHost(api: ClusterApi, externalHosts: () => ExternalHost[]): MeshHost {
   const typeOf = (group: string, kind: string) => api.registry.byKind(group, kind);
   return {
     list(group, kind, namespace) {
       const t = typeOf(group, kind);
-      return t ? api.store.list(t, namespace) : [];
+      return t ? api.store.listShared(t, namespace) : [];
     },
     get(group, kind, namespace, name) {
       const t = typeOf(group, kind);
-      return t ? api.store.get(t, namespace, name) : undefined;
+      return t ? api.store.getShared(t, namespace, name) : undefined;
     },
     onChange(listener) {
       return api.store.subscribe((event) => listener(event.type, event.object));

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
 import { ObjectStore, type StoreEvent } from './store.js';
+import type { ReadonlyKubeObject } from './types.js';
+
+// Checked by tsc, not run: shared objects are read-only all the way down, so these writes do not compile.
+export function writeToShared(o: ReadonlyKubeObject): void {
+  // @ts-expect-error: metadata is read-only
+  o.metadata.labels!.app = 'changed';
+  // @ts-expect-error: spec too
+  o.spec!.ports = [];
+}
 
 const cm = { group: '', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
 const obj = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data });
@@ -52,5 +61,24 @@ describe('ObjectStore', () => {
     const copy = store.get(cm, 'ns', 'a')!;
     (copy.data as Record<string, string>).k = 'changed';
     expect(store.get(cm, 'ns', 'a')!.data).toEqual({ k: 'v' });
+  });
+
+  it('shares its own objects read-only, in list order, and replaces them on write instead of changing them', () => {
+    const store = new ObjectStore();
+    store.create(cm, obj('b'));
+    store.create(cm, obj('a', { k: 'v' }));
+    const shared = store.getShared(cm, 'ns', 'a')!;
+    expect(store.listShared(cm, 'ns')[0]).toBe(shared);
+    expect(store.listShared(cm).map((o) => o.metadata.name)).toEqual(['a', 'b']);
+
+    const listed: string[][] = [];
+    store.subscribe(() => listed.push(store.listShared(cm, 'ns').map((o) => `${o.metadata.name}=${JSON.stringify(o.data)}`)));
+    store.update(cm, { ...store.get(cm, 'ns', 'a')!, data: { k: 'changed' } });
+    store.delete(cm, 'ns', 'b');
+
+    // What was handed out before the write is as it was; readers after it, listeners included, see the write.
+    expect(shared.data).toEqual({ k: 'v' });
+    expect(store.getShared(cm, 'ns', 'a')!.data).toEqual({ k: 'changed' });
+    expect(listed).toEqual([['a={"k":"changed"}', 'b={}'], ['a={"k":"changed"}']]);
   });
 });

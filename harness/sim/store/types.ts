@@ -1,1 +1,1 @@
-export type { KubeObject, ChangeType } from '../../mesh/types.js';
+export type { KubeObject, ChangeType, ReadonlyKubeObject } from '../../mesh/types.js';
