@@ -34,9 +34,9 @@ describe('pure formatting', () => {
 
   it('summarises pods and the latest warnings, or why they could not be read', () => {
     expect(summarize('/a/ns/d', [pod], [warning])).toBe(
-      ['diagnostics written to /a/ns/d', 'pods:', `  ${podLine(pod)}`, 'latest warnings:', `  ${eventLine(warning)}`].join('\n'),
+      ['diagnostics written to /a/ns/d', '  pods:', `    ${podLine(pod)}`, '  latest warnings:', `    ${eventLine(warning)}`].join('\n'),
     );
-    expect(summarize('/a', 'could not be collected: 403 Forbidden: no', [])).toContain('pods: could not be collected: 403 Forbidden');
+    expect(summarize('/a', 'could not be collected: 403 Forbidden: no', [])).toBe('diagnostics written to /a\n  pods: could not be collected: 403 Forbidden: no');
   });
 });
 
@@ -82,7 +82,7 @@ describe('collectDiagnostics on sim', () => {
     const summary = await collectDiagnostics(ctx);
     const [dir] = await readdir(join(artifactsDir, NAMESPACE));
     const written = join(artifactsDir, NAMESPACE, dir);
-    expect(summary).toMatch(new RegExp(`^diagnostics written to ${written}\\npods:\\n  backend-\\S+ Running ready 1/1 restarts 0 \\[backend\\]`));
+    expect(summary).toMatch(new RegExp(`^diagnostics written to ${written}\\n  pods:\\n    backend-\\S+ Running ready 1/1 restarts 0 \\[backend\\]`));
     expect((await readdir(written)).sort()).toEqual(['applied.yaml', 'events.txt', 'logs', 'pods.txt', 'pods.yaml']);
     const applied = await readFile(join(written, 'applied.yaml'), 'utf8');
     expect(applied).toContain('kind: Deployment');

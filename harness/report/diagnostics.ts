@@ -3,7 +3,7 @@
  * pod states, the objects the scenario applied as the server has them now, the last log lines
  * of the pods' app and istio-proxy containers and, where istioctl exists, Istio's own view
  * (proxy-status, routes of a client and the gateway, analyze). Everything is written under
- * `<artifactsDir>/<namespace>/`; the returned summary is short enough for a failure message.
+ * `<artifactsDir>/<namespace>/`; the returned summary is short enough to show with the failure.
  * One collector failing never hides what the others found.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -40,17 +40,20 @@ export async function collectDiagnostics(ctx: StepContext): Promise<string> {
   return summarize(dir, pods, events);
 }
 
-/** The summary for a failure message: where everything is, pod states, the latest warnings. */
+/**
+ * The summary shown with a failure: a headline saying where everything is, then, indented under
+ * it (reporters print it after their own marker, so it must read as one block), pod states and
+ * the latest warnings.
+ */
 export function summarize(dir: string, pods: V1Pod[] | string, events: CoreV1Event[] | string): string {
-  const lines = [`diagnostics written to ${dir}`];
-  lines.push(typeof pods === 'string' ? `pods: ${pods}` : `pods:${pods.length ? '' : ' none'}`);
-  if (typeof pods !== 'string') lines.push(...pods.map((pod) => `  ${podLine(pod)}`));
-  if (typeof events === 'string') lines.push(`events: ${events}`);
+  const details = [typeof pods === 'string' ? `pods: ${pods}` : `pods:${pods.length ? '' : ' none'}`];
+  if (typeof pods !== 'string') details.push(...pods.map((pod) => `  ${podLine(pod)}`));
+  if (typeof events === 'string') details.push(`events: ${events}`);
   else {
     const warnings = sortEvents(events).filter((e) => e.type === 'Warning').slice(-SUMMARY_EVENTS);
-    if (warnings.length) lines.push('latest warnings:', ...warnings.map((e) => `  ${eventLine(e)}`));
+    if (warnings.length) details.push('latest warnings:', ...warnings.map((e) => `  ${eventLine(e)}`));
   }
-  return lines.join('\n');
+  return [`diagnostics written to ${dir}`, ...details.map((line) => `  ${line}`)].join('\n');
 }
 
 /** "backend-v1-7d9 Running ready 2/2 restarts 0 [app, istio-proxy]" */

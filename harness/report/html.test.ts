@@ -55,10 +55,11 @@ const fixture: RunReport = {
         { name: 'apply virtualservice', verdict: 'passed', durationMs: 120, errors: [] },
         {
           name: 'traffic from client', verdict: 'failed', durationMs: 9_400,
-          errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>\n\nDiagnostics:\n  diagnostics written to /a\n  pod client-1 Running'],
-          report: { traffic: canary, diagnostics: 'diagnostics written to /a\npod client-1 Running' },
+          errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>'],
+          diagnostics: ['diagnostics written to /a\n  pods:\n    client-1 Running'],
+          report: { traffic: canary },
         },
-        { name: 'timed out', verdict: 'failed', errors: ['timed out'], report: { diagnostics: 'diagnostics written to /b' } },
+        { name: 'timed out', verdict: 'failed', errors: ['timed out'] },
       ],
     },
     { name: 'sidecar injection', file: 'specs/istio/inject.spec.yaml', verdict: 'skipped', steps: [{ name: 'pods app=backend', verdict: 'skipped', errors: [] }] },
@@ -77,22 +78,23 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<svg class="chart shares"/g)).toHaveLength(1);
     expect(html.match(/<svg class="chart latency"/g)).toHaveLength(1);
     expect(html).toContain('2 failed');
-    // Diagnostics already in the failure message are not repeated; others are shown.
-    expect(html).not.toContain('<pre class="diagnostics">diagnostics written to /a');
-    expect(html).toContain('<pre class="diagnostics">diagnostics written to /b</pre>');
+    expect(html).toContain('<pre class="error">expect(traffic).toSplitTraffic(expected)\n&lt;v1 60%&gt;</pre><pre class="diagnostics">diagnostics written to /a\n  pods:\n    client-1 Running</pre>');
+    expect(html.match(/class="diagnostics"/g)).toHaveLength(1);
   });
 });
 
 describe('HtmlReporter', () => {
   it('writes the report from Vitest modules, a describe per scenario and its tests as steps', async () => {
-    const test = (name: string, state: 'passed' | 'failed', meta: object = {}): ReportedTest => ({
+    const test = (name: string, state: 'passed' | 'failed', meta: object = {}, annotations: { type: string; message: string }[] = []): ReportedTest => ({
       type: 'test',
       name,
       result: () => ({ state, errors: state === 'failed' ? [{ message: '\u001b[31mboom\u001b[39m' }] : undefined }),
       meta: () => meta,
+      annotations: () => annotations,
       diagnostic: () => ({ duration: 42 }),
     });
-    const steps = [test('apply', 'passed'), test('traffic from client', 'failed', { meshspec: { traffic: canary } })];
+    const annotations = [{ type: 'notice', message: 'not ours' }, { type: 'diagnostics', message: 'diagnostics written to \u001b[2m/d\u001b[22m' }];
+    const steps = [test('apply', 'passed'), test('traffic from client', 'failed', { meshspec: { traffic: canary } }, annotations)];
     const module: ReportedModule = {
       relativeModuleId: 'specs/canary.spec.yaml',
       children: {
@@ -104,13 +106,14 @@ describe('HtmlReporter', () => {
     await new HtmlReporter({ outputFile }).onTestRunEnd([module] as never);
     const html = await readFile(outputFile, 'utf8');
     expect(html).toMatch(/<details class="scenario" open><summary><span class="badge failed">failed<\/span> canary/);
-    expect(html).toContain('<pre class="error">boom</pre>');
+    expect(html).toContain('<pre class="error">boom</pre><pre class="diagnostics">diagnostics written to /d</pre>');
+    expect(html).not.toContain('not ours');
     expect(html).toContain('<svg class="chart shares"');
   });
 });
 
 describe('HtmlReporter in a real Vitest run', () => {
-  it('is constructed by Vitest from its module path and options, and reads the steps\' meta', async () => {
+  it('is constructed by Vitest from its module path and options, and reads the steps\' meta and diagnostics annotations', async () => {
     const root = join(dir, 'run');
     await mkdir(root, { recursive: true });
     await writeFile(
@@ -120,7 +123,8 @@ describe('canary 75/25', () => {
   it('traffic from client', ({ task }) => {
     (task.meta as Record<string, unknown>).meshspec = ${JSON.stringify({ traffic: canary })};
   });
-  it('wrong expectation', () => {
+  it('wrong expectation', async ({ annotate }) => {
+    await annotate('diagnostics written to /d\\n  pods: none', 'diagnostics');
     expect(1).toBe(2);
   });
 });
@@ -139,6 +143,9 @@ describe('canary 75/25', () => {
     expect(html).toMatch(/<span class="badge passed">passed<\/span><span>traffic from client<\/span>/);
     expect(html).toMatch(/<span class="badge failed">failed<\/span><span>wrong expectation<\/span>/);
     expect(html).toContain('expected 1 to be 2');
+    // Once, apart from the failure: the annotation reaches the reporter on its own channel.
+    expect(html.match(/diagnostics written to \/d/g)).toEqual(['diagnostics written to /d']);
+    expect(html).toMatch(/<pre class="error">[^<]*expected 1 to be 2[^<]*<\/pre><pre class="diagnostics">diagnostics written to \/d\n {2}pods: none<\/pre>/);
     expect(html).toContain('<svg class="chart shares"');
   }, 60_000);
 });

@@ -63,15 +63,8 @@ function renderStep(step: StepEntry): string {
   const duration = step.durationMs === undefined ? '' : `<span class="duration">${formatMs(step.durationMs)}</span>`;
   const errors = step.errors.map((e) => `<pre class="error">${escapeHtml(e)}</pre>`).join('');
   const traffic = step.report?.traffic ? renderTraffic(step.report.traffic) : '';
-  // The runner usually appends the diagnostics to the failure itself, each line indented: show them once.
-  const summary = step.report?.diagnostics;
-  const shown = summary && step.errors.some((e) => unindent(e).includes(unindent(summary)));
-  const diagnostics = summary && !shown ? `<pre class="diagnostics">${escapeHtml(summary)}</pre>` : '';
+  const diagnostics = (step.diagnostics ?? []).map((d) => `<pre class="diagnostics">${escapeHtml(d)}</pre>`).join('');
   return `<div class="step"><div class="step-head">${badge(step.verdict)}<span>${escapeHtml(step.name)}</span>${duration}</div>${traffic}${errors}${diagnostics}</div>`;
-}
-
-function unindent(text: string): string {
-  return text.split('\n').map((line) => line.trim()).join('\n');
 }
 
 function renderTraffic(traffic: TrafficReport): string {

@@ -1,16 +1,17 @@
 /**
  * From Vitest's reported tasks to the report's run model: a spec file's scenario is its
  * top-level `describe`, each step a test; a step's data is what it attached to
- * `task.meta.meshspec`. Typed structurally, so Vitest's TestModule fits and tests can pass
- * plain objects.
+ * `task.meta.meshspec`, its diagnostics the annotations of type `diagnostics`. Typed
+ * structurally, so Vitest's TestModule fits and tests can pass plain objects.
  */
-import type { RunReport, ScenarioEntry, StepEntry, StepReport, TaskVerdict } from './types.js';
+import { DIAGNOSTICS_ANNOTATION, type RunReport, type ScenarioEntry, type StepEntry, type StepReport, type TaskVerdict } from './types.js';
 
 export interface ReportedTest {
   readonly type: 'test';
   readonly name: string;
   result(): { readonly state: TaskVerdict; readonly errors?: ReadonlyArray<{ message: string; diff?: string }> };
   meta(): object;
+  annotations(): ReadonlyArray<{ readonly type: string; readonly message: string }>;
   diagnostic(): { readonly duration: number } | undefined;
 }
 
@@ -56,11 +57,13 @@ function step(test: ReportedTest): StepEntry {
   const result = test.result();
   const report = (test.meta() as { meshspec?: StepReport }).meshspec;
   const duration = test.diagnostic()?.duration;
+  const diagnostics = test.annotations().filter((a) => a.type === DIAGNOSTICS_ANNOTATION).map((a) => a.message.replace(ANSI, ''));
   return {
     name: test.name,
     verdict: result.state,
     ...(duration === undefined ? {} : { durationMs: duration }),
     errors: (result.errors ?? []).map((e) => e.message.replace(ANSI, '')),
+    ...(diagnostics.length ? { diagnostics } : {}),
     ...(report ? { report } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * What a step attaches to its Vitest task (`task.meta.meshspec`) for the reports, and the
- * run model the HTML report is drawn from. Plain JSON: it crosses from worker to main process.
+ * What a step attaches to its Vitest task for the reports (`task.meta.meshspec`, and the
+ * diagnostics annotation), and the run model the HTML report is drawn from. Plain JSON: it
+ * crosses from worker to main process.
  */
 import type { ShareEstimate } from '../stats/verdict.js';
 import type { LatencySummary } from '../traffic/latency.js';
@@ -34,10 +35,16 @@ export interface TrafficReport {
 /** The `meshspec` entry of a step's task meta. */
 export interface StepReport {
   traffic?: TrafficReport;
-  /** The failure's diagnostics summary (collectDiagnostics), as the runner attaches it. */
-  diagnostics?: string;
   [key: string]: unknown;
 }
+
+/**
+ * The type of the Vitest annotation (`context.annotate`) that carries a failed step's
+ * diagnostics summary. An annotation rather than text in the failure: Vitest's terminal
+ * reporters print it after the failure, JUnit keeps it as a property, and the HTML report
+ * reads it apart from the failure message.
+ */
+export const DIAGNOSTICS_ANNOTATION = 'diagnostics';
 
 export type TaskVerdict = 'passed' | 'failed' | 'skipped' | 'pending';
 
@@ -47,6 +54,8 @@ export interface StepEntry {
   durationMs?: number;
   /** Failure messages, ANSI colours removed. */
   errors: string[];
+  /** Diagnostics summaries of the step's failed attempts (a retried step may have several). */
+  diagnostics?: string[];
   report?: StepReport;
 }
 

@@ -9,7 +9,7 @@ import { createKubeClients, createScenarioNamespace, deleteScenarioResources } f
 import { CLUSTER_KEY } from '../plugin/provided.js';
 import type { ClusterHandle } from '../providers/types.js';
 import { describeStep, durationMs, type Scenario, type Step } from '../spec/index.js';
-import { failureDiagnostics } from './diagnostics.js';
+import { attachFailureDiagnostics } from './diagnostics.js';
 import { presentFailure } from './failure.js';
 import { createStepContext, type ScenarioScope } from './step-context.js';
 import { operationFor } from './steps/index.js';
@@ -105,8 +105,8 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
         if (failed?.number === index + 1) failed = undefined;
       } catch (error) {
         failed = { number: index + 1, name: describeStep(step) };
-        const diagnostics = stepCtx && (await failureDiagnostics(stepCtx));
-        throw presentFailure(error, { specFile: meta.file, log, diagnostics });
+        if (stepCtx) await attachFailureDiagnostics(stepCtx, ctx);
+        throw presentFailure(error, { specFile: meta.file, log });
       }
     },
   };
