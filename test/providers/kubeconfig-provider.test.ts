@@ -1,13 +1,15 @@
 /** The kubeconfig provider for real, against a running sim through its kubeconfig. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { installSimAddons } from '../../harness/providers/sim/addons.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
+import { FakeWorld, FAKES_DIR } from './fake-world.js';
 
 let sim: SimCluster;
 let core: CoreV1Api;
@@ -130,6 +132,45 @@ describe('kubeconfig provider without Istio', () => {
     bare = await startSim({ istioProfile: 'none' });
   }, 60_000);
   afterAll(() => bare?.stop());
+
+  it('leaves an Istio installed as a revision alone instead of installing a second control plane beside it', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(bare.kubeconfigPath);
+    const bareCore = kc.makeApiClient(CoreV1Api);
+    const bareApps = kc.makeApiClient(AppsV1Api);
+    await bareCore.createNamespace({ body: { metadata: { name: 'istio-system' } } }).catch(() => undefined);
+    const labels = { app: 'istiod', 'istio.io/rev': '1-29-9' };
+    await bareApps.createNamespacedDeployment({
+      namespace: 'istio-system',
+      body: {
+        metadata: { name: 'istiod-1-29-9', labels },
+        spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.9' }] } } },
+      },
+    });
+    // istioctl in the cache is the fake one, which records the install it is asked for.
+    const cache = mkdtempSync(join(tmpdir(), 'meshspec-cache-'));
+    const savedCache = process.env.MESHSPEC_CACHE;
+    process.env.MESHSPEC_CACHE = cache;
+    mkdirSync(join(cache, 'istio', '1.30.5'), { recursive: true });
+    writeFileSync(join(cache, 'istio', '1.30.5', 'istioctl'), `#!/bin/sh\nexec "${join(FAKES_DIR, 'istioctl')}" "$@"\n`);
+    chmodSync(join(cache, 'istio', '1.30.5', 'istioctl'), 0o755);
+    const world = new FakeWorld({ istioInstallFails: true });
+    try {
+      for (const installIstio of ['true', undefined]) {
+        const error = (await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio }), istioVersion: '1.30.5' })
+          .catch((e: unknown) => e)) as ProviderError;
+        expect(error).toBeInstanceOf(ProviderError);
+        expect(error.message).toBe('Istio runs in context "meshspec-sim" as a revision only (istiod-1-29-9 in istio-system), without the istiod Deployment of a default install that meshspec runs on; meshspec leaves it alone.');
+        expect(error.hint).toContain('istioctl install');
+      }
+      expect(world.argsOf('istioctl')).toEqual([]);
+    } finally {
+      world.dispose();
+      if (savedCache === undefined) delete process.env.MESHSPEC_CACHE;
+      else process.env.MESHSPEC_CACHE = savedCache;
+      await bareApps.deleteNamespacedDeployment({ name: 'istiod-1-29-9', namespace: 'istio-system' });
+    }
+  });
 
   it('stops with how to install Istio or let meshspec do it', async () => {
     const error = (await kubeconfigProvider().setup(options({ kubeconfig: bare.kubeconfigPath })).catch((e: unknown) => e)) as ProviderError;

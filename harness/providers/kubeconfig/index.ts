@@ -17,7 +17,7 @@ import { removeStaleNamespaces } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
-import { istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
+import { ISTIO_NAMESPACE, istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
 import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
@@ -25,7 +25,7 @@ import { findOnPath } from '../shared/tools.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress } from './ingress.js';
-import { findInstalledIstio, type InstalledIstio } from './istio.js';
+import { findInstalledIstio, revisionedIstiods, type InstalledIstio } from './istio.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 
 export { assertContextAllowed, parseAllowList, SIM_CONTEXT } from './context-guard.js';
@@ -102,6 +102,13 @@ async function useOrInstallIstio(
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
     return { ...found, istioctl: await findOnPath('istioctl'), installed: false };
+  }
+  const revisions = await revisionedIstiods(kube);
+  if (revisions.length > 0) {
+    throw new ProviderError(
+      `Istio runs in context "${context}" as a revision only (${revisions.join(', ')} in ${ISTIO_NAMESPACE}), without the istiod Deployment of a default install that meshspec runs on; meshspec leaves it alone.`,
+      'Run on a cluster with a default Istio (istioctl install --set profile=demo, no --revision), or on one without Istio with --install-istio.',
+    );
   }
   if (options.settings.installIstio !== 'true') {
     throw new ProviderError(

@@ -26,3 +26,12 @@ export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledI
   const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
   return { version: tag, profile };
 }
+
+/**
+ * istiod Deployments of revisioned installs (`istiod-<rev>`, label app=istiod) in istio-system.
+ * Beside one of them, `istioctl install` would add a second control plane to the cluster.
+ */
+export async function revisionedIstiods(kube: ProviderKube): Promise<string[]> {
+  const { items } = await kube.apps.listNamespacedDeployment({ namespace: ISTIO_NAMESPACE, labelSelector: 'app=istiod' });
+  return items.map((deployment) => deployment.metadata?.name ?? '').filter((name) => name && name !== 'istiod');
+}
