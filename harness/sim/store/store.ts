@@ -1,7 +1,9 @@
 /**
  * The object store: one in-memory map per kind, a single monotonic resourceVersion, and a
  * bounded history of changes so watches can resume from a resourceVersion. Everything runs
- * on the event loop, so each write is atomic and no write is lost.
+ * on the event loop, so each write is atomic and no write is lost. A write stores a fresh object
+ * (or drops it) and never changes a stored one in place, so `listShared`/`getShared` can hand
+ * the stored objects themselves to readers that must not pay for copies (the data plane).
  */
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, ApiError, conflict, notFound, type ResourceName } from './errors.js';
@@ -62,7 +64,7 @@ export class ObjectStore {
     return found && structuredClone(found);
   }
 
-  /** The stored object itself, not a copy: for readers on a hot path that never change it (see `stored`). */
+  /** The stored object itself, not a copy: for readers on a hot path that never change it. */
   getShared(t: StoredType, namespace: string | undefined, name: string): ReadonlyKubeObject | undefined {
     return this.stored(t, namespace, name);
   }
@@ -82,10 +84,6 @@ export class ObjectStore {
     return this.inOrder(t, namespace);
   }
 
-  /**
-   * Shared objects stay valid because no stored object is ever changed in place: every write
-   * stores a fresh copy (create, update) or drops the object (delete).
-   */
   private stored(t: StoredType, namespace: string | undefined, name: string): KubeObject | undefined {
     return this.bucket(t).get(objectKey(t.namespaced ? namespace : undefined, name));
   }
