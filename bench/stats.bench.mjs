@@ -11,9 +11,11 @@
 // possible count up front and the draws look the verdict up; that keeps millions of draws per
 // row cheap without approximating anything. "exact" columns are the same rates summed over the
 // binomial distribution, which the Monte Carlo figures must agree with. A second table does the
-// same for sequentialSplitPlan, look by look, and adds the mean number of requests it sends.
+// same for sequentialSplitPlan, look by look, and adds the mean number of requests it sends. A
+// third table simulates a traffic step with two share-based expectations under its one budget
+// (familyPolicy), against each expectation spending the whole budget as before.
 // Exits non-zero if a target is missed.
-import { binomialCdf, DEFAULT_POLICY, requiredSampleSize, sequentialSplitPlan, shareTest, splitTest } from '../dist/harness/stats/index.js';
+import { binomialCdf, DEFAULT_POLICY, familyPolicy, requiredSampleSize, sequentialSplitPlan, shareTest, splitTest } from '../dist/harness/stats/index.js';
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -57,18 +59,23 @@ function binomialSampler(n, p) {
   };
 }
 
+/** Exact failure rate of a rule at the given truth: the binomial distribution summed over the failing counts. */
+function exactFailureRate(fails, n, truth) {
+  let exact = 0;
+  for (let k = 0; k <= n; k++) if (fails[k]) exact += binomialCdf(k, n, truth) - binomialCdf(k - 1, n, truth);
+  return exact;
+}
+
 /** Failure rate of a rule at the given truth: Monte Carlo over ASSERTIONS draws, and exact. */
 function failureRate(fails, n, truth, uniform) {
   const sample = binomialSampler(n, truth);
   let failures = 0;
   for (let i = 0; i < ASSERTIONS; i++) failures += fails[sample(uniform())];
-  let exact = 0;
-  for (let k = 0; k <= n; k++) if (fails[k]) exact += binomialCdf(k, n, truth) - binomialCdf(k - 1, n, truth);
-  return { measured: failures / ASSERTIONS, exact };
+  return { measured: failures / ASSERTIONS, exact: exactFailureRate(fails, n, truth) };
 }
 
 // `share` is the expected share of the tracked category; `verdict(k, n)` decides a count k of it
-// out of n; `twoWay` is the same expectation as a two-way split, for the sequential plan.
+// out of n (under an optional policy); `twoWay` is the same expectation as a two-way split, for the sequential plan.
 const CASES = [
   split('75/25 split', 75),
   split('90/10 split', 90),
@@ -84,7 +91,7 @@ function split(name, v1Percent) {
     name,
     share: v1Percent / 100,
     expectation: { kind: 'split', expectedPercent },
-    verdict: (k, n) => splitTest({ v1: k, v2: n - k }, expectedPercent),
+    verdict: (k, n, policy) => splitTest({ v1: k, v2: n - k }, expectedPercent, policy),
     twoWay: { first: 'v1', second: 'v2', expectedPercent },
   };
 }
@@ -94,7 +101,7 @@ function share(name, label, percent) {
     name,
     share: percent / 100,
     expectation: { kind: 'share', percent },
-    verdict: (k, n) => shareTest(k, n, percent, label),
+    verdict: (k, n, policy) => shareTest(k, n, percent, label, policy),
     twoWay: { first: label, second: 'other', expectedPercent: { [label]: percent, other: 100 - percent } },
   };
 }
@@ -173,6 +180,39 @@ function measureSequential(testCase, uniform) {
     return { truth, measured: failures / ASSERTIONS, exact, meanRequests: requests / ASSERTIONS, exactRequests };
   };
   return { plan, right: run(expected), worst: worstOf(wrongShares(expected).map(run)) };
+}
+
+/**
+ * A step with several share-based expectations on the same requests, their counts drawn
+ * independently (e.g. which version answers and whether the request was delayed): the step
+ * fails when any expectation fails. "per expectation" is the rule before the step had one
+ * budget: each at the whole falseFailure, all on the largest of their sample sizes. "per step"
+ * is familyPolicy: each at its share, each decided on its own sample size.
+ */
+function measureStep(cases, uniform) {
+  const expectations = cases.map((testCase) => testCase.expectation);
+  const failsAt = (testCase, n, policy) => Uint8Array.from({ length: n + 1 }, (_, k) => (testCase.verdict(k, n, policy).pass ? 0 : 1));
+  const rule = (policy, sizes) => {
+    const fails = cases.map((testCase, i) => failsAt(testCase, sizes[i], policy));
+    const samplers = cases.map((testCase, i) => binomialSampler(sizes[i], testCase.share));
+    let failures = 0;
+    for (let i = 0; i < ASSERTIONS; i++) failures += fails.some((fail, j) => fail[samplers[j](uniform())]) ? 1 : 0;
+    const single = cases.map((testCase, i) => exactFailureRate(fails[i], sizes[i], testCase.share));
+    const power = Math.min(...cases.flatMap((testCase, i) => wrongShares(testCase.share).map((truth) => exactFailureRate(fails[i], sizes[i], truth))));
+    return {
+      requests: Math.max(...sizes),
+      measured: failures / ASSERTIONS,
+      exact: 1 - single.reduce((pass, rate) => pass * (1 - rate), 1),
+      power,
+    };
+  };
+  const largest = Math.max(...expectations.map((expectation) => requiredSampleSize(expectation)));
+  const policy = familyPolicy(expectations);
+  return {
+    before: rule(DEFAULT_POLICY, cases.map(() => largest)),
+    now: rule(policy, expectations.map((expectation) => requiredSampleSize(expectation, policy))),
+    policy,
+  };
 }
 
 const sci = (x, digits = 1) => (x === 0 ? '0' : x.toExponential(digits));
@@ -254,6 +294,21 @@ console.log(
     'to fail when the final test is certain to fail or a share is far off)',
 );
 printTable(sequentialRows);
+const stepCases = [CASES[0], CASES[3]];
+const step = measureStep(stepCases, uniform);
+const stepMet = step.now.exact <= targetFalseFailure && step.now.power >= targetPower;
+allMet &&= stepMet;
+console.log(
+  `\nstep with ${stepCases.map((testCase) => testCase.name).join(' and ')} (independent counts; fails when either fails; ` +
+    `power is the worst expectation's exact power; per step: each at falseFailure ${sci(step.policy.falseFailure)})`,
+);
+printTable([
+  ['budget', 'requests', 'false-fail', 'exact', 'power', ''],
+  ...[['per expectation (before)', step.before, ''], ['per step (now)', step.now, stepMet ? 'targets met' : 'TARGET MISSED']].map(([name, rule, verdict]) => [
+    name, String(rule.requests), sci(rule.measured), sci(rule.exact, 2), rule.power.toFixed(4), verdict,
+  ]),
+  ['before / now', '', '', times(step.before.exact / step.now.exact), '', ''],
+]);
 console.log(
   `\n"exact" sums the binomial distribution over the same verdicts; Monte Carlo standard error at a rate of ${sci(targetFalseFailure)} is ` +
     `${sci(Math.sqrt(targetFalseFailure / ASSERTIONS))}. "worst at" is the true share of v1, of delayed requests, of successful requests. ` +
