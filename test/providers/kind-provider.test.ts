@@ -86,6 +86,18 @@ async function corefile(): Promise<string | undefined> {
   return (await core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' })).data?.Corefile;
 }
 
+/** kind's CoreDNS, which the provider restarts after changing the Corefile. The sim runs only a few images: istio/pilot's stands in for CoreDNS's. */
+async function createCoreDnsDeployment(): Promise<void> {
+  const labels = { 'k8s-app': 'kube-dns' };
+  await apps.createNamespacedDeployment({
+    namespace: 'kube-system',
+    body: {
+      metadata: { name: 'coredns', labels },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } } },
+    },
+  });
+}
+
 async function removeMarker(): Promise<void> {
   await core.deleteNamespacedConfigMap(MARKER).catch(() => undefined);
 }
@@ -96,17 +108,8 @@ beforeAll(async () => {
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace: 'kube-system', body: { metadata: { name: 'coredns' }, data: { Corefile: KIND_COREFILE } } });
-  // kind's CoreDNS, which the provider restarts after changing the Corefile. The sim runs only a
-  // few images: istio/pilot's stands in for CoreDNS's.
-  const labels = { 'k8s-app': 'kube-dns' };
   apps = kc.makeApiClient(AppsV1Api);
-  await apps.createNamespacedDeployment({
-    namespace: 'kube-system',
-    body: {
-      metadata: { name: 'coredns', labels },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } } },
-    },
-  });
+  await createCoreDnsDeployment();
   addonServer = createServer((req, res) => {
     addonRequests.push(req.url!);
     if (req.url === `/istio/${VERSION}/samples/addons/prometheus.yaml`) return res.writeHead(200).end(PROMETHEUS_YAML);
@@ -202,6 +205,18 @@ describe('kind provider', () => {
     expect(world.state().clusters).toEqual(['meshspec']);
     expect(Object.keys(world.state().containers).sort()).toEqual(['kind-registry', 'meshspec-external']);
     expect(await corefile()).toBe(KIND_COREFILE);
+  });
+
+  it('gives a kept cluster its Corefile back when restarting CoreDNS fails', async () => {
+    world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
+    await apps.deleteNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
+    try {
+      await expect(kindProvider().setup(options(true))).rejects.toThrow();
+      expect(lines.some((line) => line.startsWith('external service failed'))).toBe(true);
+      expect(await corefile()).toBe(KIND_COREFILE);
+    } finally {
+      await createCoreDnsDeployment();
+    }
   });
 
   it('applies Istio\'s samples/addons of the installed version once Istio is ready, downloading each file once', async () => {

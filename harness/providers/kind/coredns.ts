@@ -29,21 +29,23 @@ export function withExternalHost(corefile: string, ip: string): string {
   return `${base}${BEGIN}\nmeshspec.test:53 {\n    hosts {\n        ${ip} ${EXTERNAL_HOST}\n    }\n}\n${END}\n`;
 }
 
-/** Adds the hosts entry; returns the Corefile as it was without meshspec's block, for restoring. */
-export async function addExternalHost(kube: ProviderKube, ip: string): Promise<string> {
+/**
+ * Adds the hosts entry. `original` is the Corefile as it was without meshspec's block, for
+ * restoring; when `changed`, CoreDNS must be restarted (restartCoreDns) to serve it.
+ */
+export async function addExternalHost(kube: ProviderKube, ip: string): Promise<{ original: string; changed: boolean }> {
   const configMap = await kube.core.readNamespacedConfigMap(COREDNS);
   const corefile = configMap.data?.Corefile;
   if (corefile === undefined) throw new ProviderError('The coredns ConfigMap in kube-system has no Corefile; cannot register the external service.');
   const patched = withExternalHost(corefile, ip);
   if (patched !== corefile) {
     await kube.core.replaceNamespacedConfigMap({ ...COREDNS, body: { ...configMap, data: { ...configMap.data, Corefile: patched } } });
-    await restartCoreDns(kube);
   }
-  return withoutExternalHost(corefile);
+  return { original: withoutExternalHost(corefile), changed: patched !== corefile };
 }
 
 /** What `kubectl rollout restart` does, then waits for the new pods. */
-async function restartCoreDns(kube: ProviderKube): Promise<void> {
+export async function restartCoreDns(kube: ProviderKube): Promise<void> {
   const deployment = await kube.apps.readNamespacedDeployment(COREDNS);
   const template = deployment.spec!.template;
   template.metadata = {

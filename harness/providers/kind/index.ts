@@ -23,7 +23,7 @@ import { removeStaleNamespaces } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, isClusterOwned, kindContext, listNodes, markClusterOwned,
 } from './cluster.js';
-import { addExternalHost, EXTERNAL_HOST, restoreCorefile } from './coredns.js';
+import { addExternalHost, EXTERNAL_HOST, restartCoreDns, restoreCorefile } from './coredns.js';
 import { exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
 import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
 import { ensureExternalService, publishExternalService, removeExternalService } from './external-service.js';
@@ -139,7 +139,10 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   const externalIp = await timer.run('external service', async () => {
     run.externalService = true;
     const ip = await ensureExternalService(tools.docker, echo.reference);
-    run.originalCorefile = await addExternalHost(kube, ip);
+    const corefile = await addExternalHost(kube, ip);
+    // Recorded before the restart: a restart that fails must still leave the Corefile restored.
+    run.originalCorefile = corefile.original;
+    if (corefile.changed) await restartCoreDns(kube);
     await publishExternalService(kube.core, EXTERNAL_HOST, ip);
     return ip;
   }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
