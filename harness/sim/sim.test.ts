@@ -371,10 +371,43 @@ describe('the embedded cluster', () => {
     expect((await core.readNamespacedPod({ namespace: 'apps1', name: 'nginx' })).status!.phase).toBe('Pending');
   });
 
+  it('deletes a pod gracefully: marked with its grace period, SIGTERM, SIGKILL when the grace period is over, then gone', async () => {
+    const pod = (name: string, env: Record<string, string>) => ({
+      metadata: { name },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: IMAGE, env: Object.entries(env).map(([n, value]) => ({ name: n, value })) }] },
+    });
+    await core.createNamespacedPod({ namespace: 'apps1', body: pod('polite', {}) });
+    await core.createNamespacedPod({ namespace: 'apps1', body: pod('stubborn', { IGNORE_SIGTERM: '1' }) });
+    // Ready: their SIGTERM handlers are installed.
+    await until('both ready', async () => (await core.listNamespacedPod({ namespace: 'apps1' })).items.filter((p) => ['polite', 'stubborn'].includes(p.metadata!.name!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2);
+    const exits = new Map<string, number | undefined>();
+    const watch = await new k8s.Watch(kc).watch('/api/v1/namespaces/apps1/pods', {}, (type, obj: k8s.V1Pod) => {
+      const name = obj.metadata!.name!;
+      if (!['polite', 'stubborn'].includes(name)) return;
+      if (type === 'MODIFIED' && obj.status?.containerStatuses?.[0]?.state?.terminated) exits.set(name, obj.status.containerStatuses[0].state.terminated.exitCode);
+      if (type === 'DELETED') exits.set(`${name} DELETED`, 0);
+    }, () => undefined);
+    try {
+      const marked = await core.deleteNamespacedPod({ namespace: 'apps1', name: 'stubborn' });
+      expect(marked.metadata).toMatchObject({ deletionGracePeriodSeconds: 1, deletionTimestamp: expect.anything() });
+      expect((await core.readNamespacedPod({ namespace: 'apps1', name: 'stubborn' })).metadata!.deletionTimestamp).toBeTruthy();
+      await core.deleteNamespacedPod({ namespace: 'apps1', name: 'polite' });
+      await until('both gone', async () => exits.has('polite DELETED') && exits.has('stubborn DELETED'));
+      // The polite one stopped on SIGTERM (exit 0); the stubborn one was killed (128 + SIGKILL).
+      expect(exits.get('polite')).toBe(0);
+      expect(exits.get('stubborn')).toBe(137);
+      const killing = (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=stubborn' })).items.find((e) => e.reason === 'Killing');
+      expect(killing?.message).toBe('Stopping container app');
+    } finally {
+      watch.abort();
+    }
+  });
+
   it('deletes a namespace with its contents and stops its processes', async () => {
     const pods = (await core.listNamespacedPod({ namespace: 'meshed' })).items.map((p) => `meshed/${p.metadata!.name}`);
-    await core.deleteNamespace({ name: 'meshed' });
-    await expect(core.readNamespace({ name: 'meshed' })).rejects.toMatchObject({ code: 404 });
+    const terminating = await core.deleteNamespace({ name: 'meshed' });
+    expect((terminating as k8s.V1Namespace).status?.phase).toBe('Terminating');
+    await until('namespace gone', () => core.readNamespace({ name: 'meshed' }).then(() => false, (error) => error.code === 404));
     expect((await apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.namespace=meshed' })).items).toEqual([]);
     await until('pods detached', async () => pods.every((p) => detached.includes(p)));
     await expect(core.deleteNamespace({ name: 'default' })).rejects.toMatchObject({ code: 403 });

@@ -1,10 +1,13 @@
 /**
  * The cluster's write path, shared by HTTP clients and the sim's own controllers: defaults,
- * admission (mutating, then validating), the store, and the cascades a real control plane
- * performs (namespace deletion, garbage collection by ownerReferences, CRD registration).
+ * admission (mutating, then validating), the store, CRD registration, and deletion as the real
+ * registry does it: an object with finalizers, a pod with a grace period and a namespace are
+ * only marked (deletionTimestamp) and go once their finalizers are removed. Who removes them,
+ * and what a deletion cascades to, is the controllers' work (namespace content, garbage collection,
+ * the kubelet), as on a real control plane.
  */
 import { randomBytes } from 'node:crypto';
-import { ApiError, badRequest, invalid, notFound, type StatusCause } from '../store/errors.js';
+import { ApiError, badRequest, forbidden, invalid, notFound, type StatusCause } from '../store/errors.js';
 import { conflictingFields, withoutFields } from '../store/ownership.js';
 import { applyConfiguration, applyPatch } from '../store/patch.js';
 import { kubeTimestamp as now, type ObjectStore } from '../store/store.js';
@@ -51,9 +54,18 @@ export interface PatchOptions extends WriteOptions {
 
 export interface DeleteOptions {
   dryRun?: boolean;
+  /** What happens to dependents (ownerReferences); Background when unset, as for apps/v1 kinds. */
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** Pods only: how long the kubelet lets the containers stop; 0 removes the object at once. Default: the pod's terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
 }
+
+/** metadata.finalizers a propagationPolicy adds; the garbage collector acts on them and removes them. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+/** The namespace controller's entry in a namespace's spec.finalizers: its content is not yet deleted. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
 
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -106,10 +118,10 @@ export class ClusterApi {
 
   create(t: ResourceType, namespace: string | undefined, input: unknown, options: WriteOptions = {}): KubeObject {
     const obj = this.checkBody(t, namespace, input);
+    if (t.namespaced) this.checkNamespaceWritable(t, obj.metadata.name ?? '', obj.metadata.namespace!);
     if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) {
       obj.metadata.name = `${obj.metadata.generateName}${randomSuffix(5)}`;
     }
-    if (t.namespaced) this.checkNamespaceWritable(obj.metadata.namespace!);
     for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete obj.metadata[field];
     this.prepare(t, 'CREATE', obj, undefined, options);
     if (options.dryRun) return { ...obj, metadata: { ...obj.metadata, uid: 'dry-run', creationTimestamp: now() } };
@@ -152,15 +164,22 @@ export class ClusterApi {
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     }
-    if (t.kind === 'Namespace' && !t.group && PROTECTED_NAMESPACES.has(name)) {
-      throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`);
-    }
+    const isNamespace = t.kind === 'Namespace' && !t.group;
+    if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw forbidden(t, name, 'this namespace may not be deleted');
     if (options.dryRun) return current;
-    if (t.kind === 'Namespace' && !t.group) return this.deleteNamespace(current);
-    const deleted = this.store.delete(t, namespace, name);
-    if (t.kind === 'CustomResourceDefinition') this.unregisterCrd(deleted);
-    if (options.propagationPolicy !== 'Orphan') this.collectDependents(deleted);
-    return deleted;
+    if (isNamespace) return this.deleteNamespace(current);
+    const grace = gracePeriodOf(t, current, options);
+    const finalizers = [...finalizersOf(current)];
+    const deleting = Boolean(current.metadata.deletionTimestamp);
+    const policyFinalizer = { Foreground: FOREGROUND_FINALIZER, Orphan: ORPHAN_FINALIZER, Background: undefined }[options.propagationPolicy ?? 'Background'];
+    if (!deleting && policyFinalizer && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
+    if (finalizers.length === 0 && grace === 0) return this.remove(t, current);
+    // Already on its way, and this request would not make it go sooner.
+    if (deleting && graceOf(current) <= grace) return current;
+    return this.store.update(t, {
+      ...current,
+      metadata: { ...current.metadata, finalizers, deletionTimestamp: now(new Date(Date.now() + grace * 1000)), deletionGracePeriodSeconds: grace },
+    });
   }
 
   /** Creates or aggregates an Event about `regarding`, as components report notable things. */
@@ -174,7 +193,8 @@ export class ClusterApi {
       this.store.update(events, { ...same, count: ((same.count as number) ?? 1) + 1, lastTimestamp: now() });
       return;
     }
-    if (!this.store.get(this.type('', 'Namespace'), undefined, namespace)) return;
+    // Refused in a namespace being deleted, as the server refuses the component's write.
+    if (this.store.get(this.type('', 'Namespace'), undefined, namespace)?.status?.phase !== 'Active') return;
     this.store.create(events, {
       apiVersion: 'v1',
       kind: 'Event',
@@ -250,11 +270,23 @@ export class ClusterApi {
       next = { ...input, status: current.status };
     }
     next.metadata.namespace = current.metadata.namespace;
+    keepDeletionState(t, current, next);
     if (options.subresource !== 'status') this.prepare(t, 'UPDATE', next, current, options);
     if (options.dryRun) return next;
+    // The last finalizer of an object whose deletion is due (grace period over) is removed: it goes
+    // instead of being updated, so watchers see DELETED, as from the real registry.
+    const due = current.metadata.deletionTimestamp && graceOf(current) === 0 && !(t.kind === 'Namespace' && !t.group);
+    if (due && finalizersOf(current).length > 0 && finalizersOf(next).length === 0) return this.remove(t, current);
     const updated = this.store.update(t, next);
     if (t.kind === 'CustomResourceDefinition') this.registerCrd(updated);
     return updated;
+  }
+
+  /** Takes an object out of the store: the end of every deletion. */
+  private remove(t: ResourceType, obj: KubeObject): KubeObject {
+    const deleted = this.store.delete(t, obj.metadata.namespace, obj.metadata.name);
+    if (t.kind === 'CustomResourceDefinition') this.unregisterCrd(deleted);
+    return deleted;
   }
 
   /** Defaults, mutating admission, validation; throws 422 with every problem found. */
@@ -302,40 +334,28 @@ export class ClusterApi {
     return obj;
   }
 
-  private checkNamespaceWritable(namespace: string): void {
+  /** The NamespaceLifecycle admission plugin: nothing new in a namespace that is missing or being deleted. */
+  private checkNamespaceWritable(t: ResourceType, name: string, namespace: string): void {
     const ns = this.store.get(this.type('', 'Namespace'), undefined, namespace);
     if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
     if (ns.status?.phase === 'Terminating') {
-      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw forbidden(t, name, `unable to create new content in namespace ${namespace} because it is being terminated`, [
+        { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
+      ]);
     }
   }
 
-  /** Deletes everything in the namespace, then the namespace; answers it as Terminating, as a real server does. */
+  /**
+   * The first delete marks the namespace Terminating; the namespace controller empties it, removes
+   * its `kubernetes` finalizer and deletes it again, which removes it once no finalizer is left.
+   */
   private deleteNamespace(ns: KubeObject): KubeObject {
     const t = this.type('', 'Namespace');
-    const terminating = this.store.update(t, { ...ns, status: { ...ns.status, phase: 'Terminating' }, metadata: { ...ns.metadata, deletionTimestamp: now() } });
-    for (const type of this.registry.all()) {
-      if (!type.namespaced) continue;
-      for (const obj of this.store.list(type, ns.metadata.name)) {
-        if (this.store.get(type, obj.metadata.namespace, obj.metadata.name)) this.store.delete(type, obj.metadata.namespace, obj.metadata.name);
-      }
+    if (!ns.metadata.deletionTimestamp) {
+      return this.store.update(t, { ...ns, status: { ...ns.status, phase: 'Terminating' }, metadata: { ...ns.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } });
     }
-    this.store.delete(t, undefined, ns.metadata.name);
-    return terminating;
-  }
-
-  /** Garbage collection: objects owned (ownerReferences) by a deleted object go too. */
-  private collectDependents(owner: KubeObject): void {
-    const uid = owner.metadata.uid;
-    for (const type of this.registry.all()) {
-      const candidates = type.namespaced && owner.metadata.namespace ? this.store.list(type, owner.metadata.namespace) : type.namespaced ? this.store.list(type) : [];
-      for (const dependent of candidates) {
-        const refs = dependent.metadata.ownerReferences as { uid?: string }[] | undefined;
-        if (!refs?.some((r) => r.uid === uid)) continue;
-        if (!this.store.get(type, dependent.metadata.namespace, dependent.metadata.name)) continue;
-        this.collectDependents(this.store.delete(type, dependent.metadata.namespace, dependent.metadata.name));
-      }
-    }
+    if (ns.spec?.finalizers?.length || finalizersOf(ns).length) return ns;
+    return this.remove(t, ns);
   }
 
   private registerCrd(crd: KubeObject): void {
@@ -359,5 +379,39 @@ export class ClusterApi {
   private unregisterCrd(crd: KubeObject): void {
     const type = this.registry.removeCustom(crd.spec?.group, crd.spec?.names?.kind);
     if (type) this.store.dropKind(type);
+  }
+}
+
+export const finalizersOf = (obj: KubeObject): string[] => (Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : []);
+const graceOf = (obj: KubeObject): number => Number(obj.metadata.deletionGracePeriodSeconds ?? 0);
+
+/**
+ * Seconds a deletion waits for the kubelet: only a pod bound to a node and not yet finished has
+ * a grace period (the registry's pod strategy); everything else goes as soon as its finalizers allow.
+ */
+function gracePeriodOf(t: ResourceType, obj: KubeObject, options: DeleteOptions): number {
+  if (t.kind !== 'Pod' || t.group || !obj.spec?.nodeName || ['Succeeded', 'Failed'].includes(obj.status?.phase)) return 0;
+  const requested = options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, Number(requested) || 0);
+}
+
+/**
+ * An update neither starts nor undoes a deletion (deletionTimestamp and deletionGracePeriodSeconds
+ * are the server's), and adds no finalizer to an object being deleted, as the real server refuses.
+ */
+function keepDeletionState(t: ResourceType, current: KubeObject, next: KubeObject): void {
+  const { deletionTimestamp, deletionGracePeriodSeconds } = current.metadata;
+  if (!deletionTimestamp) {
+    delete next.metadata.deletionTimestamp;
+    delete next.metadata.deletionGracePeriodSeconds;
+    return;
+  }
+  Object.assign(next.metadata, { deletionTimestamp, deletionGracePeriodSeconds });
+  const before = finalizersOf(current);
+  const added = finalizersOf(next).filter((f) => !before.includes(f));
+  if (added.length > 0) {
+    throw invalid(t, next.metadata.name, [
+      { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` },
+    ]);
   }
 }

@@ -4,7 +4,7 @@ import { ApiError, badRequest } from '../store/errors.js';
 import { applyPatch } from '../store/patch.js';
 import { parseFieldSelector, parseLabelSelector, type Matcher } from '../store/selectors.js';
 import type { KubeObject } from '../store/types.js';
-import type { ClusterApi, PatchType } from './api.js';
+import type { ClusterApi, DeleteOptions, PatchType } from './api.js';
 import { decodeBody, readBody } from './body.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
 import { decodeProtobuf } from './protobuf.js';
@@ -201,7 +201,8 @@ export class RequestHandler {
       }
       if (method === 'DELETE') {
         const matches = this.matcher(q);
-        const deleted = this.api.list(type, r.namespace).filter(matches).map((o) => this.api.delete(type, o.metadata.namespace, o.metadata.name, { dryRun }));
+        const { preconditions: _p, ...options } = await deleteOptionsOf(req, q);
+        const deleted = this.api.list(type, r.namespace).filter(matches).map((o) => this.api.delete(type, o.metadata.namespace, o.metadata.name, options));
         return sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: type.group ? `${type.group}/${r.version}` : r.version, metadata: {}, items: deleted.map((o) => this.withVersion(r, o)) });
       }
       throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${method} ${type.plural}`);
@@ -229,11 +230,7 @@ export class RequestHandler {
         return sendJson(res, 200, this.withVersion(r, patched));
       }
       case 'DELETE': {
-        const raw = await readBody(req);
-        // Typed clients may send their DeleteOptions as protobuf; the defaults serve them as well.
-        const options = raw.length && mediaType(req) !== PROTOBUF ? (decodeBody(raw, 'json') as Record<string, any>) : {};
-        const propagationPolicy = q.get('propagationPolicy') ?? options?.propagationPolicy;
-        const deleted = this.api.delete(type, r.namespace, r.name, { dryRun: dryRun || options?.dryRun?.includes?.('All'), propagationPolicy, preconditions: options?.preconditions });
+        const deleted = this.api.delete(type, r.namespace, r.name, await deleteOptionsOf(req, q));
         return sendJson(res, 200, this.withVersion(r, deleted));
       }
       default:
@@ -351,6 +348,24 @@ export class RequestHandler {
     const updated = this.api.patch(r.type, r.namespace, r.name!, 'merge', { spec: { replicas } }, { dryRun: q.getAll('dryRun').includes('All') });
     sendJson(res, 200, scaleOf(updated));
   }
+}
+
+/** DeleteOptions from the query and the body (JSON; typed clients may send protobuf, whose options the defaults stand in for). */
+async function deleteOptionsOf(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+  const raw = await readBody(req);
+  const body = raw.length && mediaType(req) !== PROTOBUF ? (decodeBody(raw, 'json') as Record<string, any>) : {};
+  const grace = q.get('gracePeriodSeconds') ?? body?.gracePeriodSeconds;
+  if (grace !== undefined && grace !== null && !/^-?\d+$/.test(String(grace))) throw badRequest(`gracePeriodSeconds must be a whole number of seconds (got ${JSON.stringify(grace)})`);
+  const policy = q.get('propagationPolicy') ?? body?.propagationPolicy;
+  if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    throw badRequest(`propagationPolicy must be Orphan, Background or Foreground (got ${JSON.stringify(policy)})`);
+  }
+  return {
+    dryRun: q.getAll('dryRun').includes('All') || Boolean(body?.dryRun?.includes?.('All')),
+    propagationPolicy: policy ?? undefined,
+    preconditions: body?.preconditions,
+    gracePeriodSeconds: grace === undefined || grace === null ? undefined : Number(grace),
+  };
 }
 
 function parseFieldValidation(value: string | null): 'Strict' | 'Warn' | 'Ignore' | undefined {

@@ -87,8 +87,10 @@ export class WorkloadControllers {
   private reconcileReplicaSet(key: string): void {
     const { namespace, name } = splitKey(key);
     const rs = this.api.store.get(this.types.replicaSet, namespace, name);
-    if (!rs) return;
-    const pods = this.api.list(this.types.pod, namespace).filter((p) => isOwnedBy(p, rs));
+    // One being deleted is left to the garbage collector, as the real controller does.
+    if (!rs || rs.metadata.deletionTimestamp) return;
+    // A terminating pod no longer counts: its replacement starts while it stops.
+    const pods = this.api.list(this.types.pod, namespace).filter((p) => isOwnedBy(p, rs) && !p.metadata.deletionTimestamp);
     const wanted = rs.spec?.replicas ?? 1;
     for (let i = pods.length; i < wanted; i++) {
       const template = rs.spec.template ?? {};
@@ -131,7 +133,7 @@ export class WorkloadControllers {
   private reconcileDeployment(key: string): void {
     const { namespace, name } = splitKey(key);
     const deployment = this.api.store.get(this.types.deployment, namespace, name);
-    if (!deployment) return;
+    if (!deployment || deployment.metadata.deletionTimestamp) return;
     const spec = deployment.spec;
     const desired: number = spec.replicas ?? 1;
     const hash = podTemplateHash(spec.template);

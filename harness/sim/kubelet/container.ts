@@ -34,6 +34,7 @@ export type ContainerEvent = (type: 'Normal' | 'Warning', reason: string, messag
 
 const INITIAL_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 16_000;
+/** How long a container gets after SIGTERM when the sim itself stops (a deleted pod's grace period is its own). */
 const STOP_GRACE_MS = 2_000;
 const PROBE_FAST_MS = 100;
 const PROBE_STEADY_MS = 1_000;
@@ -82,7 +83,8 @@ export class ContainerProcess {
       stdin: 'ignore',
       // The channel carries the listening report; its closing also ends the app when this process dies.
       ipc: true,
-      forceKillAfterDelay: STOP_GRACE_MS,
+      // stop() sends SIGKILL after the grace period it is given.
+      forceKillAfterDelay: false,
     });
     this.child = child;
     child.on('message', (message: unknown) => {
@@ -100,12 +102,15 @@ export class ContainerProcess {
     this.scheduleProbe(PROBE_FAST_MS);
   }
 
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL once `graceMs` have passed; resolves once the process is gone. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
-    this.child?.kill('SIGTERM');
+    const child = this.child;
+    child?.kill('SIGTERM');
+    const killer = setTimeout(() => child?.kill('SIGKILL'), graceMs);
     await this.exited;
+    clearTimeout(killer);
     this.logs.close();
   }
 

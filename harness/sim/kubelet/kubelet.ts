@@ -8,6 +8,7 @@ import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import type { PodRuntime } from '../apiserver/types.js';
 import type { DataPlane, PodNetwork } from '../../mesh/types.js';
+import { ApiError } from '../store/errors.js';
 import { kubeTimestamp as timestamp } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { ContainerProcess, type ContainerState } from './container.js';
@@ -53,6 +54,8 @@ interface PodRun {
   network?: PodNetwork;
   attached: boolean;
   stopped: boolean;
+  /** Its deletion began: the containers are stopping, then the kubelet removes the object. */
+  terminating: boolean;
   statusQueued: boolean;
 }
 
@@ -91,7 +94,13 @@ export class Kubelet implements PodRuntime {
       const { namespace, name, uid } = event.object.metadata;
       const run = this.pods.get(podKey(namespace!, name));
       if (event.type === 'DELETED') {
-        if (run && run.uid === uid) void this.stopPod(run);
+        if (run && run.uid === uid) {
+          this.pods.delete(podKey(namespace!, name));
+          void this.stopPod(run);
+        }
+      } else if (event.object.metadata.deletionTimestamp) {
+        // Terminated here; a pod this kubelet never ran has nothing to stop and goes at once.
+        void this.terminatePod(run?.uid === uid ? run : undefined, event.object).catch((error) => process.emitWarning(`meshspec sim: kubelet could not finish deleting pod ${namespace}/${name}: ${(error as Error).message}`));
       } else if (event.type === 'ADDED' && !run) {
         void this.startPod(event.object).catch((error) => this.reportFailure(podType, event.object, error));
       }
@@ -101,7 +110,9 @@ export class Kubelet implements PodRuntime {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    await Promise.all([...this.pods.values()].map((run) => this.stopPod(run)));
+    const runs = [...this.pods.values()];
+    this.pods.clear();
+    await Promise.all(runs.map((run) => this.stopPod(run)));
   }
 
   logs(namespace: string, pod: string, container: string | undefined, options: { tailLines?: number; previous?: boolean }): string {
@@ -146,7 +157,7 @@ export class Kubelet implements PodRuntime {
     const { namespace, name } = pod.metadata as { namespace: string; name: string };
     const ip = `10.244.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 1}`;
     this.nextIp++;
-    const run: PodRun = { uid: pod.metadata.uid!, namespace, name, ip, containers: [], attached: false, stopped: false, statusQueued: false };
+    const run: PodRun = { uid: pod.metadata.uid!, namespace, name, ip, containers: [], attached: false, stopped: false, terminating: false, statusQueued: false };
     this.pods.set(podKey(namespace, name), run);
     this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`);
     // The IP is part of the pod's status before anything runs, so fieldRef status.podIP resolves.
@@ -260,12 +271,45 @@ export class Kubelet implements PodRuntime {
     }
   }
 
-  private async stopPod(run: PodRun): Promise<void> {
+  /** Ends the pod's containers (SIGTERM, SIGKILL after `graceMs`) and its place in the data plane. */
+  private async stopPod(run: PodRun, graceMs?: number): Promise<void> {
     if (run.stopped) return;
     run.stopped = true;
-    if (this.pods.get(podKey(run.namespace, run.name)) === run) this.pods.delete(podKey(run.namespace, run.name));
-    await Promise.all(run.containers.map((c) => c.process?.stop()));
+    await Promise.all(run.containers.map((c) => c.process?.stop(graceMs)));
     if (run.attached) await this.options.dataPlane.detachPod(run.namespace, run.name);
+  }
+
+  /**
+   * Graceful deletion: stop the containers within the pod's grace period, report them terminated,
+   * then remove the object (the kubelet's own delete, grace period 0), as a real node does.
+   */
+  private async terminatePod(run: PodRun | undefined, pod: KubeObject): Promise<void> {
+    if (run?.terminating) return;
+    const api = this.options.api;
+    const podType = api.type('', 'Pod');
+    const { namespace, name, uid } = pod.metadata as { namespace: string; name: string; uid: string };
+    if (run) {
+      run.terminating = true;
+      const running = run.containers.filter((c) => c.process || (c.state && 'running' in c.state));
+      if (running.length > 0) this.event(pod, 'Normal', 'Killing', `Stopping container ${running.map((c) => c.name).join(', ')}`);
+      await this.stopPod(run, Number(pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000);
+    }
+    const current = api.store.get(podType, namespace, name);
+    if (!current || current.metadata.uid !== uid) return;
+    try {
+      if (run) {
+        const finishedAt = timestamp();
+        for (const c of run.containers) {
+          if (!c.process && c.state && 'running' in c.state) c.state = { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state.running.startedAt, finishedAt } };
+          c.ready = false;
+        }
+        api.updateStatus(podType, { ...current, status: this.status(run, current) });
+      }
+      api.delete(podType, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (error) {
+      // Removed or replaced meanwhile (a forced delete): nothing left to do.
+      if (!(error instanceof ApiError && (error.code === 404 || error.code === 409))) throw error;
+    }
   }
 
   /** Coalesces status writes: many container changes in one tick make one write. */

@@ -61,6 +61,10 @@ export const conflict = (r: ResourceName, name: string) =>
     { name, group: r.group, kind: r.plural },
   );
 
+/** 403 as the real server words it: `pods "web" is forbidden: <why>`. */
+export const forbidden = (r: ResourceName, name: string, why: string, causes?: StatusCause[]) =>
+  new ApiError(403, 'Forbidden', `${qualified(r)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { name, group: r.group, kind: r.plural, ...(causes ? { causes } : {}) });
+
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
 
 /** 422 with one cause per offending field, as the real server's validation answers. */

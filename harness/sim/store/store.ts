@@ -25,8 +25,8 @@ export type StoreListener = (event: StoreEvent) => void;
 
 const HISTORY_LIMIT = 20_000;
 
-/** Now as Kubernetes writes timestamps: RFC 3339 in whole seconds. */
-export const kubeTimestamp = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/** A time (default now) as Kubernetes writes timestamps: RFC 3339 in whole seconds. */
+export const kubeTimestamp = (at = new Date()): string => at.toISOString().replace(/\.\d+Z$/, 'Z');
 
 export const typeKeyOf = (t: { group: string; kind: string }) => `${t.group}/${t.kind}`;
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;

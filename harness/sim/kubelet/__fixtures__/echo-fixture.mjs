@@ -35,4 +35,7 @@ server.listen(port, '127.0.0.1', () => {
   process.on('disconnect', () => process.exit(0));
   console.log(`fixture listening on ${chosen} as ${process.env.POD_NAME}`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// IGNORE_SIGTERM=1: a process that does not stop when asked, for the kubelet's SIGKILL after the grace period.
+process.on('SIGTERM', () => {
+  if (process.env.IGNORE_SIGTERM !== '1') server.close(() => process.exit(0));
+});
