@@ -146,6 +146,12 @@ describe('cluster', () => {
     await expect(clusterExists('kind', 'meshspec')).resolves.toBe(false);
   });
 
+  it('answers no logs, instead of failing, when kind cannot be run: cleanup after a failed setup comes next', async () => {
+    const notExecutable = join(world.dir, 'kind');
+    writeFileSync(notExecutable, 'not a program');
+    await expect(exportKindLogs(mkdtempSync(join(tmpdir(), 'meshspec-artifacts-')), 'meshspec', notExecutable)).resolves.toBeNull();
+  });
+
   it('exports kind logs under the artifacts directory', async () => {
     const artifacts = mkdtempSync(join(tmpdir(), 'meshspec-artifacts-'));
     await expect(exportKindLogs(artifacts, 'meshspec', 'kind')).resolves.toBe(join(artifacts, 'kind-logs'));

@@ -3,7 +3,7 @@
  * node logs are what explains it: `kind export logs`, as Istio's own CI keeps.
  */
 import { join } from 'node:path';
-import type { ClusterHandle } from '../types.js';
+import { ProviderError, type ClusterHandle } from '../types.js';
 import { kubeClients } from '../shared/kube.js';
 import { tryTool } from '../shared/tools.js';
 import { kindTools } from './prerequisites.js';
@@ -19,11 +19,17 @@ export async function clusterProblem(handle: Pick<ClusterHandle, 'kubeconfig' | 
   }
 }
 
-/** Writes `kind export logs` to <artifactsDir>/kind-logs; returns that directory, or null if kind failed. */
+/**
+ * Writes `kind export logs` to <artifactsDir>/kind-logs; returns that directory, or null if kind
+ * failed, could not be run or hung. Never throws: after a failed setup, cleanup comes next.
+ */
 export async function exportKindLogs(artifactsDir: string, clusterName = 'meshspec', kind = kindTools().kind): Promise<string | null> {
   const target = join(artifactsDir, 'kind-logs');
-  const result = await tryTool(kind, ['export', 'logs', target, '--name', clusterName], { timeoutMs: 5 * 60_000 });
-  return result.exitCode === 0 ? target : null;
+  const result = await tryTool(kind, ['export', 'logs', target, '--name', clusterName], { timeoutMs: 5 * 60_000 }).catch((error: unknown) => {
+    if (error instanceof ProviderError) return null;
+    throw error;
+  });
+  return result?.exitCode === 0 ? target : null;
 }
 
 /** For a failed run on kind: exports the node logs when the cluster is unhealthy. Returns what was done. */
