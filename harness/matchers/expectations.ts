@@ -1,7 +1,8 @@
 /**
  * Runs a step's `expect:` block through the registered matchers, as a TypeScript test would
  * write it: `true` -> `expect(subject).toX()`, `false` -> `expect(subject).not.toX()`, any other
- * value -> `expect(subject).toX(value)`. Every assertion is awaited (an async matcher that is
+ * value -> `expect(subject).toX(value)`; `calls` can give one expectation another subject and a
+ * statistics policy, which share-based matchers take after the value. Every assertion is awaited (an async matcher that is
  * not awaited cannot fail its test), and every one runs even after a failure, so a step reports
  * all its failed expectations at once.
  */

@@ -1,4 +1,4 @@
-/** Statistics for share-based assertions: exact binomial tests, intervals and sample sizes. No mesh code. */
+/** Statistics for share-based assertions: exact binomial tests, intervals, sample sizes, sequential plans and one budget for several assertions. No mesh code. */
 export { DEFAULT_POLICY, resolvePolicy, type StatsPolicy } from './policy.js';
 export { splitTest, shareTest, minShareTest, type ShareEstimate, type Verdict } from './verdict.js';
 export { canFailByChance, familyPolicy } from './family.js';
