@@ -110,6 +110,22 @@ describe('traffic step on sim', () => {
     expect(reports[0].traffic?.outcomes[0].pass).toBe(false);
   });
 
+  it('shares the budget between two share-based expectations, each decided on its own sample', async () => {
+    const reports: StepReport[] = [];
+    const step = TrafficStep.parse({
+      traffic: { from: 'client', to: 'http://backend.traffic-step:8080/', concurrency: 50 },
+      expect: { toSplitTraffic: { split: { v1: 50, v2: 50 } }, toSucceed: { atLeast: 90 } },
+    });
+    await trafficOperation.exec(step, stepContext(reports));
+    const traffic = reports[0].traffic!;
+    const [split, succeed] = traffic.outcomes;
+    // Each at half of 1e-4: the split's intervals are at 99.995%, and the success rate is decided on the 472 requests a minimum of 90% needs at 5e-5.
+    expect(split).toMatchObject({ matcher: 'toSplitTraffic', pass: true, detail: expect.stringContaining('99.995% intervals') });
+    expect(succeed).toMatchObject({ matcher: 'toSucceed', pass: true, detail: expect.stringContaining('of 472 ') });
+    expect(traffic.sampling).toMatch(/^sequential sampling: toSplitTraffic stopped after \d+ requests: /);
+    expect(traffic.n).toBeGreaterThanOrEqual(472);
+  });
+
   it("finds this batch in the servers' own request logs", async () => {
     const reports: StepReport[] = [];
     const step = TrafficStep.parse({
