@@ -68,13 +68,13 @@ describe('mesh config in effect', () => {
 
   it('does not resolve before Istio reports the object Reconciled', async () => {
     applied = await apply(route(100));
-    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 }))
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 1_000 }))
       .rejects.toThrow(/waiting for the mesh to put 1 Istio object\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/backend in namespace mesh-config-\w+: Istio has not reported a Reconciled condition for it yet/);
   });
 
   it('follows the status until the current generation is Reconciled', async () => {
     await reportStatus('backend', 1, 'False');
-    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 })).rejects.toThrow(/Reconciled=False \(1\/2 proxies up to date\)/);
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 1_000 })).rejects.toThrow(/Reconciled=False \(1\/2 proxies up to date\)/);
     const waiting = waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 10_000 });
     setTimeout(() => void reportStatus('backend', 1, 'True'), 300);
     await waiting;
@@ -83,7 +83,7 @@ describe('mesh config in effect', () => {
   it('waits again after a change raises the generation', async () => {
     applied = [...applied, ...(await apply(route(100).replace('hosts: [backend]', 'hosts: [backend, backend.other]')))];
     expect(applied.at(-1)!.generation).toBe(2);
-    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 400 }))
+    await expect(waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 1_000 }))
       .rejects.toThrow('Reconciled for generation 1, but the object is at generation 2');
     await reportStatus('backend', 2, 'True');
     await waitForMeshConfig(kube, applied, cluster, { deadline: Date.now() + 5_000 });
@@ -107,16 +107,13 @@ describe('mesh config in effect', () => {
     const [hung] = await apply(route(100).replace('name: backend', 'name: hung'));
     const dir = await mkdtemp(join(tmpdir(), 'meshspec-istioctl-'));
     const istioctl = join(dir, 'istioctl');
-    // Records its pid and arguments, then sleeps (exec: the pid stays the sleeping process's).
-    await writeFile(istioctl, `#!/bin/sh\necho $$ > "${dir}/pid"\necho "$@" > "${dir}/args"\nexec sleep 60\n`);
+    // Records its pid, then sleeps (exec: the pid stays the sleeping process's).
+    await writeFile(istioctl, `#!/bin/sh\necho $$ > "${dir}/pid"\nexec sleep 60\n`);
     await chmod(istioctl, 0o755);
     const kind = { ...cluster, provider: 'kind' as const, istio: { ...cluster.istio, istioctl } };
-    await expect(waitForMeshConfig(kube, [hung!], kind, { deadline: Date.now() + 2_000 })).rejects.toThrow(
+    await expect(waitForMeshConfig(kube, [hung!], kind, { deadline: Date.now() + 3_000 })).rejects.toThrow(
       /^timed out after \d+\.\ds waiting for the mesh to put 1 Istio object\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/hung in namespace mesh-config-\w+: istioctl x wait --for=distribution has not confirmed it yet\. If the mesh needs longer to take the change up, set timeout: on the step \(or the scenario\)$/,
     );
-    // istioctl's own --timeout lies past the deadline: the wait's deadline is what stops it.
-    const timeout = /--timeout (\d+)s/.exec(await readFile(join(dir, 'args'), 'utf8'))?.[1];
-    expect(Number(timeout)).toBeGreaterThan(2);
     const pid = Number(await readFile(join(dir, 'pid'), 'utf8'));
     await waitFor(`istioctl (pid ${pid}) to be killed`, async () => (isRunning(pid) ? notYet('still running') : done(undefined)), { deadline: Date.now() + 10_000 });
   });
