@@ -68,7 +68,7 @@ describe('prerequisites', () => {
 
 describe('local registry', () => {
   it('runs registry:3 on 127.0.0.1:5001, labelled as meshspec\'s', async () => {
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false });
     expect(world.argsOf('docker', 'run')).toEqual([[
       'run', '-d', '--restart=always', '-p', '127.0.0.1:5001:5000', '--network', 'bridge',
       '--name', 'kind-registry', '--label', 'meshspec.dev/owned=true', 'registry:3',
@@ -77,7 +77,7 @@ describe('local registry', () => {
 
   it('reuses a registry the user made, starting it if stopped, and records it is not ours', async () => {
     world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2' } } });
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true });
     expect(world.argsOf('docker', 'run')).toEqual([]);
     expect(world.argsOf('docker', 'start')).toEqual([['start', 'kind-registry']]);
   });

@@ -267,6 +267,16 @@ describe('kind provider', () => {
     expect(world.state().containers['kind-registry']).toBeDefined();
   });
 
+  it('stops again a registry of the user\'s that was stopped before the run', async () => {
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3' } } });
+    const provider = kindProvider();
+    await provider.setup(options(false));
+    expect(world.state().containers['kind-registry'].running).toBe(true);
+    await provider.teardown();
+    expect(world.state().containers['kind-registry']).toMatchObject({ running: false, image: 'registry:2' });
+    expect(world.argsOf('docker', 'rm')).toEqual([['rm', '-f', 'meshspec-external']]);
+  });
+
   it('deletes the cluster it created when setup fails before the cluster is marked as meshspec\'s', async () => {
     // kind made the cluster, but its API server does not answer: the marker cannot be written.
     const unreachable = join(cache, 'unreachable.kubeconfig');

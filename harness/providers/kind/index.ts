@@ -30,7 +30,7 @@ import { ensureExternalService, publishExternalService, removeExternalService } 
 import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
 import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
 import {
-  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, type RegistryState,
+  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, stopRegistry, type RegistryState,
 } from './registry.js';
 
 export { clusterProblem, exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
@@ -215,6 +215,7 @@ async function tearDown(run: KindRun): Promise<void> {
   if (!options.reuse) {
     if (run.externalService) await attempt('remove the external service container', () => removeExternalService(tools.docker));
     if (run.registry?.ownedByMeshspec) await attempt('remove the local registry', () => removeRegistry(tools.docker));
+    else if (run.registry?.wasStopped) await attempt('stop the local registry again', () => stopRegistry(tools.docker));
   }
   if (failures.length) throw new ProviderError(`kind teardown incomplete:\n${failures.map((f) => `- ${f}`).join('\n')}`);
 }

@@ -20,6 +20,8 @@ export interface RegistryState {
   /** True when this run started the container. */
   created: boolean;
   ownedByMeshspec: boolean;
+  /** True when the container existed but was stopped, and this run started it. */
+  wasStopped: boolean;
 }
 
 /** Reuses a kind-registry container when there is one (starting it if stopped), else runs one. */
@@ -27,7 +29,7 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
   const existing = await inspectContainer(docker, REGISTRY_NAME);
   if (existing) {
     if (!existing.running) await runTool(docker, ['start', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
-    return { created: false, ownedByMeshspec: existing.ownedByMeshspec };
+    return { created: false, ownedByMeshspec: existing.ownedByMeshspec, wasStopped: !existing.running };
   }
   const run = await tryTool(docker, [
     'run', '-d', '--restart=always',
@@ -48,7 +50,7 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     }
     throw new ProviderError(`Could not start the local registry: ${run.stderr.trim()}`);
   }
-  return { created: true, ownedByMeshspec: true };
+  return { created: true, ownedByMeshspec: true, wasStopped: false };
 }
 
 /** Attaches the registry to the `kind` network (which kind creates with the first cluster). */
@@ -75,6 +77,11 @@ export async function publishRegistryHosting(core: CoreV1Api): Promise<void> {
     metadata: { name: 'local-registry-hosting', namespace: 'kube-public' },
     data: { 'localRegistryHosting.v1': `host: "${REGISTRY_HOST}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n` },
   });
+}
+
+/** Puts a registry of the user's that this run started back as it was. */
+export async function stopRegistry(docker: string): Promise<void> {
+  await runTool(docker, ['stop', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
 export async function removeRegistry(docker: string): Promise<void> {

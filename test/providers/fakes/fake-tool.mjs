@@ -74,6 +74,9 @@ function docker() {
     case 'start':
       containers[rest[0]].running = true;
       return finish(0, rest[0]);
+    case 'stop':
+      containers[rest[0]].running = false;
+      return finish(0, rest[0]);
     case 'rm': {
       const name = rest[rest.length - 1];
       if (!containers[name]) return finish(1, '', `Error response from daemon: No such container: ${name}`);
