@@ -31,6 +31,8 @@ export interface FakeState {
   registryTags: string[];
   images: string[];
   istioInstallFails: boolean;
+  /** `kind create cluster` fails after making the node container. */
+  createFails?: boolean;
   istioInstalled?: string;
   /** A kubeconfig the fake kind hands out (e.g. the sim's), with its context renamed to kind-NAME. */
   kubeconfigSource?: string;

@@ -142,6 +142,14 @@ describe('cluster', () => {
     expect((error as ProviderError).hint).toContain('kind delete cluster --name mine');
   });
 
+  it('removes what a failed creation left of the cluster', async () => {
+    world.update({ createFails: true });
+    const kubeconfig = join(world.dir, 'kubeconfig');
+    await expect(createCluster({ ...spec(kubeconfig), name: 'mine' })).rejects.toThrow('kind could not create cluster "mine": ERROR: failed to create cluster');
+    expect(world.argsOf('kind', 'delete')).toEqual([['delete', 'cluster', '--name', 'mine', '--kubeconfig', kubeconfig]]);
+    expect(world.state().clusters).toEqual([]);
+  });
+
   it('knows when there is no cluster', async () => {
     await expect(clusterExists('kind', 'meshspec')).resolves.toBe(false);
   });

@@ -39,14 +39,27 @@ export function createClusterArgs(spec: ClusterSpec): string[] {
   ];
 }
 
-/** Creates the cluster; false when one of that name already exists (created meanwhile by someone else). */
+/**
+ * Creates the cluster; false when one of that name already exists (created meanwhile by someone
+ * else). A creation that fails or times out is cleaned up: kind leaves the node containers of a
+ * creation it was killed in, and the next run would take them for a cluster of the user's.
+ */
 export async function createCluster(spec: ClusterSpec, onLine?: (line: string) => void): Promise<boolean> {
-  const result = await tryTool(spec.kind, createClusterArgs(spec), { onLine, timeoutMs: 10 * 60_000 });
-  if (result.exitCode === 0) return true;
-  if (/already exist/i.test(result.stderr)) return false;
+  let failure: string;
+  try {
+    const result = await tryTool(spec.kind, createClusterArgs(spec), { onLine, timeoutMs: 10 * 60_000 });
+    if (result.exitCode === 0) return true;
+    if (/already exist/i.test(result.stderr)) return false;
+    failure = result.stderr.trim().split('\n').slice(-5).join('\n');
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    failure = error.message;
+  }
+  // No cluster of that name existed (kind would have said "already exist"): what is left is this run's.
+  const removed = await deleteCluster(spec.kind, spec.name, spec.kubeconfig).then(() => true, () => false);
   throw new ProviderError(
-    `kind could not create cluster "${spec.name}": ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
-    `See \`docker info\` for resources (kind needs about 4 GB of memory for Istio), and retry; \`kind delete cluster --name ${spec.name}\` removes a half-made cluster.`,
+    `kind could not create cluster "${spec.name}": ${failure}`,
+    `See \`docker info\` for resources (kind needs about 4 GB of memory for Istio), and retry${removed ? '' : `; \`kind delete cluster --name ${spec.name}\` removes the half-made cluster`}.`,
   );
 }
 
