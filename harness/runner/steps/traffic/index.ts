@@ -17,7 +17,7 @@ import { sendTraffic } from '../../../traffic/send.js';
 import type { TrafficResult } from '../../../traffic/types.js';
 import type { Operation, StepContext } from '../../types.js';
 import { trafficReport } from './report.js';
-import { expectationPolicy, leastRequests, plannedSamples, statisticalExpectations } from './request-count.js';
+import { autoRequestCount, expectationPolicy, leastRequests, plannedSamples, statisticalExpectations } from './request-count.js';
 import { plansFor, sendSequentially, sequentialTargetsOf } from './sequential.js';
 
 interface Sent {
@@ -59,7 +59,7 @@ async function sendFor(step: TrafficStep, ctx: StepContext, policy: StatsPolicy)
   const statistical = statisticalExpectations(step.expect);
   const targets = sequentialTargetsOf(step.expect);
   if (targets.length === 0) {
-    const count = leastRequests(statistical, policy);
+    const count = autoRequestCount(step.expect);
     ctx.log(`sending ${count} requests ${route}`);
     return { result: await send(count), decidedOn: plannedSamples(statistical, policy) };
   }
