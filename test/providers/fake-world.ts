@@ -31,8 +31,8 @@ export interface FakeState {
   registryTags: string[];
   images: string[];
   istioInstallFails: boolean;
-  /** `kind create cluster` fails after making the node container. */
-  createFails?: boolean;
+  /** `kind create cluster` fails with this stderr after making the node container. */
+  createFails?: string;
   istioInstalled?: string;
   /** A kubeconfig the fake kind hands out (e.g. the sim's), with its context renamed to kind-NAME. */
   kubeconfigSource?: string;

@@ -143,11 +143,23 @@ describe('cluster', () => {
   });
 
   it('removes what a failed creation left of the cluster', async () => {
-    world.update({ createFails: true });
+    world.update({ createFails: 'ERROR: failed to create cluster: failed to init node with kubeadm: exit status 1' });
     const kubeconfig = join(world.dir, 'kubeconfig');
     await expect(createCluster({ ...spec(kubeconfig), name: 'mine' })).rejects.toThrow('kind could not create cluster "mine": ERROR: failed to create cluster');
     expect(world.argsOf('kind', 'delete')).toEqual([['delete', 'cluster', '--name', 'mine', '--kubeconfig', kubeconfig]]);
     expect(world.state().clusters).toEqual([]);
+  });
+
+  it('names the ingress ports when another cluster holds them', async () => {
+    world.update({
+      createFails: [
+        'ERROR: failed to create cluster: command "docker run --name meshspec-control-plane ..." failed with error: exit status 125',
+        'Command Output: docker: Error response from daemon: driver failed programming external connectivity on endpoint meshspec-control-plane (5c1e): Bind for 127.0.0.1:30080 failed: port is already allocated.',
+      ].join('\n'),
+    });
+    const error = (await createCluster(spec(join(world.dir, 'kubeconfig'))).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.hint).toBe('The ingress gateway\'s ports 127.0.0.1:30080 and 127.0.0.1:30443 (clusters/kind.yaml) must be free; another kind cluster may hold them: `docker ps --filter publish=30080`.');
   });
 
   it('knows when there is no cluster', async () => {

@@ -11,6 +11,9 @@ import { OWNED_LABEL_KEY } from './ownership.js';
 
 const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
 
+/** Host ports on 127.0.0.1 that clusters/kind.yaml maps to the ingress gateway's NodePorts. */
+export const INGRESS_HOST_PORTS = { http: 30080, https: 30443 };
+
 export interface ClusterSpec {
   kind: string;
   name: string;
@@ -57,10 +60,11 @@ export async function createCluster(spec: ClusterSpec, onLine?: (line: string) =
   }
   // No cluster of that name existed (kind would have said "already exist"): what is left is this run's.
   const removed = await deleteCluster(spec.kind, spec.name, spec.kubeconfig).then(() => true, () => false);
-  throw new ProviderError(
-    `kind could not create cluster "${spec.name}": ${failure}`,
-    `See \`docker info\` for resources (kind needs about 4 GB of memory for Istio), and retry${removed ? '' : `; \`kind delete cluster --name ${spec.name}\` removes the half-made cluster`}.`,
-  );
+  const { http, https } = INGRESS_HOST_PORTS;
+  const hint = /port is already allocated|address already in use/i.test(failure)
+    ? `The ingress gateway's ports 127.0.0.1:${http} and 127.0.0.1:${https} (clusters/kind.yaml) must be free; another kind cluster may hold them: \`docker ps --filter publish=${http}\`.`
+    : `See \`docker info\` for resources (kind needs about 4 GB of memory for Istio), and retry${removed ? '' : `; \`kind delete cluster --name ${spec.name}\` removes the half-made cluster`}.`;
+  throw new ProviderError(`kind could not create cluster "${spec.name}": ${failure}`, hint);
 }
 
 /** Writes the existing cluster's credentials into our own kubeconfig file (not the user's ~/.kube/config). */

@@ -21,7 +21,7 @@ import { PhaseTimer } from '../shared/phase-timer.js';
 import { checkPrerequisites } from '../shared/prerequisites.js';
 import { removeStaleNamespaces } from '../../kube/index.js';
 import {
-  clusterExists, createCluster, deleteCluster, exportKubeconfig, isClusterOwned, kindContext, listNodes, markClusterOwned,
+  clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,
 } from './cluster.js';
 import { addExternalHost, EXTERNAL_HOST, restartCoreDns, restoreCorefile } from './coredns.js';
 import { exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
@@ -36,7 +36,7 @@ import {
 export { clusterProblem, exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
 
 export const DEFAULT_CLUSTER_NAME = 'meshspec';
-export const KIND_INGRESS_URL = 'http://127.0.0.1:30080';
+export const KIND_INGRESS_URL = `http://127.0.0.1:${INGRESS_HOST_PORTS.http}`;
 
 /** What setup made or found, so that teardown removes exactly what it should. */
 interface KindRun {

@@ -132,7 +132,7 @@ function kind() {
       state.clusters.push(name);
       if (!state.networks.includes('kind')) state.networks.push('kind');
       // What a creation killed halfway (or run with --retain) leaves: the node, and no working cluster.
-      if (state.createFails) return finish(1, '', 'ERROR: failed to create cluster: failed to init node with kubeadm: exit status 1');
+      if (state.createFails) return finish(1, '', state.createFails);
       writeKubeconfig(flag('--kubeconfig'), name);
       return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
     case 'export kubeconfig':
