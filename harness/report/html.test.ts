@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { clopperPearson } from '../stats/index.js';
 import { summarizeLatency } from '../traffic/latency.js';
@@ -109,6 +109,24 @@ describe('HtmlReporter', () => {
     expect(html).toContain('<pre class="error">boom</pre><pre class="diagnostics">diagnostics written to /d</pre>');
     expect(html).not.toContain('not ours');
     expect(html).toContain('<svg class="chart shares"');
+  });
+
+  it('fails the run with one line saying why when the report cannot be written', async () => {
+    const blocker = join(dir, 'blocker');
+    await writeFile(blocker, '');
+    const outputFile = join(blocker, 'report.html');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const exitCode = process.exitCode;
+    try {
+      await new HtmlReporter({ outputFile }).onTestRunEnd([]);
+      expect(stderr.mock.calls).toEqual([
+        [`meshspec: cannot write the report ${outputFile}: ENOTDIR, ${blocker} is a file, not a directory; move ${blocker} out of the way, or set another outputFile\n`],
+      ]);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      stderr.mockRestore();
+      process.exitCode = exitCode;
+    }
   });
 });
 

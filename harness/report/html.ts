@@ -3,10 +3,10 @@
  * CI job can upload. Every scenario and step with its verdict; for every traffic step, a chart
  * of observed shares against expected with interval whiskers, and a latency histogram.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { formatMs } from '../traffic/latency.js';
+import { ReportDestinationError, writeReportFile } from './destination.js';
 import { runReportFrom } from './run-model.js';
 import { escapeHtml, latencyHistogramSvg, shareChartSvg } from './svg.js';
 import { probability } from '../stats/format.js';
@@ -105,12 +105,22 @@ export const DEFAULT_HTML_REPORT = 'meshspec-report.html';
  * reporter from the module's default export with those options.
  */
 export class HtmlReporter implements Reporter {
-  constructor(private readonly options: HtmlReporterOptions = {}) {}
+  /** The absolute path the report is written to. */
+  readonly outputFile: string;
+
+  constructor(private readonly options: HtmlReporterOptions = {}) {
+    this.outputFile = resolve(options.outputFile ?? DEFAULT_HTML_REPORT);
+  }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    const file = resolve(this.options.outputFile ?? DEFAULT_HTML_REPORT);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, renderHtmlReport(runReportFrom(testModules, this.options.title ?? 'meshspec report')));
+    try {
+      await writeReportFile(this.outputFile, renderHtmlReport(runReportFrom(testModules, this.options.title ?? 'meshspec report')));
+    } catch (error) {
+      if (!(error instanceof ReportDestinationError)) throw error;
+      // Thrown, it would be a stack trace under Vitest's "Unhandled Error": one line and a failed run instead.
+      process.stderr.write(`meshspec: ${error.message}; ${error.hint}\n`);
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 /** Reports: failure formatting, diagnostics on failure, and the HTML report (a Vitest reporter). */
 export { collectDiagnostics } from './diagnostics.js';
+export { checkReportDestinations, reportDestinations, ReportDestinationError } from './destination.js';
 export { DEFAULT_HTML_REPORT, HtmlReporter, renderHtmlReport, type HtmlReporterOptions } from './html.js';
 export { runReportFrom } from './run-model.js';
 export { lineCollector, writeLatency, writeShareChart, type TextTarget } from './text.js';

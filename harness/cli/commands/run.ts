@@ -9,11 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/reporters';
 import { ReportersMap, startVitest } from 'vitest/node';
-import { HtmlReporter } from '../../report/index.js';
+import { checkReportDestinations, HtmlReporter, ReportDestinationError, reportDestinations } from '../../report/index.js';
 import { istioNeeds, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import { closest } from '../../spec/closest.js';
 import type { LoadedSpec } from '../../spec/index.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { watchInterruption } from '../interrupt.js';
 import type { CliOptions } from '../options.js';
 import { selectSpecs } from '../select.js';
@@ -27,7 +27,12 @@ const TEARDOWN_TIMEOUT_MS = 300_000;
 
 export async function runCommand(paths: readonly string[], options: CliOptions, rootDir: string): Promise<number> {
   const specs = selectSpecs(loadValidSpecs(paths, rootDir), options.filter);
-  const vitestOptions = { ...reporterOptions(options, rootDir), config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS, execArgv: ['--import', WORKER_SIGNALS_MODULE] };
+  const reporting = reporterOptions(options, rootDir);
+  // Before the cluster comes up: a report that cannot be written should not cost a run, nor end it in a stack trace.
+  await checkReportDestinations(reportDestinations(reporting, rootDir)).catch((error: unknown) => {
+    throw error instanceof ReportDestinationError ? new CliError(error.message, 'MESHSPEC_REPORT_DESTINATION', error.hint) : error;
+  });
+  const vitestOptions = { ...reporting, config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS, execArgv: ['--import', WORKER_SIGNALS_MODULE] };
   const runId = newRunId();
   const settings = runSettings(options, specs, rootDir, runId);
   // Listening from before the provider starts: a signal during its setup skips the tests.
