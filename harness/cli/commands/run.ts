@@ -51,6 +51,8 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
       }
     } finally {
       await cluster.teardown();
+      // After Ctrl-C the user waits for this: whatever the run created is gone, it is safe to go on.
+      if (interruption.exitCode() !== undefined) console.error(`interrupted: the ${settings.provider} teardown is done`);
     }
   } finally {
     interruption.dispose();
