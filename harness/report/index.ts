@@ -1,4 +1,4 @@
-/** Reports: failure formatting, diagnostics on failure, and the HTML report (a Vitest reporter). */
+/** Reports: diagnostics on failure, the HTML report (a Vitest reporter), and checks of where reports are written. */
 export { collectDiagnostics } from './diagnostics.js';
 export { checkReportDestinations, reportDestinations, ReportDestinationError } from './destination.js';
 export { DEFAULT_HTML_REPORT, HtmlReporter, renderHtmlReport, type HtmlReporterOptions } from './html.js';
