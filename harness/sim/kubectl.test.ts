@@ -99,6 +99,46 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await expect(kubectl('get', 'ns', 'scratch')).rejects.toThrow(/namespaces "scratch" not found/);
   });
 
+  it('deletes gracefully: Terminating namespaces refuse content, finalizers hold objects, delete --wait and wait --for=delete finish', async () => {
+    await kubectl('create', 'namespace', 'doomed');
+    await kubectl('apply', '--server-side', '-n', 'doomed', '-f', join(dir, 'app.yaml'));
+    await kubectl('wait', '-n', 'doomed', '--for=condition=Available', 'deploy/backend', '--timeout=20s');
+    await kubectl('create', 'configmap', 'held', '-n', 'doomed', '--from-literal=a=1');
+    await kubectl('patch', 'configmap', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}');
+
+    const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmap', 'held', '-n', 'doomed', '-w', '--output-watch-events',
+      '-o', 'jsonpath={.type} {.object.metadata.deletionTimestamp}{"\\n"}'], { reject: false });
+    let seen = '';
+    watcher.stdout!.on('data', (chunk) => (seen += chunk));
+    await expect.poll(() => seen, { timeout: 10_000 }).toMatch(/^ADDED\s*$/m);
+
+    expect(await kubectl('delete', 'ns', 'doomed', '--wait=false')).toBe('namespace "doomed" deleted');
+    expect(await kubectl('get', 'ns', 'doomed', '--no-headers')).toMatch(/^doomed\s+Terminating/);
+    await expect(kubectl('create', 'configmap', 'late', '-n', 'doomed')).rejects.toThrow(
+      'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
+    await expect.poll(() => kubectl('get', 'ns', 'doomed', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceFinalizersRemaining")].message}'), { timeout: 10_000 })
+      .toBe('Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    expect(await kubectl('get', 'pods', '-n', 'doomed', '-o', 'name')).toBe('');
+    await expect(kubectl('wait', '--for=delete', 'ns/doomed', '--timeout=1s')).rejects.toThrow(/timed out/);
+
+    const waiting = kubectl('wait', '--for=delete', 'ns/doomed', '--timeout=20s');
+    // Usually lets kubectl's wait start first; one that finds the namespace already gone succeeds silently.
+    await new Promise((r) => setTimeout(r, 1000));
+    await kubectl('patch', 'configmap', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+    expect(['namespace/doomed condition met', '']).toContain(await waiting);
+    await expect(kubectl('get', 'ns', 'doomed')).rejects.toThrow(/namespaces "doomed" not found/);
+    await expect.poll(() => seen, { timeout: 10_000 }).toMatch(/^MODIFIED \S+Z\s*\nDELETED \S+Z\s*$/m);
+    watcher.kill();
+    await watcher;
+
+    // The default: delete waits until the namespace, its pods stopped, is gone.
+    await kubectl('create', 'namespace', 'brief');
+    await kubectl('apply', '--server-side', '-n', 'brief', '-f', join(dir, 'app.yaml'));
+    await kubectl('wait', '-n', 'brief', '--for=condition=Available', 'deploy/backend', '--timeout=20s');
+    expect(await kubectl('delete', 'ns', 'brief', '--timeout=20s')).toBe('namespace "brief" deleted');
+    await expect(kubectl('get', 'ns', 'brief')).rejects.toThrow(/namespaces "brief" not found/);
+  });
+
   it('refuses a wrong token, unknown kinds and mistyped fields the way kubectl reports them from a real server', async () => {
     await writeFile(join(dir, 'typo.yaml'), MANIFEST.replace('replicas: 2', 'replica: 2'));
     await expect(kubectl('apply', '--server-side', '-f', join(dir, 'typo.yaml'))).rejects.toThrow(/strict decoding error: unknown field "spec.replica"/);

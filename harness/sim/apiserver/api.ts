@@ -178,7 +178,7 @@ export class ClusterApi {
     if (deleting && graceOf(current) <= grace) return current;
     return this.store.update(t, {
       ...current,
-      metadata: { ...current.metadata, finalizers, deletionTimestamp: now(new Date(Date.now() + grace * 1000)), deletionGracePeriodSeconds: grace },
+      metadata: { ...current.metadata, finalizers: finalizers.length ? finalizers : undefined, deletionTimestamp: now(new Date(Date.now() + grace * 1000)), deletionGracePeriodSeconds: grace },
     });
   }
 
