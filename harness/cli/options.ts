@@ -133,7 +133,7 @@ export function parseCli(argv: readonly string[]): ParsedCli {
     }
     const problem = spec.check?.(value);
     if (problem) throw new UsageError(`--${name} ${value}: ${problem}`);
-    if (name === 'outputFile') setOutputFile(options, subKey, value);
+    if (name === 'outputFile') options.outputFile[subKey] = value;
     else setOption(options, name, value);
   }
   return { command, paths, options };
@@ -153,19 +153,7 @@ function setOption(options: CliOptions, name: OptionName, value: string | boolea
   const field = name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()) as keyof CliOptions;
   const current = options[field];
   if (Array.isArray(current)) current.push(value as string);
-  // A second value would silently replace the first: say which one was meant to win.
-  else if (typeof current === 'string') throw givenTwice(`--${name}`, current, value);
   else (options as unknown as Record<string, unknown>)[field] = value;
-}
-
-function setOutputFile(options: CliOptions, reporter: string, file: string): void {
-  const current = options.outputFile[reporter];
-  if (current !== undefined) throw givenTwice(reporter ? `--outputFile.${reporter}` : '--outputFile', current, file);
-  options.outputFile[reporter] = file;
-}
-
-function givenTwice(flag: string, first: unknown, second: unknown): UsageError {
-  return new UsageError(`${flag} is given twice (${String(first)}, then ${String(second)}); give it once`);
 }
 
 function unknownCommand(word: string): UsageError {
