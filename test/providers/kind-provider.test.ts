@@ -241,7 +241,8 @@ describe('kind provider', () => {
 
     await apps.deleteNamespacedDeployment({ name: 'prometheus', namespace: 'istio-system' });
     await core.deleteNamespacedService({ name: 'prometheus', namespace: 'istio-system' });
-  });
+    // Two whole setups, each starting some thirty fake tool processes: on a loaded 2-core machine that outlasts the 30 s default.
+  }, 90_000);
 
   it('names the addon and the Istio version when the release has no such file', async () => {
     const error = (await kindProvider().setup(options(false, ['kiali'])).catch((e: unknown) => e)) as ProviderError;
