@@ -74,6 +74,8 @@ describe('reporterOptions', () => {
     [['--reporter', './missing-reporter.mjs'], '--reporter ./missing-reporter.mjs: not one of Vitest\'s reporters'],
     [['--outputFile.junt=j.xml'], '--outputFile.junt: no reporter "junt" in this run (reporters: default, junit); did you mean --outputFile.junit?'],
     [['--reporter', 'dot', '--outputFile.json=r.json'], '--outputFile.json: no reporter "json" in this run (reporters: dot) (see `meshspec help`)'],
+    // @vitest/ui is not among this repository's packages.
+    [['--reporter', 'html'], /^--reporter html: Vitest's HTML reporter needs the @vitest\/ui package \(pnpm add -D @vitest\/ui@4\.\d+\.\d+\); meshspec's own HTML report is written to meshspec-report\/index.html/],
   ])('refuses %j before any cluster comes up', (argv, message) => {
     expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(UsageError);
     expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(message);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter } from 'vitest/reporters';
-import { ReportersMap, startVitest } from 'vitest/node';
+import { ReportersMap, startVitest, version as vitestVersion } from 'vitest/node';
 import { checkReportDestinations, HtmlReporter, ReportDestinationError, reportDestinations } from '../../report/index.js';
 import { istioNeeds, meshspec, newRunId, resolveRunSettings, startCluster, stderrProgress, type RunSettings } from '../../plugin/index.js';
 import { closest } from '../../spec/closest.js';
@@ -98,6 +98,16 @@ export function reporterOptions(options: CliOptions, rootDir: string): { reporte
   return { reporters: [...names, html], outputFile: { ...junit, ...perReporter } };
 }
 
+function isInstalled(packageName: string, rootDir: string): boolean {
+  try {
+    createRequire(path.join(rootDir, 'package.json')).resolve(packageName);
+    return true;
+  } catch (error) {
+    // An ESM-only package is installed, only not loadable by require().
+    return (error as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED';
+  }
+}
+
 /** Vitest's reporters by name ("html" comes with @vitest/ui, which Vitest offers to install). */
 const VITEST_REPORTERS = [...Object.keys(ReportersMap), 'html'];
 
@@ -106,13 +116,10 @@ const VITEST_REPORTERS = [...Object.keys(ReportersMap), 'html'];
  * Checked before the cluster comes up, since Vitest would fail on it with a stack trace after.
  */
 function checkReporter(name: string, rootDir: string): void {
-  if (VITEST_REPORTERS.includes(name) || existsSync(path.resolve(rootDir, name))) return;
-  try {
-    createRequire(path.join(rootDir, 'package.json')).resolve(name);
-    return;
-  } catch (error) {
-    // An ESM-only package is installed, only not loadable by require().
-    if ((error as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
+  if (name === 'html') {
+    if (isInstalled('@vitest/ui', rootDir)) return;
+    throw new UsageError(`--reporter html: Vitest's HTML reporter needs the @vitest/ui package (pnpm add -D @vitest/ui@${vitestVersion}); meshspec's own HTML report is written to ${REPORT_DIR}/index.html on every run without it`);
   }
+  if (VITEST_REPORTERS.includes(name) || existsSync(path.resolve(rootDir, name)) || isInstalled(name, rootDir)) return;
   throw new UsageError(`--reporter ${name}: not one of Vitest's reporters (${VITEST_REPORTERS.join(', ')}), nor a file or an installed package`, closest(name, VITEST_REPORTERS));
 }
