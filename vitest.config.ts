@@ -10,7 +10,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 30_000,
+          // Many tests start a whole `meshspec run`, a sim or kubectl: 5-10 s alone, several times
+          // that on a busy 2-core machine. A hang still fails, only later.
+          testTimeout: 60_000,
           hookTimeout: 60_000,
           // Many unit files start a sim or echo servers and wait on them: more workers than the
           // default (cores - 1) halve the run on 2 cores.
