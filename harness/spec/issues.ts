@@ -36,11 +36,15 @@ function issueToErrors(issue: Issue, schema: Schema, basePath: KeyPath, context:
     case 'invalid_union':
       return unionToErrors(issue, here, path, context);
     case 'unrecognized_keys': {
-      const allowed = (here && objectKeys(here)) ?? [];
+      const allowed = here ? allowedKeys(here, value, issue.keys) : [];
+      const parent = relative.length > 0 ? schemaAt(schema, relative.slice(0, -1)) : undefined;
+      const parentKeys = (parent && objectKeys(parent)) ?? [];
       return issue.keys.map((key) =>
         at(
           context.positions.key([...path, key]),
-          `unknown key "${key}"${label ? ` in ${label}` : ''}${didYouMean(key, allowed)}; allowed keys: ${allowed.join(', ')}`,
+          `unknown key "${key}"${label ? ` in ${label}` : ''}${didYouMean(key, allowed)}; allowed keys: ${allowed.join(', ')}` +
+            // The usual slip: a step's own key (timeout, name) written inside its action.
+            (parentKeys.includes(key) ? `. "${key}" belongs one level up, beside "${label}:"` : ''),
         ),
       );
     }
@@ -116,6 +120,19 @@ function tooBig(issue: Extract<Issue, { code: 'too_big' }>): string {
   if (issue.origin === 'array') return `may have at most ${maximum} items`;
   if (issue.origin === 'string') return `may have at most ${maximum} characters`;
   return `must be ${issue.inclusive ? 'at most' : 'less than'} ${maximum}`;
+}
+
+/**
+ * The keys an object schema takes; for a union of objects (a `wait` form), the keys of the forms
+ * that take one of the keys the author did write, since those are the forms they meant.
+ */
+function allowedKeys(schema: Schema, value: unknown, unknownKeys: readonly string[]): string[] {
+  const own = objectKeys(schema);
+  if (own) return own;
+  const forms = (unionOptions(schema) ?? []).map(objectKeys).filter((keys): keys is string[] => keys !== undefined);
+  const written = value && typeof value === 'object' ? Object.keys(value).filter((key) => !unknownKeys.includes(key)) : [];
+  const meant = forms.filter((keys) => written.some((key) => keys.includes(key)));
+  return [...new Set((meant.length > 0 ? meant : forms).flat())];
 }
 
 /** `to`, `tags[2]`, `steps[3]`: the last key, with trailing list indexes. */

@@ -45,6 +45,15 @@ describe('parseSpec', () => {
     ]);
   });
 
+  it('lists the keys of the form an author meant, and moves a step key written inside the action', () => {
+    expect(errorsOf(`${header}steps:\n  - wait: { rollout: backend, timeout: 3s }\n`)).toEqual([
+      '5:31: unknown key "timeout" in wait; allowed keys: rollout. "timeout" belongs one level up, beside "wait:"',
+    ]);
+    expect(errorsOf(`${header}steps:\n  - wait: { pods: app=x, sidecr: true }\n`)).toEqual([
+      '5:25: unknown key "sidecr" in wait (did you mean "sidecar"?); allowed keys: pods, ready, sidecar',
+    ]);
+  });
+
   it('says what type is expected and what was found', () => {
     expect(errorsOf(`${header}steps:\n  - pods: { selector: app=x }\n    expect: { toHaveSidecar: "yes" }\n`)).toEqual([
       '6:30: toHaveSidecar must be true or false, got the string "yes"',
