@@ -50,7 +50,7 @@ describe('parseSpec', () => {
       '5:31: unknown key "timeout" in wait; allowed keys: rollout. "timeout" belongs one level up, beside "wait:"',
     ]);
     expect(errorsOf(`${header}steps:\n  - wait: { pods: app=x, sidecr: true }\n`)).toEqual([
-      '5:25: unknown key "sidecr" in wait (did you mean "sidecar"?); allowed keys: pods, ready, sidecar',
+      '5:26: unknown key "sidecr" in wait (did you mean "sidecar"?); allowed keys: pods, ready, sidecar',
     ]);
   });
 
