@@ -13,7 +13,7 @@ import { assertExpectations, type ExpectationCall } from '../../../matchers/expe
 import { outcomesOf } from '../../../matchers/index.js';
 import type { TrafficStep } from '../../../spec/schema.js';
 import { canFailByChance, type StatsPolicy } from '../../../stats/index.js';
-import { sendTraffic } from '../../../traffic/send.js';
+import { DEFAULT_CONCURRENCY, sendTraffic } from '../../../traffic/send.js';
 import type { TrafficResult } from '../../../traffic/types.js';
 import type { Operation, StepContext } from '../../types.js';
 import { trafficReport } from './report.js';
@@ -63,7 +63,7 @@ async function sendFor(step: TrafficStep, ctx: StepContext, policy: StatsPolicy)
     ctx.log(`sending ${count} requests ${route}`);
     return { result: await send(count), decidedOn: plannedSamples(statistical, policy) };
   }
-  const planned = plansFor(targets, policy);
+  const planned = plansFor(targets, policy, step.traffic.concurrency ?? DEFAULT_CONCURRENCY);
   const others = statistical.filter(({ matcher }) => !targets.some((target) => target.matcher === matcher));
   const maxRequests = Math.max(...planned.map(({ plan }) => plan.maxRequests));
   ctx.log(`sending requests ${route} in looks of ${planned[0].plan.looks[0]}, at most ${maxRequests}`);

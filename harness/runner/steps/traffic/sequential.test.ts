@@ -84,9 +84,11 @@ describe('sequential sampling', () => {
     expect(summary).toMatch(/^sequential sampling: toSplitTraffic would fail after 40 requests \(certain to fail .*\); decided on the full 800$/);
   });
 
-  it('keeps every look at least as large as the fixed count of deterministic expectations', () => {
-    const [{ plan }] = plansFor(sequentialTargetsOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 100 } } })), POLICY);
-    expect(plan.looks[0]).toBeGreaterThanOrEqual(DETERMINISTIC_REQUEST_COUNT);
+  it('keeps every look at least as large as the fixed count of deterministic expectations and the requests in flight', () => {
+    const all = sequentialTargetsOf(TrafficExpect.parse({ toSplitTraffic: { split: { v1: 100 } } }));
+    expect(plansFor(all, POLICY)[0].plan.looks[0]).toBe(DETERMINISTIC_REQUEST_COUNT);
+    expect(plansFor([split], POLICY, 16)[0].plan.looks[0]).toBe(40);
+    expect(plansFor([split], POLICY, 100)[0].plan.looks.slice(0, 3)).toEqual([100, 200, 300]);
   });
 });
 

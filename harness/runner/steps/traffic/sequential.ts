@@ -67,12 +67,15 @@ export function sequentialTargetsOf(expect: TrafficExpect): SequentialTarget[] {
 
 /**
  * A plan per target under `policy` (each expectation's share of the step's budget), all with
- * the batch of the one that needs the fewest requests, so their looks fall on the same counts;
- * looks no closer than the fixed count of the deterministic expectations sent alongside.
+ * the batch of the one that needs the fewest requests, so their looks fall on the same counts.
+ * Looks are no closer than the fixed count of the deterministic expectations sent alongside,
+ * nor than `concurrency`: a look waits for its slowest request, so a batch smaller than the
+ * requests in flight leaves lanes idle (a 3s delay at concurrency 100 in looks of 48 took
+ * longer than the whole fixed sample).
  */
-export function plansFor(targets: readonly SequentialTarget[], policy: StatsPolicy): PlannedTarget[] {
+export function plansFor(targets: readonly SequentialTarget[], policy: StatsPolicy, concurrency = 1): PlannedTarget[] {
   const fewest = Math.min(...targets.map((t) => requiredSampleSize({ kind: 'split', expectedPercent: t.expectedPercent }, policy)));
-  const batch = Math.max(DETERMINISTIC_REQUEST_COUNT, defaultBatch(fewest));
+  const batch = Math.max(DETERMINISTIC_REQUEST_COUNT, concurrency, defaultBatch(fewest));
   return targets.map((target) => ({ target, plan: sequentialSplitPlan(target.expectedPercent, policy, { dimension: target.dimension, batch }) }));
 }
 
