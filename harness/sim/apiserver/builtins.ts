@@ -170,6 +170,32 @@ function validateCrd(obj: KubeObject): StatusCause[] {
   return causes;
 }
 
+/** MicroTime, as the API server parses it (Go's RFC3339Micro): exactly six fractional digits. */
+const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A Lease's spec. A time without six fractional digits (e.g. JavaScript's toISOString) fails to
+ * decode on a real server (400); here it is a field error, so a client that sends one fails on the sim too.
+ */
+function validateLease(obj: KubeObject): StatusCause[] {
+  const spec = obj.spec ?? {};
+  const causes: StatusCause[] = [];
+  if (spec.leaseDurationSeconds !== undefined && !(Number.isInteger(spec.leaseDurationSeconds) && spec.leaseDurationSeconds > 0)) {
+    causes.push(fieldInvalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
+  }
+  if (spec.leaseTransitions !== undefined && !(Number.isInteger(spec.leaseTransitions) && spec.leaseTransitions >= 0)) {
+    causes.push(fieldInvalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
+  }
+  if (spec.holderIdentity !== undefined && typeof spec.holderIdentity !== 'string') causes.push(fieldInvalid('spec.holderIdentity', spec.holderIdentity, 'must be a string'));
+  for (const field of ['acquireTime', 'renewTime']) {
+    const value = spec[field];
+    if (value !== undefined && (typeof value !== 'string' || !MICRO_TIME.test(value))) {
+      causes.push(fieldInvalid(`spec.${field}`, value, 'must be a MicroTime as "2006-01-02T15:04:05.000000Z07:00" (six fractional digits)'));
+    }
+  }
+  return causes;
+}
+
 /** Validation of a built-in kind's content (metadata is checked separately). */
 export function validateBuiltin(group: string, kind: string, obj: KubeObject): StatusCause[] {
   switch (`${group}/${kind}`) {
@@ -186,6 +212,8 @@ export function validateBuiltin(group: string, kind: string, obj: KubeObject): S
       return [...validateStringMap(obj, 'data'), ...validateStringMap(obj, 'stringData')];
     case 'apiextensions.k8s.io/CustomResourceDefinition':
       return validateCrd(obj);
+    case 'coordination.k8s.io/Lease':
+      return validateLease(obj);
     default:
       return [];
   }

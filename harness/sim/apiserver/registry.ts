@@ -68,6 +68,8 @@ const BUILTINS: ResourceType[] = [
   builtin('apps', 'v1', 'ReplicaSet', 'replicasets', true, ['rs'], ['status', 'scale'], ['all']),
   builtin('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   builtin('events.k8s.io', 'v1', 'Event', 'events', true, ['ev']),
+  // Stored without behaviour: meshspec runs hold one each to show they are alive (kube/run-lease.ts).
+  builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], ['status']),
   // Stored and served without behaviour, so manifests that carry them (addons, RBAC) apply as on a cluster.
   builtin('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),

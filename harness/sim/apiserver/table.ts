@@ -99,6 +99,7 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Object', cell: (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}` },
     { name: 'Message', cell: (o) => o.message ?? '' },
   ],
+  'coordination.k8s.io/Lease': [name, { name: 'Holder', cell: (o) => o.spec?.holderIdentity ?? '' }, age],
   'apiextensions.k8s.io/CustomResourceDefinition': [name, { name: 'Created At', type: 'date', cell: (o) => o.metadata.creationTimestamp }],
 };
 
