@@ -81,7 +81,7 @@ describe('scenario namespace', () => {
   it('removes namespaces of earlier runs, and only those', async () => {
     const stale = await createScenarioNamespace(kube, { name: 'stale', mesh: 'none' }, 'run-before');
     await kube.core.createNamespace({ body: { metadata: { name: 'users-own' } } });
-    expect(await removeStaleNamespaces(kube, RUN_ID)).toEqual([stale]);
+    expect((await removeStaleNamespaces(kube, RUN_ID, { namespaceGraceMs: 0 })).namespaces).toEqual([stale]);
     await waitForDeletion(kube, { apiVersion: 'v1', kind: 'Namespace', name: stale }, soon());
     expect(await readObject(kube, { apiVersion: 'v1', kind: 'Namespace', name: 'users-own' })).toBeDefined();
     expect(await readObject(kube, { apiVersion: 'v1', kind: 'Namespace', name: owner.namespace })).toBeDefined();

@@ -1,7 +1,7 @@
 /**
  * Scenario namespaces: every scenario runs in a namespace of its own, named after it with a
  * random suffix (specs run in parallel, and a rerun must not meet a namespace still
- * terminating), labelled with the run so that a later run can remove what a crashed one left.
+ * terminating), labelled with the run so that a later run can remove what an ended one left.
  */
 import { randomBytes } from 'node:crypto';
 import type { V1Namespace } from '@kubernetes/client-node';
@@ -12,6 +12,7 @@ import { insideScenario, RUN_LABEL, SCENARIO_LABEL, type RunOwner } from './owne
 import type { Deadline } from './poll.js';
 import { describeObject } from './refs.js';
 import { deleteObjects } from './delete.js';
+import { NAMESPACE_GRACE_MS, removeEndedLeases, RUN_LEASE_NAMESPACE, runLiveness } from './run-lease.js';
 
 const MESH_LABELS: Record<Scenario['mesh'], Record<string, string>> = {
   sidecar: { 'istio-injection': 'enabled' },
@@ -68,19 +69,44 @@ export async function deleteScenarioResources(clients: KubeClients, applied: App
   }
 }
 
+/** What setup removed of runs that ended without cleaning up, and a line for its progress. */
+export interface StaleCleanup {
+  namespaces: string[];
+  leases: string[];
+  summary: string;
+}
+
 /**
- * Deletes namespaces that earlier runs labelled and did not remove (a crash or Ctrl-C), and
- * resolves to their names. Providers call it at setup; namespaces of `currentRunId` stay.
+ * Deletes namespaces that ended runs labelled and did not remove (a crash, a killed CI job).
+ * Other runs may be live on the same cluster: a namespace goes only when its run's Lease is
+ * missing or expired (run-lease.ts) and it is older than the grace period; then the ended runs'
+ * Leases go too. When the Leases cannot be read, nothing is deleted. Providers call it at setup.
  */
-export async function removeStaleNamespaces(clients: KubeClients, currentRunId: string): Promise<string[]> {
+export async function removeStaleNamespaces(
+  clients: KubeClients,
+  currentRunId: string,
+  { namespaceGraceMs = NAMESPACE_GRACE_MS }: { namespaceGraceMs?: number } = {},
+): Promise<StaleCleanup> {
+  const runs = await runLiveness(clients, currentRunId);
+  if (!runs.known) return { namespaces: [], leases: [], summary: `none removed: ${runs.reason}` };
   const { items } = await clients.core.listNamespace({ labelSelector: `${RUN_LABEL},${RUN_LABEL}!=${currentRunId}` });
-  const stale = items.filter((ns: V1Namespace) => ns.status?.phase !== 'Terminating').map((ns) => ns.metadata?.name ?? '');
+  const createdBefore = Date.now() - namespaceGraceMs;
+  // A creationTimestamp that cannot be read proves no age: NaN compares false.
+  const isStale = (ns: V1Namespace) =>
+    ns.status?.phase !== 'Terminating' &&
+    !runs.live.has(ns.metadata?.labels?.[RUN_LABEL] ?? '') &&
+    new Date(ns.metadata?.creationTimestamp ?? Number.NaN).getTime() < createdBefore;
+  const stale = items.filter(isStale).map((ns) => ns.metadata?.name ?? '');
   for (const name of stale) {
     try {
       await clients.core.deleteNamespace({ name });
     } catch (error) {
-      if (httpStatusOf(error) !== 404) throw new KubeError(`cannot delete stale namespace ${name} of an earlier run: ${describeApiError(error)}`);
+      if (httpStatusOf(error) !== 404) throw new KubeError(`cannot delete stale namespace ${name} of an ended run: ${describeApiError(error)}`);
     }
   }
-  return stale;
+  // After the namespaces: a run interrupted in between finds the expired Leases and tries again.
+  const leases = await removeEndedLeases(clients, runs.ended);
+  const removed = [...stale, ...leases.removed.map((name) => `Lease ${RUN_LEASE_NAMESPACE}/${name}`)];
+  const summary = [removed.length ? `removed ${removed.join(', ')}` : 'none', ...leases.problems].join('; ');
+  return { namespaces: stale, leases: leases.removed, summary };
 }

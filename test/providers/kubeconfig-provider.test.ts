@@ -1,18 +1,25 @@
 /** The kubeconfig provider for real, against a running sim through its kubeconfig. */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-node';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeClients, createScenarioNamespace, removeStaleNamespaces, RUN_LABEL, RUN_LEASE_NAMESPACE, runLeaseName } from '../../harness/kube/index.js';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { installSimAddons } from '../../harness/providers/sim/addons.js';
+import type { KubeClients } from '../../harness/runner/types.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
 
+const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
+
 let sim: SimCluster;
 let core: CoreV1Api;
+let leases: CoordinationV1Api;
+let kube: KubeClients;
 const lines: string[] = [];
 
 const progress: ProgressReporter = {
@@ -40,8 +47,35 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
+  leases = kc.makeApiClient(CoordinationV1Api);
+  kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
 }, 90_000);
 afterAll(() => sim?.stop());
+
+/** The Lease run `runId` would hold, last renewed at `renewedAtMs`. */
+async function writeLease(runId: string, renewedAtMs: number): Promise<void> {
+  await leases.createNamespacedLease({
+    namespace: RUN_LEASE_NAMESPACE,
+    body: {
+      metadata: { name: runLeaseName(runId), labels: { [RUN_LABEL]: runId } },
+      spec: { holderIdentity: 'meshspec@elsewhere:1', leaseDurationSeconds: 60, renewTime: new V1MicroTime(renewedAtMs) },
+    },
+  });
+}
+
+async function leaseNames(): Promise<string[]> {
+  const { items } = await leases.listNamespacedLease({ namespace: RUN_LEASE_NAMESPACE, labelSelector: RUN_LABEL });
+  return items.map((lease) => lease.metadata!.name!);
+}
+
+/** A namespace's phase, or 'gone'. */
+async function phaseOf(name: string): Promise<string> {
+  try {
+    return (await core.readNamespace({ name })).status?.phase ?? 'Active';
+  } catch {
+    return 'gone';
+  }
+}
 
 describe('kubeconfig provider on the sim', () => {
   it('runs on the sim context and reports its Istio and ingress', async () => {
@@ -103,26 +137,80 @@ describe('kubeconfig provider on the sim', () => {
     expect(lines).toContain('addons kiali: present');
   });
 
-  it('removes namespaces earlier runs left behind and nothing else', async () => {
+  it('keeps a young namespace of an ended run, removes that run\'s expired Lease, and leaves the rest alone', async () => {
     const create = (name: string, labels?: Record<string, string>) => core.createNamespace({ body: { metadata: { name, labels } } });
-    await create('left-by-crash', { 'meshspec.dev/run': 'run-before' });
-    await create('this-run', { 'meshspec.dev/run': 'run-now' });
+    await writeLease('run-before', Date.now() - 60 * 60_000);
+    await create('left-by-crash', { [RUN_LABEL]: 'run-before' });
+    await create('this-run', { [RUN_LABEL]: 'run-now' });
     await create('users-own');
+    lines.length = 0;
 
-    await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }));
+    const provider = kubeconfigProvider();
+    await provider.setup(options({ kubeconfig: sim.kubeconfigPath }));
+    await provider.teardown();
 
-    const remaining = async (name: string) => {
-      try {
-        const ns = await core.readNamespace({ name });
-        return ns.status?.phase ?? 'Active';
-      } catch {
-        return 'gone';
-      }
-    };
-    expect(['gone', 'Terminating']).toContain(await remaining('left-by-crash'));
-    expect(await remaining('this-run')).toBe('Active');
-    expect(await remaining('users-own')).toBe('Active');
-    expect(lines).toContain('stale namespaces: removed left-by-crash');
+    // Younger than the grace period: a run whose Lease is not written yet looks the same.
+    expect(await phaseOf('left-by-crash')).toBe('Active');
+    expect(await phaseOf('this-run')).toBe('Active');
+    expect(await phaseOf('users-own')).toBe('Active');
+    expect(lines).toContain(`stale namespaces: removed Lease ${RUN_LEASE_NAMESPACE}/meshspec-run-run-before`);
+    expect(await leaseNames()).not.toContain('meshspec-run-run-before');
+  });
+});
+
+describe('runs sharing one cluster', () => {
+  it('starting a second run leaves the namespaces of a live first run alone, also once they are past the grace period', async () => {
+    const first = kubeconfigProvider();
+    await first.setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-first'));
+    const firstNamespace = await createScenarioNamespace(kube, { name: 'first', mesh: 'none' }, 'run-first');
+    const leaselessNamespace = await createScenarioNamespace(kube, { name: 'leaseless', mesh: 'none' }, 'run-without-lease');
+    expect(await leaseNames()).toContain('meshspec-run-run-first');
+    if (existsSync(KUBECTL)) {
+      const { stdout } = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, 'get', 'leases', '-A']);
+      expect(stdout).toMatch(new RegExp(`^${RUN_LEASE_NAMESPACE}\\s+meshspec-run-run-first\\s+meshspec@\\S+:${process.pid}\\s+\\d+s$`, 'm'));
+    }
+
+    lines.length = 0;
+    const second = kubeconfigProvider();
+    await second.setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-second'));
+    expect(lines.find((line) => line.startsWith('run lease: '))).toBe(`run lease: ${RUN_LEASE_NAMESPACE}/meshspec-run-run-second, renewed every 20 s`);
+    expect(await phaseOf(firstNamespace)).toBe('Active');
+
+    // As if both namespaces were past the grace period: only the Lease tells them apart.
+    const cleanup = await removeStaleNamespaces(kube, 'run-second', { namespaceGraceMs: 0 });
+    expect(cleanup.namespaces).toContain(leaselessNamespace);
+    expect(cleanup.namespaces).not.toContain(firstNamespace);
+    expect(await phaseOf(firstNamespace)).toBe('Active');
+
+    await first.teardown();
+    await second.teardown();
+    expect(await leaseNames()).not.toContain('meshspec-run-run-first');
+    expect(await leaseNames()).not.toContain('meshspec-run-run-second');
+    // Once the first run ended, its namespace is a leftover like any other.
+    expect((await removeStaleNamespaces(kube, 'run-third', { namespaceGraceMs: 0 })).namespaces).toContain(firstNamespace);
+  });
+
+  it('removes the namespaces and the Lease of a run whose Lease expired', async () => {
+    await writeLease('run-expired', Date.now() - 10 * 60_000);
+    const leftover = await createScenarioNamespace(kube, { name: 'expired', mesh: 'none' }, 'run-expired');
+    // Renewed a moment ago: within its duration, that run is alive.
+    await writeLease('run-renewed', Date.now() - 5_000);
+    const alive = await createScenarioNamespace(kube, { name: 'renewed', mesh: 'none' }, 'run-renewed');
+
+    const cleanup = await removeStaleNamespaces(kube, 'run-now', { namespaceGraceMs: 0 });
+
+    expect(cleanup.namespaces).toContain(leftover);
+    expect(cleanup.leases).toContain('meshspec-run-run-expired');
+    expect(cleanup.summary).toContain(`${leftover}, `);
+    expect(['gone', 'Terminating']).toContain(await phaseOf(leftover));
+    expect(await leaseNames()).not.toContain('meshspec-run-run-expired');
+    expect(await phaseOf(alive)).toBe('Active');
+    expect(await leaseNames()).toContain('meshspec-run-run-renewed');
+  });
+
+  it('refuses a Lease time without six fractional digits, as a real API server does', async () => {
+    const body = { metadata: { name: 'millis' }, spec: { renewTime: new Date().toISOString() as unknown as V1MicroTime } };
+    await expect(leases.createNamespacedLease({ namespace: RUN_LEASE_NAMESPACE, body })).rejects.toThrow(/spec\.renewTime/);
   });
 });
 

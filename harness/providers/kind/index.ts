@@ -19,7 +19,7 @@ import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
 import { checkPrerequisites } from '../shared/prerequisites.js';
-import { removeStaleNamespaces } from '../../kube/index.js';
+import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,
 } from './cluster.js';
@@ -52,6 +52,8 @@ interface KindRun {
   originalCorefile?: string;
   /** Set once the external service container may exist. */
   externalService: boolean;
+  /** Shows other runs on a reused cluster that this one is alive. */
+  lease?: RunLease;
 }
 
 export function kindProvider(): ClusterProvider {
@@ -147,8 +149,8 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
     return ip;
   }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
 
-  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (removed) =>
-    removed.length ? `removed ${removed.join(', ')}` : 'none');
+  run.lease = await timer.run('run lease', () => holdRunLease(kube, options.runId, (message) => options.progress.info(message)), (lease) => lease.summary);
+  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
 
   options.progress.info(timer.summary());
   return {
@@ -207,6 +209,8 @@ async function tearDown(run: KindRun): Promise<void> {
     }
   };
   const { tools, options } = run;
+  // First, while the cluster still answers; release reports its own problems.
+  await run.lease?.release();
   if (run.deleteCluster) {
     await attempt('delete the kind cluster', () => deleteCluster(tools.kind, run.clusterName, run.kubeconfig));
   } else if (run.kube && run.originalCorefile !== undefined) {

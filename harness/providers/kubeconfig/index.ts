@@ -1,9 +1,10 @@
 /**
  * The kubeconfig provider: runs on a cluster that already exists (EKS, GKE, a kind cluster of the
  * user's, the sim). It refuses contexts that were not allowed, uses the Istio and addons it finds
- * (or installs them when asked), removes namespaces that earlier meshspec runs left behind, and
- * reads the ingress address from the gateway Service. It creates nothing that outlives the run besides an
- * Istio it was asked to install.
+ * (or installs them when asked), holds a Lease that shows other runs on the cluster this one is
+ * alive, removes namespaces that ended meshspec runs left behind, and reads the ingress address
+ * from the gateway Service. It creates nothing that outlives the run besides an Istio it was asked
+ * to install.
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
@@ -13,7 +14,7 @@
  */
 import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
-import { removeStaleNamespaces } from '../../kube/index.js';
+import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
 import { ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
@@ -32,15 +33,20 @@ export { assertContextAllowed, parseAllowList, SIM_CONTEXT } from './context-gua
 export { ingressFromService } from './ingress.js';
 
 export function kubeconfigProvider(): ClusterProvider {
+  let lease: RunLease | undefined;
   return {
     name: 'kubeconfig',
-    setup,
-    // Scenario namespaces are removed by the runner; nothing else was created.
-    async teardown() {},
+    setup: (options) => setup(options, (held) => (lease = held)),
+    // Scenario namespaces are removed by the runner; the run's Lease is all the provider made.
+    async teardown() {
+      const held = lease;
+      lease = undefined;
+      await held?.release();
+    },
   };
 }
 
-async function setup(options: ProviderOptions): Promise<ClusterHandle> {
+async function setup(options: ProviderOptions, holding: (lease: RunLease) => void): Promise<ClusterHandle> {
   const { settings, progress } = options;
   const timer = new PhaseTimer(progress);
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
@@ -60,8 +66,9 @@ async function setup(options: ProviderOptions): Promise<ClusterHandle> {
       (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'present'));
   }
 
-  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (removed) =>
-    (removed.length ? `removed ${removed.join(', ')}` : 'none'));
+  // Held from before the cleanup of other runs, so that runs starting together spare each other.
+  holding(await timer.run('run lease', () => holdRunLease(kube, options.runId, (message) => progress.info(message)), (lease) => lease.summary));
+  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
 
   const ingress: IngressTarget | null = await timer.run('ingress', () => discoverIngress(kube), (target) =>
     target ? target.http : 'none: scenarios that send traffic through the ingress gateway need a LoadBalancer address or a NodePort');
