@@ -23,7 +23,10 @@ export interface ClusterHandle {
   provider: ProviderName;
   /** Identifies this run; every namespace meshspec creates is labelled `meshspec.dev/run=<runId>`. */
   runId: string;
-  /** Absolute path of a kubeconfig file for the cluster. */
+  /**
+   * The cluster's kubeconfig in $KUBECONFIG form: one absolute path, or several joined with the
+   * path delimiter that are merged as kubectl merges them (kube/clients.ts).
+   */
   kubeconfig: string;
   /** Context to use inside that kubeconfig. */
   context: string;

@@ -94,7 +94,7 @@ describe('collectDiagnostics on sim', () => {
 
   it('adds Istio\'s own view when the provider has istioctl, each call bounded and recorded with its exit', async () => {
     const istioctl = join(artifactsDir, 'istioctl');
-    await writeFile(istioctl, '#!/bin/sh\necho "args: $*"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
+    await writeFile(istioctl, '#!/bin/sh\necho "args: $* KUBECONFIG=$KUBECONFIG"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
     const cluster = {
       provider: 'kind', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
       istio: { version: sim.istioVersion, profile: 'demo', istioctl }, ingress: null, imageRewrites: {}, variables: {},
@@ -103,7 +103,7 @@ describe('collectDiagnostics on sim', () => {
     await collectDiagnostics({ cluster, namespace: NAMESPACE, kube, applied: [] } as unknown as StepContext);
     const [dir] = await readdir(join(cluster.artifactsDir, NAMESPACE));
     const written = join(cluster.artifactsDir, NAMESPACE, dir);
-    const kubeArgs = `--kubeconfig ${sim.kubeconfigPath} --context ${sim.context}`;
+    const kubeArgs = `--context ${sim.context} KUBECONFIG=${sim.kubeconfigPath}`;
     expect(await readFile(join(written, 'istioctl-proxy-status.txt'), 'utf8')).toBe(
       `$ istioctl proxy-status   (exit 0)\nargs: proxy-status ${kubeArgs}\n`,
     );

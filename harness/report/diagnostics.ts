@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
+import { kubeToolOptions } from '../kube/clients.js';
 import { describeApiError } from '../kube/errors.js';
 import { readObject } from '../kube/read.js';
 import { hasSidecar, runningContainers } from '../matchers/pods.js';
@@ -120,10 +121,10 @@ function istioctlReports(
   pods: V1Pod[],
   write: (name: string, text: string) => Promise<void>,
 ): Promise<void>[] {
-  const cluster = ['--kubeconfig', ctx.cluster.kubeconfig, '--context', ctx.cluster.context];
+  const cluster = kubeToolOptions(ctx.cluster);
   const client = pods.find((pod) => hasSidecar(pod) && !pod.metadata?.deletionTimestamp);
   const run = async (file: string, args: string[]) => {
-    const result = await execa(istioctl, [...args, ...cluster], { timeout: ISTIOCTL_TIMEOUT_MS, reject: false, all: true });
+    const result = await execa(istioctl, [...args, ...cluster.args], { env: cluster.env, timeout: ISTIOCTL_TIMEOUT_MS, reject: false, all: true });
     const status = result.timedOut ? `timed out after ${ISTIOCTL_TIMEOUT_MS / 1000}s` : `exit ${result.exitCode}`;
     await write(file, `$ istioctl ${args.join(' ')}   (${status})\n${result.all ?? ''}`);
   };

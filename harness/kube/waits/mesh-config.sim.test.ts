@@ -93,13 +93,13 @@ describe('mesh config in effect', () => {
     const [other] = await apply(route(100).replace('name: backend', 'name: nostatus'));
     const dir = await mkdtemp(join(tmpdir(), 'meshspec-istioctl-'));
     const istioctl = join(dir, 'istioctl');
-    await writeFile(istioctl, `#!/usr/bin/env node\nrequire('node:fs').writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify(process.argv.slice(2)));\n`);
+    await writeFile(istioctl, `#!/usr/bin/env node\nrequire('node:fs').writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify([process.env.KUBECONFIG, ...process.argv.slice(2)]));\n`);
     await chmod(istioctl, 0o755);
     const kind = { ...cluster, provider: 'kind' as const, istio: { ...cluster.istio, istioctl } };
     await waitForMeshConfig(kube, [other!], kind, { deadline: Date.now() + 10_000 });
     const args = JSON.parse(await readFile(join(dir, 'args.json'), 'utf8')) as string[];
-    expect(args.slice(0, 4)).toEqual(['--kubeconfig', sim.kubeconfigPath, '--context', sim.context]);
-    expect(args.slice(4, 7)).toEqual(['experimental', 'wait', '--for=distribution']);
+    expect(args.slice(0, 3)).toEqual([sim.kubeconfigPath, '--context', sim.context]);
+    expect(args.slice(3, 6)).toEqual(['experimental', 'wait', '--for=distribution']);
     expect(args.slice(-2)).toEqual(['virtualservice', `nostatus.${owner.namespace}`]);
   });
 

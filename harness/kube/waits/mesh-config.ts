@@ -9,6 +9,7 @@
 import { execa } from 'execa';
 import type { ClusterHandle } from '../../providers/types.js';
 import type { AppliedObject, KubeClients } from '../../runner/types.js';
+import { kubeToolOptions } from '../clients.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';
 import { conditionOf, describeCondition, readObject, type ServerObject } from '../read.js';
 import { describeObject, groupOf, sameObject } from '../refs.js';
@@ -87,11 +88,12 @@ const ISTIOCTL_PENDING = 'istioctl x wait --for=distribution has not confirmed i
 function startIstioctlWait(cluster: Cluster & { istio: { istioctl: string } }, id: AppliedObject, deadline: number, stop: AbortSignal): () => ProbeResult<void> {
   const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000) + 1);
   let state: ProbeResult<void> | Error = notYet(ISTIOCTL_PENDING);
+  const tool = kubeToolOptions(cluster);
   void execa(cluster.istio.istioctl, [
-    '--kubeconfig', cluster.kubeconfig, '--context', cluster.context,
+    ...tool.args,
     'experimental', 'wait', '--for=distribution', '--timeout', `${seconds}s`,
     id.kind.toLowerCase(), id.namespace ? `${id.name}.${id.namespace}` : id.name,
-  ], { reject: false, all: true, cancelSignal: stop }).then((result) => {
+  ], { env: tool.env, reject: false, all: true, cancelSignal: stop }).then((result) => {
     if (result.isCanceled) return;
     if (result.exitCode === 0) state = done(undefined);
     else if (result.exitCode === undefined && result.signal === undefined) {

@@ -1,28 +1,35 @@
-/** Which kubeconfig file and context to use, with errors that say how to choose another. */
+/** Which kubeconfig files and context to use, with errors that say how to choose others. */
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { describeKubeconfig, kubeconfigFiles, loadKubeconfig } from '../../kube/clients.js';
 import { ProviderError } from '../types.js';
 
-/** The `kubeconfig` setting, else the first file in $KUBECONFIG, else ~/.kube/config. */
+/**
+ * In $KUBECONFIG form, with absolute paths: the `kubeconfig` setting (one file, as kubectl's
+ * --kubeconfig), else every file $KUBECONFIG lists (merged as kubectl merges them), else
+ * ~/.kube/config.
+ */
 export function kubeconfigPath(setting: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.KUBECONFIG?.split(delimiter).find(Boolean);
-  return resolve(setting || fromEnv || join(homedir(), '.kube', 'config'));
+  if (setting) return resolve(setting);
+  const listed = kubeconfigFiles(env.KUBECONFIG ?? '');
+  if (listed.length > 0) return listed.map((file) => resolve(file)).join(delimiter);
+  return join(homedir(), '.kube', 'config');
 }
 
-/** The `context` setting, else the file's current context; verified to exist in the file. */
-export function chooseContext(path: string, setting: string | undefined): string {
-  const kc = new KubeConfig();
+/** The `context` setting, else the merged current context; verified to exist in the files. */
+export function chooseContext(kubeconfig: string, setting: string | undefined): string {
+  let kc;
   try {
-    kc.loadFromFile(path);
+    kc = loadKubeconfig(kubeconfig);
   } catch (error) {
-    throw new ProviderError(`Cannot read kubeconfig ${path}: ${(error as Error).message}`, 'Pass --kubeconfig PATH, or set KUBECONFIG.');
+    throw new ProviderError(`Cannot read the kubeconfig: ${(error as Error).message}.`, 'Pass --kubeconfig PATH, or set KUBECONFIG to the files that define your cluster.');
   }
   const context = setting || kc.getCurrentContext();
   const known = kc.getContexts().map((c) => c.name);
+  const source = `The ${describeKubeconfig(kubeconfig)} ${kubeconfigFiles(kubeconfig).length === 1 ? 'has' : 'have'}`;
   if (!context || !known.includes(context)) {
     throw new ProviderError(
-      context ? `Kubeconfig ${path} has no context "${context}".` : `Kubeconfig ${path} has no current context.`,
+      context ? `${source} no context "${context}".` : `${source} no current context.`,
       `Pick one with --context NAME (it has: ${known.join(', ') || 'none'}).`,
     );
   }

@@ -8,9 +8,9 @@ describe('Istio install', () => {
     expect(widestProfile(['minimal', 'demo', 'default'])).toBe('demo');
   });
 
-  it('passes profile, overlay, kubeconfig and context to istioctl', () => {
+  it('passes profile, overlay and context to istioctl (the kubeconfig goes in its KUBECONFIG)', () => {
     expect(istioInstallArgs({ istioctl: 'istioctl', kubeconfig: '/k', context: 'kind-meshspec', profile: 'demo', overlay: '/o.yaml' })).toEqual([
-      'install', '-y', '--set', 'profile=demo', '-f', '/o.yaml', '--kubeconfig', '/k', '--context', 'kind-meshspec',
+      'install', '-y', '--set', 'profile=demo', '-f', '/o.yaml', '--context', 'kind-meshspec',
     ]);
   });
 });

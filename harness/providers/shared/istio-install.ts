@@ -1,5 +1,6 @@
 /** Installing Istio with istioctl: the widest profile the scenarios need, plus meshspec's overlay. */
 import { join } from 'node:path';
+import { kubeToolOptions } from '../../kube/clients.js';
 import type { IstioProfile } from '../types.js';
 import { runTool } from './tools.js';
 
@@ -16,6 +17,7 @@ export function istioOverlayPath(rootDir: string): string {
 
 export interface IstioInstallOptions {
   istioctl: string;
+  /** In $KUBECONFIG form, as in ClusterHandle. */
   kubeconfig: string;
   context: string;
   profile: IstioProfile;
@@ -28,11 +30,10 @@ export function istioInstallArgs(options: IstioInstallOptions): string[] {
     'install', '-y',
     '--set', `profile=${options.profile}`,
     '-f', options.overlay,
-    '--kubeconfig', options.kubeconfig,
-    '--context', options.context,
+    ...kubeToolOptions(options).args,
   ];
 }
 
 export async function installIstio(options: IstioInstallOptions): Promise<void> {
-  await runTool(options.istioctl, istioInstallArgs(options), { onLine: options.onLine, timeoutMs: 15 * 60_000 });
+  await runTool(options.istioctl, istioInstallArgs(options), { env: kubeToolOptions(options).env, onLine: options.onLine, timeoutMs: 15 * 60_000 });
 }

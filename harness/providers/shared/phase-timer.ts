@@ -1,8 +1,11 @@
 /**
  * Runs a provider's phases through the ProgressReporter and remembers how long each took, so a
- * provider can end with a summary of where the time went.
+ * provider can end with a summary of where the time went. An API request of a phase that timed
+ * out becomes a ProviderError naming the phase.
  */
+import { ApiTimeoutError } from '../../kube/clients.js';
 import type { ProgressReporter } from '../types.js';
+import { apiTimeoutProblem } from './kube.js';
 
 export interface PhaseUpdate {
   update(detail: string): void;
@@ -22,8 +25,9 @@ export class PhaseTimer {
       phase.done(detail?.(result));
       return result;
     } catch (error) {
-      phase.fail(error);
-      throw error;
+      const reported = error instanceof ApiTimeoutError ? apiTimeoutProblem(error, name) : error;
+      phase.fail(reported);
+      throw reported;
     } finally {
       this.durations.push({ name, ms: performance.now() - started });
     }

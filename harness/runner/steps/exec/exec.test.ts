@@ -27,12 +27,19 @@ function context(handle: ClusterHandle) {
 const node = (script: string) => [process.execPath, '-e', script];
 
 describe('exec step', () => {
-  it('points istioctl and kubectl at the run\'s cluster', () => {
+  it('points istioctl and kubectl at the run\'s cluster, and gives every tool its kubeconfig files', () => {
+    const env = { KUBECONFIG: '/tmp/kubeconfig' };
     expect(commandLine('istioctl', ['proxy-status'], cluster('/opt/istioctl'))).toEqual({
-      file: '/opt/istioctl', argv: ['--kubeconfig', '/tmp/kubeconfig', '--context', 'ctx', 'proxy-status'],
+      file: '/opt/istioctl', argv: ['--context', 'ctx', 'proxy-status'], env,
     });
-    expect(commandLine('kubectl', ['get', 'pods'], cluster(null)).argv).toEqual(['--kubeconfig', '/tmp/kubeconfig', '--context', 'ctx', 'get', 'pods']);
-    expect(commandLine('curl', ['-s'], cluster(null))).toEqual({ file: 'curl', argv: ['-s'] });
+    expect(commandLine('kubectl', ['get', 'pods'], cluster(null))).toEqual({ file: 'kubectl', argv: ['--context', 'ctx', 'get', 'pods'], env });
+    expect(commandLine('curl', ['-s'], cluster(null))).toEqual({ file: 'curl', argv: ['-s'], env });
+  });
+
+  it('runs the tool with the kubeconfig files in KUBECONFIG and logs them', async () => {
+    const { ctx, log } = context({ ...cluster(null), kubeconfig: '/a/one:/b/two' });
+    await execOperation.exec(step({ command: node('console.log(process.env.KUBECONFIG)'), outputContains: ['/a/one:/b/two'] }), ctx);
+    expect(log[0]).toMatch(/^\$ KUBECONFIG=\/a\/one:\/b\/two /);
   });
 
   it('skips an optional istioctl step where the provider has no istioctl, and fails a required one with the fix', async () => {

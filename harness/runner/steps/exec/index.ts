@@ -1,9 +1,10 @@
 /**
  * `exec`: runs a tool where the provider has it (never through a shell). `istioctl` is the
- * provider's own (none on sim); `istioctl` and `kubectl` are pointed at the run's cluster
- * with --kubeconfig/--context, other tools get KUBECONFIG in their environment.
+ * provider's own (none on sim). Every tool gets the run's kubeconfig in KUBECONFIG (one file or
+ * several, as the provider merged them); `istioctl` and `kubectl` also get --context.
  */
 import { execa } from 'execa';
+import { kubeToolOptions } from '../../../kube/clients.js';
 import type { ClusterHandle } from '../../../providers/types.js';
 import { describeStep, type ExecStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
@@ -23,14 +24,9 @@ export const execOperation: Operation<ExecStep> = {
   async exec({ exec }, ctx) {
     const [tool, ...args] = exec.command as [string, ...string[]];
     if (isMissingIstioctl(exec.command, ctx.cluster)) throw new Error(missingIstioctl(ctx.cluster));
-    const { file, argv } = commandLine(tool, args, ctx.cluster);
-    ctx.log(`$ ${[file, ...argv].join(' ')}`);
-    const result = await execa(file, argv, {
-      reject: false,
-      all: true,
-      cancelSignal: ctx.signal,
-      env: { KUBECONFIG: ctx.cluster.kubeconfig },
-    });
+    const { file, argv, env } = commandLine(tool, args, ctx.cluster);
+    ctx.log(`$ KUBECONFIG=${env.KUBECONFIG} ${[file, ...argv].join(' ')}`);
+    const result = await execa(file, argv, { reject: false, all: true, cancelSignal: ctx.signal, env });
     if (result.failed && result.exitCode === undefined) {
       throw new Error(`${tool} could not be run: ${result.code === 'ENOENT' ? `${file} was not found; install it or put it on PATH` : result.shortMessage}`);
     }
@@ -58,10 +54,13 @@ function isMissingIstioctl(command: string[], cluster: ClusterHandle): boolean {
   return command[0] === 'istioctl' && cluster.istio.istioctl === null;
 }
 
-/** The executable and arguments: the cluster's istioctl, and cluster flags for the two Kubernetes tools. */
-export function commandLine(tool: string, args: string[], cluster: ClusterHandle): { file: string; argv: string[] } {
-  const clusterFlags = ['--kubeconfig', cluster.kubeconfig, '--context', cluster.context];
-  if (tool === 'istioctl') return { file: cluster.istio.istioctl ?? tool, argv: [...clusterFlags, ...args] };
-  if (tool === 'kubectl') return { file: tool, argv: [...clusterFlags, ...args] };
-  return { file: tool, argv: args };
+/**
+ * The executable, arguments and environment: the cluster's istioctl, the context flag for the
+ * two Kubernetes tools, and KUBECONFIG for every tool.
+ */
+export function commandLine(tool: string, args: string[], cluster: ClusterHandle): { file: string; argv: string[]; env: { KUBECONFIG: string } } {
+  const { args: clusterFlags, env } = kubeToolOptions(cluster);
+  if (tool === 'istioctl') return { file: cluster.istio.istioctl ?? tool, argv: [...clusterFlags, ...args], env };
+  if (tool === 'kubectl') return { file: tool, argv: [...clusterFlags, ...args], env };
+  return { file: tool, argv: args, env };
 }

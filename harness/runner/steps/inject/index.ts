@@ -28,9 +28,9 @@ export const injectOperation: Operation<InjectStep> = {
 
 async function kubeInject(manifests: Manifest[], ctx: StepContext): Promise<Manifest[]> {
   if (ctx.cluster.istio.istioctl === null) throw new Error(`manual injection runs istioctl kube-inject; ${missingIstioctl(ctx.cluster)}`);
-  const { file, argv } = commandLine('istioctl', ['kube-inject', '-f', '-'], ctx.cluster);
+  const { file, argv, env } = commandLine('istioctl', ['kube-inject', '-f', '-'], ctx.cluster);
   const input = manifests.map((m) => stringify(m.object)).join('---\n');
-  const result = await execa(file, argv, { input, reject: false, cancelSignal: ctx.signal });
+  const result = await execa(file, argv, { input, env, reject: false, cancelSignal: ctx.signal });
   if (result.exitCode !== 0) {
     throw new Error(`istioctl kube-inject failed (exit ${result.exitCode ?? 'none'}): ${String(result.stderr || result.shortMessage).trim()}`);
   }

@@ -70,7 +70,7 @@ describe('inject step', () => {
     const istioctl = join(dir, 'istioctl');
     await writeFile(istioctl, `#!/usr/bin/env node
 const fs = require('node:fs');
-fs.writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify(process.argv.slice(2)));
+fs.writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify([process.env.KUBECONFIG, ...process.argv.slice(2)]));
 const input = fs.readFileSync(0, 'utf8');
 process.stdout.write(input.replace('containers:', 'containers:\\n        - {name: istio-proxy, image: docker.io/istio/proxyv2:1.29.0}'));
 `);
@@ -79,7 +79,7 @@ process.stdout.write(input.replace('containers:', 'containers:\\n        - {name
     await injectOperation.exec({ inject: deployment('by-istioctl') }, stepContext(kind));
     expect((await template('by-istioctl'))?.spec?.containers.map((c) => c.name)).toEqual(['istio-proxy', 'app']);
     const args = JSON.parse(await readFile(join(dir, 'args.json'), 'utf8')) as string[];
-    expect(args).toEqual(['--kubeconfig', sim.kubeconfigPath, '--context', sim.context, 'kube-inject', '-f', '-']);
+    expect(args).toEqual([sim.kubeconfigPath, '--context', sim.context, 'kube-inject', '-f', '-']);
   });
 
   it('says so when istioctl fails', async () => {
