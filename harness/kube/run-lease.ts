@@ -67,7 +67,7 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
   const api = clients.kc.makeApiClient(CoordinationV1Api);
   const name = runLeaseName(runId);
   const where = `Lease ${RUN_LEASE_NAMESPACE}/${name}`;
-  const acquired = new V1MicroTime();
+  const acquired = new V1MicroTime(Date.now());
   try {
     await api.createNamespacedLease({ namespace: RUN_LEASE_NAMESPACE, body: leaseBody(runId, acquired) });
   } catch (error) {
@@ -82,7 +82,7 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
     } else throw error;
   }
 
-  let failingSince: number | undefined;
+  let failing = false;
   const renew = async () => {
     try {
       await api.replaceNamespacedLease({ name, namespace: RUN_LEASE_NAMESPACE, body: leaseBody(runId, acquired) }).catch(async (error: unknown) => {
@@ -90,11 +90,11 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
         if (httpStatusOf(error) !== 404) throw error;
         await api.createNamespacedLease({ namespace: RUN_LEASE_NAMESPACE, body: leaseBody(runId, acquired) });
       });
-      failingSince = undefined;
+      failing = false;
     } catch (error) {
       // Once per outage: a line every 20 s would bury the test output.
-      if (failingSince === undefined) {
-        failingSince = Date.now();
+      if (!failing) {
+        failing = true;
         report(`cannot renew this run's ${where} (${describeApiError(error)}); retrying every ${RENEW_EVERY_MS / 1000} s. If it stays unrenewed for ${RUN_LEASE_DURATION_SECONDS + CLOCK_SKEW_ALLOWANCE_MS / 1000} s, other meshspec runs may remove this run's namespaces`);
       }
     }
