@@ -5,13 +5,13 @@
  * an error, not stall it.
  */
 import { ApiextensionsV1Api, AppsV1Api, type CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
-import { ApiTimeoutError } from '../../kube/clients.js';
+import type { ApiTimeoutError } from '../../kube/clients.js';
 import { createKubeClients, httpStatusOf } from '../../kube/index.js';
 import type { KubeClients } from '../../runner/types.js';
 import { ProviderError } from '../types.js';
 
 /** How long one API request of a provider may go unanswered, unless API_TIMEOUT_ENV says otherwise. */
-export const API_REQUEST_TIMEOUT_MS = 30_000;
+const API_REQUEST_TIMEOUT_MS = 30_000;
 export const API_TIMEOUT_ENV = 'MESHSPEC_API_TIMEOUT_MS';
 
 export interface ProviderKube extends KubeClients {
