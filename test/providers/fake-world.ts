@@ -43,6 +43,8 @@ export interface FakeCall {
   tool: 'docker' | 'kind' | 'istioctl';
   args: string[];
   stdin?: string;
+  /** The KUBECONFIG the tool ran with (istioctl gets the cluster's there). */
+  KUBECONFIG?: string;
 }
 
 export class FakeWorld {

@@ -165,8 +165,9 @@ describe('kind provider', () => {
       '--image', resolveIstioVersion(VERSION).release.nodeImage, '--kubeconfig', kubeconfig, '--wait', '120s',
     ]]);
     expect(world.argsOf('istioctl')).toEqual([[
-      'install', '-y', '--set', 'profile=demo', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--kubeconfig', kubeconfig, '--context', 'kind-meshspec',
+      'install', '-y', '--set', 'profile=demo', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
     ]]);
+    expect(world.calls('istioctl').map((call) => call.KUBECONFIG)).toEqual([kubeconfig]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5001/meshspec/echo:${echoTag}`]]);
     expect(world.state().containers['kind-registry'].networks).toEqual(['bridge', 'kind']);
     expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data)

@@ -14,7 +14,7 @@ if (!dir) {
 const statePath = join(dir, 'state.json');
 const state = JSON.parse(readFileSync(statePath, 'utf8'));
 const stdin = args.includes('-i') ? readFileSync(0, 'utf8') : undefined;
-appendFileSync(join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, stdin }) + '\n');
+appendFileSync(join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, stdin, KUBECONFIG: process.env.KUBECONFIG }) + '\n');
 
 function finish(code, stdout = '', stderr = '') {
   // Renamed into place: the prerequisite checks run docker and kind at the same time, and a
