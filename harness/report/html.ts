@@ -4,7 +4,7 @@
  * of observed shares against expected with interval whiskers, and a latency histogram.
  */
 import { resolve } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { formatMs } from '../traffic/latency.js';
 import { ReportDestinationError, writeReportFile } from './destination.js';
 import { runReportFrom } from './run-model.js';
@@ -108,13 +108,21 @@ export class HtmlReporter implements Reporter {
   /** The absolute path the report is written to. */
   readonly outputFile: string;
 
+  private logger: Vitest['logger'] | undefined;
+
   constructor(private readonly options: HtmlReporterOptions = {}) {
     this.outputFile = resolve(options.outputFile ?? DEFAULT_HTML_REPORT);
+  }
+
+  onInit(vitest: Vitest): void {
+    this.logger = vitest.logger;
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     try {
       await writeReportFile(this.outputFile, renderHtmlReport(runReportFrom(testModules, this.options.title ?? 'meshspec report')));
+      // As Vitest's JUnit reporter does, so the file is easy to find after a run.
+      this.logger?.log(`HTML report written to ${this.outputFile}`);
     } catch (error) {
       if (!(error instanceof ReportDestinationError)) throw error;
       // Thrown, it would be a stack trace under Vitest's "Unhandled Error": one line and a failed run instead.

@@ -31,6 +31,7 @@ describe('meshspec run on sim', () => {
     expect(result.stdout).not.toContain('broken-rollout');
     expect(existsSync(path.join(result.dir, 'meshspec-report/junit.xml'))).toBe(true);
     expect(existsSync(path.join(result.dir, 'meshspec-report/index.html'))).toBe(true);
+    expect(result.stdout).toContain(`HTML report written to ${path.join(result.dir, 'meshspec-report/index.html')}`);
   });
 
   it('reports a failing step at its YAML line and skips the rest of its scenario', async () => {
