@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/providers/types.js';
-import { ensureIstioctl, istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
+import { DEFAULT_ISTIO_VERSION } from '../../harness/providers/shared/istio-versions.js';
+import { ensureIstioctl, isIstioRelease, istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
 
 const VERSION = '1.30.5';
 const ASSET = `istioctl-${VERSION}-linux-amd64.tar.gz`;
@@ -75,6 +76,16 @@ describe('istioctl download', () => {
     const error = (await ensureIstioctl({ version: '1.30.99', env: freshEnv(), platform: 'linux', arch: 'x64' }).catch((e: unknown) => e)) as ProviderError;
     expect(error.message).toBe(`Downloading ${baseUrl}/1.30.99/istioctl-1.30.99-linux-amd64.tar.gz.sha256 answered HTTP 404.`);
     expect(error.hint).toContain('Is 1.30.99 an Istio release?');
+  });
+
+  it('refuses a version that is no release tag without asking the server', async () => {
+    const before = requests.length;
+    const error = (await ensureIstioctl({ version: 'unknown', env: freshEnv(), platform: 'linux', arch: 'x64' }).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe(`"unknown" is not an Istio release version (such as ${DEFAULT_ISTIO_VERSION}), so there is no istioctl to download for it.`);
+    expect(requests.length).toBe(before);
+    expect(['1.30.5', '1.31.0-beta.1', '1.29.0-rc.0'].filter(isIstioRelease)).toHaveLength(3);
+    expect(['unknown', 'latest', '1.30', 'v1.30.5'].filter(isIstioRelease)).toEqual([]);
   });
 
   it('names assets as Istio publishes them', () => {

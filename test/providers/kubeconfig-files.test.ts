@@ -9,7 +9,7 @@ import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createKubeClients } from '../../harness/kube/index.js';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
@@ -40,6 +40,11 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => sim?.stop());
 afterEach(() => vi.unstubAllEnvs());
+// The provider fetches istioctl of the Istio it finds: offline here, from an empty cache.
+beforeEach(() => {
+  vi.stubEnv('MESHSPEC_CACHE', mkdtempSync(join(tmpdir(), 'meshspec-cache-')));
+  vi.stubEnv('MESHSPEC_ISTIO_DOWNLOAD_URL', 'http://127.0.0.1:1/releases');
+});
 
 describe('kubeconfig provider with several kubeconfig files', () => {
   it('merges $KUBECONFIG as kubectl does: setup, API clients and kubectl in an exec step reach the context of the third file', async () => {

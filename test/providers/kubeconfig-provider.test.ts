@@ -42,6 +42,19 @@ function kubeconfigWithContext(name: string): string {
   return path;
 }
 
+// The provider fetches istioctl of the Istio it finds: offline here, from an empty cache.
+const savedDownloads = { MESHSPEC_CACHE: process.env.MESHSPEC_CACHE, MESHSPEC_ISTIO_DOWNLOAD_URL: process.env.MESHSPEC_ISTIO_DOWNLOAD_URL };
+beforeAll(() => {
+  process.env.MESHSPEC_CACHE = mkdtempSync(join(tmpdir(), 'meshspec-cache-'));
+  process.env.MESHSPEC_ISTIO_DOWNLOAD_URL = 'http://127.0.0.1:1/releases';
+});
+afterAll(() => {
+  for (const [name, value] of Object.entries(savedDownloads)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'demo' });
   const kc = new KubeConfig();

@@ -1,10 +1,10 @@
 /**
  * The kubeconfig provider: runs on a cluster that already exists (EKS, GKE, a kind cluster of the
  * user's, the sim). It refuses contexts that were not allowed, uses the Istio and addons it finds
- * (or installs them when asked), holds a Lease that shows other runs on the cluster this one is
- * alive, removes namespaces that ended meshspec runs left behind, and reads the ingress address
- * from the gateway Service. It creates nothing that outlives the run besides an Istio it was asked
- * to install.
+ * (or installs them when asked) with an istioctl of that Istio's version (istioctl.ts), holds a
+ * Lease that shows other runs on the cluster this one is alive, removes namespaces that ended
+ * meshspec runs left behind, and reads the ingress address from the gateway Service. On the
+ * cluster it creates nothing that outlives the run besides an Istio it was asked to install.
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
@@ -16,17 +16,17 @@ import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } f
 import { ProviderError } from '../types.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
-import { ensureIstioctl } from '../shared/istioctl-download.js';
+import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { ISTIO_NAMESPACE, istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
 import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
-import { findOnPath } from '../shared/tools.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress } from './ingress.js';
 import { findInstalledIstio, revisionedIstiods, type InstalledIstio } from './istio.js';
+import { chooseIstioctl, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 
 export { assertContextAllowed, parseAllowList, SIM_CONTEXT } from './context-guard.js';
@@ -58,8 +58,9 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   }, (chosen) => `${chosen} from ${kubeconfig}`);
   const kube = kubeClients(kubeconfig, context);
 
-  const { installed, ...istio } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
-    `${found.version} (${found.profile})${found.istioctl ? '' : ', no istioctl on PATH'}`);
+  const { istio, installed, istioctl } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
+    `${found.istio.version} (${found.istio.profile}); ${found.istioctl.summary}`);
+  if (istioctl.warning) progress.info(istioctl.warning);
 
   if (options.addons.length > 0) {
     await timer.run(`addons ${options.addons.join(', ')}`, (phase) => useOrInstallAddons(kube, options, istio.version, installed, context, phase.update), (applied) =>
@@ -100,7 +101,7 @@ async function useOrInstallIstio(
   kubeconfig: string,
   context: string,
   update: (detail: string) => void,
-): Promise<ClusterHandle['istio'] & { installed: boolean }> {
+): Promise<{ istio: ClusterHandle['istio']; installed: boolean; istioctl: IstioctlChoice }> {
   const found: InstalledIstio | null = await findInstalledIstio(kube);
   if (found) {
     if (options.istioVersion && found.version !== options.istioVersion) {
@@ -108,7 +109,8 @@ async function useOrInstallIstio(
     }
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
-    return { ...found, istioctl: await findOnPath('istioctl'), installed: false };
+    const istioctl = await chooseIstioctl(found.version, { onProgress: update });
+    return { istio: { ...found, istioctl: istioctl.path }, installed: false, istioctl };
   }
   const revisions = await revisionedIstiods(kube);
   if (revisions.length > 0) {
@@ -128,7 +130,11 @@ async function useOrInstallIstio(
   const istioctl = await ensureIstioctl({ version, onProgress: update });
   await installIstio({ istioctl: istioctl.path, kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: update });
   await waitForIstioReady(kube, { deployments: istioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: update });
-  return { version, profile, istioctl: istioctl.path, installed: true };
+  return {
+    istio: { version, profile, istioctl: istioctl.path },
+    installed: true,
+    istioctl: { path: istioctl.path, summary: `installed with istioctl ${version} ${describeCachedIstioctl(istioctl)}` },
+  };
 }
 
 /**

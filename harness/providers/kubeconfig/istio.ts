@@ -5,7 +5,7 @@ import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';
 
 export interface InstalledIstio {
-  /** The istiod image tag, e.g. "1.30.5" (or "unknown" for a digest-pinned image). */
+  /** The istiod image tag without its variant, e.g. "1.30.5" (or "unknown" for a digest-pinned image). */
   version: string;
   profile: IstioProfile;
 }
@@ -22,7 +22,8 @@ export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledI
   const istiod = await exists('istiod');
   if (!istiod) return null;
   const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
-  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1] ?? 'unknown';
+  // Istio publishes each release in image variants ("1.30.5-distroless"); the release is the version.
+  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1]?.replace(/-(distroless|debug)$/, '') ?? 'unknown';
   const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
   return { version: tag, profile };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ProviderError } from '../types.js';
 import { cacheRoot } from './cache-dir.js';
 import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type DownloadHints } from './download.js';
+import { DEFAULT_ISTIO_VERSION } from './istio-versions.js';
 import { extractFileFromTarGz } from './tar.js';
 
 export const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';
@@ -29,6 +30,11 @@ export interface CachedIstioctl {
   downloaded: boolean;
 }
 
+/** "downloaded to PATH" or "cached at PATH", for a progress line. */
+export function describeCachedIstioctl(cached: CachedIstioctl): string {
+  return cached.downloaded ? `downloaded to ${cached.path}` : `cached at ${cached.path}`;
+}
+
 /** The release asset for this OS and CPU, as Istio's own downloadIstioCtl.sh names it. */
 export function istioctlAssetName(version: string, platform: NodeJS.Platform, arch: string): string {
   const cpu = arch === 'x64' ? 'amd64' : arch === 'arm64' ? 'arm64' : null;
@@ -43,6 +49,11 @@ export function istioctlAssetName(version: string, platform: NodeJS.Platform, ar
   return `istioctl-${version}-${suffix}.tar.gz`;
 }
 
+/** A release tag as Istio's GitHub releases name them: "1.30.5", "1.31.0-beta.1". */
+export function isIstioRelease(version: string): boolean {
+  return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version);
+}
+
 export function istioctlCachePath(version: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'istio', version, 'istioctl');
 }
@@ -51,6 +62,10 @@ export async function ensureIstioctl(options: IstioctlDownloadOptions): Promise<
   const env = options.env ?? process.env;
   const target = istioctlCachePath(options.version, env);
   if (await isCached(target, constants.X_OK)) return { path: target, downloaded: false };
+  // Refused before any request: a tag such as "latest" or "unknown" has no release to download.
+  if (!isIstioRelease(options.version)) {
+    throw new ProviderError(`"${options.version}" is not an Istio release version (such as ${DEFAULT_ISTIO_VERSION}), so there is no istioctl to download for it.`);
+  }
 
   const asset = istioctlAssetName(options.version, options.platform ?? process.platform, options.arch ?? process.arch);
   const url = `${(env.MESHSPEC_ISTIO_DOWNLOAD_URL || ISTIO_RELEASES_URL).replace(/\/$/, '')}/${options.version}/${asset}`;

@@ -1,0 +1,73 @@
+/**
+ * The istioctl for an Istio the provider found rather than installed. istioctl works only with
+ * its own minor ±1 and kube-inject renders with its own defaults, so the control plane's exact
+ * version is wanted: istioctl on PATH when it is that version, else that version from meshspec's
+ * cache or a download, else istioctl on PATH with a warning when its minor differs, else none.
+ */
+import { ProviderError } from '../types.js';
+import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../shared/istioctl-download.js';
+import { findOnPath, QUICK_TIMEOUT_MS, tryTool } from '../shared/tools.js';
+
+export interface IstioctlChoice {
+  /** Absolute path, or null when there is no istioctl at all. */
+  path: string | null;
+  /** For the provider's ready line: which istioctl, and why not the control plane's version. */
+  summary: string;
+  /** Said once after the ready line: an istioctl of another minor than the control plane, and the fix. */
+  warning?: string;
+}
+
+export interface IstioctlChoiceOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Told the download's progress. */
+  onProgress?: (detail: string) => void;
+}
+
+export async function chooseIstioctl(version: string, options: IstioctlChoiceOptions = {}): Promise<IstioctlChoice> {
+  const env = options.env ?? process.env;
+  const onPath = await findOnPath('istioctl', env);
+  const pathVersion = onPath ? await clientVersion(onPath) : null;
+  if (onPath && pathVersion === version) return { path: onPath, summary: `istioctl ${version} on PATH (${onPath})` };
+
+  let notFetched: string;
+  try {
+    const fetched = await ensureIstioctl({ version, env, onProgress: (detail) => options.onProgress?.(`istioctl ${version}: ${detail}`) });
+    return { path: fetched.path, summary: `istioctl ${version} ${describeCachedIstioctl(fetched)}` };
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    notFetched = `istioctl ${version} could not be fetched (${error.message.replace(/\.$/, '')})`;
+  }
+
+  const fix = isIstioRelease(version)
+    ? `put istioctl ${version} on PATH or at ${istioctlCachePath(version, env)}, or let meshspec download it (it needs Istio's GitHub releases, or a mirror in MESHSPEC_ISTIO_DOWNLOAD_URL)`
+    : 'put the istioctl of the installed Istio on PATH';
+  if (!onPath) {
+    return { path: null, summary: `no istioctl: none on PATH, and ${notFetched}; steps that run istioctl will fail. To fix, ${fix}.` };
+  }
+  const summary = `istioctl ${pathVersion ?? 'of unknown version'} on PATH (${onPath}); ${notFetched}`;
+  const sameMinor = pathVersion !== null && minorOf(version) !== null && minorOf(pathVersion) === minorOf(version);
+  if (sameMinor) return { path: onPath, summary };
+  const mismatch = pathVersion
+    ? `istioctl on PATH is ${pathVersion}, but Istio's control plane is ${version}`
+    : `the version of istioctl on PATH (${onPath}) could not be told (\`istioctl version --remote=false\` printed none), and Istio's control plane is ${version}`;
+  return {
+    path: onPath,
+    summary,
+    warning: `warning: ${mismatch}. istioctl supports only its own minor version ±1 and kube-inject must match the control plane, so istioctl steps may fail or give wrong answers. To fix, ${fix}.`,
+  };
+}
+
+/** What `istioctl version --remote=false` says the client is ("client version: 1.30.5", or a bare "1.30.5" from older releases). */
+async function clientVersion(istioctl: string): Promise<string | null> {
+  try {
+    const { exitCode, stdout } = await tryTool(istioctl, ['version', '--remote=false'], { timeoutMs: QUICK_TIMEOUT_MS });
+    return exitCode === 0 ? (/\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(stdout)?.[1] ?? null) : null;
+  } catch (error) {
+    if (error instanceof ProviderError) return null;
+    throw error;
+  }
+}
+
+function minorOf(version: string): string | null {
+  return /^(\d+\.\d+)\./.exec(version)?.[1] ?? null;
+}
