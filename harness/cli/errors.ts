@@ -23,7 +23,7 @@ export class UsageError extends CliError {
 }
 
 /** A failure with a message and an optional hint, as the banner shows it. */
-export interface Actionable {
+interface Actionable {
   message: string;
   hint?: string;
 }

@@ -16,7 +16,7 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 const STOP_SIGNALS = Object.keys(SIGNAL_EXIT_CODES) as StopSignal[];
 
-export interface Interruption {
+interface Interruption {
   /** The exit code the run ends with because of a signal, once one has arrived. */
   exitCode(): number | undefined;
   /** Makes Vitest's run cancellable by the signals; to be created right before Vitest starts. */

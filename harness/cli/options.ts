@@ -8,14 +8,14 @@ import { ProviderError, type ProviderName } from '../providers/types.js';
 import { closest } from '../spec/closest.js';
 import { UsageError } from './errors.js';
 
-export const COMMANDS = {
+const COMMANDS = {
   run: { args: '[paths...]', summary: 'run scenarios (default: every spec under specs/) on a cluster' },
   validate: { args: '[paths...]', summary: 'check specs without a cluster; exit 0 when valid, 1 otherwise' },
   list: { args: '[paths...]', summary: 'list scenarios: name, title, tags, source' },
   sim: { args: '[options]', summary: 'run the embedded cluster in the foreground (see `meshspec sim --help`)' },
   help: { args: '', summary: 'show this help' },
 } as const;
-export type CommandName = keyof typeof COMMANDS;
+type CommandName = keyof typeof COMMANDS;
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -28,7 +28,7 @@ interface OptionSpec {
   description: string;
 }
 
-export const OPTIONS = {
+const OPTIONS = {
   provider: {
     type: 'string',
     values: PROVIDER_NAMES,
@@ -92,7 +92,7 @@ export interface CliOptions {
   json: boolean;
 }
 
-export type ParsedCli =
+type ParsedCli =
   | { command: 'run' | 'validate' | 'list'; paths: string[]; options: CliOptions }
   | { command: 'sim'; argv: string[] }
   | { command: 'help' }
@@ -194,7 +194,7 @@ function unsupportedIstio(version: string): string | undefined {
   }
 }
 
-export function optionsOf(command: CommandName): OptionName[] {
+function optionsOf(command: CommandName): OptionName[] {
   return (Object.keys(OPTIONS) as OptionName[]).filter((name) => (OPTIONS[name].commands as readonly string[]).includes(command));
 }
 

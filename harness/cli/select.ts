@@ -3,7 +3,7 @@ import { displayPath, type LoadedSpec } from '../spec/index.js';
 import { CliError } from './errors.js';
 
 /** A filter matches a scenario's exact name, one of its tags, or a prefix of its name. */
-export function matchesFilter(spec: LoadedSpec, filter: string): boolean {
+function matchesFilter(spec: LoadedSpec, filter: string): boolean {
   const { name, tags } = spec.scenario;
   return name === filter || tags.includes(filter) || name.startsWith(filter);
 }

@@ -2,7 +2,7 @@
 import { loadSpecs, SpecPathError, type LoadedSpec } from '../spec/index.js';
 import { CliError } from './errors.js';
 
-export const DEFAULT_SPEC_DIR = 'specs';
+const DEFAULT_SPEC_DIR = 'specs';
 
 /** All specs under `paths` (default `specs/`), or a CliError listing every spec error. */
 export function loadValidSpecs(paths: readonly string[], rootDir: string): LoadedSpec[] {

@@ -75,7 +75,7 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
 }
 
 /** Where `meshspec run` writes its reports, relative to the root. */
-export const REPORT_DIR = 'meshspec-report';
+const REPORT_DIR = 'meshspec-report';
 
 /**
  * Vitest's terminal reporter and JUnit file unless the user chose reporters, and meshspec's
