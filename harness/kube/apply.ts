@@ -16,7 +16,7 @@ import { describeObject, type ObjectId } from './refs.js';
 import { withVerbatimBody } from './verbatim.js';
 import { waitCrdsEstablished } from './waits/crd.js';
 
-export interface ApplyOptions extends Deadline {
+interface ApplyOptions extends Deadline {
   /** Where namespace-less namespaced objects go. */
   namespace: string;
   fieldManager: string;

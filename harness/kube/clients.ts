@@ -29,7 +29,7 @@ import { KubeError } from './errors.js';
 
 type Cluster = Pick<ClusterHandle, 'kubeconfig' | 'context'>;
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Each request the server has not answered within this many ms fails with ApiTimeoutError. */
   requestTimeoutMs?: number;
 }

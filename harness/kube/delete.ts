@@ -10,7 +10,7 @@ import { readObject } from './read.js';
 import { describeObject, type ObjectId } from './refs.js';
 import { waitForDeletion } from './waits/deleted.js';
 
-export interface DeleteOptions extends Deadline {
+interface DeleteOptions extends Deadline {
   owner: RunOwner;
   /** Wait until every object is gone. */
   wait: boolean;

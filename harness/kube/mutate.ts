@@ -10,7 +10,7 @@ import { assertChangeable, type RunOwner } from './ownership.js';
 import { describeObject, type ObjectId } from './refs.js';
 import { withVerbatimBody } from './verbatim.js';
 
-export type PatchType = 'merge' | 'json' | 'strategic';
+type PatchType = 'merge' | 'json' | 'strategic';
 export type MetadataValues = Record<string, string | null>;
 
 /** The field manager of every change meshspec makes, as kubectl's is `kubectl`. */

@@ -70,7 +70,7 @@ export async function deleteScenarioResources(clients: KubeClients, applied: App
 }
 
 /** What setup removed of runs that ended without cleaning up, and a line for its progress. */
-export interface StaleCleanup {
+interface StaleCleanup {
   namespaces: string[];
   leases: string[];
   summary: string;

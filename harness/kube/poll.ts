@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeApiError, isTransient } from './errors.js';
 
 export type ProbeResult<T> = { done: true; value: T } | { done: false; why: string };
-export type Probe<T> = () => Promise<ProbeResult<T>>;
+type Probe<T> = () => Promise<ProbeResult<T>>;
 
 export interface Deadline {
   /** Epoch ms by which the wait gives up. */

@@ -4,7 +4,7 @@ import type { KubeClients } from '../runner/types.js';
 import { isNotFound } from './errors.js';
 import type { ObjectId } from './refs.js';
 
-export interface Condition {
+interface Condition {
   type: string;
   status: string;
   reason?: string;

@@ -13,7 +13,7 @@ export interface ObjectId {
 }
 
 /** `deployment/backend` split into the type as written and the name. */
-export interface ParsedRef {
+interface ParsedRef {
   type: string;
   name: string;
 }

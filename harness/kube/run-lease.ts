@@ -16,7 +16,7 @@ import { RUN_LABEL } from './ownership.js';
  * removing; kube-system belongs to the cluster's components.
  */
 export const RUN_LEASE_NAMESPACE = 'default';
-export const RUN_LEASE_DURATION_SECONDS = 60;
+const RUN_LEASE_DURATION_SECONDS = 60;
 /** A third of the duration: two renewals in a row may fail before the Lease lapses. */
 const RENEW_EVERY_MS = 20_000;
 /**
@@ -120,7 +120,7 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
 }
 
 /** What the Leases on the cluster say about the runs other than the current one. */
-export type RunLiveness =
+type RunLiveness =
   | { known: true; live: Set<string>; ended: string[] }
   | { known: false; reason: string };
 

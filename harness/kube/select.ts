@@ -9,7 +9,7 @@ import { describeApiError, httpStatusOf, KubeError } from './errors.js';
 import type { Manifest } from './manifests.js';
 import { parseObjectRef, type ObjectId } from './refs.js';
 
-export type ObjectSelection =
+type ObjectSelection =
   | { ref: string }
   | { type: string; selector: string }
   | { manifests: Manifest[] };

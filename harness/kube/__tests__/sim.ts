@@ -10,7 +10,7 @@ import { parseManifests } from '../manifests.js';
 import { createScenarioNamespace } from '../namespaces.js';
 import type { RunOwner } from '../ownership.js';
 
-export interface KubeSim {
+interface KubeSim {
   sim: SimCluster;
   kube: KubeClients;
   owner: RunOwner;
