@@ -41,7 +41,7 @@ export function firstRequests(result: TrafficResult, n: number): TrafficResult {
   return prefix;
 }
 
-export function isTrafficResult(value: unknown): value is TrafficResult {
+function isTrafficResult(value: unknown): value is TrafficResult {
   return typeof value === 'object' && value !== null && (value as TrafficResult).kind === 'meshspec.traffic';
 }
 
@@ -60,7 +60,7 @@ export function expectTraffic(received: unknown, matcher: string): TrafficResult
   return result;
 }
 
-export interface Decision {
+interface Decision {
   matcher: string;
   received: string;
   pass: boolean;
@@ -174,7 +174,7 @@ export function concludeEveryRequest(
   });
 }
 
-export function describeRequest(request: RequestRecord): string {
+function describeRequest(request: RequestRecord): string {
   const answered = [request.version, request.pod].filter(Boolean).join(' ');
   const outcome = request.status === 0 ? `no response${request.error ? ` (${request.error})` : ''}` : `${request.status}`;
   return `${request.id} -> ${outcome} in ${formatMs(request.latencyMs)}${answered ? ` from ${answered}` : ''}`;

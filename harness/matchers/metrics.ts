@@ -16,7 +16,7 @@ export interface MetricSample {
   series: MetricSeries[];
 }
 
-export function isMetricSample(value: unknown): value is MetricSample {
+function isMetricSample(value: unknown): value is MetricSample {
   return typeof value === 'object' && value !== null && (value as MetricSample).kind === 'meshspec.metric';
 }
 

@@ -21,7 +21,7 @@ export function runningContainers(pod: V1Pod): V1Container[] {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
 }
 
-export function describePod(pod: V1Pod): string {
+function describePod(pod: V1Pod): string {
   const containers = (pod.spec?.containers ?? []).map((c) => c.name).join(', ');
   const init = (pod.spec?.initContainers ?? []).map((c) => `${c.name}${c.restartPolicy === 'Always' ? ' (native sidecar)' : ''}`);
   const phase = pod.status?.phase ?? 'Unknown';

@@ -14,7 +14,7 @@ export interface ServiceWithPods {
   pods: V1Pod[];
 }
 
-export const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'mongo', 'mysql', 'redis', 'tcp', 'tls', 'udp'] as const;
+const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'mongo', 'mysql', 'redis', 'tcp', 'tls', 'udp'] as const;
 /** appProtocol values Kubernetes defines that Istio also understands. */
 const KUBERNETES_APP_PROTOCOLS = ['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'];
 const REQUIRED_POD_LABELS = ['app', 'version'];
