@@ -7,7 +7,7 @@ import type http from 'node:http';
 import { evaluate, parseQuery, PromQLError } from './promql.js';
 import type { Sample } from './metrics.js';
 
-export type AddonKind = 'prometheus' | 'kiali' | 'grafana' | 'tracing';
+type AddonKind = 'prometheus' | 'kiali' | 'grafana' | 'tracing';
 
 /** Which addon an image is, from its repository name; undefined when it is none (e.g. a config reloader). */
 export function addonKind(image: string): AddonKind | undefined {

@@ -88,7 +88,7 @@ export class OutlierDetector {
   }
 }
 
-export interface ClusterBreaker {
+interface ClusterBreaker {
   pool?: ConnectionPool;
   outlier?: OutlierDetector;
 }

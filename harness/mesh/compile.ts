@@ -485,7 +485,7 @@ export function compileSidecar(obj: ReadonlyKubeObject): SidecarConfig {
   };
 }
 
-export const DEFAULT_MESH_SETTINGS: MeshSettings = {
+const DEFAULT_MESH_SETTINGS: MeshSettings = {
   outboundMode: 'ALLOW_ANY',
   exportToDefaults: { service: '*', virtualService: '*', destinationRule: '*' },
 };
@@ -531,7 +531,7 @@ export const ISTIO_KINDS = [
   { group: 'security.istio.io', kind: 'PeerAuthentication', compile: compilePeerAuthentication, into: 'peerAuthentications' },
 ] as const;
 
-export interface CompiledObject {
+interface CompiledObject {
   group: string;
   kind: string;
   namespace: string;

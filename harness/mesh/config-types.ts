@@ -83,7 +83,7 @@ export interface VirtualService {
   createdAt: number;
 }
 
-export type TlsMode = 'DISABLE' | 'ISTIO_MUTUAL' | 'SIMPLE' | 'MUTUAL';
+type TlsMode = 'DISABLE' | 'ISTIO_MUTUAL' | 'SIMPLE' | 'MUTUAL';
 
 export interface TrafficPolicy {
   tlsMode?: TlsMode;
@@ -111,7 +111,7 @@ export interface DestinationRule {
   createdAt: number;
 }
 
-export interface GatewayServer {
+interface GatewayServer {
   port: number;
   /** Host patterns with their namespace restriction ("*" = any). */
   hosts: Array<{ namespace: string; host: string }>;
@@ -148,7 +148,7 @@ export interface PeerAuthentication {
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
 /** One `namespace/dnsName` of a Sidecar egress listener; namespace "*", "." (the proxy's), "~" (none) or a name. */
-export interface EgressHost {
+interface EgressHost {
   namespace: string;
   host: string;
 }
@@ -169,7 +169,7 @@ export interface SidecarConfig {
 }
 
 /** Mesh config `defaultServiceExportTo` and friends: only "*" and "." are honoured, as in Istio. */
-export interface ExportToDefaults {
+interface ExportToDefaults {
   service: '*' | '.';
   virtualService: '*' | '.';
   destinationRule: '*' | '.';

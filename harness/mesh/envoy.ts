@@ -71,7 +71,7 @@ function localReply(status: number, body: string, flags: string, destinationServ
   };
 }
 
-export function applyHeaderOperations(headers: Record<string, string | string[]>, ops: HeaderOperations | undefined): void {
+function applyHeaderOperations(headers: Record<string, string | string[]>, ops: HeaderOperations | undefined): void {
   if (!ops) return;
   for (const [name, value] of Object.entries(ops.set)) headers[name] = value;
   for (const [name, value] of Object.entries(ops.add)) {

@@ -3,8 +3,8 @@
  * istio_request_duration_milliseconds histogram, with Istio's label names.
  */
 
-export const REQUESTS_TOTAL = 'istio_requests_total';
-export const REQUEST_DURATION = 'istio_request_duration_milliseconds';
+const REQUESTS_TOTAL = 'istio_requests_total';
+const REQUEST_DURATION = 'istio_request_duration_milliseconds';
 
 /** Istio's default duration buckets, ms. */
 const BUCKETS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];

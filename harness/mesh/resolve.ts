@@ -9,7 +9,7 @@ import type { RegistryView } from './scope.js';
 import type { ExternalHost, MeshHost, ReadonlyKubeObject } from './types.js';
 import { isReady, labelsMatch, type Address, type PodEntry } from './workload.js';
 
-export interface ServicePort {
+interface ServicePort {
   port: number;
   name?: string;
   appProtocol?: string;

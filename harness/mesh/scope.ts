@@ -35,7 +35,7 @@ function exportedTo(exportTo: ExportTo | undefined, fallback: '*' | '.', owner: 
  * The Sidecar resource for a workload: the one in its namespace whose workloadSelector selects it,
  * else its namespace's one without selector, else the root namespace's one without selector.
  */
-export function sidecarFor(sidecars: SidecarConfig[], namespace: string, labels: Record<string, string>): SidecarConfig | undefined {
+function sidecarFor(sidecars: SidecarConfig[], namespace: string, labels: Record<string, string>): SidecarConfig | undefined {
   return sidecars.find((s) => s.namespace === namespace && s.selector && labelsMatch(s.selector, labels))
     ?? sidecars.find((s) => s.namespace === namespace && !s.selector)
     ?? sidecars.find((s) => s.namespace === ROOT_NAMESPACE && !s.selector);

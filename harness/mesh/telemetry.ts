@@ -5,7 +5,7 @@ import type { Workload } from './workload.js';
 
 type WorkloadLabels = Pick<Workload, 'name' | 'namespace' | 'app' | 'version' | 'principal'>;
 
-export interface RequestFacts {
+interface RequestFacts {
   reporter: 'source' | 'destination';
   source?: WorkloadLabels;
   destination?: WorkloadLabels;

@@ -13,7 +13,7 @@ export type AttemptOutcome =
   | ({ kind: 'response' } & HttpMessage)
   | { kind: 'connect-failure' | 'reset' | 'timeout'; message: string };
 
-export interface UpstreamRequest {
+interface UpstreamRequest {
   address: Address;
   method: string;
   path: string;
@@ -22,7 +22,7 @@ export interface UpstreamRequest {
   timeoutMs?: number;
 }
 
-export function responseHeaders(res: http.IncomingMessage): Record<string, string | string[]> {
+function responseHeaders(res: http.IncomingMessage): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = value;
   return headers;

@@ -15,7 +15,7 @@ type Listener = (type: ChangeType, obj: KubeObject) => void;
 
 const groupOf = (obj: KubeObject) => (obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0]! : '');
 
-export class FakeHost implements MeshHost {
+class FakeHost implements MeshHost {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listeners = new Set<Listener>();
   readonly external: ExternalHost[] = [];
@@ -83,7 +83,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export interface PodSpec {
+interface PodSpec {
   name: string;
   namespace?: string;
   labels: Record<string, string>;
