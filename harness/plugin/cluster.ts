@@ -6,7 +6,7 @@ import { ProviderError, type ClusterHandle, type ProgressReporter } from '../pro
 import type { RunSettings } from './options.js';
 import { providerBanner } from './progress.js';
 
-export interface RunningCluster {
+interface RunningCluster {
   handle: ClusterHandle;
   teardown(): Promise<void>;
   /** The provider's cluster-level diagnostics, printed as a line; for runs that failed. */

@@ -7,13 +7,13 @@ import { describeStep, durationMs, type LoadedSpec, type Position } from '../spe
 import { lineSourceMap, type LineSourceMap } from './sourcemap.js';
 
 /** Scenario setup creates and labels the namespace; teardown deletes it and waits. */
-export const HOOK_TIMEOUT_MS = 300_000;
+const HOOK_TIMEOUT_MS = 300_000;
 /** Ceiling for steps without a timeout of their own; the runner applies each kind's default inside it. */
 export const STEP_CEILING_MS = 600_000;
 /** Room for the runner to report a step's own timeout before Vitest's fires. */
 const STEP_GRACE_MS = 10_000;
 
-export interface CodegenOptions {
+interface CodegenOptions {
   /** Module that exports `scenarioRun` (absolute path or package specifier). */
   runtimeModule: string;
   rootDir: string;

@@ -14,13 +14,12 @@ import { istioNeeds, type IstioNeeds, type MeshspecOptions, type ProvidedOptions
 import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
 
 export type { MeshspecOptions } from './options.js';
-export { ENV, istioNeeds, PROVIDER_NAMES, resolveRunSettings, SettingsError, type IstioNeeds, type RunSettings } from './options.js';
-export { startCluster, newRunId, type RunningCluster } from './cluster.js';
-export { stderrProgress, providerBanner } from './progress.js';
-export { generateTestModule } from './codegen.js';
+export { istioNeeds, PROVIDER_NAMES, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
+export { startCluster, newRunId } from './cluster.js';
+export { stderrProgress } from './progress.js';
 export { CLUSTER_KEY } from './provided.js';
 
-export const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
+const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
 /**
  * Spec files run at once. Scenarios mostly wait (for pods, config pushes, injected delays), so
  * far more of them than cores keep the machine busy; each has its own namespace.

@@ -1,7 +1,7 @@
 /** Progress of the provider's phases on stderr: one line per finished phase, with its elapsed time. */
 import type { ProgressReporter, ProviderName } from '../providers/types.js';
 
-export interface ProgressOptions {
+interface ProgressOptions {
   write?: (line: string) => void;
   now?: () => number;
   /** Least time between two `update` lines of one phase. */
