@@ -14,7 +14,7 @@ const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
 /** Host ports on 127.0.0.1 that clusters/kind.yaml maps to the ingress gateway's NodePorts. */
 export const INGRESS_HOST_PORTS = { http: 30080, https: 30443 };
 
-export interface ClusterSpec {
+interface ClusterSpec {
   kind: string;
   name: string;
   configPath: string;
@@ -31,7 +31,7 @@ export async function clusterExists(kind: string, name: string): Promise<boolean
   return clusters.split('\n').map((line) => line.trim()).includes(name);
 }
 
-export function createClusterArgs(spec: ClusterSpec): string[] {
+function createClusterArgs(spec: ClusterSpec): string[] {
   return [
     'create', 'cluster',
     '--name', spec.name,

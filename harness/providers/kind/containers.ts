@@ -2,7 +2,7 @@
 import { QUICK_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
-export interface ContainerState {
+interface ContainerState {
   running: boolean;
   ownedByMeshspec: boolean;
   /** Networks the container is attached to. */

@@ -9,7 +9,7 @@ import { tryTool } from '../shared/tools.js';
 import { kindTools } from './prerequisites.js';
 
 /** Null when every node is Ready, else why the cluster is unhealthy. */
-export async function clusterProblem(handle: Pick<ClusterHandle, 'kubeconfig' | 'context'>): Promise<string | null> {
+async function clusterProblem(handle: Pick<ClusterHandle, 'kubeconfig' | 'context'>): Promise<string | null> {
   try {
     const nodes = await kubeClients(handle.kubeconfig, handle.context).core.listNode();
     const notReady = nodes.items.filter((node) => !node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));

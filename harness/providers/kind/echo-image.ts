@@ -34,7 +34,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return files;
 }
 
-export interface EchoImage {
+interface EchoImage {
   reference: string;
   /** False when the registry already had this tag. */
   built: boolean;

@@ -10,9 +10,9 @@ import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 
-export const EXTERNAL_CONTAINER = 'meshspec-external';
+const EXTERNAL_CONTAINER = 'meshspec-external';
 
-export function externalServiceArgs(image: string): string[] {
+function externalServiceArgs(image: string): string[] {
   return [
     'run', '-d',
     '--name', EXTERNAL_CONTAINER,

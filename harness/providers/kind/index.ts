@@ -33,10 +33,10 @@ import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, stopRegistry, type RegistryState,
 } from './registry.js';
 
-export { clusterProblem, exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
+export { exportKindLogsIfUnhealthy } from './diagnostics.js';
 
-export const DEFAULT_CLUSTER_NAME = 'meshspec';
-export const KIND_INGRESS_URL = `http://127.0.0.1:${INGRESS_HOST_PORTS.http}`;
+const DEFAULT_CLUSTER_NAME = 'meshspec';
+const KIND_INGRESS_URL = `http://127.0.0.1:${INGRESS_HOST_PORTS.http}`;
 
 /** What setup made or found, so that teardown removes exactly what it should. */
 interface KindRun {

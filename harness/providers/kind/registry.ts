@@ -10,8 +10,8 @@ import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/t
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 
-export const REGISTRY_NAME = 'kind-registry';
-export const REGISTRY_PORT = 5001;
+const REGISTRY_NAME = 'kind-registry';
+const REGISTRY_PORT = 5001;
 export const REGISTRY_HOST = `localhost:${REGISTRY_PORT}`;
 const REGISTRY_IMAGE = 'registry:3';
 const CERTS_DIR = `/etc/containerd/certs.d/${REGISTRY_HOST}`;

@@ -15,22 +15,22 @@ import { istioctlCachePath } from './istioctl-download.js';
 import type { ProviderKube } from './kube.js';
 
 /** Where Istio's repository is served raw; MESHSPEC_ISTIO_ADDONS_URL points at a mirror (and the tests at a local server). */
-export const ISTIO_RAW_URL = 'https://raw.githubusercontent.com/istio/istio';
+const ISTIO_RAW_URL = 'https://raw.githubusercontent.com/istio/istio';
 
 /** The Deployment each addon's file creates, and the Services by which an installed addon is recognised. */
-export const ADDON_OBJECTS: Record<Addon, { deployment: string; services: readonly string[] }> = {
+const ADDON_OBJECTS: Record<Addon, { deployment: string; services: readonly string[] }> = {
   prometheus: { deployment: 'prometheus', services: ['prometheus'] },
   grafana: { deployment: 'grafana', services: ['grafana'] },
   kiali: { deployment: 'kiali', services: ['kiali'] },
   jaeger: { deployment: 'jaeger', services: ['tracing', 'zipkin'] },
 };
 
-export function addonManifestUrl(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): string {
+function addonManifestUrl(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): string {
   return `${(env.MESHSPEC_ISTIO_ADDONS_URL || ISTIO_RAW_URL).replace(/\/$/, '')}/${version}/samples/addons/${addon}.yaml`;
 }
 
 /** `<cache>/istio/<version>/addons/<name>.yaml`, beside that version's istioctl. */
-export function addonCachePath(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): string {
+function addonCachePath(version: string, addon: Addon, env: NodeJS.ProcessEnv = process.env): string {
   return join(istioctlCachePath(version, env), '..', 'addons', `${addon}.yaml`);
 }
 
@@ -85,7 +85,7 @@ export function addonInstallHint(addons: readonly Addon[], version: string): str
   return `Install them from the Istio release (samples/addons/<name>.yaml), e.g.\n${commands.join('\n')}`;
 }
 
-export interface AddonInstallOptions {
+interface AddonInstallOptions {
   runId: string;
   /** The manifests of one addon: Istio's file on real clusters, the stand-in on sim. */
   manifestsOf: (addon: Addon) => Promise<Manifest[]>;

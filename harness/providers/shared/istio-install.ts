@@ -15,7 +15,7 @@ export function istioOverlayPath(rootDir: string): string {
   return join(rootDir, 'clusters', 'istio-overlay.yaml');
 }
 
-export interface IstioInstallOptions {
+interface IstioInstallOptions {
   istioctl: string;
   /** In $KUBECONFIG form, as in ClusterHandle. */
   kubeconfig: string;

@@ -32,7 +32,7 @@ export function rolloutPending(deployment: V1Deployment): string | null {
   return null;
 }
 
-export interface ReadinessOptions {
+interface ReadinessOptions {
   /** Deployments in istio-system that must be rolled out, e.g. istioDeployments(profile). */
   deployments: readonly string[];
   timeoutMs: number;
@@ -75,7 +75,7 @@ async function crdsPending(kube: ProviderKube): Promise<string | null> {
 }
 
 /** A minimal VirtualService sent with dryRun=All: it reaches the validation webhook and is never stored. */
-export async function dryRunVirtualService(kube: ProviderKube): Promise<void> {
+async function dryRunVirtualService(kube: ProviderKube): Promise<void> {
   await kube.objects.create(
     {
       apiVersion: 'networking.istio.io/v1',
@@ -88,7 +88,7 @@ export async function dryRunVirtualService(kube: ProviderKube): Promise<void> {
   );
 }
 
-export interface WebhookWaitOptions {
+interface WebhookWaitOptions {
   attempts: number;
   delayMs: number;
   onRetry?: (detail: string) => void;

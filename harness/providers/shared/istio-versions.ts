@@ -14,7 +14,7 @@ export const KIND_VERSION = 'v0.33.0';
 const NODE_1_36 = 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed';
 const NODE_1_35 = 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0';
 
-export interface IstioRelease {
+interface IstioRelease {
   /** "1.30" */
   minor: string;
   /** Newest patch release meshspec was checked against; used when only the minor is asked for. */
@@ -33,7 +33,7 @@ export const SUPPORTED_ISTIO: readonly IstioRelease[] = [
 
 export const DEFAULT_ISTIO_VERSION = SUPPORTED_ISTIO[0].latestPatch;
 
-export interface ResolvedIstio {
+interface ResolvedIstio {
   version: string;
   release: IstioRelease;
 }

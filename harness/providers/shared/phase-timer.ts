@@ -7,7 +7,7 @@ import { ApiTimeoutError } from '../../kube/clients.js';
 import type { ProgressReporter } from '../types.js';
 import { apiTimeoutProblem } from './kube.js';
 
-export interface PhaseUpdate {
+interface PhaseUpdate {
   update(detail: string): void;
 }
 

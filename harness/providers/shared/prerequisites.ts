@@ -4,7 +4,7 @@
  */
 import { ProviderError } from '../types.js';
 
-export interface MissingPrerequisite {
+interface MissingPrerequisite {
   /** What is wrong, e.g. "kind was not found (looked for `kind` on PATH)". */
   problem: string;
   /** How to fix it. */

@@ -21,7 +21,7 @@ export interface ToolResult {
   stderr: string;
 }
 
-export interface RunOptions {
+interface RunOptions {
   /** Written to the tool's stdin. */
   input?: string;
   /** Called with each line the tool prints, for progress on long commands. */
