@@ -15,7 +15,7 @@ export interface ReportedTest {
   diagnostic(): { readonly duration: number } | undefined;
 }
 
-export interface ReportedSuite {
+interface ReportedSuite {
   readonly type: 'suite';
   readonly name: string;
   readonly children: ReportedChildren;
@@ -69,7 +69,7 @@ function step(test: ReportedTest): StepEntry {
 }
 
 /** Failed if any step failed; passed if any passed and none failed; else skipped or pending. */
-export function overallVerdict(verdicts: readonly TaskVerdict[]): TaskVerdict {
+function overallVerdict(verdicts: readonly TaskVerdict[]): TaskVerdict {
   for (const verdict of ['failed', 'passed', 'pending'] as const) if (verdicts.includes(verdict)) return verdict;
   return 'skipped';
 }

@@ -6,7 +6,7 @@
 import type { ShareEstimate } from '../stats/verdict.js';
 import { formatMs, type LatencySummary } from '../traffic/latency.js';
 
-export interface TextTarget {
+interface TextTarget {
   line(text?: string): void;
 }
 
