@@ -5,7 +5,7 @@
  * diagnostics are not part of the message: they travel as an annotation (runner/diagnostics.ts),
  * which reporters show after it.
  */
-export interface FailureDetails {
+interface FailureDetails {
   specFile: string;
   /** Lines the step logged, shown only now that it failed. */
   log?: string[];

@@ -15,7 +15,7 @@ import { sleepOperation } from './sleep/index.js';
 import { trafficOperation } from './traffic/index.js';
 import { waitOperation } from './wait/index.js';
 
-export const operations: Record<StepKind, Operation> = {
+const operations: Record<StepKind, Operation> = {
   apply: applyOperation,
   delete: deleteOperation,
   label: labelOperation,
@@ -32,7 +32,7 @@ export const operations: Record<StepKind, Operation> = {
 };
 
 /** The kind of a step is the one action key it carries (the spec loader guarantees exactly one). */
-export function stepKindOf(step: Step): StepKind {
+function stepKindOf(step: Step): StepKind {
   const kind = STEP_KINDS.find((k) => k in step);
   if (!kind) throw new Error(`a step needs one of ${STEP_KINDS.join(', ')}`);
   return kind;

@@ -8,7 +8,7 @@ export const ownerOf = (ctx: StepContext): RunOwner => ({ runId: ctx.cluster.run
 /** Pods, unless the step names another kind: kubectl's most common target of a selector. */
 const DEFAULT_SELECTOR_KIND = 'pods';
 
-export interface TargetFields {
+interface TargetFields {
   object?: string;
   selector?: string;
   kind?: string;

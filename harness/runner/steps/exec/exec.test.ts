@@ -50,7 +50,7 @@ describe('exec step', () => {
       .rejects.toThrow('istioctl is not available on the sim provider: the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step');
     const kubeconfig = { ...cluster(null), provider: 'kubeconfig' as const };
     await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(kubeconfig).ctx))
-      .rejects.toThrow('istioctl is not available on the kubeconfig provider: put istioctl on PATH for the provider to find, or "optional: true"');
+      .rejects.toThrow('istioctl is not available on the kubeconfig provider: put istioctl 1.29.0 on PATH for the provider to find (its Istio progress line says why it could not download it), or "optional: true"');
   });
 
   it('passes when the exit code and output are as expected', async () => {

@@ -46,7 +46,7 @@ export const execOperation: Operation<ExecStep> = {
 export function missingIstioctl(cluster: ClusterHandle): string {
   const fix = cluster.provider === 'sim'
     ? 'the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step'
-    : 'put istioctl on PATH for the provider to find';
+    : `put istioctl ${cluster.istio.version} on PATH for the provider to find (its Istio progress line says why it could not download it)`;
   return `istioctl is not available on the ${cluster.provider} provider: ${fix}, or "optional: true" to skip the step where istioctl is missing`;
 }
 

@@ -3,7 +3,7 @@ import { describeObject, setMetadata, type MetadataValues, type ObjectId } from 
 import type { StepContext } from '../../types.js';
 import { ownerOf, targetObjects } from '../targets.js';
 
-export interface MetadataTarget {
+interface MetadataTarget {
   /** `true`: the scenario's namespace; a name: that namespace (or, with object/selector, where they are). */
   namespace?: true | string;
   object?: string;

@@ -7,7 +7,7 @@ import type { MetricSample } from '../../../matchers/index.js';
 import { appPort, forwardFromPod, readyPods } from '../../../traffic/pods.js';
 import type { KubeClients } from '../../types.js';
 
-export const PROMETHEUS_URL = 'http://prometheus.istio-system:9090';
+const PROMETHEUS_URL = 'http://prometheus.istio-system:9090';
 
 interface PrometheusAnswer {
   status: 'success' | 'error';

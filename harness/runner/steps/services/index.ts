@@ -5,7 +5,7 @@ import type { ServiceWithPods } from '../../../matchers/index.js';
 import type { ServicesStep } from '../../../spec/schema.js';
 import type { KubeClients, Operation } from '../../types.js';
 
-export async function servicesWithPods(kube: KubeClients, namespace: string, labelSelector?: string): Promise<ServiceWithPods[]> {
+async function servicesWithPods(kube: KubeClients, namespace: string, labelSelector?: string): Promise<ServiceWithPods[]> {
   const services = await kube.core.listNamespacedService({ namespace, labelSelector });
   return Promise.all(services.items.map(async (service) => ({ service, pods: await selectedPods(kube, namespace, service) })));
 }

@@ -12,7 +12,7 @@ import type { TrafficExpect } from '../../../spec/schema.js';
 export const DETERMINISTIC_REQUEST_COUNT = 20;
 
 /** A share-based expectation of a step: its matcher and the statistical question behind it. */
-export interface StatisticalExpectation {
+interface StatisticalExpectation {
   matcher: keyof TrafficExpect;
   expectation: Expectation;
 }

@@ -32,12 +32,12 @@ export interface SequentialTarget {
   categoryOf(request: RequestRecord): string;
 }
 
-export interface PlannedTarget {
+interface PlannedTarget {
   target: SequentialTarget;
   plan: SequentialPlan;
 }
 
-export interface SequentialRun {
+interface SequentialRun {
   result: TrafficResult;
   /** For the step log and the report: where each plan stopped and why. */
   summary: string;
