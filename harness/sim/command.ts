@@ -18,7 +18,7 @@ Runs the embedded Kubernetes-compatible cluster with Istio emulated, in the fore
   --native-sidecars     inject istio-proxy as a native sidecar (init container, restartPolicy Always)
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
-export interface SimCommandIo {
+interface SimCommandIo {
   out: (line: string) => void;
   err: (line: string) => void;
   /** Resolves when the command should stop; default: the first SIGINT or SIGTERM. */

@@ -19,7 +19,7 @@ import { Kubelet, schedulerAdmission } from './kubelet/index.js';
 import { ObjectStore } from './store/index.js';
 
 export { createPassthroughDataPlane } from './passthrough.js';
-export { EXTERNAL_HOST, EXTERNAL_IP, ISTIO_VERSION, SIM_CONTEXT };
+export { EXTERNAL_HOST, EXTERNAL_IP };
 
 export type SimIstioProfileOption = 'demo' | 'default' | 'minimal' | 'none';
 

@@ -18,9 +18,9 @@ import { customType } from './crd.js';
 import { unknownFields } from './fields.js';
 import type { ResourceRegistry, ResourceType } from './registry.js';
 
-export type Operation = 'CREATE' | 'UPDATE';
+type Operation = 'CREATE' | 'UPDATE';
 
-export interface AdmissionRequest {
+interface AdmissionRequest {
   operation: Operation;
   type: ResourceType;
   object: KubeObject;
@@ -36,7 +36,7 @@ export interface AdmissionPlugin {
   validate?(request: AdmissionRequest): StatusCause[];
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
   /** Unknown fields: Strict refuses them (400), Warn (default) drops them with a warning, Ignore drops them. */
@@ -47,7 +47,7 @@ export interface WriteOptions {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-export interface PatchOptions extends WriteOptions {
+interface PatchOptions extends WriteOptions {
   force?: boolean;
   subresource?: 'status';
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from '../store/types.js';
 import type { PrinterColumn, ResourceType } from './registry.js';
 
 /** Kubernetes version priority: GA before beta before alpha, higher numbers first (v1 > v1beta1 > v1alpha3). */
-export function compareKubeVersions(a: string, b: string): number {
+function compareKubeVersions(a: string, b: string): number {
   const rank = (v: string) => {
     const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
     if (!m) return [0, 0, 0];

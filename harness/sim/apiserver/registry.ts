@@ -5,7 +5,7 @@
  */
 import type { StoredType } from '../store/store.js';
 
-export type Subresource = 'status' | 'scale' | 'log' | 'proxy';
+type Subresource = 'status' | 'scale' | 'log' | 'proxy';
 
 export interface PrinterColumn {
   name: string;

@@ -13,7 +13,7 @@ import type { PodRuntime } from './types.js';
 
 export const SIM_CONTEXT = 'meshspec-sim';
 
-export interface ApiServer {
+interface ApiServer {
   /** https://127.0.0.1:PORT */
   url: string;
   token: string;

@@ -5,7 +5,6 @@ import { NamespaceDeletionController } from './namespace-deletion.js';
 import { NamespaceContentController } from './namespaces.js';
 import { WorkloadControllers } from './workloads.js';
 
-export { podTemplateHash } from './workloads.js';
 export { NodePortProxy } from './node-ports.js';
 
 /** Starts the controllers kube-controller-manager would run; `caPem` is published in every namespace. Returns a function that stops them. */

@@ -4,7 +4,7 @@
  */
 import type { ClusterApi } from '../apiserver/api.js';
 
-export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 
 export class NamespaceContentController {
   private unsubscribe: (() => void) | undefined;

@@ -5,7 +5,7 @@
  * labels Istio adds. Used at pod admission and for `istioctl kube-inject` emulation.
  */
 
-export interface InjectionOptions {
+interface InjectionOptions {
   /** Native sidecar: `istio-proxy` as an init container with restartPolicy Always (Istio's default when every kubelet >= 1.33). */
   native?: boolean;
   /** Proxy image, e.g. docker.io/istio/proxyv2:1.29.0. */
@@ -15,7 +15,7 @@ export interface InjectionOptions {
 
 export const DEFAULT_PROXY_IMAGE = 'docker.io/istio/proxyv2:1.29.0';
 export const STATUS_ANNOTATION = 'sidecar.istio.io/status';
-export const INJECT_LABEL = 'sidecar.istio.io/inject';
+const INJECT_LABEL = 'sidecar.istio.io/inject';
 
 type Json = Record<string, any>;
 
@@ -49,7 +49,7 @@ function proxyContainer(image: string, native: boolean): Json {
 }
 
 /** True when the pod spec already carries a sidecar (injected before, or written by hand). */
-export function hasSidecar(spec: Json | undefined, metadata?: Json): boolean {
+function hasSidecar(spec: Json | undefined, metadata?: Json): boolean {
   if (metadata?.annotations?.[STATUS_ANNOTATION]) return true;
   return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c: Json) => c?.name === 'istio-proxy');
 }

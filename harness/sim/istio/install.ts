@@ -10,12 +10,12 @@ import { istioCrd, ISTIO_KINDS } from './crds.js';
 import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from './injection.js';
 import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
-export type SimIstioProfile = 'demo' | 'default' | 'minimal';
+type SimIstioProfile = 'demo' | 'default' | 'minimal';
 
 export const ISTIO_VERSION = '1.29.0';
 export const ISTIO_NAMESPACE = 'istio-system';
 
-export interface IstioInstallOptions {
+interface IstioInstallOptions {
   profile: SimIstioProfile;
   /** Inject native sidecars (istio-proxy as a restartable init container). */
   nativeSidecars?: boolean;
@@ -60,7 +60,7 @@ export function service(name: string, selector: Record<string, string>, type: st
 }
 
 /** The admission steps of istiod's webhooks; `nativeSidecars` chooses how sidecars are injected. */
-export function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlugin {
+function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlugin {
   return {
     mutate({ operation, type, object }) {
       if (operation !== 'CREATE' || type.kind !== 'Pod' || type.group) return;

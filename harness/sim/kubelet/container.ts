@@ -8,7 +8,7 @@ import { isListeningReport } from '../../../apps/echo/src/protocol.js';
 import { kubeTimestamp as timestamp } from '../store/store.js';
 import { LogBuffer } from './logs.js';
 
-export interface ProcessSpec {
+interface ProcessSpec {
   name: string;
   /** Executable and arguments (node and the app's entry point). */
   file: string;
@@ -30,7 +30,7 @@ export type ContainerState =
   | { running: { startedAt: string } }
   | { terminated: { exitCode: number; reason: string; signal?: number; startedAt?: string; finishedAt: string } };
 
-export type ContainerEvent = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+type ContainerEvent = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
 const INITIAL_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 16_000;

@@ -1,7 +1,7 @@
 /** A container's environment as the kubelet builds it: env, envFrom, fieldRef, config map and secret keys, $(VAR) expansion. */
 import type { KubeObject } from '../store/types.js';
 
-export interface EnvSources {
+interface EnvSources {
   configMap(namespace: string, name: string): Record<string, string> | undefined;
   /** Decoded secret data. */
   secret(namespace: string, name: string): Record<string, string> | undefined;

@@ -1,6 +1,6 @@
 /** What the sim does with a container image: which images it can run and how. */
 
-export type ImageRole = 'echo' | 'gateway' | 'pilot' | 'other';
+type ImageRole = 'echo' | 'gateway' | 'pilot' | 'other';
 
 /** The repository path of an image without registry host, tag or digest: `localhost:5001/meshspec/echo:dev` -> `meshspec/echo`. */
 export function imageRepository(image: string): string {

@@ -23,7 +23,7 @@ const SIDECAR_NAME = 'istio-proxy';
 const ISTIO_INIT_NAME = 'istio-init';
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
-export interface KubeletOptions {
+interface KubeletOptions {
   api: ClusterApi;
   dataPlane: DataPlane;
   /** The echo app's built entry point (dist/apps/echo/src/main.js). */

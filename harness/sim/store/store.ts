@@ -21,14 +21,14 @@ export interface StoreEvent {
   resourceVersion: number;
 }
 
-export type StoreListener = (event: StoreEvent) => void;
+type StoreListener = (event: StoreEvent) => void;
 
 const HISTORY_LIMIT = 20_000;
 
 /** A time (default now) as Kubernetes writes timestamps: RFC 3339 in whole seconds. */
 export const kubeTimestamp = (at = new Date()): string => at.toISOString().replace(/\.\d+Z$/, 'Z');
 
-export const typeKeyOf = (t: { group: string; kind: string }) => `${t.group}/${t.kind}`;
+const typeKeyOf = (t: { group: string; kind: string }) => `${t.group}/${t.kind}`;
 const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
 
 /** Everything except metadata and status: a change there is a spec change and bumps generation. */
