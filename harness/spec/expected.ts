@@ -13,7 +13,7 @@ function def(schema: Schema): Def {
 }
 
 /** The schema under optional/default/nullable wrappers. */
-export function unwrap(schema: Schema): Schema {
+function unwrap(schema: Schema): Schema {
   let current = schema;
   while (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(def(current).type)) {
     current = def(current).innerType;
@@ -29,7 +29,7 @@ export function objectKeys(schema: Schema): string[] | undefined {
 }
 
 /** The schema of a child: an object's key, an array's element, a record's value. */
-export function childSchema(schema: Schema, segment: string | number): Schema | undefined {
+function childSchema(schema: Schema, segment: string | number): Schema | undefined {
   const d = def(unwrap(schema));
   if (d.type === 'object') return (d.shape as Record<string, Schema>)[segment];
   if (d.type === 'array') return d.element;

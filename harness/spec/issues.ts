@@ -136,7 +136,7 @@ function allowedKeys(schema: Schema, value: unknown, unknownKeys: readonly strin
 }
 
 /** `to`, `tags[2]`, `steps[3]`: the last key, with trailing list indexes. */
-export function labelOf(path: KeyPath): string {
+function labelOf(path: KeyPath): string {
   let label = '';
   for (const segment of path) label = typeof segment === 'number' ? `${label}[${segment}]` : segment;
   return label;

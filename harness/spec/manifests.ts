@@ -45,7 +45,7 @@ function manifestSources(step: Step, index: number, rootDir: string): { source: 
   return [];
 }
 
-export interface ManifestCheckContext {
+interface ManifestCheckContext {
   file: string;
   rootDir: string;
   positions: SpecPositions;
