@@ -22,7 +22,7 @@ export type Expectation =
   | { kind: 'min'; percent: number };
 
 /** Exact error rates of an assertion at a given sample size. */
-export interface ErrorRates {
+interface ErrorRates {
   /** Probability of failing when the mesh is right (for a split of 3+ categories, the Bonferroni bound). */
   falseFailure: number;
   /** Smallest probability of failing over the shares off by minDetectable (for a split, of the category tested alone: a lower bound). */

@@ -34,7 +34,7 @@ import { regionAt, requiredSampleSize, twoSidedDesign, type RejectionRegion, typ
 import { expectedShares, splitComparisons, splitHypothesis } from './split.js';
 import { splitTest, type Verdict } from './verdict.js';
 
-export interface SequentialDecision {
+interface SequentialDecision {
   /** False: send the next batch and decide again at the next look. */
   stop: boolean;
   /** The verdict when stopping (false while continuing). */
@@ -66,7 +66,7 @@ export interface SequentialPlan {
   decide(counts: Record<string, number>): SequentialDecision;
 }
 
-export interface SequentialOptions {
+interface SequentialOptions {
   /** Requests between looks; default defaultBatch(the fixed-sample size). */
   batch?: number;
   /** What the categories are (e.g. "version"), for the hypothesis. */
