@@ -1,7 +1,7 @@
 /** Latency distribution of a batch: what failure messages and the HTML report show. */
 import type { RequestRecord } from './types.js';
 
-export interface LatencyBucket {
+interface LatencyBucket {
   /** Bucket covers latencies in [fromMs, toMs); toMs is null for the open last bucket. */
   fromMs: number;
   toMs: number | null;

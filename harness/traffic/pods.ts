@@ -26,7 +26,7 @@ export async function readyPods(kube: KubeClients, namespace: string, labelSelec
  * The label selector of a workload named in a spec: the Deployment's own selector when a
  * Deployment of that name exists, else the `app` label the tutorials put on every workload.
  */
-export async function workloadSelector(kube: KubeClients, namespace: string, workload: string): Promise<string> {
+async function workloadSelector(kube: KubeClients, namespace: string, workload: string): Promise<string> {
   const deployment = await readObject<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>(kube, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -57,7 +57,7 @@ export function appPort(pod: V1Pod): number {
 }
 
 /** GET a path of the pod's app through the API server's pod proxy; returns the parsed JSON body. */
-export async function podProxyGet<T>(kube: KubeClients, pod: V1Pod, path: string, signal?: AbortSignal): Promise<T> {
+async function podProxyGet<T>(kube: KubeClients, pod: V1Pod, path: string, signal?: AbortSignal): Promise<T> {
   const call = kube.core.connectGetNamespacedPodProxyWithPath({
     name: `${pod.metadata!.name}:${appPort(pod)}`,
     namespace: pod.metadata!.namespace!,

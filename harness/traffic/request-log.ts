@@ -8,7 +8,7 @@ import type { KubeClients } from '../runner/types.js';
 import { readyPods, requestLogOf } from './pods.js';
 import type { TrafficResult } from './types.js';
 
-export interface PodRequestLog {
+interface PodRequestLog {
   pod: string;
   entries: RequestLogEntry[];
 }

@@ -15,7 +15,7 @@ import { forwardFromPod, readyWorkloadPod } from './pods.js';
 import { attachRequestLogSource, clusterRequestLogSource, requestLogSourceOf } from './request-log.js';
 import type { RequestRecord, TrafficResult } from './types.js';
 
-export interface TrafficContext {
+interface TrafficContext {
   kube: KubeClients;
   cluster: ClusterHandle;
   namespace: string;
@@ -24,11 +24,11 @@ export interface TrafficContext {
   signal: AbortSignal;
 }
 
-export const INGRESS = 'ingress';
+const INGRESS = 'ingress';
 /** Requests in flight when the spec does not say: enough that a 3 s delay chapter takes seconds, not minutes. */
 export const DEFAULT_CONCURRENCY = 16;
 /** Requests per forward call: keeps each proxied answer small and each call well inside proxy timeouts. */
-export const FORWARD_BATCH_SIZE = 200;
+const FORWARD_BATCH_SIZE = 200;
 /** Kept of a non-JSON body, as the echo app's forward call does. */
 const TEXT_BODY_LIMIT = 2048;
 
@@ -123,7 +123,7 @@ async function sendFromWorkload(action: TrafficAction, ctx: TrafficContext, idPr
   return batches.flat();
 }
 
-export interface ForwardLane {
+interface ForwardLane {
   concurrency: number;
   qps?: number;
 }
