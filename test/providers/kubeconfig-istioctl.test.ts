@@ -174,6 +174,6 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
 
     const ctx = { cluster: handle, signal: AbortSignal.timeout(30_000), log: () => {} } as unknown as StepContext;
     await expect(execOperation.exec({ exec: { command: ['istioctl', 'version'], exitCode: 0, optional: false } }, ctx))
-      .rejects.toThrow('istioctl is not available on the kubeconfig provider: put istioctl on PATH for the provider to find');
+      .rejects.toThrow(`istioctl is not available on the kubeconfig provider: put istioctl ${VERSION} on PATH for the provider to find (its Istio progress line says why it could not download it)`);
   });
 });
