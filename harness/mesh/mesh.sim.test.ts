@@ -64,7 +64,7 @@ spec:
 async function apply(yaml: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   const applied = await applyManifests(kube, parseManifests(yaml, 'inline.yaml'), { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline });
-  await waitForMeshConfig(kube, applied, { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'demo', istioctl: null } }, { deadline });
+  await waitForMeshConfig(kube, applied, { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false } }, { deadline });
 }
 
 async function send(request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardedResult[]> {

@@ -35,6 +35,11 @@ export interface ClusterHandle {
     profile: IstioProfile;
     /** Absolute path of istioctl for this version, or null where the provider has none (sim). */
     istioctl: string | null;
+    /**
+     * Whether Istio's ambient data plane (ztunnel) runs in the cluster, so that scenarios with
+     * `mesh: ambient` can run. meshspec installs sidecar profiles only, and sim does not emulate it.
+     */
+    ambient: boolean;
   };
   ingress: IngressTarget | null;
   /** Image references rewritten in applied manifests, e.g. meshspec/echo -> localhost:5001/meshspec/echo:abc123. */

@@ -69,7 +69,7 @@ describe('collectDiagnostics on sim', () => {
   it('writes pods, events, applied objects and container logs under the namespace and returns a summary', async () => {
     const cluster: ClusterHandle = {
       provider: 'sim', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
-      istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null,
       imageRewrites: {}, variables: {}, artifactsDir,
     };
     const ctx = {
@@ -97,7 +97,7 @@ describe('collectDiagnostics on sim', () => {
     await writeFile(istioctl, '#!/bin/sh\necho "args: $* KUBECONFIG=$KUBECONFIG"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
     const cluster = {
       provider: 'kind', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
-      istio: { version: sim.istioVersion, profile: 'demo', istioctl }, ingress: null, imageRewrites: {}, variables: {},
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl, ambient: false }, ingress: null, imageRewrites: {}, variables: {},
       artifactsDir: join(artifactsDir, 'with-istioctl'),
     } satisfies ClusterHandle;
     await collectDiagnostics({ cluster, namespace: NAMESPACE, kube, applied: [] } as unknown as StepContext);

@@ -193,3 +193,32 @@ describe('setup', () => {
     await expect(orphan.runStep(0, testContext())).rejects.toThrow('scenario runtime-test has no namespace: its setup did not complete');
   });
 });
+
+describe('a scenario in ambient mode', () => {
+  const ambient = { ...scenario, name: 'ambient-test', mesh: 'ambient' } as ScenarioType;
+  const namespaces = async () =>
+    (await createKubeClients(handle).core.listNamespace()).items.map((ns) => ns.metadata?.name ?? '').filter((name) => name.startsWith('ambient-test'));
+
+  it('is skipped step by step with the reason where ztunnel does not run, and gets no namespace', async () => {
+    const skipped = createScenarioRun(ambient, { file: 'specs/ambient.spec.yaml', rootDir: process.cwd() }, () => handle);
+    await skipped.setup();
+    expect(skipped.skipReason(0)).toMatch(/^skipped: mesh: ambient needs Istio's ambient data plane \(ztunnel\), which this sim cluster does not run \(the sim does not emulate ambient mode\); run it with --provider kubeconfig/);
+    await expect(skipped.runStep(0, testContext())).rejects.toThrow(Skipped);
+    await skipped.teardown();
+    expect(await namespaces()).toEqual([]);
+  });
+
+  it('runs where the provider reports ambient', async () => {
+    const withAmbient = { ...handle, istio: { ...handle.istio, ambient: true } };
+    const running = createScenarioRun(ambient, { file: 'specs/ambient.spec.yaml', rootDir: process.cwd() }, () => withAmbient);
+    await running.setup();
+    try {
+      expect(running.skipReason(0)).toBeUndefined();
+      const [namespace] = await namespaces();
+      const labels = (await createKubeClients(handle).core.readNamespace({ name: namespace! })).metadata?.labels;
+      expect(labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient' });
+    } finally {
+      await running.teardown();
+    }
+  });
+});

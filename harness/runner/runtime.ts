@@ -35,6 +35,8 @@ export function scenarioRun(scenario: Scenario, meta: { file: string; rootDir: s
 export function createScenarioRun(scenario: Scenario, meta: { file: string; rootDir: string }, cluster: () => ClusterHandle): ScenarioRun {
   let scope: ScenarioScope | undefined;
   let failed: { number: number; name: string } | undefined;
+  /** Why the whole scenario cannot run on this cluster, decided in setup (no namespace is created then). */
+  let unsupported: string | undefined;
 
   const started = (): ScenarioScope => {
     if (!scope) throw new Error(`scenario ${scenario.name} has no namespace: its setup did not complete (see the error of beforeAll)`);
@@ -45,6 +47,8 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
     async setup() {
       try {
         const handle = cluster();
+        unsupported = unsupportedReason(scenario, handle);
+        if (unsupported) return;
         const kube = createKubeClients(handle);
         const namespace = await createScenarioNamespace(kube, scenario, handle.runId);
         scope = {
@@ -71,6 +75,7 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
     },
 
     skipReason(index) {
+      if (unsupported) return unsupported;
       if (failed && failed.number <= index) return `skipped: step ${failed.number} "${failed.name}" failed`;
       const step = scenario.steps[index]!;
       const handle = scope?.cluster;
@@ -121,3 +126,14 @@ function clusterHandle(): ClusterHandle {
   }
   return cluster;
 }
+
+/**
+ * A scenario in ambient mode on a cluster without ztunnel would run its steps with no data plane
+ * at all, and could pass for the wrong reason: it is skipped with the reason instead.
+ */
+function unsupportedReason(scenario: Scenario, handle: ClusterHandle): string | undefined {
+  if (scenario.mesh !== 'ambient' || handle.istio.ambient) return undefined;
+  const why = { sim: 'the sim does not emulate ambient mode', kind: 'meshspec installs sidecar profiles only', kubeconfig: 'no ztunnel DaemonSet in istio-system' }[handle.provider];
+  return `skipped: mesh: ambient needs Istio's ambient data plane (ztunnel), which this ${handle.provider} cluster does not run (${why}); run it with --provider kubeconfig on a cluster with ambient installed (istioctl install --set profile=ambient)`;
+}
+

@@ -14,7 +14,7 @@ afterAll(() => gateway?.close());
 function cluster(ingress: string | null): ClusterHandle {
   return {
     provider: 'sim', runId: 'r', kubeconfig: '/dev/null', context: 'sim',
-    istio: { version: '1.29.0', profile: 'demo', istioctl: null },
+    istio: { version: '1.29.0', profile: 'demo', istioctl: null, ambient: false },
     ingress: ingress === null ? null : { http: ingress },
     imageRewrites: {}, variables: {}, artifactsDir: '/tmp',
   };

@@ -154,7 +154,7 @@ describe('kind provider', () => {
       runId: 'run-1',
       kubeconfig,
       context: 'kind-meshspec',
-      istio: { version: VERSION, profile: 'demo', istioctl: join(cache, 'istio', VERSION, 'istioctl') },
+      istio: { version: VERSION, profile: 'demo', istioctl: join(cache, 'istio', VERSION, 'istioctl'), ambient: false },
       ingress: { http: 'http://127.0.0.1:30080' },
       imageRewrites: { 'meshspec/echo': `localhost:5001/meshspec/echo:${echoTag}` },
       variables: { EXTERNAL_HOST: 'external.meshspec.test', EXTERNAL_IP: world.state().containers['meshspec-external'].ip },
@@ -309,7 +309,7 @@ describe('kind provider', () => {
 
 describe('kind logs on failure', () => {
   const handle = (kubeconfig: string, context: string) => ({
-    provider: 'kind' as const, runId: 'run-1', kubeconfig, context, istio: { version: VERSION, profile: 'demo' as const, istioctl: null },
+    provider: 'kind' as const, runId: 'run-1', kubeconfig, context, istio: { version: VERSION, profile: 'demo' as const, istioctl: null, ambient: false },
     ingress: null, imageRewrites: {}, variables: {}, artifactsDir: join(cache, 'artifacts'),
   });
 

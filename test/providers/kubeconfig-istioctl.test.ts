@@ -108,7 +108,7 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
       const before = requests.length;
 
       const first = await setup();
-      expect(first.istio).toEqual({ version: VERSION, profile: 'minimal', istioctl: cached });
+      expect(first.istio).toEqual({ version: VERSION, profile: 'minimal', istioctl: cached, ambient: false });
       expect(istioLine()).toBe(`Istio: ${VERSION} (minimal); istioctl ${VERSION} downloaded to ${cached}`);
       expect(requests.slice(before)).toEqual([`/releases/${VERSION}/${ASSET}.sha256`, `/releases/${VERSION}/${ASSET}`]);
       expect((await execa(cached, ['version', '--remote=false'])).stdout).toBe(`client version: ${VERSION}`);

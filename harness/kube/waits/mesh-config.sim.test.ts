@@ -56,7 +56,7 @@ async function reportStatus(name: string, observedGeneration: number, status: 'T
 
 beforeAll(async () => {
   ({ sim, kube, owner, apply } = await startKubeSim({ istioProfile: 'minimal', dataPlane: createPassthroughDataPlane }, 'mesh-config', RUN_ID));
-  cluster = { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'minimal', istioctl: null } };
+  cluster = { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'minimal', istioctl: null, ambient: false } };
 }, 60_000);
 
 afterAll(async () => {

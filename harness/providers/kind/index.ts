@@ -158,7 +158,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
     runId: options.runId,
     kubeconfig: run.kubeconfig,
     context,
-    istio: { version: istio.version, profile, istioctl: istioctl.path },
+    istio: { version: istio.version, profile, istioctl: istioctl.path, ambient: false },
     ingress: { http: KIND_INGRESS_URL },
     imageRewrites: { [ECHO_IMAGE]: echo.reference },
     variables: { EXTERNAL_HOST, EXTERNAL_IP: externalIp },

@@ -131,7 +131,7 @@ async function useOrInstallIstio(
   await installIstio({ istioctl: istioctl.path, kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: update });
   await waitForIstioReady(kube, { deployments: istioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: update });
   return {
-    istio: { version, profile, istioctl: istioctl.path },
+    istio: { version, profile, istioctl: istioctl.path, ambient: false },
     installed: true,
     istioctl: { path: istioctl.path, summary: `installed with istioctl ${version} ${describeCachedIstioctl(istioctl)}` },
   };

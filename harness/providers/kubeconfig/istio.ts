@@ -8,24 +8,28 @@ export interface InstalledIstio {
   /** The istiod image tag without its variant, e.g. "1.30.5" (or "unknown" for a digest-pinned image). */
   version: string;
   profile: IstioProfile;
+  /** Whether ztunnel, Istio's ambient data plane, runs: then scenarios with `mesh: ambient` can run too. */
+  ambient: boolean;
 }
 
 export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledIstio | null> {
-  const exists = async (name: string) => {
+  const orNull = async <T>(read: Promise<T>): Promise<T | null> => {
     try {
-      return await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE });
+      return await read;
     } catch (error) {
       if (httpStatusOf(error) === 404) return null;
       throw error;
     }
   };
+  const exists = (name: string) => orNull(kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
   const istiod = await exists('istiod');
   if (!istiod) return null;
   const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
   // Istio publishes each release in image variants ("1.30.5-distroless"); the release is the version.
   const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1]?.replace(/-(distroless|debug)$/, '') ?? 'unknown';
   const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
-  return { version: tag, profile };
+  const ztunnel = await orNull(kube.apps.readNamespacedDaemonSet({ name: 'ztunnel', namespace: ISTIO_NAMESPACE }));
+  return { version: tag, profile, ambient: ztunnel !== null };
 }
 
 /**

@@ -45,7 +45,7 @@ export function simProvider(): ClusterProvider {
         runId: options.runId,
         kubeconfig: sim.kubeconfigPath,
         context: sim.context,
-        istio: { version: options.istioVersion ?? sim.istioVersion, profile, istioctl: null },
+        istio: { version: options.istioVersion ?? sim.istioVersion, profile, istioctl: null, ambient: false },
         ingress: ingress ? { http: `http://${ingress.host}:${ingress.port}` } : null,
         imageRewrites: {},
         variables: external ? { EXTERNAL_HOST, EXTERNAL_IP } : {},

@@ -16,7 +16,7 @@ export function startMeshSim(istioProfile: SimOptions['istioProfile']): Promise<
 export function simHandle(sim: SimCluster, runId: string, overrides: Partial<ClusterHandle> = {}): ClusterHandle {
   return {
     provider: 'sim', runId, kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null,
+    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null,
     imageRewrites: {}, variables: {}, artifactsDir: `/tmp/meshspec-${runId}`,
     ...overrides,
   };

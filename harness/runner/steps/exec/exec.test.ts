@@ -9,7 +9,7 @@ const cluster = (istioctl: string | null): ClusterHandle => ({
   runId: 'r1',
   kubeconfig: '/tmp/kubeconfig',
   context: 'ctx',
-  istio: { version: '1.29.0', profile: 'demo', istioctl },
+  istio: { version: '1.29.0', profile: 'demo', istioctl, ambient: false },
   ingress: null,
   imageRewrites: {},
   variables: {},

@@ -39,7 +39,7 @@ beforeAll(async () => {
   sim = await startSim({ istioProfile: 'none' });
   const cluster: ClusterHandle = {
     provider: 'sim', runId: 'run-inject-test', kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null }, ingress: null, imageRewrites: {}, variables: {}, artifactsDir: tmpdir(),
+    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null, imageRewrites: {}, variables: {}, artifactsDir: tmpdir(),
   };
   const kube = createKubeClients(cluster);
   // Not labelled for injection: whatever sidecar the pods get comes from the inject step.
