@@ -5,7 +5,7 @@
  * until those CRDs are Established, so one manifest can bring a CRD and objects of its kind.
  */
 import { PatchStrategy } from '@kubernetes/client-node';
-import type { AppliedObject, KubeClients } from '../runner/types.js';
+import type { AppliedObject, KubeClients } from './types.js';
 import { discoveryFor } from './discovery.js';
 import { describeApiError, KubeError } from './errors.js';
 import { rewriteImages } from './images.js';

@@ -24,7 +24,7 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import type { ClusterHandle } from '../providers/types.js';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { KubeError } from './errors.js';
 
 type Cluster = Pick<ClusterHandle, 'kubeconfig' | 'context'>;

@@ -2,7 +2,7 @@
  * Deleting objects as `kubectl delete` does (background propagation: dependents such as a
  * Deployment's pods go after it), optionally waiting until they are gone.
  */
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { describeApiError, isNotFound, KubeError } from './errors.js';
 import { assertChangeable, type RunOwner } from './ownership.js';
 import type { Deadline } from './poll.js';

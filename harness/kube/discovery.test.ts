@@ -4,7 +4,7 @@
  */
 import { ApiException, type V1APIResource } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { Discovery } from './discovery.js';
 
 const VIRTUAL_SERVICE: V1APIResource = {

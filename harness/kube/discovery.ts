@@ -5,7 +5,7 @@
  * miss, because a scenario can install a CRD at any step.
  */
 import { ApisApi, CustomObjectsApi, type V1APIResource } from '@kubernetes/client-node';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { isNotFound, KubeError } from './errors.js';
 import { groupOf } from './refs.js';
 

@@ -1,6 +1,7 @@
 /** The kube layer: a thin layer over @kubernetes/client-node for apply, delete, patch and waits. */
 export { applyManifests } from './apply.js';
 export { createKubeClients } from './clients.js';
+export type { AppliedObject, KubeClients } from './types.js';
 export { deleteObjects } from './delete.js';
 export { discoveryFor } from './discovery.js';
 export { describeApiError, httpStatusOf, isTransient } from './errors.js';

@@ -9,7 +9,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimCluster } from '../sim/index.js';
 import { startKubeSim } from './__tests__/sim.js';
-import type { AppliedObject, KubeClients } from '../runner/types.js';
+import type { AppliedObject, KubeClients } from './types.js';
 import {
   createScenarioNamespace,
   deleteObjects,

@@ -4,7 +4,7 @@
  * change are touched (see ownership.ts).
  */
 import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import type { AppliedObject, KubeClients } from '../runner/types.js';
+import type { AppliedObject, KubeClients } from './types.js';
 import { describeApiError, isNotFound, KubeError } from './errors.js';
 import { assertChangeable, type RunOwner } from './ownership.js';
 import { describeObject, type ObjectId } from './refs.js';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { Scenario } from '../spec/schema.js';
-import type { AppliedObject, KubeClients } from '../runner/types.js';
+import type { AppliedObject, KubeClients } from './types.js';
 import { describeApiError, httpStatusOf, KubeError } from './errors.js';
 import { insideScenario, RUN_LABEL, SCENARIO_LABEL, type RunOwner } from './ownership.js';
 import type { Deadline } from './poll.js';

@@ -4,7 +4,7 @@
  * and whatever is inside a namespace the run created.
  * Anything the user had before the run is never changed or deleted.
  */
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { KubeError } from './errors.js';
 import { readObject, type ServerObject } from './read.js';
 import { describeObject, type ObjectId } from './refs.js';

@@ -1,6 +1,6 @@
 /** Reading objects where "not there (yet)" is an answer, not an error. */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { isNotFound } from './errors.js';
 import type { ObjectId } from './refs.js';
 

@@ -5,7 +5,7 @@
  */
 import { ApiException, type V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { removeStaleNamespaces } from './namespaces.js';
 import { holdRunLease } from './run-lease.js';
 

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { describeApiError, httpStatusOf } from './errors.js';
 import { RUN_LABEL } from './ownership.js';
 

@@ -3,7 +3,7 @@
  * label selector, or the objects of a manifest. Types are resolved through discovery, so
  * "svc", "deploy" or "virtualservices" work as in kubectl.
  */
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { discoveryFor } from './discovery.js';
 import { describeApiError, httpStatusOf, KubeError } from './errors.js';
 import type { Manifest } from './manifests.js';

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createConfiguration, HttpMethod, KubernetesObjectApi, ServerConfiguration } from '@kubernetes/client-node';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from './types.js';
 import { KubeError } from './errors.js';
 
 const pendingBody = new AsyncLocalStorage<string>();

@@ -19,7 +19,7 @@ import { createKubeClients } from '../kube/clients.js';
 import { parseManifests } from '../kube/manifests.js';
 import { createScenarioNamespace } from '../kube/namespaces.js';
 import { waitForMeshConfig, waitForPods } from '../kube/waits/index.js';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from '../kube/types.js';
 import { EXTERNAL_HOST, startSim, type SimCluster } from '../sim/index.js';
 import { forwardFromPod, readyWorkloadPod, requestLogOf } from '../traffic/pods.js';
 import { createDataPlane } from './index.js';

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../kube/clients.js';
 import { waitForPods } from '../kube/waits/pods.js';
 import type { ClusterHandle } from '../providers/types.js';
-import type { KubeClients, StepContext } from '../runner/types.js';
+import type { KubeClients } from '../kube/types.js';
+import type { StepContext } from '../runner/types.js';
 import { startSim, type SimCluster } from '../sim/index.js';
 import { collectDiagnostics, eventLine, podLine, summarize } from './diagnostics.js';
 

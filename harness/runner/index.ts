@@ -1,2 +1,2 @@
 /** The runner: executes a scenario's steps in a Vitest worker, one operation per step kind. */
-export type { AppliedObject, KubeClients, StepContext } from './types.js';
+export type { StepContext } from './types.js';

@@ -3,7 +3,8 @@ import type { TestContext } from 'vitest';
 import { waitForMeshConfig } from '../kube/index.js';
 import type { ClusterHandle } from '../providers/types.js';
 import type { StepClock } from './timeout.js';
-import type { AppliedObject, KubeClients, StepContext } from './types.js';
+import type { AppliedObject, KubeClients } from '../kube/types.js';
+import type { StepContext } from './types.js';
 
 export interface ScenarioScope {
   cluster: ClusterHandle;

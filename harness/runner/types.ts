@@ -3,25 +3,9 @@
  * `runner/steps/<kind>/`, each exporting an `Operation` whose `exec` runs with its own timeout.
  * Operations run in Vitest workers.
  */
-import type { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { AppliedObject, KubeClients } from '../kube/types.js';
 import type { ClusterHandle } from '../providers/types.js';
 import type { Step, StepKind } from '../spec/schema.js';
-
-/** One per worker: @kubernetes/client-node is slow to import and to configure. */
-export interface KubeClients {
-  kc: KubeConfig;
-  core: CoreV1Api;
-  objects: KubernetesObjectApi;
-}
-
-/** An object a scenario created or changed, as it was sent, with the server's answer. */
-export interface AppliedObject {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  generation?: number;
-}
 
 export interface StepContext {
   cluster: ClusterHandle;

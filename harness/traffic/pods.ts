@@ -4,7 +4,7 @@
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { readObject } from '../kube/read.js';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from '../kube/types.js';
 import { FORWARD_PATH, REQUESTS_PATH, encodeForward } from '../../apps/echo/src/protocol.js';
 import type { ForwardRequest, ForwardResponse, RequestLogPage } from '../../apps/echo/src/protocol.js';
 

@@ -4,7 +4,7 @@
  * plain serialisable data.
  */
 import type { RequestLogEntry } from '../../apps/echo/src/protocol.js';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from '../kube/types.js';
 import { readyPods, requestLogOf } from './pods.js';
 import type { TrafficResult } from './types.js';
 

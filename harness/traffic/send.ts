@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { request, type Dispatcher } from 'undici';
 import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
 import type { ClusterHandle } from '../providers/types.js';
-import type { KubeClients } from '../runner/types.js';
+import type { KubeClients } from '../kube/types.js';
 import { durationMs } from '../spec/duration.js';
 import type { TrafficAction } from '../spec/schema.js';
 import { forwardFromPod, readyWorkloadPod } from './pods.js';

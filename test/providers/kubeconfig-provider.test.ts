@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients, createScenarioNamespace, removeStaleNamespaces, RUN_LABEL, RUN_LEASE_NAMESPACE, runLeaseName } from '../../harness/kube/index.js';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { installSimAddons } from '../../harness/providers/sim/addons.js';
-import type { KubeClients } from '../../harness/runner/types.js';
+import type { KubeClients } from '../../harness/kube/types.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';

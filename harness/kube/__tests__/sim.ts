@@ -2,7 +2,7 @@
  * Shared setup of the kube layer's tests on the embedded cluster: the sim, clients for it, a
  * scenario namespace owned by the run, and applying YAML into it the way the apply step does.
  */
-import type { AppliedObject, KubeClients } from '../../runner/types.js';
+import type { AppliedObject, KubeClients } from '../types.js';
 import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
 import { applyManifests } from '../apply.js';
 import { createKubeClients } from '../clients.js';

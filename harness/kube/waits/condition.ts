@@ -1,4 +1,4 @@
-import type { KubeClients } from '../../runner/types.js';
+import type { KubeClients } from '../types.js';
 import { done, notYet, waitFor, type Deadline } from '../poll.js';
 import { conditionOf, describeCondition, readObject } from '../read.js';
 import { describeObject, type ObjectId } from '../refs.js';

@@ -1,4 +1,4 @@
-import type { KubeClients } from '../../runner/types.js';
+import type { KubeClients } from '../types.js';
 import type { Deadline } from '../poll.js';
 import { waitForCondition } from './condition.js';
 

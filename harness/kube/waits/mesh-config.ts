@@ -8,7 +8,7 @@
  */
 import { execa } from 'execa';
 import type { ClusterHandle } from '../../providers/types.js';
-import type { AppliedObject, KubeClients } from '../../runner/types.js';
+import type { AppliedObject, KubeClients } from '../types.js';
 import { kubeToolOptions } from '../clients.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';
 import { conditionOf, describeCondition, readObject, type ServerObject } from '../read.js';

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { KubeClients } from '../../runner/types.js';
+import type { KubeClients } from '../types.js';
 import { KubeError } from '../errors.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';
 import { conditionOf, readObject, type ServerObject } from '../read.js';

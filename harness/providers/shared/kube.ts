@@ -7,7 +7,7 @@
 import { ApiextensionsV1Api, AppsV1Api, type CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import type { ApiTimeoutError } from '../../kube/clients.js';
 import { createKubeClients, httpStatusOf } from '../../kube/index.js';
-import type { KubeClients } from '../../runner/types.js';
+import type { KubeClients } from '../../kube/types.js';
 import { ProviderError } from '../types.js';
 
 /** How long one API request of a provider may go unanswered, unless API_TIMEOUT_ENV says otherwise. */

@@ -5,7 +5,8 @@
 import { createDataPlane } from '../../mesh/index.js';
 import type { ClusterHandle } from '../../providers/types.js';
 import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
-import type { KubeClients, StepContext } from '../types.js';
+import type { KubeClients } from '../../kube/types.js';
+import type { StepContext } from '../types.js';
 
 /** The sim with the emulated Istio data plane, its log silenced. */
 export function startMeshSim(istioProfile: SimOptions['istioProfile']): Promise<SimCluster> {

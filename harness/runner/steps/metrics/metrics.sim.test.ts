@@ -10,7 +10,8 @@ import type { ClusterHandle } from '../../../providers/types.js';
 import type { SimCluster } from '../../../sim/index.js';
 import { MetricsStep, TrafficStep } from '../../../spec/schema.js';
 import { simHandle, startMeshSim, stepContextOn } from '../../__tests__/sim.js';
-import type { KubeClients, StepContext } from '../../types.js';
+import type { KubeClients } from '../../../kube/types.js';
+import type { StepContext } from '../../types.js';
 import { trafficOperation } from '../traffic/index.js';
 import { metricsOperation } from './index.js';
 

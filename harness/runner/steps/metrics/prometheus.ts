@@ -5,7 +5,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { MetricSample } from '../../../matchers/index.js';
 import { appPort, forwardFromPod, readyPods } from '../../../traffic/pods.js';
-import type { KubeClients } from '../../types.js';
+import type { KubeClients } from '../../../kube/types.js';
 
 const PROMETHEUS_URL = 'http://prometheus.istio-system:9090';
 

@@ -3,7 +3,8 @@ import type { V1Service } from '@kubernetes/client-node';
 import { assertExpectations } from '../../../matchers/expectations.js';
 import type { ServiceWithPods } from '../../../matchers/index.js';
 import type { ServicesStep } from '../../../spec/schema.js';
-import type { KubeClients, Operation } from '../../types.js';
+import type { KubeClients } from '../../../kube/types.js';
+import type { Operation } from '../../types.js';
 
 async function servicesWithPods(kube: KubeClients, namespace: string, labelSelector?: string): Promise<ServiceWithPods[]> {
   const services = await kube.core.listNamespacedService({ namespace, labelSelector });
