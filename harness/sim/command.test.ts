@@ -4,7 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../cli/errors.js';
+import { main } from '../cli/main.js';
 import { runSimCommand } from './command.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-command-'));
@@ -55,16 +57,38 @@ describe('meshspec sim', () => {
     expect(await exit).toBe(0);
   });
 
-  it('refuses unknown arguments, profiles and addons with exit code 2 and the usage', async () => {
-    const errors: string[] = [];
-    const io = { out: () => undefined, err: (l: string) => errors.push(l) };
-    expect(await runSimCommand(['--istio-profile', 'ambient'], io)).toBe(2);
-    expect(await runSimCommand(['--frobnicate'], io)).toBe(2);
-    expect(await runSimCommand(['--addons', 'prometheus,zipkin'], io)).toBe(2);
-    expect(await runSimCommand(['--istio-profile', 'none', '--addons', 'kiali'], io)).toBe(2);
-    expect(errors[0]).toMatch(/^meshspec sim: --istio-profile must be one of demo, default, minimal, none \(got "ambient"\)\nusage: meshspec sim/);
-    expect(errors[1]).toMatch(/unknown argument "--frobnicate"/);
-    expect(errors[2]).toMatch(/^meshspec sim: --addons takes prometheus, grafana, kiali, jaeger or none \(got "zipkin"\)\nusage:/);
-    expect(errors[3]).toMatch(/^meshspec sim: --addons needs Istio in istio-system/);
+  it('refuses a bad command line before starting anything, with the closest valid input, as `meshspec run` does', async () => {
+    const refusal = (argv: string[]) => runSimCommand(argv, { out: () => undefined, err: () => undefined }).then(() => 'no error', (error: unknown) => error);
+    const cases: [string[], string][] = [
+      [['--kubeconfg', 'x'], 'unknown option --kubeconfg for `meshspec sim`; did you mean --kubeconfig?'],
+      [['-native-sidecars'], 'unknown option -native-sidecars for `meshspec sim`; did you mean --native-sidecars?'],
+      [['--frobnicate'], 'unknown option --frobnicate for `meshspec sim`; valid options: --kubeconfig, --istio-profile, --addons, --native-sidecars, --help'],
+      [['kubeconfig'], 'unexpected argument "kubeconfig" for `meshspec sim`; did you mean --kubeconfig?'],
+      [['--istio-profile', 'demoo'], '--istio-profile demoo: not one of demo, default, minimal, none; did you mean demo?'],
+      [['--istio-profile=ambient'], '--istio-profile ambient: not one of demo, default, minimal, none'],
+      [['--addons', 'promethus'], '--addons promethus: "promethus" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons prometheus?'],
+      [['--addons', 'kaili,grafana,jager'], '--addons kaili,grafana,jager: "kaili", "jager" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons kiali,grafana,jaeger?'],
+      [['--addons', 'prometheus,zipkin'], '--addons prometheus,zipkin: "zipkin" not among prometheus, grafana, kiali, jaeger (or none)'],
+      [['--kubeconfig', '--native-sidecars'], '--kubeconfig needs a value (FILE)'],
+      [['--native-sidecars=true'], '--native-sidecars takes no value'],
+      [['--istio-profile', 'none', '--addons', 'kiali'], '--addons needs Istio in istio-system: leave out --istio-profile none, or the addons'],
+    ];
+    for (const [argv, message] of cases) {
+      const error = await refusal(argv);
+      expect(error, argv.join(' ')).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toBe(`${message} (see \`meshspec help\`)`);
+      expect((error as UsageError).exitCode).toBe(2);
+    }
+  });
+
+  it('is shown by the CLI as one line and exit code 2', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void printed.push(line));
+    try {
+      expect(await main(['sim', '--istio-profile', 'demoo'])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed).toEqual(['\nmeshspec: --istio-profile demoo: not one of demo, default, minimal, none; did you mean demo? (see `meshspec help`)\n']);
   });
 });

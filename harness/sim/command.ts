@@ -2,8 +2,10 @@
  * `meshspec sim [--kubeconfig FILE] [--istio-profile demo|default|minimal|none] [--addons LIST|none] [--native-sidecars]`:
  * runs the embedded cluster in the foreground until SIGINT/SIGTERM, then stops every process and port.
  */
+import { UsageError } from '../cli/errors.js';
 import { installSimAddons } from '../providers/sim/addons.js';
 import { ADDONS, type Addon } from '../providers/types.js';
+import { closest } from '../spec/closest.js';
 import { startSim, type SimIstioProfileOption } from './index.js';
 
 const PROFILES: SimIstioProfileOption[] = ['demo', 'default', 'minimal', 'none'];
@@ -33,29 +35,43 @@ interface ParsedArgs {
   help: boolean;
 }
 
-class UsageError extends Error {}
+/** Flag -> the name of its value, or undefined for a flag that takes none. */
+const FLAGS: Record<string, string | undefined> = {
+  '--kubeconfig': 'FILE',
+  '--istio-profile': 'NAME',
+  '--addons': 'LIST',
+  '--native-sidecars': undefined,
+  '--help': undefined,
+};
 
+/** Throws the CLI's UsageError (one line, the closest valid input, exit code 2), as `meshspec run` does. */
 function parseArgs(argv: string[]): ParsedArgs {
   const parsed: ParsedArgs = { profile: 'demo', addons: [...ADDONS], nativeSidecars: false, help: false };
   let addonsGiven = false;
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--kubeconfig') parsed.kubeconfig = value();
-    else if (flag === '--istio-profile') {
-      const profile = value();
-      if (!PROFILES.includes(profile as SimIstioProfileOption)) throw new UsageError(`--istio-profile must be one of ${PROFILES.join(', ')} (got "${profile}")`);
-      parsed.profile = profile as SimIstioProfileOption;
-    } else if (flag === '--addons') {
+    const equals = argv[i].indexOf('=');
+    const [flag, inline] = equals === -1 ? [argv[i], undefined] : [argv[i].slice(0, equals), argv[i].slice(equals + 1)];
+    if (flag === '-h') {
+      parsed.help = true;
+      continue;
+    }
+    if (!Object.hasOwn(FLAGS, flag)) throw unknownArgument(argv[i], flag);
+    const valueName = FLAGS[flag];
+    if (valueName === undefined) {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      if (flag === '--native-sidecars') parsed.nativeSidecars = true;
+      else parsed.help = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    // `--kubeconfig --native-sidecars`: the next flag is not the value.
+    if (!value || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${flag} needs a value (${valueName})`);
+    if (flag === '--kubeconfig') parsed.kubeconfig = value;
+    else if (flag === '--istio-profile') parsed.profile = parseProfile(value);
+    else {
       addonsGiven = true;
-      parsed.addons = parseAddons(value());
-    } else if (flag === '--native-sidecars') parsed.nativeSidecars = true;
-    else if (flag === '--help' || flag === '-h') parsed.help = true;
-    else throw new UsageError(`unknown argument "${argv[i]}"`);
+      parsed.addons = parseAddons(value);
+    }
   }
   if (parsed.profile === 'none') {
     if (addonsGiven && parsed.addons.length > 0) throw new UsageError('--addons needs Istio in istio-system: leave out --istio-profile none, or the addons');
@@ -64,11 +80,33 @@ function parseArgs(argv: string[]): ParsedArgs {
   return parsed;
 }
 
+function unknownArgument(arg: string, flag: string): UsageError {
+  const flags = Object.keys(FLAGS);
+  // `-kubeconfig`: the flag, with one dash too few.
+  const suggestion = closest(flag.replace(/^-+/, ''), flags.map((known) => known.slice(2)));
+  const what = arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}"`;
+  return new UsageError(`${what} for \`meshspec sim\`${suggestion ? '' : `; valid options: ${flags.join(', ')}`}`, suggestion && `--${suggestion}`);
+}
+
+function parseProfile(value: string): SimIstioProfileOption {
+  if (!(PROFILES as string[]).includes(value)) {
+    throw new UsageError(`--istio-profile ${value}: not one of ${PROFILES.join(', ')}`, closest(value, PROFILES));
+  }
+  return value as SimIstioProfileOption;
+}
+
 function parseAddons(list: string): Addon[] {
   if (list === 'none') return [];
   const names = list.split(',').map((name) => name.trim());
   const unknown = names.filter((name) => !(ADDONS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new UsageError(`--addons takes ${ADDONS.join(', ')} or none (got ${unknown.map((name) => `"${name}"`).join(', ')})`);
+  if (unknown.length > 0) {
+    // The whole list again, each misspelt name replaced by its closest addon, when every one has one.
+    const corrected = names.map((name) => ((ADDONS as readonly string[]).includes(name) ? name : closest(name, ADDONS)));
+    throw new UsageError(
+      `--addons ${list}: ${unknown.map((name) => `"${name}"`).join(', ')} not among ${ADDONS.join(', ')} (or none)`,
+      corrected.every(Boolean) ? `--addons ${corrected.join(',')}` : undefined,
+    );
+  }
   return [...new Set(names as Addon[])];
 }
 
@@ -84,15 +122,12 @@ function signals(): Promise<string> {
   });
 }
 
-/** Returns the exit code: 0 after a clean stop, 1 when the cluster could not start, 2 on bad arguments. */
+/**
+ * Returns the exit code: 0 after a clean stop, 1 when the cluster could not start. Bad arguments
+ * throw a UsageError before anything starts, which the CLI prints and exits 2 on, as for `meshspec run`.
+ */
 export async function runSimCommand(argv: string[], io: SimCommandIo = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
-  let args: ParsedArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    io.err(`meshspec sim: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const args = parseArgs(argv);
   if (args.help) {
     io.out(USAGE);
     return 0;
