@@ -50,6 +50,12 @@ const OPTIONS = {
     description: `Istio version to install (kind) or report (sim): ${SUPPORTED_ISTIO.map((release) => `${release.minor}.x`).join(', ')}`,
   },
   reuse: { type: 'boolean', commands: ['run'], description: 'keep the cluster for the next run and reuse an existing one' },
+  istioctl: {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'PATH',
+    description: 'kind, kubeconfig: use this istioctl instead of downloading one (kind: of the --istio minor)',
+  },
   'allow-context': {
     type: 'string',
     commands: ['run'],
@@ -81,6 +87,7 @@ export interface CliOptions {
   filter: string[];
   istio?: string;
   reuse: boolean;
+  istioctl?: string;
   allowContext: string[];
   context?: string;
   kubeconfig?: string;

@@ -1,18 +1,20 @@
 /**
  * The kind provider: a local registry, a kind cluster with the node image of the chosen Istio
- * version, the echo image in the registry, istioctl from the cache, Istio installed and proven
- * ready, the addons the scenarios use (Istio's samples/addons of that version), and the external service of the egress chapters. Everything it creates is labelled and
+ * version, the echo image in the registry, istioctl from the cache (or the user's: istioctl.ts),
+ * Istio installed and proven ready, the addons the scenarios use (Istio's samples/addons of that version), and the external service of the egress chapters. Everything it creates is labelled and
  * recorded; teardown removes only that, and keeps it all with --reuse.
  *
- * Settings: `clusterName` (default "meshspec").
+ * Settings: `clusterName` (default "meshspec"), `istioctl` (the istioctl to install and run Istio
+ * with instead of a download; of the chosen Istio's minor).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../types.js';
+import type { GivenIstioctl } from '../shared/given-istioctl.js';
 import { ProviderError } from '../types.js';
 import { installIstioAddons } from '../shared/addons.js';
 import { cacheRoot } from '../shared/cache-dir.js';
-import { ensureIstioctl } from '../shared/istioctl-download.js';
+import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { waitForIstioReady } from '../shared/istio-readiness.js';
 import { resolveIstioVersion } from '../shared/istio-versions.js';
@@ -26,8 +28,9 @@ import {
 import { addExternalHost, EXTERNAL_HOST, restartCoreDns, restoreCorefile } from './coredns.js';
 import { exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
 import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
-import { ensureExternalService, publishExternalService, removeExternalService } from './external-service.js';
+import { ensureExternalService, externalServiceNameCheck, publishExternalService, removeExternalService } from './external-service.js';
 import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
+import { givenIstioctlCheck } from './istioctl.js';
 import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
 import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, stopRegistry, type RegistryState,
@@ -95,10 +98,15 @@ export function kindProvider(): ClusterProvider {
 async function bringUp(run: KindRun): Promise<ClusterHandle> {
   const { options, tools } = run;
   const timer = new PhaseTimer(options.progress);
-  const istio = resolveIstioVersion(options.istioVersion);
+  const chosen = resolveIstioVersion(options.istioVersion);
   const profile: IstioProfile = widestProfile(options.profiles);
 
-  await timer.run('prerequisites', () => checkPrerequisites([dockerEngineCheck(tools.docker), kindCheck(tools.kind)]), (found) => found.join(', '));
+  let given: (GivenIstioctl & { version: string }) | undefined;
+  const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), externalServiceNameCheck(tools.docker)];
+  if (options.settings.istioctl) checks.push(givenIstioctlCheck(options.settings.istioctl, chosen.version, (checked) => (given = checked)));
+  await timer.run('prerequisites', () => checkPrerequisites(checks), (found) => found.join(', '));
+  // The user's istioctl installs its own patch release of the chosen minor.
+  const istio = given ? { ...chosen, version: given.version } : chosen;
 
   run.registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
     r.created ? 'kind-registry started on 127.0.0.1:5001' : 'reusing kind-registry');
@@ -116,8 +124,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, phase.update), (image) =>
     `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`);
 
-  const istioctl = await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), (cached) =>
-    cached.downloaded ? `downloaded to ${cached.path}` : `cached at ${cached.path}`);
+  const istioctl = given ?? await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), describeCachedIstioctl);
 
   const context = kindContext(run.clusterName);
   const installed = await timer.run(`Istio ${istio.version} (${profile})`, async (phase) => {

@@ -8,7 +8,8 @@
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
- * `echoImage` (where the cluster can pull the echo app), `externalHost`/`externalIp` (a service
+ * `echoImage` (where the cluster can pull the echo app), `istioctl` (the istioctl to use as it is,
+ * instead of one of the control plane's version), `externalHost`/`externalIp` (a service
  * outside the cluster for the egress chapters; by default what the cluster publishes in the
  * ConfigMap kube-public/meshspec-external, as the sim does).
  */
@@ -16,6 +17,7 @@ import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } f
 import { ProviderError } from '../types.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
+import { readGivenIstioctl, type GivenIstioctl } from '../shared/given-istioctl.js';
 import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { ISTIO_NAMESPACE, istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
@@ -26,7 +28,7 @@ import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress } from './ingress.js';
 import { findInstalledIstio, revisionedIstiods, type InstalledIstio } from './istio.js';
-import { chooseIstioctl, type IstioctlChoice } from './istioctl.js';
+import { chooseIstioctl, givenChoice, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 
 export { assertContextAllowed, parseAllowList, SIM_CONTEXT } from './context-guard.js';
@@ -49,6 +51,8 @@ export function kubeconfigProvider(): ClusterProvider {
 async function setup(options: ProviderOptions, holding: (lease: RunLease) => void): Promise<ClusterHandle> {
   const { settings, progress } = options;
   const timer = new PhaseTimer(progress);
+  // Before the cluster is touched: a wrong path must not cost a Lease or an install.
+  const given = settings.istioctl ? await readGivenIstioctl(settings.istioctl) : undefined;
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
 
   const context = await timer.run('context', async () => {
@@ -58,7 +62,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   }, (chosen) => `${chosen} from ${kubeconfig}`);
   const kube = kubeClients(kubeconfig, context);
 
-  const { istio, installed, istioctl } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, kubeconfig, context, phase.update), (found) =>
+  const { istio, installed, istioctl } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, { kubeconfig, context, given }, phase.update), (found) =>
     `${found.istio.version} (${found.istio.profile}); ${found.istioctl.summary}`);
   if (istioctl.warning) progress.info(istioctl.warning);
 
@@ -98,8 +102,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
 async function useOrInstallIstio(
   kube: ProviderKube,
   options: ProviderOptions,
-  kubeconfig: string,
-  context: string,
+  { kubeconfig, context, given }: { kubeconfig: string; context: string; given?: GivenIstioctl },
   update: (detail: string) => void,
 ): Promise<{ istio: ClusterHandle['istio']; installed: boolean; istioctl: IstioctlChoice }> {
   const found: InstalledIstio | null = await findInstalledIstio(kube);
@@ -109,7 +112,7 @@ async function useOrInstallIstio(
     }
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
-    const istioctl = await chooseIstioctl(found.version, { onProgress: update });
+    const istioctl = await chooseIstioctl(found.version, { onProgress: update, given });
     return { istio: { ...found, istioctl: istioctl.path }, installed: false, istioctl };
   }
   const revisions = await revisionedIstiods(kube);
@@ -127,14 +130,19 @@ async function useOrInstallIstio(
   }
   const { version } = resolveIstioVersion(options.istioVersion);
   const profile = widestProfile(options.profiles);
-  const istioctl = await ensureIstioctl({ version, onProgress: update });
+  const istioctl = given ? givenChoice(given, version) : await downloadedIstioctl(version, update);
   await installIstio({ istioctl: istioctl.path, kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: update });
   await waitForIstioReady(kube, { deployments: istioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: update });
   return {
     istio: { version, profile, istioctl: istioctl.path, ambient: false },
     installed: true,
-    istioctl: { path: istioctl.path, summary: `installed with istioctl ${version} ${describeCachedIstioctl(istioctl)}` },
+    istioctl: { ...istioctl, summary: `installed with ${istioctl.summary}` },
   };
+}
+
+async function downloadedIstioctl(version: string, update: (detail: string) => void): Promise<IstioctlChoice & { path: string }> {
+  const fetched = await ensureIstioctl({ version, onProgress: update });
+  return { path: fetched.path, summary: `istioctl ${version} ${describeCachedIstioctl(fetched)}` };
 }
 
 /**

@@ -3,10 +3,12 @@
  * its own minor ±1 and kube-inject renders with its own defaults, so the control plane's exact
  * version is wanted: istioctl on PATH when it is that version, else that version from meshspec's
  * cache or a download, else istioctl on PATH with a warning when its minor differs, else none.
+ * One the user gave (--istioctl) is used as it is, with the same warning when its minor differs.
  */
 import { ProviderError } from '../types.js';
 import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../shared/istioctl-download.js';
-import { findOnPath, QUICK_TIMEOUT_MS, tryTool } from '../shared/tools.js';
+import { describeGivenIstioctl, istioctlClientVersion, sameMinor, type GivenIstioctl } from '../shared/given-istioctl.js';
+import { findOnPath } from '../shared/tools.js';
 
 export interface IstioctlChoice {
   /** Absolute path, or null when there is no istioctl at all. */
@@ -21,12 +23,15 @@ export interface IstioctlChoiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Told the download's progress. */
   onProgress?: (detail: string) => void;
+  /** The user's istioctl (--istioctl), already checked: chosen whatever its version. */
+  given?: GivenIstioctl;
 }
 
 export async function chooseIstioctl(version: string, options: IstioctlChoiceOptions = {}): Promise<IstioctlChoice> {
+  if (options.given) return givenChoice(options.given, version);
   const env = options.env ?? process.env;
   const onPath = await findOnPath('istioctl', env);
-  const pathVersion = onPath ? await clientVersion(onPath) : null;
+  const pathVersion = onPath ? await istioctlClientVersion(onPath) : null;
   if (onPath && pathVersion === version) return { path: onPath, summary: `istioctl ${version} on PATH (${onPath})` };
 
   let notFetched: string;
@@ -45,29 +50,23 @@ export async function chooseIstioctl(version: string, options: IstioctlChoiceOpt
     return { path: null, summary: `no istioctl: none on PATH, and ${notFetched}; steps that run istioctl will fail. To fix, ${fix}.` };
   }
   const summary = `istioctl ${pathVersion ?? 'of unknown version'} on PATH (${onPath}); ${notFetched}`;
-  const sameMinor = pathVersion !== null && minorOf(version) !== null && minorOf(pathVersion) === minorOf(version);
-  if (sameMinor) return { path: onPath, summary };
+  if (sameMinor(pathVersion, version)) return { path: onPath, summary };
   const mismatch = pathVersion
     ? `istioctl on PATH is ${pathVersion}, but Istio's control plane is ${version}`
     : `the version of istioctl on PATH (${onPath}) could not be told (\`istioctl version --remote=false\` printed none), and Istio's control plane is ${version}`;
-  return {
-    path: onPath,
-    summary,
-    warning: `warning: ${mismatch}. istioctl supports only its own minor version ±1 and kube-inject must match the control plane, so istioctl steps may fail or give wrong answers. To fix, ${fix}.`,
-  };
+  return { path: onPath, summary, warning: minorMismatchWarning(mismatch, fix) };
 }
 
-/** What `istioctl version --remote=false` says the client is ("client version: 1.30.5", or a bare "1.30.5" from older releases). */
-async function clientVersion(istioctl: string): Promise<string | null> {
-  try {
-    const { exitCode, stdout } = await tryTool(istioctl, ['version', '--remote=false'], { timeoutMs: QUICK_TIMEOUT_MS });
-    return exitCode === 0 ? (/\b(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(stdout)?.[1] ?? null) : null;
-  } catch (error) {
-    if (error instanceof ProviderError) return null;
-    throw error;
-  }
+/** The user's istioctl for a control plane of `version` (the one found, or the one installed with it). */
+export function givenChoice(given: GivenIstioctl, version: string): IstioctlChoice & { path: string } {
+  const summary = describeGivenIstioctl(given);
+  if (sameMinor(given.version, version)) return { path: given.path, summary };
+  const mismatch = given.version
+    ? `istioctl from --istioctl is ${given.version}, but Istio's control plane is ${version}`
+    : `the version of istioctl from --istioctl (${given.path}) could not be told (\`istioctl version --remote=false\` printed none), and Istio's control plane is ${version}`;
+  return { path: given.path, summary, warning: minorMismatchWarning(mismatch, `give --istioctl an istioctl ${version}, or leave it out to let meshspec find or download one`) };
 }
 
-function minorOf(version: string): string | null {
-  return /^(\d+\.\d+)\./.exec(version)?.[1] ?? null;
+function minorMismatchWarning(mismatch: string, fix: string): string {
+  return `warning: ${mismatch}. istioctl supports only its own minor version ±1 and kube-inject must match the control plane, so istioctl steps may fail or give wrong answers. To fix, ${fix}.`;
 }

@@ -18,6 +18,7 @@ export function simProvider(): ClusterProvider {
   return {
     name: 'sim',
     async setup(options: ProviderOptions): Promise<ClusterHandle> {
+      if (options.settings.istioctl) options.progress.info(`--istioctl ${options.settings.istioctl} is ignored: the sim has no istioctl.`);
       const profile = widestProfile(options.profiles);
       const addons = options.addons.length > 0 ? ` and ${options.addons.join(', ')}` : '';
       const phase = options.progress.phase(`start the embedded cluster with Istio ${profile}${addons}`);

@@ -1,0 +1,51 @@
+/**
+ * The user's istioctl (--istioctl) on kind, where it installs Istio: `istioctl install` installs
+ * its own release, so it must be of the chosen Istio's minor (whose node image the cluster runs),
+ * and the Istio installed is then its exact version.
+ */
+import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, type GivenIstioctl } from '../shared/given-istioctl.js';
+import type { PrerequisiteCheck } from '../shared/prerequisites.js';
+import { resolveIstioVersion } from '../shared/istio-versions.js';
+import { ProviderError } from '../types.js';
+
+/**
+ * A prerequisite: the `istioctl` setting names a usable istioctl of the minor of `version`.
+ * `use` receives it once checked, for the install.
+ */
+export function givenIstioctlCheck(setting: string, version: string, use: (given: GivenIstioctl & { version: string }) => void): PrerequisiteCheck {
+  return async () => {
+    let given: GivenIstioctl;
+    try {
+      given = await readGivenIstioctl(setting);
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      return { problem: error.message, fix: error.hint ?? '' };
+    }
+    if (given.version === null) {
+      return {
+        problem: `the version of istioctl from --istioctl (${given.path}) could not be told (\`istioctl version --remote=false\` printed none), so it cannot be checked against Istio ${version}.`,
+        fix: `Give --istioctl an istioctl ${minorOf(version)}.x (check with \`${given.path} version --remote=false\`), or leave --istioctl out to let meshspec download istioctl ${version}.`,
+      };
+    }
+    if (!sameMinor(given.version, version)) {
+      const other = `an istioctl ${minorOf(version)}.x`;
+      return {
+        problem: `istioctl from --istioctl (${given.path}) is ${given.version}, but the kind provider is to install Istio ${version}: istioctl installs only its own release.`,
+        fix: isSupported(given.version) ? `Run with --istio ${given.version} to install the Istio of that istioctl, or give --istioctl ${other}.` : `Give --istioctl ${other}.`,
+      };
+    }
+    use({ ...given, version: given.version });
+    const patch = given.version === version ? '' : `; it installs Istio ${given.version}, not ${version}`;
+    return { found: `${describeGivenIstioctl(given)}${patch}` };
+  };
+}
+
+function isSupported(version: string): boolean {
+  try {
+    resolveIstioVersion(version);
+    return true;
+  } catch (error) {
+    if (error instanceof ProviderError) return false;
+    throw error;
+  }
+}
