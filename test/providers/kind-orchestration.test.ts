@@ -11,7 +11,7 @@ import {
 } from '../../harness/providers/kind/registry.js';
 import { clusterExists, createCluster, listNodes } from '../../harness/providers/kind/cluster.js';
 import { ensureEchoImage, sourceHash } from '../../harness/providers/kind/echo-image.js';
-import { ensureExternalService, removeExternalService } from '../../harness/providers/kind/external-service.js';
+import { ensureExternalService, externalServiceNameCheck, removeExternalService } from '../../harness/providers/kind/external-service.js';
 import { exportKindLogs } from '../../harness/providers/kind/diagnostics.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
 
@@ -63,6 +63,32 @@ describe('prerequisites', () => {
 
   it('says docker is missing when it is not on PATH', async () => {
     await expect(checkPrerequisites([dockerEngineCheck(join(FAKES_DIR, 'no-docker-here'))])).rejects.toThrow(/docker was not found on PATH/);
+  });
+
+  it('refuses a container of the user\'s named meshspec-external, beside the other missing pieces, and how to proceed', async () => {
+    world.update({ kindVersion: 'v0.26.0', containers: { 'meshspec-external': { running: false, labels: {}, networks: ['bridge'], image: 'nginx', ip: '172.17.0.5' } } });
+    const error = await checkPrerequisites([dockerEngineCheck('docker'), kindCheck('kind'), externalServiceNameCheck('docker')]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    const { message, hint } = error as ProviderError;
+    expect(message.split('\n')).toEqual([
+      '- kind 0.26.0 is older than v0.33.0, which the pinned node images need.',
+      '- A container named meshspec-external exists that meshspec did not create (it lacks the label meshspec.dev/owned=true); meshspec runs the service outside the cluster under that name.',
+    ]);
+    expect(hint!.split('\n')[1]).toBe('- Rename it (docker rename meshspec-external OTHER_NAME) or remove it (docker rm -f meshspec-external); meshspec will not touch it.');
+    expect(world.argsOf('docker', 'rm')).toEqual([]);
+  });
+
+  it('lets meshspec\'s own meshspec-external, or none, through without a word', async () => {
+    const checks = [dockerEngineCheck('docker'), kindCheck('kind'), externalServiceNameCheck('docker')];
+    await expect(checkPrerequisites(checks)).resolves.toEqual(['Docker engine 29.0.1', 'kind 0.33.0']);
+    world.update({ containers: { 'meshspec-external': { running: true, labels: { 'meshspec.dev/owned': 'true' }, networks: ['kind'], image: 'echo', ip: '172.18.0.9' } } });
+    await expect(checkPrerequisites(checks)).resolves.toEqual(['Docker engine 29.0.1', 'kind 0.33.0']);
+  });
+
+  it('leaves a missing docker to the Docker engine check, named once', async () => {
+    const docker = join(FAKES_DIR, 'no-docker-here');
+    const error = await checkPrerequisites([dockerEngineCheck(docker), externalServiceNameCheck(docker)]).catch((e: unknown) => e);
+    expect((error as ProviderError).message).toBe('- docker was not found on PATH.');
   });
 });
 

@@ -6,6 +6,7 @@ import type { CoreV1Api } from '@kubernetes/client-node';
 import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external-address.js';
 import { ProviderError } from '../types.js';
 import { publishConfigMap } from '../shared/kube.js';
+import type { PrerequisiteCheck } from '../shared/prerequisites.js';
 import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
@@ -25,15 +26,35 @@ function externalServiceArgs(image: string): string[] {
   ];
 }
 
+/** A container of the user's holds the external service's name: what is wrong and how to proceed. */
+const NAME_TAKEN = {
+  problem: `A container named ${EXTERNAL_CONTAINER} exists that meshspec did not create (it lacks the label ${OWNED_LABEL}); meshspec runs the service outside the cluster under that name.`,
+  fix: `Rename it (docker rename ${EXTERNAL_CONTAINER} OTHER_NAME) or remove it (docker rm -f ${EXTERNAL_CONTAINER}); meshspec will not touch it.`,
+};
+
+/**
+ * A prerequisite: the external service's name is free or meshspec's. Checked with Docker and kind,
+ * so a name conflict stops the run before the cluster and Istio take minutes to come up.
+ */
+export function externalServiceNameCheck(docker: string): PrerequisiteCheck {
+  return async () => {
+    let existing;
+    try {
+      existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
+    } catch (error) {
+      // docker missing or hung: the Docker engine check names that, once.
+      if (error instanceof ProviderError) return {};
+      throw error;
+    }
+    return existing && !existing.ownedByMeshspec ? NAME_TAKEN : {};
+  };
+}
+
 /** Starts (or restarts on a new image) the external service; returns its IP on the kind network. */
 export async function ensureExternalService(docker: string, image: string): Promise<string> {
   const existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
-  if (existing && !existing.ownedByMeshspec) {
-    throw new ProviderError(
-      `A container named ${EXTERNAL_CONTAINER} exists that meshspec did not create.`,
-      `Rename or remove it (docker rm -f ${EXTERNAL_CONTAINER}); meshspec will not touch it.`,
-    );
-  }
+  // Checked again: the container may have appeared since the prerequisites.
+  if (existing && !existing.ownedByMeshspec) throw new ProviderError(NAME_TAKEN.problem, NAME_TAKEN.fix);
   if (existing && (existing.image !== image || !existing.running)) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER], { timeoutMs: QUICK_TIMEOUT_MS });
   if (!existing || existing.image !== image || !existing.running) await runTool(docker, externalServiceArgs(image), { timeoutMs: SLOW_TIMEOUT_MS });
   const ip = (await runTool(docker, ['container', 'inspect', '--format', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', EXTERNAL_CONTAINER], {

@@ -11,8 +11,11 @@ interface MissingPrerequisite {
   fix: string;
 }
 
-/** A check answers with a description of what it found, or what is missing. */
-export type PrerequisiteCheck = () => Promise<{ found: string } | MissingPrerequisite>;
+/**
+ * A check answers with a description of what it found, or what is missing; a check for a conflict
+ * (a name taken by something of the user's) may have nothing to describe.
+ */
+export type PrerequisiteCheck = () => Promise<{ found?: string } | MissingPrerequisite>;
 
 /** Runs every check; returns what was found, or throws one ProviderError naming each missing piece. */
 export async function checkPrerequisites(checks: readonly PrerequisiteCheck[]): Promise<string[]> {
@@ -24,7 +27,7 @@ export async function checkPrerequisites(checks: readonly PrerequisiteCheck[]): 
       missing.map((m) => `- ${m.fix}`).join('\n'),
     );
   }
-  return outcomes.map((o) => (o as { found: string }).found);
+  return outcomes.flatMap((o) => ('found' in o && o.found ? [o.found] : []));
 }
 
 /** "kind v0.27.0 go1.23.4 linux/amd64" -> [0, 27, 0]; null when no version is in the text. */
