@@ -303,7 +303,19 @@ describe('kind provider', () => {
     expect(error.message.split('\n')).toHaveLength(2);
     expect(error.message).toContain('engine is not reachable');
     expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker info', 'kind version']);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+  });
+
+  it('stops with the prerequisites, before creating anything, when a container of the user\'s is named meshspec-external', async () => {
+    const theirs = { running: true, labels: { app: 'theirs' }, networks: ['bridge'], image: 'nginx', ip: '172.17.0.5' };
+    world.update({ containers: { 'meshspec-external': theirs } });
+    const error = (await kindProvider().setup(options(false)).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toContain('A container named meshspec-external exists that meshspec did not create');
+    expect(error.hint).toContain('docker rm -f meshspec-external');
+    expect(lines[0]).toMatch(/^prerequisites failed: - A container named meshspec-external/);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+    expect(world.state().containers).toEqual({ 'meshspec-external': theirs });
   });
 });
 
