@@ -27,6 +27,7 @@ describe('resolveRunSettings', () => {
       MESHSPEC_ADDONS: 'kiali,jaeger',
       MESHSPEC_CONTEXT: 'eks',
       MESHSPEC_ALLOW_CONTEXT: 'eks,gke',
+      MESHSPEC_ISTIOCTL: '/opt/istio-1.29.6/bin/istioctl',
     };
     expect(resolveRunSettings(env, provided, 'r2')).toMatchObject({
       provider: 'kubeconfig',
@@ -34,7 +35,7 @@ describe('resolveRunSettings', () => {
       reuse: true,
       profiles: ['default', 'minimal'],
       addons: ['kiali', 'jaeger'],
-      providerSettings: { context: 'eks', allowContext: 'eks,gke' },
+      providerSettings: { context: 'eks', allowContext: 'eks,gke', istioctl: '/opt/istio-1.29.6/bin/istioctl' },
     });
   });
 

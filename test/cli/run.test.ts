@@ -24,9 +24,11 @@ steps:
 
 describe('meshspec run on sim', () => {
   it('runs the selected scenarios and writes the JUnit and HTML reports', async () => {
-    const result = await runInlineCli({ 'specs/smoke.spec.yaml': passing, 'specs/failing.spec.yaml': failing }, ['run', '--filter', 'smoke']);
+    const result = await runInlineCli({ 'specs/smoke.spec.yaml': passing, 'specs/failing.spec.yaml': failing }, ['run', '--filter', 'smoke', '--istioctl', '/nowhere/istioctl']);
     expect(result.exitCode).toBe(0);
     expect(result.stderr.split('\n')[0]).toMatch(/^meshspec: provider sim, an emulation .*`pnpm test:e2e`/);
+    // The sim has no istioctl: the flag reaches it, and is noted rather than refused.
+    expect(result.stderr.split('\n')[1]).toBe('--istioctl /nowhere/istioctl is ignored: the sim has no istioctl.');
     expect(result.stdout).toContain('Tests  1 passed (1)');
     expect(result.stdout).not.toContain('broken-rollout');
     expect(existsSync(path.join(result.dir, 'meshspec-report/junit.xml'))).toBe(true);

@@ -2,7 +2,7 @@
  * The whole kind provider, with the fake docker/kind/istioctl on PATH and a running sim standing
  * in for the cluster kind would create (the fake kind hands out the sim's kubeconfig).
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,8 +78,8 @@ const progress: ProgressReporter = {
   info: (message) => lines.push(message),
 };
 
-function options(reuse: boolean, addons: Addon[] = []): ProviderOptions {
-  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], addons, reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings: {} };
+function options(reuse: boolean, addons: Addon[] = [], settings: ProviderOptions['settings'] = {}): ProviderOptions {
+  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], addons, reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings };
 }
 
 async function corefile(): Promise<string | undefined> {
@@ -317,6 +317,72 @@ describe('kind provider', () => {
     expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
     expect(world.state().containers).toEqual({ 'meshspec-external': theirs });
   });
+});
+
+describe('kind provider with --istioctl', () => {
+  const given = join(FAKES_DIR, 'istioctl');
+  const savedDownloadUrl = process.env.MESHSPEC_ISTIO_DOWNLOAD_URL;
+  beforeEach(() => {
+    // Nothing in the cache and no download possible: only the given istioctl can serve.
+    rmSync(join(cache, 'istio', VERSION), { recursive: true });
+    process.env.MESHSPEC_ISTIO_DOWNLOAD_URL = 'http://127.0.0.1:1/releases';
+  });
+  afterEach(() => {
+    if (savedDownloadUrl === undefined) delete process.env.MESHSPEC_ISTIO_DOWNLOAD_URL;
+    else process.env.MESHSPEC_ISTIO_DOWNLOAD_URL = savedDownloadUrl;
+  });
+
+  it('installs Istio with the given istioctl, hands it to the steps, and downloads nothing', async () => {
+    const provider = kindProvider();
+    const handle = await provider.setup(options(false, [], { istioctl: given }));
+    try {
+      expect(handle.istio).toEqual({ version: VERSION, profile: 'demo', istioctl: given, ambient: false });
+      expect(world.argsOf('istioctl', 'install')).toHaveLength(1);
+      expect(existsSync(join(cache, 'istio', VERSION))).toBe(false);
+      expect(lines.find((line) => line.startsWith('prerequisites: '))).toMatch(new RegExp(`, istioctl ${VERSION.replaceAll('.', '\\.')} from --istioctl \\(${given}\\)$`));
+      expect(lines.some((line) => line.startsWith(`istioctl ${VERSION}:`))).toBe(false);
+    } finally {
+      await provider.teardown();
+    }
+  });
+
+  it('installs the given istioctl\'s own patch release of the chosen minor, and says so', async () => {
+    world.update({ istioctlVersion: '1.30.2' });
+    const provider = kindProvider();
+    const handle = await provider.setup(options(false, [], { istioctl: given }));
+    try {
+      expect(handle.istio.version).toBe('1.30.2');
+      expect(lines.find((line) => line.startsWith('prerequisites: '))).toContain(`, istioctl 1.30.2 from --istioctl (${given}); it installs Istio 1.30.2, not ${VERSION}`);
+      expect(lines).toContain('Istio 1.30.2 (demo): installed');
+    } finally {
+      await provider.teardown();
+    }
+  });
+
+  it('refuses an istioctl of another minor before creating anything, naming both versions and the fixes', async () => {
+    world.update({ istioctlVersion: '1.29.9' });
+    const error = (await kindProvider().setup(options(false, [], { istioctl: given })).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.9, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
+    expect(error.hint).toBe('- Run with --istio 1.29.9 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
+    expectNothingCreated();
+  });
+
+  it('refuses a path that is not executable before creating anything, with the fix', async () => {
+    const notExecutable = join(cache, 'istioctl');
+    writeFileSync(notExecutable, '#!/bin/sh\n');
+    const error = (await kindProvider().setup(options(false, [], { istioctl: notExecutable })).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe(`- --istioctl ${notExecutable} is not executable.`);
+    expect(error.hint).toBe(`- Make it executable: chmod +x ${notExecutable}; or leave --istioctl out to let meshspec find or download istioctl.`);
+    expectNothingCreated();
+  });
+
+  function expectNothingCreated(): void {
+    expect(world.argsOf('docker', 'run')).toEqual([]);
+    expect(world.argsOf('kind', 'create')).toEqual([]);
+    expect(world.state().containers).toEqual({});
+  }
 });
 
 describe('kind logs on failure', () => {

@@ -4,7 +4,7 @@
  * releases (or from a port where nothing listens), and the fake istioctl of ./fakes on PATH.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
-import type { ClusterHandle, ProgressReporter, ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type ClusterHandle, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
 import { execOperation } from '../../harness/runner/steps/exec/index.js';
 import type { StepContext } from '../../harness/runner/types.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
@@ -38,12 +38,12 @@ const progress: ProgressReporter = {
   info: (message) => lines.push(message),
 };
 
-async function setup(): Promise<ClusterHandle> {
+async function setup(settings: ProviderOptions['settings'] = {}): Promise<ClusterHandle> {
   lines.length = 0;
   const provider = kubeconfigProvider();
   const options: ProviderOptions = {
     runId: 'run-istioctl', profiles: ['minimal'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress,
-    settings: { kubeconfig: sim.kubeconfigPath },
+    settings: { kubeconfig: sim.kubeconfigPath, ...settings },
   };
   const handle = await provider.setup(options);
   await provider.teardown();
@@ -177,3 +177,44 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
       .rejects.toThrow(`istioctl is not available on the kubeconfig provider: put istioctl ${VERSION} on PATH for the provider to find (its Istio progress line says why it could not download it)`);
   });
 });
+
+describe('istioctl from --istioctl on the kubeconfig provider', () => {
+  const given = join(FAKES_DIR, 'istioctl');
+
+  it('uses it as it is, downloading nothing, and warns once when its minor differs from the control plane\'s', async () => {
+    const world = new FakeWorld({ istioctlVersion: VERSION });
+    try {
+      // An istioctl of the control plane's version on PATH too: the given one still wins.
+      const cache = environment(releasesUrl, process.env.PATH);
+      const before = requests.length;
+      const handle = await setup({ istioctl: given });
+      expect(handle.istio.istioctl).toBe(given);
+      expect(istioLine()).toBe(`Istio: ${VERSION} (minimal); istioctl ${VERSION} from --istioctl (${given})`);
+      expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
+
+      world.update({ istioctlVersion: '1.29.0' });
+      const older = await setup({ istioctl: given });
+      expect(older.istio.istioctl).toBe(given);
+      expect(istioLine()).toBe(`Istio: ${VERSION} (minimal); istioctl 1.29.0 from --istioctl (${given})`);
+      expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([
+        `warning: istioctl from --istioctl is 1.29.0, but Istio's control plane is ${VERSION}. istioctl supports only its own minor version ±1 and kube-inject must match the control plane, so istioctl steps may fail or give wrong answers. ` +
+          `To fix, give --istioctl an istioctl ${VERSION}, or leave it out to let meshspec find or download one.`,
+      ]);
+      expect(requests.length).toBe(before);
+      expect(existsSync(istioctlCachePath(VERSION, { MESHSPEC_CACHE: cache }))).toBe(false);
+    } finally {
+      world.dispose();
+    }
+  });
+
+  it('refuses a path that does not exist before touching the cluster, naming it and the fix', async () => {
+    environment(UNREACHABLE_URL);
+    const missing = join(tmpdir(), 'meshspec-no-such-dir', 'istioctl');
+    const error = (await setup({ istioctl: missing }).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe(`--istioctl ${missing}: no such file.`);
+    expect(error.hint).toBe('Give the path of an istioctl binary (e.g. istio-1.30.5/bin/istioctl), or leave --istioctl out to let meshspec find or download istioctl.');
+    expect(lines).toEqual([]);
+  });
+});
+
