@@ -3,7 +3,8 @@
  * user's, the sim). It refuses contexts that were not allowed, uses the Istio and addons it finds
  * (or installs them when asked) with an istioctl of that Istio's version (istioctl.ts), holds a
  * Lease that shows other runs on the cluster this one is alive, removes namespaces that ended
- * meshspec runs left behind, and reads the ingress address from the gateway Service. On the
+ * meshspec runs left behind, and reads the ingress address from the gateway Service (or forwards
+ * a local port to a gateway pod when that address is none or unreachable: ingress.ts). On the
  * cluster it creates nothing that outlives the run besides an Istio it was asked to install.
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
@@ -13,7 +14,7 @@
  * outside the cluster for the egress chapters; by default what the cluster publishes in the
  * ConfigMap kube-public/meshspec-external, as the sim does).
  */
-import type { ClusterHandle, ClusterProvider, IngressTarget, ProviderOptions } from '../types.js';
+import type { ClusterHandle, ClusterProvider, ProviderOptions } from '../types.js';
 import { ProviderError } from '../types.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
@@ -26,7 +27,7 @@ import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
-import { discoverIngress } from './ingress.js';
+import { discoverIngress, type DiscoveredIngress } from './ingress.js';
 import { findInstalledIstio, revisionedIstiods, type InstalledIstio } from './istio.js';
 import { chooseIstioctl, givenChoice, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
@@ -36,19 +37,24 @@ export { ingressFromService } from './ingress.js';
 
 export function kubeconfigProvider(): ClusterProvider {
   let lease: RunLease | undefined;
+  let ingress: DiscoveredIngress | undefined;
   return {
     name: 'kubeconfig',
-    setup: (options) => setup(options, (held) => (lease = held)),
-    // Scenario namespaces are removed by the runner; the run's Lease is all the provider made.
+    setup: (options) => setup(options, (held) => (lease = held), (found) => (ingress = found)),
+    // Scenario namespaces are removed by the runner; the run's Lease and the ingress port-forward
+    // (a listener in this process) are all the provider made.
     async teardown() {
       const held = lease;
+      const forwarded = ingress;
       lease = undefined;
+      ingress = undefined;
+      await forwarded?.close();
       await held?.release();
     },
   };
 }
 
-async function setup(options: ProviderOptions, holding: (lease: RunLease) => void): Promise<ClusterHandle> {
+async function setup(options: ProviderOptions, holding: (lease: RunLease) => void, reaching: (ingress: DiscoveredIngress) => void): Promise<ClusterHandle> {
   const { settings, progress } = options;
   const timer = new PhaseTimer(progress);
   // Before the cluster is touched: a wrong path must not cost a Lease or an install.
@@ -75,8 +81,11 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   holding(await timer.run('run lease', () => holdRunLease(kube, options.runId, (message) => progress.info(message)), (lease) => lease.summary));
   await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
 
-  const ingress: IngressTarget | null = await timer.run('ingress', () => discoverIngress(kube), (target) =>
-    target ? target.http : 'none: scenarios that send traffic through the ingress gateway need a LoadBalancer address or a NodePort');
+  const ingress = await timer.run('ingress', async () => {
+    const found = await discoverIngress(kube);
+    reaching(found);
+    return found;
+  }, (found) => found.summary);
 
   const external = await timer.run('external service', () => discoverExternalService(kube), (found) =>
     found.EXTERNAL_HOST ? `${found.EXTERNAL_HOST}${found.EXTERNAL_IP ? ` (${found.EXTERNAL_IP})` : ''}` : 'none published in kube-public/meshspec-external');
@@ -88,7 +97,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
     kubeconfig,
     context,
     istio,
-    ingress,
+    ingress: ingress.target,
     imageRewrites: settings.echoImage ? { 'meshspec/echo': settings.echoImage } : {},
     variables: {
       ...external,
