@@ -156,10 +156,12 @@ export class RequestHandler {
     if (!type || (type.namespaced && !namespace && rest.length > 1) || (!type.namespaced && namespace)) return undefined;
     const subresource = rest[2];
     if (type.kind === 'Pod' && !type.group && ['exec', 'attach', 'portforward'].includes(subresource)) {
+      // A port-forward the sim serves is a WebSocket upgrade (portforward.ts); this is any other request.
+      const what = subresource === 'portforward' ? 'port-forward to pods other than over WebSocket with v4.channel.k8s.io (as @kubernetes/client-node speaks it)' : `${subresource} to pods`;
       throw new ApiError(
         400,
         'BadRequest',
-        `the sim provider cannot ${subresource === 'portforward' ? 'port-forward to' : `${subresource} to`} pods (their containers are local processes): reach a pod through the API server proxy, e.g. kubectl get --raw /api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH, or run with --provider kind`,
+        `the sim provider cannot ${what} (their containers are local processes): reach a pod through the API server proxy, e.g. kubectl get --raw /api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH, or run with --provider kind`,
       );
     }
     if (subresource && !type.subresources.includes(subresource as never) && !(type.kind === 'Namespace' && subresource === 'finalize')) return undefined;
