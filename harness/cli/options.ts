@@ -72,6 +72,12 @@ const OPTIONS = {
     valueName: 'NAME',
     description: 'Vitest reporter (default, verbose, dot, junit, json, ...) instead of the terminal output and JUnit file',
   },
+  'report-dir': {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'DIR',
+    description: "where the JUnit file and meshspec's HTML report go (default meshspec-report/)",
+  },
   outputFile: {
     type: 'string',
     commands: ['run'],
@@ -94,6 +100,7 @@ export interface CliOptions {
   installIstio: boolean;
   echoImage?: string;
   reporter: string[];
+  reportDir?: string;
   /** `--outputFile FILE` is keyed "", `--outputFile.junit=FILE` is keyed "junit". */
   outputFile: Record<string, string>;
   json: boolean;

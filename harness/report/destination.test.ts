@@ -38,7 +38,7 @@ describe('checkReportDestinations', () => {
     expect((await refusal([dir])).message).toBe(`cannot write the report ${dir}: EISDIR, it is a directory`);
     const through = await refusal([join(dir, 'ok.xml'), join(aFile, 'sub', 'junit.xml')]);
     expect(through.message).toBe(`cannot write the report ${join(aFile, 'sub', 'junit.xml')}: ENOTDIR, ${aFile} is a file, not a directory`);
-    expect(through.hint).toBe(`move ${aFile} out of the way, or set another outputFile`);
+    expect(through.hint).toBe(`move ${aFile} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)`);
   });
 
   // Root may write anywhere; CI runs as an ordinary user.
@@ -59,11 +59,11 @@ describe('destinationError', () => {
     const error = (code: string, path?: string) => Object.assign(new Error(`${code}: failed`), { code, path });
     expect(destinationError('/r/x.html', error('EACCES', '/r'))).toMatchObject({
       message: 'cannot write the report /r/x.html: EACCES, no permission to write in /r',
-      hint: 'give yourself write access to /r, or set another outputFile',
+      hint: 'give yourself write access to /r, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)',
     });
     expect(destinationError('/r/x.html', error('EROFS', '/r/x.html')).message).toBe('cannot write the report /r/x.html: EROFS, /r/x.html is on a read-only file system');
     expect(destinationError('/r/x.html', error('ENOSPC')).message).toBe('cannot write the report /r/x.html: ENOSPC, no space left on the device');
-    expect(destinationError('/r/x.html', error('EBUSY'))).toMatchObject({ message: 'cannot write the report /r/x.html: EBUSY, EBUSY: failed', hint: 'set another outputFile' });
+    expect(destinationError('/r/x.html', error('EBUSY'))).toMatchObject({ message: 'cannot write the report /r/x.html: EBUSY, EBUSY: failed', hint: 'write it elsewhere (meshspec run --report-dir DIR, or --outputFile)' });
   });
 });
 

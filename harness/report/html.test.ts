@@ -120,7 +120,7 @@ describe('HtmlReporter', () => {
     try {
       await new HtmlReporter({ outputFile }).onTestRunEnd([]);
       expect(stderr.mock.calls).toEqual([
-        [`meshspec: cannot write the report ${outputFile}: ENOTDIR, ${blocker} is a file, not a directory; move ${blocker} out of the way, or set another outputFile\n`],
+        [`meshspec: cannot write the report ${outputFile}: ENOTDIR, ${blocker} is a file, not a directory; move ${blocker} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)\n`],
       ]);
       expect(process.exitCode).toBe(1);
     } finally {

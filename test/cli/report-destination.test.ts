@@ -19,7 +19,7 @@ describe('meshspec run with an unwritable report destination', () => {
     const blocker = path.join(result.dir, 'blocker');
     expectRefusedBeforeTheRun(
       result,
-      `meshspec: cannot write the report ${blocker}/junit.xml: ENOTDIR, ${blocker} is a file, not a directory\n  hint: move ${blocker} out of the way, or set another outputFile`,
+      `meshspec: cannot write the report ${blocker}/junit.xml: ENOTDIR, ${blocker} is a file, not a directory\n  hint: move ${blocker} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)`,
     );
   });
 
@@ -27,7 +27,16 @@ describe('meshspec run with an unwritable report destination', () => {
     const result = await runInlineCli(specs, ['run', '--reporter', 'default', '--reporter', 'json', '--outputFile.json=specs']);
     expectRefusedBeforeTheRun(
       result,
-      `meshspec: cannot write the report ${path.join(result.dir, 'specs')}: EISDIR, it is a directory\n  hint: name a file inside it, or set another outputFile`,
+      `meshspec: cannot write the report ${path.join(result.dir, 'specs')}: EISDIR, it is a directory\n  hint: name a file inside it, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)`,
+    );
+  });
+
+  it('checks the report folder chosen with --report-dir', async () => {
+    const result = await runInlineCli({ ...specs, 'out/reports': 'not a folder' }, ['run', '--report-dir', 'out/reports']);
+    const reports = path.join(result.dir, 'out/reports');
+    expectRefusedBeforeTheRun(
+      result,
+      `meshspec: cannot write the report ${reports}/junit.xml: ENOTDIR, ${reports} is a file, not a directory\n  hint: move ${reports} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)`,
     );
   });
 
@@ -36,7 +45,7 @@ describe('meshspec run with an unwritable report destination', () => {
     const reports = path.join(result.dir, 'meshspec-report');
     expectRefusedBeforeTheRun(
       result,
-      `meshspec: cannot write the report ${reports}/junit.xml: ENOTDIR, ${reports} is a file, not a directory\n  hint: move ${reports} out of the way, or set another outputFile`,
+      `meshspec: cannot write the report ${reports}/junit.xml: ENOTDIR, ${reports} is a file, not a directory\n  hint: move ${reports} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)`,
     );
   });
 });

@@ -54,6 +54,13 @@ describe('reporterOptions', () => {
     });
   });
 
+  it('writes both reports to the folder of --report-dir, relative to the root', () => {
+    const { reporters, outputFile } = reporterOptions(optionsOf(['--report-dir', 'out/reports']), '/repo');
+    expect(outputFile).toEqual({ junit: '/repo/out/reports/junit.xml' });
+    expect(reporters[2]).toMatchObject({ outputFile: '/repo/out/reports/index.html' });
+    expect(reporterOptions(optionsOf(['--report-dir', '/ci/artifacts']), '/repo').outputFile).toEqual({ junit: '/ci/artifacts/junit.xml' });
+  });
+
   it('keeps the reporters the user chose, and the HTML report', () => {
     expect(reporterOptions(optionsOf(['--reporter', 'dot', '--reporter', 'json', '--outputFile.json=r.json']), '/repo')).toEqual({
       reporters: ['dot', 'json', html],

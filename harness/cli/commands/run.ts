@@ -75,7 +75,7 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
   return resolveRunSettings({}, { provider: options.provider, istioVersion: options.istio, reuse: options.reuse, settings, rootDir, profiles, addons }, runId);
 }
 
-/** Where `meshspec run` writes its reports, relative to the root. */
+/** Where `meshspec run` writes its reports unless told (--report-dir), relative to the root. */
 const REPORT_DIR = 'meshspec-report';
 
 /**
@@ -87,7 +87,8 @@ export function reporterOptions(options: CliOptions, rootDir: string): { reporte
   if (single && Object.keys(perReporter).length > 0) throw new UsageError('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
   const chosen = options.reporter.length > 0;
   for (const name of options.reporter) checkReporter(name, rootDir);
-  const html = new HtmlReporter({ outputFile: path.join(rootDir, REPORT_DIR, 'index.html') });
+  const reportDir = path.resolve(rootDir, options.reportDir ?? REPORT_DIR);
+  const html = new HtmlReporter({ outputFile: path.join(reportDir, 'index.html') });
   if (single) return { reporters: [...(chosen ? options.reporter : ['default']), html], outputFile: single };
   const names = chosen ? options.reporter : ['default', 'junit'];
   // Vitest ignores a file for a reporter that is not running: a typo would silently write nothing.
@@ -95,7 +96,7 @@ export function reporterOptions(options: CliOptions, rootDir: string): { reporte
     const suggestion = closest(name, names);
     throw new UsageError(`--outputFile.${name}: no reporter "${name}" in this run (reporters: ${names.join(', ')})`, suggestion && `--outputFile.${suggestion}`);
   }
-  const junit: Record<string, string> = chosen ? {} : { junit: path.join(rootDir, REPORT_DIR, 'junit.xml') };
+  const junit: Record<string, string> = chosen ? {} : { junit: path.join(reportDir, 'junit.xml') };
   return { reporters: [...names, html], outputFile: { ...junit, ...perReporter } };
 }
 
@@ -119,7 +120,7 @@ const VITEST_REPORTERS = [...Object.keys(ReportersMap), 'html'];
 function checkReporter(name: string, rootDir: string): void {
   if (name === 'html') {
     if (isInstalled('@vitest/ui', rootDir)) return;
-    throw new UsageError(`--reporter html: Vitest's HTML reporter needs the @vitest/ui package (pnpm add -D @vitest/ui@${vitestVersion}); meshspec's own HTML report is written to ${REPORT_DIR}/index.html on every run without it`);
+    throw new UsageError(`--reporter html: Vitest's HTML reporter needs the @vitest/ui package (pnpm add -D @vitest/ui@${vitestVersion}); meshspec's own HTML report is written to ${REPORT_DIR}/index.html (or --report-dir) on every run without it`);
   }
   if (VITEST_REPORTERS.includes(name) || existsSync(path.resolve(rootDir, name)) || isInstalled(name, rootDir)) return;
   throw new UsageError(`--reporter ${name}: not one of Vitest's reporters (${VITEST_REPORTERS.join(', ')}), nor a file or an installed package`, closest(name, VITEST_REPORTERS));
