@@ -6,7 +6,7 @@ import { containerPort, forwardServicePort, NoReadyPodError } from './port-forwa
 const pod = (ready: string, extra: Partial<V1Pod> = {}): V1Pod => ({
   metadata: { name: `gw-${ready}` },
   spec: { containers: [{ name: 'istio-proxy', ports: [{ name: 'http2', containerPort: 8080 }] }] },
-  status: { conditions: [{ type: 'Ready', status: ready }] },
+  status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready }] },
   ...extra,
 });
 const service: V1Service = { metadata: { name: 'istio-ingressgateway', namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' } } };

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PortForward, type V1Pod, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import type { KubeClients } from '../../kube/types.js';
+import { readyPods } from '../../traffic/pods.js';
 
 export interface ServicePortForward {
   /** http://127.0.0.1:PORT */
@@ -21,8 +22,6 @@ export class NoReadyPodError extends Error {
   override name = 'NoReadyPodError';
 }
 
-const isReady = (pod: V1Pod) => !pod.metadata?.deletionTimestamp && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-
 /** The container port a Service port's targetPort names in a pod (a number, or a port name). */
 export function containerPort(servicePort: V1ServicePort, pod: V1Pod): number | undefined {
   const target = servicePort.targetPort ?? servicePort.port;
@@ -35,8 +34,7 @@ async function readyPod(kube: KubeClients, service: V1Service, servicePort: V1Se
   const selector = Object.entries(service.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
   const where = `Service ${namespace}/${service.metadata!.name} (selector ${selector || 'none'})`;
   if (!selector) throw new NoReadyPodError(`${where} selects no pods`);
-  const pods = (await kube.core.listNamespacedPod({ namespace, labelSelector: selector })).items.filter(isReady);
-  for (const pod of pods) {
+  for (const pod of await readyPods(kube, namespace, selector)) {
     const port = containerPort(servicePort, pod);
     if (port !== undefined) return { name: pod.metadata!.name!, port };
   }
