@@ -31,6 +31,8 @@ export interface FakeState {
   registryTags: string[];
   images: string[];
   istioInstallFails: boolean;
+  /** `docker run` creates the container, then fails to start it with this stderr. */
+  runFails?: string;
   /** `kind create cluster` fails with this stderr after making the node container. */
   createFails?: string;
   istioInstalled?: string;

@@ -117,6 +117,14 @@ describe('local registry', () => {
     expect(world.state().containers).toEqual({});
   });
 
+  it('removes the container its failed run created, whatever the failure, and reports docker\'s reason', async () => {
+    const reason = 'docker: Error response from daemon: failed to create task for container: OCI runtime create failed: unable to start container process.';
+    world.update({ runFails: reason });
+    await expect(ensureRegistry('docker')).rejects.toThrow(`Could not start the local registry: ${reason}`);
+    expect(world.state().containers).toEqual({});
+    expect(world.argsOf('docker', 'rm')).toEqual([['rm', '-f', 'kind-registry']]);
+  });
+
   it('joins the kind network once and writes hosts.toml on every node', async () => {
     world.update({ networks: ['bridge', 'kind'] });
     await ensureRegistry('docker');

@@ -40,9 +40,8 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     REGISTRY_IMAGE,
   ], { timeoutMs: SLOW_TIMEOUT_MS });
   if (run.exitCode !== 0) {
+    await removeHalfMadeRegistry(docker);
     if (/port is already allocated|address already in use|bind/i.test(run.stderr)) {
-      // docker leaves a created-but-not-started container behind; it is ours (just made) and useless.
-      await tryTool(docker, ['rm', '-f', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
       throw new ProviderError(
         `Port 127.0.0.1:${REGISTRY_PORT} is taken by something else, so the local registry (${REGISTRY_NAME}) cannot start.`,
         `Free the port (find the owner with \`docker ps --filter publish=${REGISTRY_PORT}\` or \`lsof -i :${REGISTRY_PORT}\`), or run the registry yourself as kind's guide shows, named ${REGISTRY_NAME}: meshspec reuses it.`,
@@ -51,6 +50,16 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     throw new ProviderError(`Could not start the local registry: ${run.stderr.trim()}`);
   }
   return { created: true, ownedByMeshspec: true, wasStopped: false };
+}
+
+/**
+ * docker run creates the container, then starts it, so a failed start (a taken port, a runtime
+ * error) leaves a created container behind. There was none before the run, so one carrying
+ * meshspec's label is the run's own and useless; anything else is left alone.
+ */
+async function removeHalfMadeRegistry(docker: string): Promise<void> {
+  const leftover = await inspectContainer(docker, REGISTRY_NAME);
+  if (leftover?.ownedByMeshspec) await tryTool(docker, ['rm', '-f', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
 /** Attaches the registry to the `kind` network (which kind creates with the first cluster). */

@@ -64,8 +64,11 @@ function docker() {
       while (i < args.length && args[i].startsWith('-')) i += valueFlags.has(args[i]) && !args[i].includes('=') ? 2 : 1;
       const image = args[i];
       const publish = flag('-p');
-      const started = !(publish && state.portsTaken.includes(publish.split(':').slice(0, 2).join(':')));
+      const portTaken = publish && state.portsTaken.includes(publish.split(':').slice(0, 2).join(':'));
+      const started = !portTaken && !state.runFails;
+      // docker run creates the container, then starts it: a failed start leaves it created.
       containers[name] = { running: started, labels, networks: [flag('--network') ?? 'bridge'], image, ip: `172.18.0.${10 + Object.keys(containers).length}`, command: args.slice(i + 1) };
+      if (state.runFails && !portTaken) return finish(125, '', state.runFails);
       if (!started) {
         return finish(125, '', `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (3f2a): Bind for ${publish.split(':').slice(0, 2).join(':')} failed: port is already allocated.`);
       }
