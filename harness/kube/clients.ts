@@ -12,12 +12,14 @@ import { delimiter, dirname } from 'node:path';
 import {
   type ApiConstructor,
   type ApiType,
+  type Configuration,
   CoreV1Api,
   createConfiguration,
   type HttpLibrary,
   IsomorphicFetchHttpLibrary,
   KubeConfig,
   KubernetesObjectApi,
+  type Middleware,
   Observable,
   type RequestContext,
   ResponseContext,
@@ -139,23 +141,33 @@ export class ApiTimeoutError extends KubeError {
 }
 
 /**
+ * The configuration of an API client for `kc`'s current cluster, bounded by the request timeout
+ * `kc` was made with (if any). For clients built by hand with their own middleware (verbatim
+ * PATCH bodies), which makeApiClient cannot give them.
+ */
+export function apiConfiguration(kc: KubeConfig, promiseMiddleware?: Middleware[]): Configuration {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeError('the kubeconfig has no current cluster');
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    httpApi: kc instanceof DeadlineKubeConfig ? new DeadlineHttpLibrary(kc.requestTimeoutMs) : undefined,
+    promiseMiddleware,
+  });
+}
+
+/**
  * A KubeConfig whose API clients give up on a request after `requestTimeoutMs`. Every client
  * made from it (here, and by discovery or anything else given `clients.kc`) goes through
- * makeApiClient, so that is where the deadline goes in.
+ * makeApiClient or apiConfiguration, so that is where the deadline goes in.
  */
 class DeadlineKubeConfig extends KubeConfig {
-  constructor(private readonly requestTimeoutMs: number) {
+  constructor(readonly requestTimeoutMs: number) {
     super();
   }
 
   override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
-    const cluster = this.getCurrentCluster();
-    if (!cluster) throw new KubeError('the kubeconfig has no current cluster');
-    return new apiClientType(createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: this },
-      httpApi: new DeadlineHttpLibrary(this.requestTimeoutMs),
-    }));
+    return new apiClientType(apiConfiguration(this));
   }
 }
 

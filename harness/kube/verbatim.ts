@@ -7,9 +7,9 @@
  * discovery (cached once per cluster, as for the shared client).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createConfiguration, HttpMethod, KubernetesObjectApi, ServerConfiguration } from '@kubernetes/client-node';
+import { HttpMethod, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeClients } from './types.js';
-import { KubeError } from './errors.js';
+import { apiConfiguration } from './clients.js';
 
 const pendingBody = new AsyncLocalStorage<string>();
 const verbatimClients = new WeakMap<KubeClients, KubernetesObjectApi>();
@@ -22,25 +22,18 @@ export function withVerbatimBody<T>(clients: KubeClients, body: unknown, request
 function verbatimClient(clients: KubeClients): KubernetesObjectApi {
   let api = verbatimClients.get(clients);
   if (!api) {
-    const cluster = clients.kc.getCurrentCluster();
-    if (!cluster) throw new KubeError('the kubeconfig has no current cluster');
-    api = new KubernetesObjectApi(
-      createConfiguration({
-        baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: clients.kc },
-        promiseMiddleware: [
-          {
-            pre: async (context) => {
-              const body = pendingBody.getStore();
-              // Discovery GETs made on the way must keep having no body.
-              if (body !== undefined && context.getHttpMethod() === HttpMethod.PATCH) context.setBody(body);
-              return context;
-            },
-            post: async (response) => response,
-          },
-        ],
-      }),
-    );
+    // The clients' configuration, so the request timeout they were made with bounds these PATCHes too.
+    api = new KubernetesObjectApi(apiConfiguration(clients.kc, [
+      {
+        pre: async (context) => {
+          const body = pendingBody.getStore();
+          // Discovery GETs made on the way must keep having no body.
+          if (body !== undefined && context.getHttpMethod() === HttpMethod.PATCH) context.setBody(body);
+          return context;
+        },
+        post: async (response) => response,
+      },
+    ]));
     verbatimClients.set(clients, api);
   }
   return api;
