@@ -139,6 +139,34 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await expect(kubectl('get', 'ns', 'brief')).rejects.toThrow(/namespaces "brief" not found/);
   });
 
+  it('drops the node ports a type change to ClusterIP leaves as they were, and refuses nodePort set on a ClusterIP Service', async () => {
+    const service = (type: string, ports: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: svc-types}\nspec: {type: ${type}, selector: {app: web}, ports: ${ports}}\n`;
+    await kubectl('create', 'namespace', 'svc-types');
+    await writeFile(join(dir, 'nodeport.yaml'), service('NodePort', '[{name: http, port: 80}]'));
+    await kubectl('apply', '-f', join(dir, 'nodeport.yaml'));
+    const nodePort = JSON.parse(await kubectl('get', 'svc', 'web', '-n', 'svc-types', '-o', 'json')).spec.ports[0].nodePort as number;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+
+    // What a real server does with `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'`: the kept nodePort and externalTrafficPolicy go.
+    await kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', '{"spec":{"type":"ClusterIP"}}');
+    const patched = JSON.parse(await kubectl('get', 'svc', 'web', '-n', 'svc-types', '-o', 'json')).spec;
+    expect(patched.type).toBe('ClusterIP');
+    expect(patched.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }]);
+    expect(patched.externalTrafficPolicy).toBeUndefined();
+
+    // A nodePort the update asks for anew is the user's, and a ClusterIP Service may not have one.
+    await kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', '{"spec":{"type":"NodePort"}}');
+    const changed = JSON.parse(await kubectl('get', 'svc', 'web', '-n', 'svc-types', '-o', 'json')).spec.ports[0].nodePort as number;
+    const other = changed === 32000 ? 32001 : 32000;
+    await expect(kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', JSON.stringify({ spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: other }] } })))
+      .rejects.toThrow('The Service "web" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'');
+
+    await writeFile(join(dir, 'clusterip.yaml'), service('ClusterIP', '[{name: http, port: 80, nodePort: 30080}]').replace('name: web', 'name: web-new'));
+    await expect(kubectl('apply', '-f', join(dir, 'clusterip.yaml')))
+      .rejects.toThrow('The Service "web-new" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'');
+    await kubectl('delete', 'namespace', 'svc-types', '--wait=false');
+  });
+
   it('refuses a wrong token, unknown kinds and mistyped fields the way kubectl reports them from a real server', async () => {
     await writeFile(join(dir, 'typo.yaml'), MANIFEST.replace('replicas: 2', 'replica: 2'));
     await expect(kubectl('apply', '--server-side', '-f', join(dir, 'typo.yaml'))).rejects.toThrow(/strict decoding error: unknown field "spec.replica"/);

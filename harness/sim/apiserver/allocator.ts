@@ -2,6 +2,26 @@
 import { ApiError } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 
+const usesNodePorts = (spec: any) => spec?.type === 'NodePort' || spec?.type === 'LoadBalancer';
+/** Kubernetes' ExternallyAccessible: the Services externalTrafficPolicy applies to. */
+const externallyAccessible = (spec: any) => usesNodePorts(spec) || (spec?.type === 'ClusterIP' && spec.externalIPs?.length > 0);
+
+/**
+ * A type change frees what only the old type used, when the update left it as it was (Kubernetes'
+ * dropTypeDependentFields): `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` on a NodePort
+ * Service keeps its nodePorts in the body. A value the update sets anew is the user's and stays,
+ * for validation to refuse. Runs before validation, as on a real server.
+ */
+export function dropTypeDependentFields(service: KubeObject, previous: KubeObject): void {
+  const spec = service.spec;
+  const old = previous.spec;
+  if (!spec || typeof spec !== 'object' || !Array.isArray(spec.ports ?? [])) return;
+  const oldNodePorts = new Set((old?.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
+  const sameNodePorts = (spec.ports ?? []).every((p: any) => !p?.nodePort || oldNodePorts.has(p.nodePort));
+  if (usesNodePorts(old) && !usesNodePorts(spec) && sameNodePorts) for (const p of spec.ports ?? []) if (p && typeof p === 'object') delete p.nodePort;
+  if (externallyAccessible(old) && !externallyAccessible(spec) && spec.externalTrafficPolicy === old.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+}
+
 export class ServiceAllocator {
   private nextIp = 10;
   /** Hands out a node port that is free on this machine (the sim's node), or undefined to pick one at random. */
@@ -23,7 +43,7 @@ export class ServiceAllocator {
     spec.ipFamilies ??= ['IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
     spec.internalTrafficPolicy ??= 'Cluster';
-    if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') return;
+    if (!usesNodePorts(spec)) return;
     spec.externalTrafficPolicy ??= 'Cluster';
     const usedPorts = new Set<number>();
     for (const s of others) for (const p of s.spec?.ports ?? []) if (p?.nodePort) usedPorts.add(p.nodePort);

@@ -12,7 +12,7 @@ import { conflictingFields, withoutFields } from '../store/ownership.js';
 import { applyConfiguration, applyPatch } from '../store/patch.js';
 import { kubeTimestamp as now, type ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
-import { ServiceAllocator } from './allocator.js';
+import { dropTypeDependentFields, ServiceAllocator } from './allocator.js';
 import { applyBuiltinDefaults, validateBuiltin, validateMetadata, validateShape } from './builtins.js';
 import { customType } from './crd.js';
 import { unknownFields } from './fields.js';
@@ -303,6 +303,7 @@ export class ClusterApi {
     if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
     const warnings = options.warnings ?? [];
     for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject, warnings });
+    if (t.kind === 'Service' && !t.group && oldObject) dropTypeDependentFields(obj, oldObject);
     const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
     if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject, warnings }) ?? []));
     if (causes.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), causes);

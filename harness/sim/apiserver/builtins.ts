@@ -143,6 +143,8 @@ function validateService(obj: KubeObject): StatusCause[] {
     }
     if (p?.nodePort !== undefined && (!Number.isInteger(p.nodePort) || p.nodePort < 30000 || p.nodePort > 32767)) {
       causes.push(fieldInvalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is not in the valid range. The range of valid ports is 30000-32767'));
+    } else if (p?.nodePort && spec.type === 'ClusterIP') {
+      causes.push({ reason: 'FieldValueForbidden', message: "Forbidden: may not be used when `type` is 'ClusterIP'", field: `spec.ports[${i}].nodePort` });
     }
   });
   return causes;
