@@ -174,4 +174,25 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await writeFile(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
     await expect(kubectl('apply', '--server-side', '-f', join(dir, 'widget.yaml'))).rejects.toThrow(/no matches for kind "Widget" in version "example.com\/v1"/);
   });
+
+  it('refuses externalTrafficPolicy set on a Service that is not externally accessible, as ValidateService does', async () => {
+    const service = (name: string, spec: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: svc-etp}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}], ${spec}}\n`;
+    await kubectl('create', 'namespace', 'svc-etp');
+    await writeFile(join(dir, 'etp-clusterip.yaml'), service('web', 'type: ClusterIP, externalTrafficPolicy: Local'));
+    await expect(kubectl('apply', '-f', join(dir, 'etp-clusterip.yaml')))
+      .rejects.toThrow('The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services');
+    await writeFile(join(dir, 'etp-externalname.yaml'), service('db', 'type: ExternalName, externalName: db.example.com, externalTrafficPolicy: Cluster'));
+    await expect(kubectl('apply', '-f', join(dir, 'etp-externalname.yaml')))
+      .rejects.toThrow('The Service "db" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services');
+
+    // Externally accessible: NodePort, and ClusterIP with externalIPs.
+    await writeFile(join(dir, 'etp-nodeport.yaml'), service('web', 'type: NodePort, externalTrafficPolicy: Local'));
+    await kubectl('apply', '-f', join(dir, 'etp-nodeport.yaml'));
+    await writeFile(join(dir, 'etp-externalips.yaml'), service('ips', 'type: ClusterIP, externalIPs: [192.0.2.10], externalTrafficPolicy: Local'));
+    await kubectl('apply', '-f', join(dir, 'etp-externalips.yaml'));
+    // A type change to ClusterIP that sets the policy anew is the user's, and refused.
+    await expect(kubectl('patch', 'svc', 'web', '-n', 'svc-etp', '-p', '{"spec":{"type":"ClusterIP","externalTrafficPolicy":"Cluster"}}'))
+      .rejects.toThrow('The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services');
+    await kubectl('delete', 'namespace', 'svc-etp', '--wait=false');
+  });
 });

@@ -4,7 +4,7 @@ import type { KubeObject } from '../store/types.js';
 
 const usesNodePorts = (spec: any) => spec?.type === 'NodePort' || spec?.type === 'LoadBalancer';
 /** Kubernetes' ExternallyAccessible: the Services externalTrafficPolicy applies to. */
-const externallyAccessible = (spec: any) => usesNodePorts(spec) || (spec?.type === 'ClusterIP' && spec.externalIPs?.length > 0);
+export const externallyAccessible = (spec: any) => usesNodePorts(spec) || (spec?.type === 'ClusterIP' && spec.externalIPs?.length > 0);
 
 /**
  * A type change frees what only the old type used, when the update left it as it was (Kubernetes'

@@ -1,4 +1,5 @@
 /** Defaults and validation of the built-in kinds, as the real API server applies them. */
+import { externallyAccessible } from './allocator.js';
 import { fieldInvalid, fieldRequired, type StatusCause } from '../store/errors.js';
 import { selectorObjectMatches } from '../store/selectors.js';
 import type { KubeObject } from '../store/types.js';
@@ -147,6 +148,10 @@ function validateService(obj: KubeObject): StatusCause[] {
       causes.push({ reason: 'FieldValueForbidden', message: "Forbidden: may not be used when `type` is 'ClusterIP'", field: `spec.ports[${i}].nodePort` });
     }
   });
+  // Only an explicitly set value reaches here: a type change clears an unchanged one (dropTypeDependentFields).
+  if (spec.externalTrafficPolicy !== undefined && !externallyAccessible(spec)) {
+    causes.push(fieldInvalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+  }
   return causes;
 }
 
