@@ -195,4 +195,15 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
       .rejects.toThrow('The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services');
     await kubectl('delete', 'namespace', 'svc-etp', '--wait=false');
   });
+
+  it('refuses a nodePort another Service holds, naming the port by its index as a real server does', async () => {
+    await kubectl('create', 'namespace', 'svc-taken');
+    await writeFile(join(dir, 'first.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: first, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}]}\n');
+    await kubectl('apply', '-f', join(dir, 'first.yaml'));
+    const taken = JSON.parse(await kubectl('get', 'svc', 'first', '-n', 'svc-taken', '-o', 'json')).spec.ports[0].nodePort as number;
+    await writeFile(join(dir, 'second.yaml'), `apiVersion: v1\nkind: Service\nmetadata: {name: second, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}, {name: https, port: 443, nodePort: ${taken}}]}\n`);
+    await expect(kubectl('apply', '-f', join(dir, 'second.yaml')))
+      .rejects.toThrow(`The Service "second" is invalid: spec.ports[1].nodePort: Invalid value: ${taken}: provided port is already allocated`);
+    await kubectl('delete', 'namespace', 'svc-taken', '--wait=false');
+  });
 });

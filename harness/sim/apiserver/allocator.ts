@@ -1,7 +1,8 @@
 /** Cluster IPs (10.96.0.0/16) and node ports (30000-32767) for Services, like the real allocators. */
-import { ApiError } from '../store/errors.js';
+import { fieldInvalid, invalid } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 
+const SERVICES = { group: '', kind: 'Service', plural: 'services' };
 const usesNodePorts = (spec: any) => spec?.type === 'NodePort' || spec?.type === 'LoadBalancer';
 /** Kubernetes' ExternallyAccessible: the Services externalTrafficPolicy applies to. */
 export const externallyAccessible = (spec: any) => usesNodePorts(spec) || (spec?.type === 'ClusterIP' && spec.externalIPs?.length > 0);
@@ -48,14 +49,10 @@ export class ServiceAllocator {
     const usedPorts = new Set<number>();
     for (const s of others) for (const p of s.spec?.ports ?? []) if (p?.nodePort) usedPorts.add(p.nodePort);
     const previousPorts = previous?.spec?.ports ?? [];
-    for (const port of spec.ports ?? []) {
+    for (const [i, port] of (spec.ports ?? []).entries()) {
       if (port.nodePort) {
         if (usedPorts.has(port.nodePort)) {
-          throw new ApiError(422, 'Invalid', `Service "${service.metadata.name}" is invalid: spec.ports.nodePort: Invalid value: ${port.nodePort}: provided port is already allocated`, {
-            name: service.metadata.name,
-            kind: 'Service',
-            causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${port.nodePort}: provided port is already allocated`, field: 'spec.ports.nodePort' }],
-          });
+          throw invalid(SERVICES, service.metadata.name, [fieldInvalid(`spec.ports[${i}].nodePort`, port.nodePort, 'provided port is already allocated')]);
         }
       } else {
         port.nodePort = previousPorts.find((p: any) => p.port === port.port)?.nodePort ?? this.freeNodePort(usedPorts);
