@@ -31,6 +31,8 @@ export interface FakeState {
   registryTags: string[];
   images: string[];
   istioInstallFails: boolean;
+  /** Containers another process creates just before meshspec's `docker run` (after its check). */
+  createdBeforeRun?: Record<string, FakeContainer>;
   /** `docker run` creates the container, then fails to start it with this stderr. */
   runFails?: string;
   /** `kind create cluster` fails with this stderr after making the node container. */

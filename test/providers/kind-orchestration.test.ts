@@ -273,3 +273,16 @@ describe('external service', () => {
     expect(world.state().containers['meshspec-external']).toBeDefined();
   });
 });
+
+describe('local registry created by someone else at the same moment', () => {
+  it('leaves the container whose name it lost the race for, and says to re-run', async () => {
+    const theirs = { running: true, labels: { 'meshspec.dev/owned': 'true' }, networks: ['bridge'], image: 'registry:3', ip: '172.18.0.3' };
+    world.update({ createdBeforeRun: { 'kind-registry': theirs } });
+    const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('Another process created the container kind-registry between meshspec\'s check and its `docker run` (often another meshspec run creating its registry); meshspec left it alone.');
+    expect(error.hint).toBe('Re-run: meshspec reuses the kind-registry that is there now. If another meshspec run is still starting, let it finish first.');
+    expect(world.state().containers).toEqual({ 'kind-registry': theirs });
+    expect(world.argsOf('docker', 'rm')).toEqual([]);
+  });
+});

@@ -40,6 +40,13 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     REGISTRY_IMAGE,
   ], { timeoutMs: SLOW_TIMEOUT_MS });
   if (run.exitCode !== 0) {
+    // A name conflict means this run created nothing: the container is another process's, even with meshspec's label.
+    if (/Conflict\. The container name .* is already in use/i.test(run.stderr)) {
+      throw new ProviderError(
+        `Another process created the container ${REGISTRY_NAME} between meshspec's check and its \`docker run\` (often another meshspec run creating its registry); meshspec left it alone.`,
+        `Re-run: meshspec reuses the ${REGISTRY_NAME} that is there now. If another meshspec run is still starting, let it finish first.`,
+      );
+    }
     await removeHalfMadeRegistry(docker);
     if (/port is already allocated|address already in use|bind/i.test(run.stderr)) {
       throw new ProviderError(

@@ -55,6 +55,8 @@ function docker() {
     }
     case 'run': {
       const name = flag('--name');
+      Object.assign(containers, state.createdBeforeRun);
+      delete state.createdBeforeRun;
       if (containers[name]) {
         return finish(125, '', `docker: Error response from daemon: Conflict. The container name "/${name}" is already in use by container "0f1e2d".`);
       }
