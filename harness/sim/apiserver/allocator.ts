@@ -3,7 +3,8 @@ import { fieldInvalid, invalid } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 
 const SERVICES = { group: '', kind: 'Service', plural: 'services' };
-const usesNodePorts = (spec: any) => spec?.type === 'NodePort' || spec?.type === 'LoadBalancer';
+/** Service types that get node ports (and so kube-proxy's NodePort listeners). */
+export const usesNodePorts = (spec: any) => spec?.type === 'NodePort' || spec?.type === 'LoadBalancer';
 /** Kubernetes' ExternallyAccessible: the Services externalTrafficPolicy applies to. */
 export const externallyAccessible = (spec: any) => usesNodePorts(spec) || (spec?.type === 'ClusterIP' && spec.externalIPs?.length > 0);
 

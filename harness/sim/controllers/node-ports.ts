@@ -5,6 +5,7 @@
  * clusters (the ingress gateway at a node address and its nodePort) works unchanged on the sim.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { usesNodePorts } from '../apiserver/allocator.js';
 import type { ClusterApi } from '../apiserver/api.js';
 import type { PodRuntime } from '../apiserver/types.js';
 import type { KubeObject } from '../store/types.js';
@@ -21,7 +22,6 @@ interface Served {
 }
 
 const serviceKey = (svc: KubeObject) => `${svc.metadata.namespace}/${svc.metadata.name}`;
-const exposesNodePorts = (svc: KubeObject) => svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 
 function bind(server: Server, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -92,7 +92,7 @@ export class NodePortProxy {
   private async sync(svc: KubeObject, deleted: boolean): Promise<void> {
     const key = serviceKey(svc);
     const wanted = new Map<number, Served['servicePort']>();
-    if (!deleted && exposesNodePorts(svc)) for (const p of svc.spec?.ports ?? []) if (p?.nodePort) wanted.set(p.nodePort, { name: p.name, port: p.port });
+    if (!deleted && usesNodePorts(svc.spec)) for (const p of svc.spec?.ports ?? []) if (p?.nodePort) wanted.set(p.nodePort, { name: p.name, port: p.port });
     for (const [nodePort, served] of this.served) {
       if (served.service !== key) continue;
       const next = wanted.get(nodePort);
@@ -126,7 +126,8 @@ export class NodePortProxy {
   /** Where a connection to the Service port goes: a ready endpoint's pod, reached as from outside it. */
   private endpoint({ service, servicePort }: Served): { host: string; port: number } | null {
     const [namespace, name] = service.split('/');
-    const endpoints = this.api.store.get(this.api.type('', 'Endpoints'), namespace, name);
+    // Per connection: the stored object itself, not a copy.
+    const endpoints = this.api.store.getShared(this.api.type('', 'Endpoints'), namespace, name);
     const subsets = (endpoints?.subsets ?? []) as { addresses?: { targetRef?: { name?: string } }[]; ports?: { name?: string; port: number }[] }[];
     const reachable = subsets.flatMap((subset) => {
       const port = subset.ports?.find((p) => !servicePort.name || p.name === servicePort.name)?.port;
