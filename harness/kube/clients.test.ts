@@ -1,22 +1,12 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { kubeconfig, localServers, writeKubeconfig } from './__tests__/api-server.js';
 import { ApiTimeoutError, createKubeClients, kubeToolOptions, loadKubeconfig } from './clients.js';
-
-function kubeconfig(server: string): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    `clusters: [{ name: c, cluster: { server: "${server}" } }]`,
-    'users: [{ name: u, user: { token: t } }]',
-    'contexts: [{ name: ctx, context: { cluster: c, user: u } }]',
-    'current-context: ctx',
-  ].join('\n');
-}
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'meshspec-clients-'));
 
@@ -98,24 +88,12 @@ describe('kubeToolOptions', () => {
 });
 
 describe('request timeout', () => {
-  const servers: (Server | ReturnType<typeof createTcpServer>)[] = [];
-  const sockets: Socket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
-    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-  });
-
-  async function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
-    servers.push(server);
-    server.on('connection', (socket: Socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return (server.address() as AddressInfo).port;
-  }
+  const listen = localServers();
 
   it('fails a request the server never answers with the server, the request and the time waited, in every client made from the config', async () => {
     // Accepts the connection, never says a word (not even TLS).
     const port = await listen(createTcpServer(() => {}));
-    const file = write(tempDir(), 'kubeconfig', kubeconfig(`https://127.0.0.1:${port}`));
+    const file = writeKubeconfig(`https://127.0.0.1:${port}`);
     const clients = createKubeClients({ kubeconfig: file, context: 'ctx' }, { requestTimeoutMs: 200 });
     await expect(clients.core.listNamespace()).rejects.toThrow(
       new ApiTimeoutError('GET', `https://127.0.0.1:${port}/api/v1/namespaces`, 200),
@@ -132,9 +110,7 @@ describe('request timeout', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"kind":"NamespaceList",');
     }));
-    // client-node allows plain http only with TLS verification off.
-    const file = write(tempDir(), 'kubeconfig', kubeconfig(`http://127.0.0.1:${port}`).replace('} }]', ', insecure-skip-tls-verify: true } }]'));
-    await expect(createKubeClients({ kubeconfig: file, context: 'ctx' }, { requestTimeoutMs: 200 }).core.listNamespace())
+    await expect(createKubeClients({ kubeconfig: writeKubeconfig(`http://127.0.0.1:${port}`), context: 'ctx' }, { requestTimeoutMs: 200 }).core.listNamespace())
       .rejects.toThrow(`the API server http://127.0.0.1:${port} did not answer GET /api/v1/namespaces within 0.2s`);
   });
 });

@@ -1,24 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { PatchStrategy } from '@kubernetes/client-node';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { localServers, writeKubeconfig } from './__tests__/api-server.js';
 import { ApiTimeoutError, createKubeClients } from './clients.js';
 import { withVerbatimBody } from './verbatim.js';
 
-let server: Server | undefined;
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  await new Promise((resolve) => server?.close(resolve));
-});
+const listen = localServers();
 
 it('gives up on a PATCH the server never answers, within the request timeout of the clients it was given', { timeout: 20_000 }, async () => {
   const bodies: string[] = [];
   // Answers discovery, then takes the PATCH and its body and never replies.
-  server = createServer((request, response) => {
+  const port = await listen(createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/api/v1') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'configmaps', namespaced: true, kind: 'ConfigMap', verbs: ['patch'] }] }));
@@ -27,20 +19,8 @@ it('gives up on a PATCH the server never answers, within the request timeout of 
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => bodies.push(body));
-  });
-  server.on('connection', (socket: Socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const file = join(mkdtempSync(join(tmpdir(), 'meshspec-verbatim-')), 'kubeconfig');
-  writeFileSync(file, [
-    'apiVersion: v1',
-    'kind: Config',
-    // client-node allows plain http only with TLS verification off.
-    `clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true } }]`,
-    'users: [{ name: u, user: { token: t } }]',
-    'contexts: [{ name: ctx, context: { cluster: c, user: u } }]',
-    'current-context: ctx',
-  ].join('\n'));
+  }));
+  const file = writeKubeconfig(`http://127.0.0.1:${port}`);
   const clients = createKubeClients({ kubeconfig: file, context: 'ctx' }, { requestTimeoutMs: 200 });
   const patch = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns' }, data: { $patch: 'replace' } };
 
