@@ -81,7 +81,8 @@ export async function writeReportFile(file: string, text: string): Promise<void>
 /** The error for `file` from a file system error (its code, and the path it is about: the file or a folder on its way). */
 export function destinationError(file: string, error: unknown): ReportDestinationError {
   const { code = 'EIO', path = file, message } = error as NodeJS.ErrnoException;
-  const elsewhere = 'or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)';
+  const options = '(meshspec run --report-dir DIR, or --outputFile)';
+  const elsewhere = `or write it elsewhere ${options}`;
   switch (code) {
     case 'EISDIR':
       return new ReportDestinationError(file, code, 'it is a directory', `name a file inside it, ${elsewhere}`);
@@ -91,11 +92,11 @@ export function destinationError(file: string, error: unknown): ReportDestinatio
     case 'EPERM':
       return new ReportDestinationError(file, code, `no permission to write in ${path}`, `give yourself write access to ${path}, ${elsewhere}`);
     case 'EROFS':
-      return new ReportDestinationError(file, code, `${path} is on a read-only file system`, 'write it on a writable file system (meshspec run --report-dir DIR, or --outputFile)');
+      return new ReportDestinationError(file, code, `${path} is on a read-only file system`, `write it on a writable file system ${options}`);
     case 'ENOSPC':
       return new ReportDestinationError(file, code, 'no space left on the device', `free some space, ${elsewhere}`);
     default:
-      return new ReportDestinationError(file, code, message ?? String(error), 'write it elsewhere (meshspec run --report-dir DIR, or --outputFile)');
+      return new ReportDestinationError(file, code, message ?? String(error), `write it elsewhere ${options}`);
   }
 }
 

@@ -136,4 +136,3 @@ function unsupportedReason(scenario: Scenario, handle: ClusterHandle): string | 
   const why = { sim: 'the sim does not emulate ambient mode', kind: 'meshspec installs sidecar profiles only', kubeconfig: 'no ztunnel DaemonSet in istio-system' }[handle.provider];
   return `skipped: mesh: ambient needs Istio's ambient data plane (ztunnel), which this ${handle.provider} cluster does not run (${why}); run it with --provider kubeconfig on a cluster with ambient installed (istioctl install --set profile=ambient)`;
 }
-
