@@ -10,7 +10,7 @@ import type {
   MeshSettings, MtlsMode, PeerAuthentication, Predicate, RetryPolicy, RouteMatch, ServiceEntry, SidecarConfig,
   TrafficPolicy, VirtualService, WeightedDestination,
 } from './config-types.js';
-import { ROOT_NAMESPACE } from './config-types.js';
+import { IMPORT_EVERYTHING, ROOT_NAMESPACE } from './config-types.js';
 import type { ReadonlyKubeObject } from './types.js';
 
 export class ConfigError extends Error {
@@ -470,7 +470,7 @@ function egressListeners(f: Fields, value: unknown): EgressListener[] {
     return { port: f.integer(f.object(l.port, `${path}.port`)?.number, `${path}.port.number`, 1, 65535), hosts };
   });
   // Without egress listeners a Sidecar imports every namespace.
-  return listeners.length > 0 ? listeners : [{ hosts: [{ namespace: '*', host: '*' }] }];
+  return listeners.length > 0 ? listeners : [...IMPORT_EVERYTHING];
 }
 
 export function compileSidecar(obj: ReadonlyKubeObject): SidecarConfig {

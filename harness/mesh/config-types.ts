@@ -159,6 +159,9 @@ export interface EgressListener {
   hosts: EgressHost[];
 }
 
+/** The egress of a proxy no Sidecar resource narrows (or of one without egress): every host of every namespace. */
+export const IMPORT_EVERYTHING: readonly EgressListener[] = [{ hosts: [{ namespace: '*', host: '*' }] }];
+
 export interface SidecarConfig {
   namespace: string;
   name: string;

@@ -5,7 +5,7 @@
  * the scope has no cluster in the proxy: traffic to it takes the outbound traffic policy.
  */
 import { resolveExportTo } from './compile.js';
-import { ROOT_NAMESPACE, type DestinationRule, type EgressListener, type ExportTo, type MeshConfig, type OutboundMode, type ServiceEntry, type SidecarConfig, type VirtualService } from './config-types.js';
+import { IMPORT_EVERYTHING, ROOT_NAMESPACE, type DestinationRule, type EgressListener, type ExportTo, type MeshConfig, type OutboundMode, type ServiceEntry, type SidecarConfig, type VirtualService } from './config-types.js';
 import { hostMatches, serviceFqdn } from './hosts.js';
 import type { ReadonlyKubeObject } from './types.js';
 import { labelsMatch } from './workload.js';
@@ -52,7 +52,7 @@ export class ProxyScope {
   constructor(private readonly config: MeshConfig, readonly namespace: string, labels: Record<string, string> | undefined) {
     const sidecar = labels && sidecarFor(config.sidecars, namespace, labels);
     this.outboundMode = sidecar?.outboundMode ?? config.mesh.outboundMode;
-    this.egress = (sidecar?.egress ?? [{ hosts: [{ namespace: '*', host: '*' }] }]).map((listener) => ({
+    this.egress = (sidecar?.egress ?? IMPORT_EVERYTHING).map((listener) => ({
       ...listener,
       hosts: listener.hosts.map((h) => (h.namespace === '.' ? { ...h, namespace } : h)),
     }));
