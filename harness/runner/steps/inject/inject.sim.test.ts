@@ -13,6 +13,7 @@ import { startSim, type SimCluster } from '../../../sim/index.js';
 import type { InjectStep } from '../../../spec/index.js';
 import { createStepContext, type ScenarioScope } from '../../step-context.js';
 import { createSubstitute } from '../../substitute.js';
+import { simHandle } from '../../__tests__/sim.js';
 import { injectOperation } from './index.js';
 
 const deployment = (name: string) => `
@@ -37,10 +38,7 @@ function stepContext(cluster: ClusterHandle) {
 
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'none' });
-  const cluster: ClusterHandle = {
-    provider: 'sim', runId: 'run-inject-test', kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null, imageRewrites: {}, variables: {}, artifactsDir: tmpdir(),
-  };
+  const cluster = simHandle(sim, 'run-inject-test', { artifactsDir: tmpdir() });
   const kube = createKubeClients(cluster);
   // Not labelled for injection: whatever sidecar the pods get comes from the inject step.
   const namespace = await createScenarioNamespace(kube, { name: 'inject-test', mesh: 'none' }, cluster.runId);
