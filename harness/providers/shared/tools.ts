@@ -52,7 +52,12 @@ export async function tryTool(file: string, args: readonly string[], options: Ru
   if (result.failed && result.exitCode === undefined) {
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT') throw new ToolNotFoundError(file);
-    if (result.timedOut) throw new ProviderError(`${file} ${args.join(' ')} did not finish within ${options.timeoutMs} ms.`);
+    if (result.timedOut) {
+      throw new ProviderError(
+        `${file} ${args.join(' ')} did not finish within ${options.timeoutMs / 1000} s and was stopped.`,
+        `Run it by hand to see whether it hangs (a stuck Docker engine, an unreachable network), fix that, and retry.`,
+      );
+    }
     const cause = (result.cause as Error | undefined)?.message ?? result.shortMessage;
     throw new ProviderError(`${file} could not be started: ${cause}`, code === 'EACCES' ? `Make it executable: chmod +x ${file}` : undefined);
   }
