@@ -3,9 +3,9 @@
  * its own release, so it must be of the chosen Istio's minor (whose node image the cluster runs),
  * and the Istio installed is then its exact version.
  */
-import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, type GivenIstioctl } from '../shared/given-istioctl.js';
+import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
 import type { PrerequisiteCheck } from '../shared/prerequisites.js';
-import { resolveIstioVersion } from '../shared/istio-versions.js';
+import { SUPPORTED_ISTIO } from '../shared/istio-versions.js';
 import { ProviderError } from '../types.js';
 
 /**
@@ -23,29 +23,20 @@ export function givenIstioctlCheck(setting: string, version: string, use: (given
     }
     if (given.version === null) {
       return {
-        problem: `the version of istioctl from --istioctl (${given.path}) could not be told (\`istioctl version --remote=false\` printed none), so it cannot be checked against Istio ${version}.`,
+        problem: `${unknownIstioctlVersion('from --istioctl', given.path)}, so it cannot be checked against Istio ${version}.`,
         fix: `Give --istioctl an istioctl ${minorOf(version)}.x (check with \`${given.path} version --remote=false\`), or leave --istioctl out to let meshspec download istioctl ${version}.`,
       };
     }
     if (!sameMinor(given.version, version)) {
       const other = `an istioctl ${minorOf(version)}.x`;
+      const supported = SUPPORTED_ISTIO.some((release) => release.minor === minorOf(given.version));
       return {
         problem: `istioctl from --istioctl (${given.path}) is ${given.version}, but the kind provider is to install Istio ${version}: istioctl installs only its own release.`,
-        fix: isSupported(given.version) ? `Run with --istio ${given.version} to install the Istio of that istioctl, or give --istioctl ${other}.` : `Give --istioctl ${other}.`,
+        fix: supported ? `Run with --istio ${given.version} to install the Istio of that istioctl, or give --istioctl ${other}.` : `Give --istioctl ${other}.`,
       };
     }
     use({ ...given, version: given.version });
     const patch = given.version === version ? '' : `; it installs Istio ${given.version}, not ${version}`;
     return { found: `${describeGivenIstioctl(given)}${patch}` };
   };
-}
-
-function isSupported(version: string): boolean {
-  try {
-    resolveIstioVersion(version);
-    return true;
-  } catch (error) {
-    if (error instanceof ProviderError) return false;
-    throw error;
-  }
 }

@@ -7,7 +7,7 @@
  */
 import { ProviderError } from '../types.js';
 import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../shared/istioctl-download.js';
-import { describeGivenIstioctl, istioctlClientVersion, sameMinor, type GivenIstioctl } from '../shared/given-istioctl.js';
+import { describeGivenIstioctl, istioctlClientVersion, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
 import { findOnPath } from '../shared/tools.js';
 
 export interface IstioctlChoice {
@@ -53,7 +53,7 @@ export async function chooseIstioctl(version: string, options: IstioctlChoiceOpt
   if (sameMinor(pathVersion, version)) return { path: onPath, summary };
   const mismatch = pathVersion
     ? `istioctl on PATH is ${pathVersion}, but Istio's control plane is ${version}`
-    : `the version of istioctl on PATH (${onPath}) could not be told (\`istioctl version --remote=false\` printed none), and Istio's control plane is ${version}`;
+    : `${unknownIstioctlVersion('on PATH', onPath)}, and Istio's control plane is ${version}`;
   return { path: onPath, summary, warning: minorMismatchWarning(mismatch, fix) };
 }
 
@@ -63,7 +63,7 @@ export function givenChoice(given: GivenIstioctl, version: string): IstioctlChoi
   if (sameMinor(given.version, version)) return { path: given.path, summary };
   const mismatch = given.version
     ? `istioctl from --istioctl is ${given.version}, but Istio's control plane is ${version}`
-    : `the version of istioctl from --istioctl (${given.path}) could not be told (\`istioctl version --remote=false\` printed none), and Istio's control plane is ${version}`;
+    : `${unknownIstioctlVersion('from --istioctl', given.path)}, and Istio's control plane is ${version}`;
   return { path: given.path, summary, warning: minorMismatchWarning(mismatch, `give --istioctl an istioctl ${version}, or leave it out to let meshspec find or download one`) };
 }
 

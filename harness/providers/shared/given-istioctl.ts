@@ -50,6 +50,11 @@ export async function istioctlClientVersion(istioctl: string): Promise<string | 
   }
 }
 
+/** For messages about an istioctl that printed no version: "the version of istioctl WHERE (PATH) could not be told (...)". */
+export function unknownIstioctlVersion(where: string, path: string): string {
+  return `the version of istioctl ${where} (${path}) could not be told (\`istioctl version --remote=false\` printed none)`;
+}
+
 /** "1.30.5" -> "1.30"; null when there is no version. */
 export function minorOf(version: string | null): string | null {
   return version === null ? null : (/^(\d+\.\d+)\./.exec(version)?.[1] ?? null);
