@@ -58,4 +58,12 @@ describe('missing subsets', () => {
     expect(missingSubsetWarnings(route, [rule])).toEqual(['subset "v3" of host "reviews" is not defined by any DestinationRule: requests routed to it fail until one defines it']);
     expect(missingSubsetWarnings(route, [])).toHaveLength(2);
   });
+
+  it('reads a short host relative to its own object: a rule for "reviews" in another namespace is another service', () => {
+    const route = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', namespace: 'shop' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] } };
+    const elsewhere = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'd', namespace: 'other' }, spec: { host: 'reviews', subsets: [{ name: 'v1' }] } };
+    const qualified = { ...elsewhere, spec: { host: 'reviews.shop', subsets: [{ name: 'v1' }] } };
+    expect(missingSubsetWarnings(route, [elsewhere])).toHaveLength(1);
+    expect(missingSubsetWarnings(route, [qualified])).toEqual([]);
+  });
 });

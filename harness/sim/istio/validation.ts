@@ -3,6 +3,7 @@
  * meet: missing hosts, route weights that do not add up to 100, malformed durations, unknown
  * enum values. A route naming a subset no DestinationRule defines is not an error (as in Istio).
  */
+import { serviceFqdn, serviceNameOf } from '../../mesh/hosts.js';
 import { ApiError, type StatusCause } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 
@@ -185,16 +186,10 @@ export function validateIstioObject(group: string, kind: string, obj: KubeObject
   });
 }
 
-/** Short name, `name.ns`, `name.ns.svc` and the FQDN all mean the same service. */
-function sameHost(a: string, b: string, namespace: string): boolean {
-  const full = (host: string) => {
-    const parts = host.split('.');
-    if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
-    if (parts.length === 2) return `${host}.svc.cluster.local`;
-    if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-    return host;
-  };
-  return full(a) === full(b);
+/** The service a host names: a short name, `name.ns`, `name.ns.svc` and the FQDN alike, relative to `namespace`. */
+function serviceHost(host: string, namespace: string): string {
+  const ref = serviceNameOf(host, namespace);
+  return ref ? serviceFqdn(ref.name, ref.namespace) : host;
 }
 
 /**
@@ -208,7 +203,9 @@ export function missingSubsetWarnings(virtualService: KubeObject, destinationRul
     for (const route of list(http.route)) {
       const { host, subset } = route.destination ?? {};
       if (typeof host !== 'string' || typeof subset !== 'string') continue;
-      const defined = destinationRules.some((dr) => typeof dr.spec?.host === 'string' && sameHost(dr.spec.host, host, dr.metadata.namespace ?? namespace) && list(dr.spec.subsets).some((s) => s.name === subset));
+      // Each short name is relative to its own object's namespace.
+      const service = serviceHost(host, namespace);
+      const defined = destinationRules.some((dr) => typeof dr.spec?.host === 'string' && serviceHost(dr.spec.host, dr.metadata.namespace ?? namespace) === service && list(dr.spec.subsets).some((s) => s.name === subset));
       if (!defined) warnings.push(`subset "${subset}" of host "${host}" is not defined by any DestinationRule: requests routed to it fail until one defines it`);
     }
   }
