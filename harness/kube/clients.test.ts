@@ -34,6 +34,12 @@ describe('createKubeClients', () => {
     expect(() => createKubeClients({ kubeconfig: file, context: 'other' })).toThrow(`kubeconfig ${file} has no context "other" (it has: ctx)`);
   });
 
+  it('names the context and the cluster it uses when no file of the list defines that cluster', () => {
+    const file = write(tempDir(), 'kubeconfig', 'contexts: [{ name: ctx, context: { cluster: c, user: u } }]');
+    expect(() => createKubeClients({ kubeconfig: file, context: 'ctx' }, { requestTimeoutMs: 200 }))
+      .toThrow(`context "ctx" of kubeconfig ${file} uses cluster "c", which is not defined there: add it, or list the file that defines it in KUBECONFIG, or choose another context`);
+  });
+
   it('uses a context whose cluster and user are defined in different files of the list', () => {
     const dir = tempDir();
     const clusters = write(dir, 'clusters', 'clusters: [{ name: c, cluster: { server: "https://127.0.0.1:3333" } }]\ncontexts: [{ name: ctx, context: { cluster: c, user: u } }]');

@@ -49,9 +49,17 @@ export function createKubeClients(cluster: Cluster, { requestTimeoutMs }: Client
   const key = `${kc.exportConfig()}\0${cluster.context}\0${requestTimeoutMs}`;
   let clients = clientsByCluster.get(key);
   if (!clients) {
-    if (!kc.getContextObject(cluster.context)) {
+    const context = kc.getContextObject(cluster.context);
+    if (!context) {
       const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
       throw new KubeError(`${describeKubeconfig(cluster.kubeconfig)} has no context "${cluster.context}" (it has: ${known})`);
+    }
+    // client-node would say only "No active cluster!" (a file of the list that defines it is missing, say).
+    if (!kc.getCluster(context.cluster)) {
+      throw new KubeError(
+        `context "${cluster.context}" of ${describeKubeconfig(cluster.kubeconfig)} uses cluster "${context.cluster}", which is not defined there: ` +
+          'add it, or list the file that defines it in KUBECONFIG, or choose another context',
+      );
     }
     kc.setCurrentContext(cluster.context);
     clients = { kc, core: kc.makeApiClient(CoreV1Api), objects: KubernetesObjectApi.makeApiClient(kc) };
