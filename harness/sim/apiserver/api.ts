@@ -107,7 +107,6 @@ export class ClusterApi {
     return t;
   }
 
-
   get(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
     return this.store.mustGet(t, namespace, name);
   }

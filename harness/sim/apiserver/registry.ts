@@ -96,7 +96,6 @@ export class ResourceRegistry {
     return this.types.find((t) => t.group === group && t.kind === kind);
   }
 
-
   /** Groups with their versions, in registration order (core group first, as '' ). */
   groups(): { group: string; versions: string[] }[] {
     const out: { group: string; versions: string[] }[] = [];
