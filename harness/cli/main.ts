@@ -5,7 +5,6 @@ import { SettingsError } from '../plugin/options.js';
 import { ProviderError } from '../providers/types.js';
 import { packageRoot } from '../spec/index.js';
 import { listCommand } from './commands/list.js';
-import { runCommand } from './commands/run.js';
 import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, formatBanner } from './errors.js';
@@ -27,8 +26,12 @@ export async function main(argv: readonly string[], rootDir = process.cwd()): Pr
         return validateCommand(parsed.paths, rootDir);
       case 'list':
         return listCommand(parsed.paths, parsed.options, rootDir);
-      case 'run':
+      case 'run': {
+        // Loaded on demand: Vitest, the plugin and the providers take over a second to import,
+        // which help, validate and list would otherwise pay too.
+        const { runCommand } = await import('./commands/run.js');
         return await runCommand(parsed.paths, parsed.options, rootDir);
+      }
     }
   } catch (error) {
     if (error instanceof CliError || error instanceof ProviderError || error instanceof SettingsError) {
