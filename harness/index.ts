@@ -2,5 +2,5 @@
 export { meshspec, type MeshspecOptions } from './plugin/index.js';
 export * from './spec/index.js';
 export { createProvider } from './providers/index.js';
-export type { ClusterHandle, ClusterProvider, ProviderOptions, ProviderName, ProgressReporter, IstioProfile } from './providers/types.js';
-export { ProviderError } from './providers/types.js';
+export type { ClusterHandle, ClusterProvider, ProviderOptions, ProviderName, ProgressReporter, IstioProfile } from './contract/cluster.js';
+export { ProviderError } from './contract/cluster.js';

@@ -2,10 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SettingsError } from '../plugin/options.js';
-import { ProviderError } from '../providers/types.js';
+import { ProviderError } from '../contract/cluster.js';
 import { packageRoot } from '../spec/index.js';
 import { listCommand } from './commands/list.js';
-import { simCommand } from './commands/sim.js';
 import { validateCommand } from './commands/validate.js';
 import { CliError, formatBanner } from './errors.js';
 import { helpText, parseCli } from './options.js';
@@ -20,8 +19,11 @@ export async function main(argv: readonly string[], rootDir = process.cwd()): Pr
       case 'version':
         console.log(packageVersion());
         return 0;
-      case 'sim':
-        return await simCommand(parsed.argv);
+      case 'sim': {
+        // Loaded on demand, as `run` is: the embedded cluster is most of the build.
+        const { runSimCommand } = await import('./commands/sim.js');
+        return await runSimCommand([...parsed.argv]);
+      }
       case 'validate':
         return validateCommand(parsed.paths, rootDir);
       case 'list':

@@ -4,7 +4,7 @@
  */
 import { PROVIDER_NAMES } from '../plugin/options.js';
 import { resolveIstioVersion, SUPPORTED_ISTIO } from '../providers/shared/istio-versions.js';
-import { ProviderError, type ProviderName } from '../providers/types.js';
+import { ProviderError, type ProviderName } from '../contract/cluster.js';
 import { closest } from '../spec/closest.js';
 import { UsageError } from './errors.js';
 

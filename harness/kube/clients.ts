@@ -25,7 +25,7 @@ import {
   ResponseContext,
   ServerConfiguration,
 } from '@kubernetes/client-node';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import type { KubeClients } from './types.js';
 import { KubeError } from './errors.js';
 

@@ -11,6 +11,7 @@ export { createScenarioNamespace, deleteScenarioResources, removeStaleNamespaces
 export { RUN_LABEL, type RunOwner } from './ownership.js';
 export { done, notYet, waitFor, WaitTimeoutError } from './poll.js';
 export { holdRunLease, RUN_LEASE_NAMESPACE, runLeaseName, type RunLease } from './run-lease.js';
+export { readyPods, readyWorkloadPod } from './pods.js';
 export { readObject } from './read.js';
 export { describeObject, parseObjectRef, type ObjectId } from './refs.js';
 export { selectObjects } from './select.js';

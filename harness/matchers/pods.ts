@@ -1,24 +1,11 @@
 /** Matchers on a list of pods (V1Pod[]), over one every-pod engine. */
-import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { MatcherState } from 'vitest';
-import { isPodReady, SIDECAR_CONTAINER } from '../traffic/pods.js';
+import { hasSidecar, isPodReady, runningContainers } from '../contract/pods.js';
 import { conclude, expectReceived, type MatcherResult } from './engines.js';
 
 function isPodList(value: unknown): value is V1Pod[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'metadata' in item);
-}
-
-/** Classic sidecar (a container), or native sidecar (an init container that keeps running). */
-export function hasSidecar(pod: V1Pod): boolean {
-  return (
-    (pod.spec?.containers ?? []).some((c) => c.name === SIDECAR_CONTAINER) ||
-    (pod.spec?.initContainers ?? []).some((c) => c.name === SIDECAR_CONTAINER && c.restartPolicy === 'Always')
-  );
-}
-
-/** What `kubectl get pods` counts in READY: containers plus native sidecars. */
-export function runningContainers(pod: V1Pod): V1Container[] {
-  return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
 }
 
 function describePod(pod: V1Pod): string {

@@ -21,7 +21,8 @@ import { createScenarioNamespace } from '../kube/namespaces.js';
 import { waitForMeshConfig, waitForPods } from '../kube/waits/index.js';
 import type { KubeClients } from '../kube/types.js';
 import { EXTERNAL_HOST, startSim, type SimCluster } from '../sim/index.js';
-import { forwardFromPod, readyWorkloadPod, requestLogOf } from '../traffic/pods.js';
+import { readyWorkloadPod } from '../kube/pods.js';
+import { forwardFromPod, requestLogOf } from '../traffic/echo-pod.js';
 import { createDataPlane } from './index.js';
 
 const RUN_ID = 'mesh-sim-test';

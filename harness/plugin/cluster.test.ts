@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../providers/types.js';
+import { ProviderError } from '../contract/cluster.js';
 import { asProviderError } from './cluster.js';
 
 describe('asProviderError', () => {

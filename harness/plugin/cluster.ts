@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createProvider } from '../providers/index.js';
 import { describeApiError, httpStatusOf, isTransient } from '../kube/index.js';
-import { ProviderError, type ClusterHandle, type ProgressReporter } from '../providers/types.js';
+import { ProviderError, type ClusterHandle, type ProgressReporter } from '../contract/cluster.js';
 import type { RunSettings } from './options.js';
 import { providerBanner } from './progress.js';
 

@@ -5,11 +5,12 @@
  * collected (`vitest list`, which runs global setup too).
  */
 import type { TestProject } from 'vitest/node';
-import { ProviderError } from '../providers/index.js';
+import { ProviderError } from '../contract/cluster.js';
 import { newRunId, startCluster } from './cluster.js';
 import { ENV, resolveRunSettings, SettingsError } from './options.js';
 import { stderrProgress } from './progress.js';
-import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
+import { CLUSTER_KEY } from '../contract/provided.js';
+import { OPTIONS_KEY } from './provided.js';
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   if (isWithoutCluster() || project.config.provide[CLUSTER_KEY]) return undefined;

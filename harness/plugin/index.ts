@@ -11,13 +11,14 @@ import type { Plugin, TestTagDefinition } from 'vitest/config';
 import { findSpecFiles, parseSpec, SPEC_SUFFIX } from '../spec/index.js';
 import { generateTestModule } from './codegen.js';
 import { istioNeeds, type IstioNeeds, type MeshspecOptions, type ProvidedOptions } from './options.js';
-import { CLUSTER_KEY, OPTIONS_KEY } from './provided.js';
+import { CLUSTER_KEY } from '../contract/provided.js';
+import { OPTIONS_KEY } from './provided.js';
 
 export type { MeshspecOptions } from './options.js';
 export { istioNeeds, PROVIDER_NAMES, resolveRunSettings, SettingsError, type RunSettings } from './options.js';
 export { startCluster, newRunId } from './cluster.js';
 export { stderrProgress } from './progress.js';
-export { CLUSTER_KEY } from './provided.js';
+export { CLUSTER_KEY } from '../contract/provided.js';
 
 const DEFAULT_INCLUDE = ['specs/**/*.spec.yaml'];
 /**

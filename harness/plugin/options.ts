@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { LoadedSpec } from '../spec/index.js';
-import { ADDONS, type Addon, type ClusterHandle, type IstioProfile, type ProviderName } from '../providers/types.js';
+import { ADDONS, type Addon, type ClusterHandle, type IstioProfile, type ProviderName } from '../contract/cluster.js';
 
 export const PROVIDER_NAMES = ['sim', 'kind', 'kubeconfig'] as const satisfies readonly ProviderName[];
 const DEFAULT_PROVIDER: ProviderName = 'sim';

@@ -1,5 +1,5 @@
 /** Progress of the provider's phases on stderr: one line per finished phase, with its elapsed time. */
-import type { ProgressReporter, ProviderName } from '../providers/types.js';
+import type { ProgressReporter, ProviderName } from '../contract/cluster.js';
 
 interface ProgressOptions {
   write?: (line: string) => void;

@@ -1,14 +1,10 @@
-/** Values the main process shares with test workers through Vitest's provide/inject. */
-import type { ClusterHandle } from '../providers/types.js';
+/** What the plugin hands its own global setup through Vitest's provide/inject (main process only). */
 import type { ProvidedOptions } from './options.js';
 
-export const CLUSTER_KEY = 'meshspec.cluster';
 export const OPTIONS_KEY = 'meshspec.options';
 
 declare module 'vitest' {
   interface ProvidedContext {
-    /** The cluster of this run, set by meshspec's global setup. */
-    'meshspec.cluster': ClusterHandle;
     /** The plugin's options, read by the global setup. */
     'meshspec.options': ProvidedOptions;
   }

@@ -1,5 +1,4 @@
-/** Reports: diagnostics on failure, the HTML report (a Vitest reporter), and checks of where reports are written. */
-export { collectDiagnostics } from './diagnostics.js';
+/** Reports: how diagnostics read, the HTML report (a Vitest reporter), and checks of where reports are written. */
 export { checkReportDestinations, reportDestinations, ReportDestinationError } from './destination.js';
 export { HtmlReporter } from './html.js';
 export { lineCollector, writeLatency, writeShareChart } from './text.js';

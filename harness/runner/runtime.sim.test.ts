@@ -10,7 +10,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients, readObject } from '../kube/index.js';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import { startSim, type SimCluster } from '../sim/index.js';
 import { Scenario, type Scenario as ScenarioType } from '../spec/index.js';
 import { simHandle } from './__tests__/sim.js';

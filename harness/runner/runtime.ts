@@ -6,8 +6,8 @@
  */
 import { inject, type TestContext } from 'vitest';
 import { createKubeClients, createScenarioNamespace, deleteScenarioResources } from '../kube/index.js';
-import { CLUSTER_KEY } from '../plugin/provided.js';
-import type { ClusterHandle } from '../providers/types.js';
+import { CLUSTER_KEY } from '../contract/provided.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import { describeStep, durationMs, type Scenario, type Step } from '../spec/index.js';
 import { attachFailureDiagnostics } from './diagnostics.js';
 import { presentFailure } from './failure.js';

@@ -1,7 +1,7 @@
 /** The StepContext an operation runs with: the scenario's cluster, namespace and clock. */
 import type { TestContext } from 'vitest';
 import { waitForMeshConfig } from '../kube/index.js';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import type { StepClock } from './timeout.js';
 import type { AppliedObject, KubeClients } from '../kube/types.js';
 import type { StepContext } from './types.js';

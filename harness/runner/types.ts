@@ -4,7 +4,7 @@
  * Operations run in Vitest workers.
  */
 import type { AppliedObject, KubeClients } from '../kube/types.js';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import type { Step, StepKind } from '../spec/schema.js';
 
 export interface StepContext {

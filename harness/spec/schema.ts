@@ -7,7 +7,7 @@
  * say "unknown step kind" instead of zod's bare "Invalid input".
  */
 import { z } from 'zod';
-import { ADDONS } from '../providers/types.js';
+import { ADDONS } from '../contract/cluster.js';
 
 /** "500ms", "3s", "2m", "1h", or "1.5s". */
 export const Duration = z

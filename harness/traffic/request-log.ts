@@ -5,7 +5,8 @@
  */
 import type { RequestLogEntry } from '../../apps/echo/src/protocol.js';
 import type { KubeClients } from '../kube/types.js';
-import { readyPods, requestLogOf } from './pods.js';
+import { readyPods } from '../kube/pods.js';
+import { requestLogOf } from './echo-pod.js';
 import type { TrafficResult } from './types.js';
 
 interface PodRequestLog {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../../apps/echo/src/index.js';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import type { KubeClients } from '../kube/types.js';
 import { TrafficAction } from '../spec/schema.js';
 import { forwardLanes, sendTraffic, toRequestRecord } from './send.js';

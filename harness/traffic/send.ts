@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { request, type Dispatcher } from 'undici';
 import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
-import type { ClusterHandle } from '../providers/types.js';
+import type { ClusterHandle } from '../contract/cluster.js';
 import type { KubeClients } from '../kube/types.js';
 import { durationMs } from '../spec/duration.js';
 import type { TrafficAction } from '../spec/schema.js';
-import { forwardFromPod, readyWorkloadPod } from './pods.js';
+import { readyWorkloadPod } from '../kube/pods.js';
+import { forwardFromPod } from './echo-pod.js';
 import { attachRequestLogSource, clusterRequestLogSource, requestLogSourceOf } from './request-log.js';
 import type { RequestRecord, TrafficResult } from './types.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readGivenIstioctl } from '../../harness/providers/shared/given-istioctl.js';
-import { ProviderError } from '../../harness/providers/types.js';
+import { ProviderError } from '../../harness/contract/cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshspec-given-istioctl-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../harness/providers/types.js';
+import { ProviderError } from '../../harness/contract/cluster.js';
 import { DEFAULT_ISTIO_VERSION } from '../../harness/providers/shared/istio-versions.js';
 import { ensureIstioctl, isIstioRelease, istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../harness/providers/types.js';
+import { ProviderError } from '../../harness/contract/cluster.js';
 import { checkPrerequisites } from '../../harness/providers/shared/prerequisites.js';
 import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
 import {

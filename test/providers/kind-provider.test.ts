@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
 import { resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
-import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
 

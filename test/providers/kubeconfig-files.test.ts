@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml';
 import { createKubeClients } from '../../harness/kube/index.js';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { API_TIMEOUT_ENV } from '../../harness/providers/shared/kube.js';
-import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { execOperation } from '../../harness/runner/steps/exec/index.js';
 import type { StepContext } from '../../harness/runner/types.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';

@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
-import { ProviderError, type ClusterHandle, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type ClusterHandle, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { execOperation } from '../../harness/runner/steps/exec/index.js';
 import type { StepContext } from '../../harness/runner/types.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';

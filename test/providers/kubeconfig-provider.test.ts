@@ -9,7 +9,7 @@ import { createKubeClients, createScenarioNamespace, removeStaleNamespaces, RUN_
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { installSimAddons } from '../../harness/providers/sim/addons.js';
 import type { KubeClients } from '../../harness/kube/types.js';
-import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterHandle } from '../../providers/types.js';
+import type { ClusterHandle } from '../../contract/cluster.js';
 import type { AppliedObject, KubeClients } from '../types.js';
 import { createPassthroughDataPlane, type SimCluster } from '../../sim/index.js';
 import { startKubeSim } from '../__tests__/sim.js';

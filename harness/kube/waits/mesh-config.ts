@@ -7,7 +7,7 @@
  * status checks and its answer counts as well; it ends with the wait.
  */
 import { execa } from 'execa';
-import type { ClusterHandle } from '../../providers/types.js';
+import type { ClusterHandle } from '../../contract/cluster.js';
 import type { AppliedObject, KubeClients } from '../types.js';
 import { kubeToolOptions } from '../clients.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';

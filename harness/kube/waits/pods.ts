@@ -1,7 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { hasSidecar } from '../../matchers/pods.js';
+import { hasSidecar, isPodReady } from '../../contract/pods.js';
 import type { KubeClients } from '../types.js';
-import { isPodReady } from '../../traffic/pods.js';
 import { done, notYet, waitFor, type Deadline, type ProbeResult } from '../poll.js';
 import { conditionOf, describeCondition, type ServerObject } from '../read.js';
 

@@ -4,7 +4,7 @@
  * tell it from a cluster of the same name the user made (which is never deleted).
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';

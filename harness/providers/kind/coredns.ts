@@ -6,7 +6,7 @@
  * Corefile as it was; a block left by an interrupted run is recognised by its markers and replaced.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { rolloutPending } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';
 import { pollUntilReady } from '../shared/wait.js';

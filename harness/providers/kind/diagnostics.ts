@@ -3,7 +3,7 @@
  * node logs are what explains it: `kind export logs`, as Istio's own CI keeps.
  */
 import { join } from 'node:path';
-import { ProviderError, type ClusterHandle } from '../types.js';
+import { ProviderError, type ClusterHandle } from '../../contract/cluster.js';
 import { kubeClients } from '../shared/kube.js';
 import { tryTool } from '../shared/tools.js';
 import { kindTools } from './prerequisites.js';

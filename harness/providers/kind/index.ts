@@ -9,9 +9,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../types.js';
+import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../../contract/cluster.js';
 import type { GivenIstioctl } from '../shared/given-istioctl.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { installIstioAddons } from '../shared/addons.js';
 import { cacheRoot } from '../shared/cache-dir.js';
 import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';

@@ -1,5 +1,5 @@
 /** Istio on the kind cluster: installed unless a reused cluster already runs this version and profile. */
-import type { IstioProfile } from '../types.js';
+import type { IstioProfile } from '../../contract/cluster.js';
 import { ISTIO_NAMESPACE, istioDeployments } from '../shared/istio-readiness.js';
 import { httpStatusOf } from '../../kube/index.js';
 import type { ProviderKube } from '../shared/kube.js';

@@ -6,7 +6,7 @@
 import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
 import type { PrerequisiteCheck } from '../shared/prerequisites.js';
 import { SUPPORTED_ISTIO } from '../shared/istio-versions.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 /**
  * A prerequisite: the `istioctl` setting names a usable istioctl of the minor of `version`.

@@ -1,7 +1,7 @@
 /** What the kind provider needs on the machine: a reachable Docker engine and kind itself. */
 import { KIND_VERSION } from '../shared/istio-versions.js';
 import { isAtLeast, parseVersion, type PrerequisiteCheck } from '../shared/prerequisites.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { ToolNotFoundError, tryTool, type ToolResult } from '../shared/tools.js';
 
 export interface KindTools {

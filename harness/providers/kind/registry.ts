@@ -4,7 +4,7 @@
  * containerd hosts.toml on every node and the KEP-1755 `local-registry-hosting` ConfigMap.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { publishConfigMap } from '../shared/kube.js';
 import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
 import { inspectContainer } from './containers.js';

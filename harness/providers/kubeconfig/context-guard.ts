@@ -2,7 +2,7 @@
  * meshspec creates and deletes namespaces: pointed at the wrong context it could disturb a
  * shared cluster. Only throwaway clusters are accepted without being named explicitly.
  */
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 export const SIM_CONTEXT = 'meshspec-sim';
 

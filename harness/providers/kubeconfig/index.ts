@@ -14,8 +14,8 @@
  * outside the cluster for the egress chapters; by default what the cluster publishes in the
  * ConfigMap kube-public/meshspec-external, as the sim does).
  */
-import type { ClusterHandle, ClusterProvider, ProviderOptions } from '../types.js';
-import { ProviderError } from '../types.js';
+import type { ClusterHandle, ClusterProvider, ProviderOptions } from '../../contract/cluster.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
 import { readGivenIstioctl, type GivenIstioctl } from '../shared/given-istioctl.js';

@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import type { V1Node, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { IngressTarget } from '../types.js';
+import type { IngressTarget } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';

@@ -1,5 +1,5 @@
 /** The Istio already installed in an existing cluster: its version and the profile its gateways suggest. */
-import type { IstioProfile } from '../types.js';
+import type { IstioProfile } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';

@@ -5,7 +5,7 @@
  * cache or a download, else istioctl on PATH with a warning when its minor differs, else none.
  * One the user gave (--istioctl) is used as it is, with the same warning when its minor differs.
  */
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../shared/istioctl-download.js';
 import { describeGivenIstioctl, istioctlClientVersion, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
 import { findOnPath } from '../shared/tools.js';

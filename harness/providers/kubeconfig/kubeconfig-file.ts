@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { describeKubeconfig, kubeconfigFiles, loadKubeconfig } from '../../kube/clients.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 /**
  * In $KUBECONFIG form, with absolute paths: the `kubeconfig` setting (one file, as kubectl's

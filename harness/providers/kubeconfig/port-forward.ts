@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PortForward, type V1Pod, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import type WebSocket from 'ws';
 import type { KubeClients } from '../../kube/types.js';
-import { readyPods } from '../../traffic/pods.js';
+import { readyPods } from '../../kube/pods.js';
 
 export interface ServicePortForward {
   /** http://127.0.0.1:PORT */

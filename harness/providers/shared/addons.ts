@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyManifests, FIELD_MANAGER, httpStatusOf, parseManifests, waitForRollout, type Manifest } from '../../kube/index.js';
-import { ProviderError, type Addon } from '../types.js';
+import { ProviderError, type Addon } from '../../contract/cluster.js';
 import { download, downloadDispatcher, isCached, writeCacheFile } from './download.js';
 import { ISTIO_NAMESPACE } from './istio-readiness.js';
 import { istioctlCachePath } from './istioctl-download.js';

@@ -8,7 +8,7 @@ import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 export interface DownloadHints {
   /** What to do when the server cannot be reached. */

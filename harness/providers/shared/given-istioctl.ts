@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { QUICK_TIMEOUT_MS, tryTool } from './tools.js';
 
 export interface GivenIstioctl {

@@ -1,7 +1,7 @@
 /** Installing Istio with istioctl: the widest profile the scenarios need, plus meshspec's overlay. */
 import { join } from 'node:path';
 import { kubeToolOptions } from '../../kube/clients.js';
-import type { IstioProfile } from '../types.js';
+import type { IstioProfile } from '../../contract/cluster.js';
 import { runTool } from './tools.js';
 
 const PROFILE_WIDTH: Record<IstioProfile, number> = { minimal: 0, default: 1, demo: 2 };

@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { istioDeployments, rolloutPending, waitForValidationWebhook } from './istio-readiness.js';
 
 const unreachable = () =>

@@ -6,7 +6,7 @@
  */
 import type { V1Deployment } from '@kubernetes/client-node';
 import pRetry, { AbortError } from 'p-retry';
-import { ProviderError, type IstioProfile } from '../types.js';
+import { ProviderError, type IstioProfile } from '../../contract/cluster.js';
 import { describeApiError, httpStatusOf } from '../../kube/index.js';
 import type { ProviderKube } from './kube.js';
 import { pollUntilReady } from './wait.js';

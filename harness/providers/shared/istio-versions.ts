@@ -7,7 +7,7 @@
  * build for another kind release). Each Istio minor gets the newest Kubernetes in its supported
  * range (istio.io "Supported Releases" table).
  */
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 export const KIND_VERSION = 'v0.33.0';
 

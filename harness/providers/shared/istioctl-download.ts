@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { cacheRoot } from './cache-dir.js';
 import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type DownloadHints } from './download.js';
 import { DEFAULT_ISTIO_VERSION } from './istio-versions.js';

@@ -8,7 +8,7 @@ import { ApiextensionsV1Api, AppsV1Api, type CoreV1Api, type V1ConfigMap } from 
 import type { ApiTimeoutError } from '../../kube/clients.js';
 import { createKubeClients, httpStatusOf } from '../../kube/index.js';
 import type { KubeClients } from '../../kube/types.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 /** How long one API request of a provider may go unanswered, unless API_TIMEOUT_ENV says otherwise. */
 const API_REQUEST_TIMEOUT_MS = 30_000;

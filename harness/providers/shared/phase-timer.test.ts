@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressReporter } from '../types.js';
+import type { ProgressReporter } from '../../contract/cluster.js';
 import { PhaseTimer } from './phase-timer.js';
 
 function recorder() {

@@ -4,7 +4,7 @@
  * out becomes a ProviderError naming the phase.
  */
 import { ApiTimeoutError } from '../../kube/clients.js';
-import type { ProgressReporter } from '../types.js';
+import type { ProgressReporter } from '../../contract/cluster.js';
 import { apiTimeoutProblem } from './kube.js';
 
 interface PhaseUpdate {

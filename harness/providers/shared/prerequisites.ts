@@ -2,7 +2,7 @@
  * Prerequisite checks run before anything is created: every missing piece is reported at once,
  * each with how to install it, so a newcomer fixes them all in one go.
  */
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 interface MissingPrerequisite {
   /** What is wrong, e.g. "kind was not found (looked for `kind` on PATH)". */

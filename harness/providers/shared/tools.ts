@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { execa, type Options } from 'execa';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 /** The tool is not installed (or not where it was said to be). */
 export class ToolNotFoundError extends ProviderError {

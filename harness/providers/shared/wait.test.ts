@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 import { pollUntilReady } from './wait.js';
 
 describe('pollUntilReady', () => {

@@ -1,5 +1,5 @@
 import { done, notYet, waitFor, WaitTimeoutError } from '../../kube/index.js';
-import { ProviderError } from '../types.js';
+import { ProviderError } from '../../contract/cluster.js';
 
 /**
  * The kube layer's wait (its polling, deadline and retry of transient API errors) for a provider

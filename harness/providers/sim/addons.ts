@@ -7,7 +7,7 @@ import { addonStandIn } from '../../sim/istio/index.js';
 import type { SimCluster } from '../../sim/index.js';
 import { installAddons } from '../shared/addons.js';
 import { kubeClients } from '../shared/kube.js';
-import type { Addon } from '../types.js';
+import type { Addon } from '../../contract/cluster.js';
 
 export async function installSimAddons(sim: SimCluster, addons: readonly Addon[], runId: string, onStatus?: (detail: string) => void): Promise<void> {
   if (addons.length === 0) return;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultEchoEntry } from '../../sim/index.js';
-import { ProviderError, type ProgressReporter } from '../types.js';
+import { ProviderError, type ProgressReporter } from '../../contract/cluster.js';
 import { simProvider } from './index.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-provider-'));

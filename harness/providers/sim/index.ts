@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { defaultEchoEntry, EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
 import { widestProfile } from '../shared/istio-install.js';
 import { installSimAddons } from './addons.js';
-import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../types.js';
+import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../../contract/cluster.js';
 
 export function simProvider(): ClusterProvider {
   let sim: SimCluster | undefined;

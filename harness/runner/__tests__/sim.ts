@@ -3,7 +3,7 @@
  * plane (quiet), and the ClusterHandle a provider would hand the workers for it.
  */
 import { createDataPlane } from '../../mesh/index.js';
-import type { ClusterHandle } from '../../providers/types.js';
+import type { ClusterHandle } from '../../contract/cluster.js';
 import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
 import type { KubeClients } from '../../kube/types.js';
 import type { StepContext } from '../types.js';

@@ -5,7 +5,7 @@
  * Kiali's 302, Grafana's and Jaeger's UI). Providers apply these as kind applies Istio's files;
  * nothing installs them unless a scenario asks for the addon.
  */
-import type { Addon } from '../../providers/types.js';
+import type { Addon } from '../../contract/cluster.js';
 import type { KubeObject } from '../store/types.js';
 import { ISTIO_NAMESPACE, service } from './install.js';
 

@@ -7,7 +7,7 @@
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { KubeObject } from '../store/types.js';
 import { istioCrd, ISTIO_KINDS } from './crds.js';
-import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from './injection.js';
+import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from '../../istio/injection.js';
 import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
 type SimIstioProfile = 'demo' | 'default' | 'minimal';

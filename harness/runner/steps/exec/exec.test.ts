@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterHandle } from '../../../providers/types.js';
+import type { ClusterHandle } from '../../../contract/cluster.js';
 import type { ExecStep } from '../../../spec/index.js';
 import type { StepContext } from '../../types.js';
 import { commandLine, execOperation } from './index.js';

@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { kubeToolOptions } from '../../../kube/clients.js';
-import type { ClusterHandle } from '../../../providers/types.js';
+import type { ClusterHandle } from '../../../contract/cluster.js';
 import { describeStep, type ExecStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 

@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { loadManifests, parseManifests, type Manifest } from '../../../kube/index.js';
-import { injectSidecar } from '../../../sim/istio/injection.js';
+import { injectSidecar } from '../../../istio/injection.js';
 import { describeStep, type InjectStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 import { applyAndRecord, manifestTarget } from '../apply/index.js';

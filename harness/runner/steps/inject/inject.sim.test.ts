@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients, createScenarioNamespace, readObject } from '../../../kube/index.js';
-import type { ClusterHandle } from '../../../providers/types.js';
+import type { ClusterHandle } from '../../../contract/cluster.js';
 import { startSim, type SimCluster } from '../../../sim/index.js';
 import type { InjectStep } from '../../../spec/index.js';
 import { createStepContext, type ScenarioScope } from '../../step-context.js';

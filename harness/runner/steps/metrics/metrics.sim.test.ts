@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../../kube/clients.js';
 import { waitForPods } from '../../../kube/waits/pods.js';
-import type { ClusterHandle } from '../../../providers/types.js';
+import type { ClusterHandle } from '../../../contract/cluster.js';
 import type { SimCluster } from '../../../sim/index.js';
 import { MetricsStep, TrafficStep } from '../../../spec/schema.js';
 import { simHandle, startMeshSim, stepContextOn } from '../../__tests__/sim.js';

@@ -4,7 +4,8 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { MetricSample } from '../../../matchers/index.js';
-import { appPort, forwardFromPod, readyPods } from '../../../traffic/pods.js';
+import { readyPods } from '../../../kube/pods.js';
+import { appPort, forwardFromPod } from '../../../traffic/echo-pod.js';
 import type { KubeClients } from '../../../kube/types.js';
 
 const PROMETHEUS_URL = 'http://prometheus.istio-system:9090';

@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../../kube/clients.js';
 import { waitForPods } from '../../../kube/waits/pods.js';
-import type { ClusterHandle } from '../../../providers/types.js';
+import type { ClusterHandle } from '../../../contract/cluster.js';
 import type { StepReport } from '../../../report/types.js';
 import type { SimCluster } from '../../../sim/index.js';
 import { PodsStep, ServicesStep, TrafficStep } from '../../../spec/schema.js';

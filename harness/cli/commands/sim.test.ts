@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../cli/errors.js';
-import { main } from '../cli/main.js';
-import { runSimCommand } from './command.js';
+import { UsageError } from '../errors.js';
+import { main } from '../main.js';
+import { runSimCommand } from './sim.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-command-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));

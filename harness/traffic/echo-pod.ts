@@ -1,52 +1,13 @@
 /**
- * Reaching echo pods through the API server's pod proxy, so the same call works on kind, a
- * managed cluster and sim: no port-forward, no route from the test machine into the cluster.
+ * The echo app's calls on a pod (forward call, request log), through the API server's pod
+ * proxy, so the same call works on kind, a managed cluster and sim: no port-forward, no route
+ * from the test machine into the cluster.
  */
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { readObject } from '../kube/read.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import { SIDECAR_CONTAINER } from '../contract/pods.js';
 import type { KubeClients } from '../kube/types.js';
 import { FORWARD_PATH, REQUESTS_PATH, encodeForward } from '../../apps/echo/src/protocol.js';
 import type { ForwardRequest, ForwardResponse, RequestLogPage } from '../../apps/echo/src/protocol.js';
-
-/** The container name of Istio's sidecar, classic or native. */
-export const SIDECAR_CONTAINER = 'istio-proxy';
-
-export function isPodReady(pod: V1Pod): boolean {
-  if (pod.metadata?.deletionTimestamp || pod.status?.phase !== 'Running') return false;
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** Ready pods matching a label selector, by name so repeated runs pick the same pod. */
-export async function readyPods(kube: KubeClients, namespace: string, labelSelector: string): Promise<V1Pod[]> {
-  const list = await kube.core.listNamespacedPod({ namespace, labelSelector });
-  return list.items.filter(isPodReady).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
-}
-
-/**
- * The label selector of a workload named in a spec: the Deployment's own selector when a
- * Deployment of that name exists, else the `app` label the tutorials put on every workload.
- */
-async function workloadSelector(kube: KubeClients, namespace: string, workload: string): Promise<string> {
-  const deployment = await readObject<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>(kube, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    name: workload,
-    namespace,
-  });
-  const labels = deployment?.spec?.selector?.matchLabels;
-  if (labels && Object.keys(labels).length > 0) {
-    return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-  }
-  return `app=${workload}`;
-}
-
-/** A ready pod of the workload, or an error that says what was looked for. */
-export async function readyWorkloadPod(kube: KubeClients, namespace: string, workload: string): Promise<V1Pod> {
-  const selector = await workloadSelector(kube, namespace, workload);
-  const [pod] = await readyPods(kube, namespace, selector);
-  if (!pod) throw new Error(`no ready pod of workload "${workload}" (selector ${selector}) in namespace ${namespace}`);
-  return pod;
-}
 
 /** The app's port: the first container port of the first container that is not the sidecar. */
 export function appPort(pod: V1Pod): number {
