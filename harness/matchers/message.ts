@@ -5,7 +5,7 @@
  * where latency matters, the latency distribution.
  */
 import { lineCollector, writeLatency, writeShareChart } from '../report/text.js';
-import { probability } from '../stats/format.js';
+import { probability } from '../contract/format.js';
 import type { Verdict } from '../stats/verdict.js';
 import type { LatencySummary } from '../traffic/latency.js';
 

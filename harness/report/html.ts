@@ -5,11 +5,11 @@
  */
 import { resolve } from 'node:path';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import { formatMs } from '../traffic/latency.js';
+import { formatMs } from '../contract/format.js';
 import { ReportDestinationError, writeReportFile } from './destination.js';
 import { runReportFrom } from './run-model.js';
 import { escapeHtml, latencyHistogramSvg, shareChartSvg } from './svg.js';
-import { probability } from '../stats/format.js';
+import { probability } from '../contract/format.js';
 import { formatTally } from './text.js';
 import type { RunReport, ScenarioEntry, StepEntry, TaskVerdict, TrafficReport } from './types.js';
 

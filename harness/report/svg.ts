@@ -3,7 +3,8 @@
  * whiskers, and a latency histogram. Pure string builders, no scripts, no external assets.
  */
 import type { ShareEstimate } from '../stats/verdict.js';
-import { formatMs, type LatencySummary } from '../traffic/latency.js';
+import { formatMs } from '../contract/format.js';
+import type { LatencySummary } from '../traffic/latency.js';
 import { formatShare } from './text.js';
 
 const WIDTH = 560;

@@ -4,7 +4,8 @@
  * target, so a message, a log file or a test can collect them.
  */
 import type { ShareEstimate } from '../stats/verdict.js';
-import { formatMs, type LatencySummary } from '../traffic/latency.js';
+import { formatMs } from '../contract/format.js';
+import type { LatencySummary } from '../traffic/latency.js';
 
 interface TextTarget {
   line(text?: string): void;

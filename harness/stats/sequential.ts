@@ -28,7 +28,7 @@
  * sum over categories of their rules without early passes.
  */
 import { binomialCdf, binomialSf, equalTailedPValue } from './binomial.js';
-import { percent, probability } from './format.js';
+import { percent, probability } from '../contract/format.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
 import { regionAt, requiredSampleSize, twoSidedDesign, type RejectionRegion, type ShareDesign } from './sample-size.js';
 import { expectedShares, splitComparisons, splitHypothesis } from './split.js';

@@ -1,5 +1,5 @@
 /** Expected splits: validation, how they read, and how many tests a split needs. */
-import { percent } from './format.js';
+import { percent } from '../contract/format.js';
 
 export function checkPercent(what: string, value: number): void {
   if (!(value >= 0 && value <= 100)) throw new RangeError(`${what} must be in [0, 100], got ${value}`);

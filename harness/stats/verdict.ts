@@ -7,7 +7,7 @@
  * report draws: it passes if and only if every expected share lies inside its interval.
  */
 import { binomialCdf, clopperPearson, equalTailedPValue } from './binomial.js';
-import { percent, probability } from './format.js';
+import { percent, probability } from '../contract/format.js';
 import { resolvePolicy, type StatsPolicy } from './policy.js';
 import { checkPercent, expectedShares, splitComparisons, splitHypothesis } from './split.js';
 

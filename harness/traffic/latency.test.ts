@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, summarizeLatency } from './latency.js';
+import { summarizeLatency } from './latency.js';
 
 describe('summarizeLatency', () => {
   it('gives nearest-rank percentiles and the buckets from the first to the last non-empty one', () => {
@@ -14,9 +14,5 @@ describe('summarizeLatency', () => {
   it('puts very slow requests in an open last bucket and handles an empty batch', () => {
     expect(summarizeLatency([{ latencyMs: 45_000 }]).buckets).toEqual([{ fromMs: 30_000, toMs: null, count: 1 }]);
     expect(summarizeLatency([])).toMatchObject({ n: 0, p50: 0, max: 0 });
-  });
-
-  it('formats milliseconds and seconds', () => {
-    expect([formatMs(4.4), formatMs(999), formatMs(3000), formatMs(1234)]).toEqual(['4ms', '999ms', '3s', '1.23s']);
   });
 });

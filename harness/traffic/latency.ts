@@ -52,8 +52,3 @@ function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
-
-export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(2))}s`;
-  return `${Math.round(ms)}ms`;
-}
