@@ -9,7 +9,7 @@ import type { MatcherOutcome } from '../report/types.js';
 import { formatTally } from '../report/text.js';
 import type { Verdict } from '../stats/verdict.js';
 import { formatMs } from '../contract/format.js';
-import type { LatencySummary } from '../traffic/latency.js';
+import type { LatencySummary } from '../stats/latency.js';
 import { attachRequestLogSource, requestLogSourceOf } from '../traffic/request-log.js';
 import type { RequestRecord, TrafficResult } from '../traffic/types.js';
 import { buildMessage } from './message.js';

@@ -7,7 +7,7 @@
 import { lineCollector, writeLatency, writeShareChart } from '../report/text.js';
 import { probability } from '../contract/format.js';
 import type { Verdict } from '../stats/verdict.js';
-import type { LatencySummary } from '../traffic/latency.js';
+import type { LatencySummary } from '../stats/latency.js';
 
 export interface FailureMessage {
   matcher: string;

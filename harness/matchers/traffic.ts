@@ -14,7 +14,7 @@ import type {
 } from '../spec/schema.js';
 import type { StatsPolicy } from '../stats/policy.js';
 import { minShareTest, shareTest, splitTest } from '../stats/verdict.js';
-import { summarizeLatency } from '../traffic/latency.js';
+import { summarizeLatency } from '../stats/latency.js';
 import { requestLogSourceOf, type RequestLogSource } from '../traffic/request-log.js';
 import type { RequestRecord } from '../traffic/types.js';
 import {

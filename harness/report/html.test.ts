@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startVitest } from 'vitest/node';
 import { clopperPearson } from '../stats/index.js';
-import { summarizeLatency } from '../traffic/latency.js';
+import { summarizeLatency } from '../stats/latency.js';
 import { HtmlReporter, renderHtmlReport } from './html.js';
 import type { ReportedModule, ReportedTest } from './run-model.js';
 import type { RunReport, TrafficReport } from './types.js';

@@ -4,7 +4,7 @@
  */
 import type { ShareEstimate } from '../stats/verdict.js';
 import { formatMs } from '../contract/format.js';
-import type { LatencySummary } from '../traffic/latency.js';
+import type { LatencySummary } from '../stats/latency.js';
 import { formatShare } from './text.js';
 
 const WIDTH = 560;

@@ -5,7 +5,7 @@
  */
 import type { ShareEstimate } from '../stats/verdict.js';
 import { formatMs } from '../contract/format.js';
-import type { LatencySummary } from '../traffic/latency.js';
+import type { LatencySummary } from '../stats/latency.js';
 
 interface TextTarget {
   line(text?: string): void;

@@ -4,7 +4,7 @@
  * crosses from worker to main process.
  */
 import type { ShareEstimate } from '../stats/verdict.js';
-import type { LatencySummary } from '../traffic/latency.js';
+import type { LatencySummary } from '../stats/latency.js';
 
 /** One matcher's decision on a traffic batch. */
 export interface MatcherOutcome {

@@ -1,7 +1,7 @@
 /** The traffic step's summary for the HTML report: what was sent, what came back, what was decided. */
 import { statusTally } from '../../../matchers/engines.js';
 import type { MatcherOutcome, TrafficReport } from '../../../report/types.js';
-import { summarizeLatency } from '../../../traffic/latency.js';
+import { summarizeLatency } from '../../../stats/latency.js';
 import type { TrafficResult } from '../../../traffic/types.js';
 
 export function trafficReport(result: TrafficResult, outcomes: readonly MatcherOutcome[], sampling?: string): TrafficReport {

@@ -1,5 +1,4 @@
 /** Latency distribution of a batch: what failure messages and the HTML report show. */
-import type { RequestRecord } from './types.js';
 
 interface LatencyBucket {
   /** Bucket covers latencies in [fromMs, toMs); toMs is null for the open last bucket. */
@@ -20,7 +19,7 @@ export interface LatencySummary {
 /** Roughly logarithmic edges, so a 5 ms answer and a 3 s fault delay both land in a readable bucket. */
 const EDGES_MS = [0, 5, 10, 25, 50, 100, 250, 500, 1000, 2000, 3000, 5000, 10_000, 30_000];
 
-export function summarizeLatency(requests: readonly Pick<RequestRecord, 'latencyMs'>[]): LatencySummary {
+export function summarizeLatency(requests: readonly { latencyMs: number }[]): LatencySummary {
   const sorted = requests.map((r) => r.latencyMs).sort((a, b) => a - b);
   const counts = EDGES_MS.map(() => 0);
   for (const latency of sorted) counts[bucketIndex(latency)]++;
