@@ -10,8 +10,8 @@ import { formatTally } from '../report/text.js';
 import type { Verdict } from '../stats/verdict.js';
 import { formatMs } from '../contract/format.js';
 import type { LatencySummary } from '../stats/latency.js';
-import { attachRequestLogSource, requestLogSourceOf } from '../traffic/request-log.js';
-import type { RequestRecord, TrafficResult } from '../traffic/types.js';
+import { attachRequestLogSource, requestLogSourceOf } from '../contract/traffic.js';
+import type { RequestRecord, TrafficResult } from '../contract/traffic.js';
 import { buildMessage } from './message.js';
 
 export interface MatcherResult {

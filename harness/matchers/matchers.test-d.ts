@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { TrafficResult } from '../traffic/types.js';
+import type { TrafficResult } from '../contract/traffic.js';
 import './index.js';
 
 declare const traffic: TrafficResult;

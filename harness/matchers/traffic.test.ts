@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attachRequestLogSource, requestLogSourceOf } from '../traffic/request-log.js';
-import type { RequestRecord, TrafficResult } from '../traffic/types.js';
+import { attachRequestLogSource, requestLogSourceOf } from '../contract/traffic.js';
+import type { RequestRecord, TrafficResult } from '../contract/traffic.js';
 import { firstRequests } from './engines.js';
 import { assertExpectations } from './expectations.js';
 import { installMatchers, outcomesOf } from './index.js';

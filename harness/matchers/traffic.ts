@@ -2,7 +2,7 @@
 import type { MatcherState } from 'vitest';
 import type { z } from 'zod';
 import { formatTally } from '../report/text.js';
-import { durationMs } from '../spec/duration.js';
+import { durationMs } from '../contract/units.js';
 import type {
   AbortExpectation,
   DelayExpectation,
@@ -15,8 +15,8 @@ import type {
 import type { StatsPolicy } from '../stats/policy.js';
 import { minShareTest, shareTest, splitTest } from '../stats/verdict.js';
 import { summarizeLatency } from '../stats/latency.js';
-import { requestLogSourceOf, type RequestLogSource } from '../traffic/request-log.js';
-import type { RequestRecord } from '../traffic/types.js';
+import { requestLogSourceOf, type RequestLogSource } from '../contract/traffic.js';
+import type { RequestRecord } from '../contract/traffic.js';
 import {
   conclude,
   concludeEveryRequest,

@@ -8,16 +8,10 @@
  */
 import { z } from 'zod';
 import { ADDONS } from '../contract/cluster.js';
+import { Duration, Percent, Selector } from '../contract/units.js';
 
-/** "500ms", "3s", "2m", "1h", or "1.5s". */
-export const Duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as "500ms", "3s" or "2m"')
-  .describe('A duration: a number followed by ms, s, m or h, e.g. "3s".');
-export type Duration = z.infer<typeof Duration>;
+export { Duration, Selector };
 
-/** Label selector in kubectl syntax, e.g. "app=backend,version=v1". */
-export const Selector = z.string().min(1).describe('A label selector, e.g. "app=backend,version=v1".');
 
 /** An object reference in kubectl syntax: "deployment/backend", "svc/backend", "virtualservice/reviews". */
 export const ObjectRef = z
@@ -34,9 +28,6 @@ function exactlyOneOf(what: string, keys: readonly string[]) {
     }
   };
 }
-
-/** A percentage 0..100. */
-const Percent = z.number().min(0).max(100);
 
 // ---------------------------------------------------------------- actions
 

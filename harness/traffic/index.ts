@@ -1,5 +1,5 @@
 /** The traffic layer: sending a traffic step's requests and what they observed. */
 export { appendTraffic, DEFAULT_CONCURRENCY, sendTraffic } from './send.js';
 export { appPort, forwardFromPod, requestLogOf } from './echo-pod.js';
-export { attachRequestLogSource, requestLogSourceOf, type RequestLogSource } from './request-log.js';
-export type { RequestRecord, TrafficResult } from './types.js';
+export { clusterRequestLogSource } from './request-log.js';
+export type { RequestRecord, TrafficResult } from '../contract/traffic.js';

@@ -9,12 +9,13 @@ import { request, type Dispatcher } from 'undici';
 import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
 import type { ClusterHandle } from '../contract/cluster.js';
 import type { KubeClients } from '../kube/types.js';
-import { durationMs } from '../spec/duration.js';
+import { durationMs } from '../contract/units.js';
 import type { TrafficAction } from '../spec/schema.js';
 import { readyWorkloadPod } from '../kube/pods.js';
 import { forwardFromPod } from './echo-pod.js';
-import { attachRequestLogSource, clusterRequestLogSource, requestLogSourceOf } from './request-log.js';
-import type { RequestRecord, TrafficResult } from './types.js';
+import { attachRequestLogSource, requestLogSourceOf } from '../contract/traffic.js';
+import { clusterRequestLogSource } from './request-log.js';
+import type { RequestRecord, TrafficResult } from '../contract/traffic.js';
 
 interface TrafficContext {
   kube: KubeClients;

@@ -14,7 +14,7 @@ import { outcomesOf } from '../../../matchers/index.js';
 import type { TrafficStep } from '../../../spec/schema.js';
 import { canFailByChance, type StatsPolicy } from '../../../stats/index.js';
 import { DEFAULT_CONCURRENCY, sendTraffic } from '../../../traffic/send.js';
-import type { TrafficResult } from '../../../traffic/types.js';
+import type { TrafficResult } from '../../../contract/traffic.js';
 import type { Operation, StepContext } from '../../types.js';
 import { trafficReport } from './report.js';
 import { autoRequestCount, expectationPolicy, leastRequests, plannedSamples, statisticalExpectations } from './request-count.js';

@@ -2,7 +2,7 @@
 import { statusTally } from '../../../matchers/engines.js';
 import type { MatcherOutcome, TrafficReport } from '../../../report/types.js';
 import { summarizeLatency } from '../../../stats/latency.js';
-import type { TrafficResult } from '../../../traffic/types.js';
+import type { TrafficResult } from '../../../contract/traffic.js';
 
 export function trafficReport(result: TrafficResult, outcomes: readonly MatcherOutcome[], sampling?: string): TrafficReport {
   return {

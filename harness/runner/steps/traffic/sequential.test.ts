@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrafficExpect } from '../../../spec/schema.js';
 import { DEFAULT_POLICY, requiredSampleSize, sequentialSplitPlan, type SequentialPlan } from '../../../stats/index.js';
-import type { TrafficResult } from '../../../traffic/types.js';
+import type { TrafficResult } from '../../../contract/traffic.js';
 import { DETERMINISTIC_REQUEST_COUNT, expectationPolicy } from './request-count.js';
 import { plansFor, sendSequentially, sequentialTargetsOf, type SequentialTarget } from './sequential.js';
 

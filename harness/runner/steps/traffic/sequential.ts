@@ -17,11 +17,11 @@
  */
 import { tally } from '../../../matchers/engines.js';
 import { valueAt } from '../../../matchers/traffic.js';
-import { durationMs } from '../../../spec/duration.js';
+import { durationMs } from '../../../contract/units.js';
 import type { TrafficExpect } from '../../../spec/schema.js';
 import { defaultBatch, requiredSampleSize, sequentialSplitPlan, splitTest, type SequentialPlan, type StatsPolicy } from '../../../stats/index.js';
 import { appendTraffic } from '../../../traffic/send.js';
-import type { RequestRecord, TrafficResult } from '../../../traffic/types.js';
+import type { RequestRecord, TrafficResult } from '../../../contract/traffic.js';
 import { DETERMINISTIC_REQUEST_COUNT } from './request-count.js';
 
 /** What is sampled for one expectation: each request falls in one category, expected in these percentages. */
