@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import { ADDONS } from '../contract/cluster.js';
-import { Duration, Percent, Selector } from '../contract/units.js';
+import { Duration, Selector } from '../contract/units.js';
+import { expectShape } from '../matchers/registry.js';
 
 export { Duration, Selector };
 
@@ -117,59 +118,11 @@ export const MetricsSubject = z.strictObject({
 
 // ---------------------------------------------------------------- expectations
 
-export const SplitExpectation = z.strictObject({
-  by: z.string().default('version').describe('What to tally responses by: `version`, `pod`, `status`, or a response field path such as `body.upstream.version`.'),
-  split: z.record(z.string(), Percent).describe('Expected percentages per value; they must add up to 100.'),
-}).superRefine((expectation, ctx) => {
-  const total = Object.values(expectation.split).reduce((sum, share) => sum + share, 0);
-  if (Math.abs(total - 100) > 1e-9) {
-    ctx.addIssue({ code: 'custom', path: ['split'], message: `split percentages add up to ${total}; they must add up to 100` });
-  }
-});
-export const DelayExpectation = z.strictObject({ delay: Duration, share: Percent });
-export const AbortExpectation = z.strictObject({ status: z.number().int(), share: Percent });
-export const SucceedExpectation = z.strictObject({
-  atLeast: Percent.default(100).describe('Minimum true success rate in percent (default 100: every request succeeds).'),
-});
-export const RetryExpectation = z.strictObject({
-  maxAttempts: z.number().int().positive().optional().describe("Most attempts the server may see for one request (the route's attempts + 1)."),
-  observed: z.boolean().default(true).describe('Some request needed more than one attempt.'),
-});
-export const MirrorExpectation = z.strictObject({
-  mirror: Selector.describe('Label selector of the pods that receive the mirrored copies.'),
-  share: Percent.default(100).describe('Share of requests mirrored (mirrorPercentage), default 100.'),
-  answeredBy: z.string().optional().describe('What the answers must come from, tallied by version, e.g. "v1".'),
-});
-export const RespondExpectation = z.strictObject({
-  status: z.number().int().optional(),
-  body: z.record(z.string(), z.unknown()).optional().describe('Subset of the JSON body every response must contain.'),
-  headers: z.record(z.string(), z.string()).optional().describe('Headers every response must carry (value substring match).'),
-});
-
-export const TrafficExpect = z.strictObject({
-  toSplitTraffic: SplitExpectation.optional().describe('Shares of responses per value (by version by default); they must add up to 100.'),
-  toInjectDelay: DelayExpectation.optional().describe('That share of requests is delayed by at least `delay`.'),
-  toAbortWith: AbortExpectation.optional().describe('That share of requests fails with `status`.'),
-  toSucceed: SucceedExpectation.optional().describe('At least this share of requests succeeds (default 100).'),
-  toRetry: RetryExpectation.optional().describe('Attempts the server sees per request.'),
-  toMirrorTo: MirrorExpectation.optional().describe('Copies reach the mirror pods while answers come from the primary.'),
-  toRespondWith: RespondExpectation.optional().describe('Every response has this status, body fields and headers.'),
-  toBeBlocked: z.boolean().optional().describe('The requests are refused (e.g. egress under REGISTRY_ONLY).'),
-  toReach: z.boolean().optional().describe('The requests get through.'),
-  toUseMutualTLS: z.boolean().optional().describe('The server saw mutual TLS (X-Forwarded-Client-Cert).'),
-});
-export const PodsExpect = z.strictObject({
-  toHaveSidecar: z.boolean().optional().describe('Pods have an istio-proxy sidecar (classic or native).'),
-  toBeReady: z.boolean().optional().describe('Pods are Ready.'),
-  toHaveContainers: z.number().int().positive().optional().describe('Number of containers per pod as `kubectl get pods` READY shows it (e.g. 2 for app + sidecar).'),
-  toHaveCount: z.number().int().nonnegative().optional().describe('Number of pods the selector matches.'),
-});
-export const ServicesExpect = z.strictObject({
-  toFollowIstioConventions: z.boolean().optional().describe("Istio's port-naming rule (name `<protocol>[-suffix]` or appProtocol) and `app`/`version` labels."),
-});
-export const MetricsExpect = z.strictObject({
-  toBeAtLeast: z.number().optional().describe("The metric's summed value is at least this."),
-});
+/** Each subject's `expect:` keys come from the matcher registry: a matcher's argument is its own module's to define. */
+export const TrafficExpect = z.strictObject(expectShape('traffic'));
+export const PodsExpect = z.strictObject(expectShape('pods'));
+export const ServicesExpect = z.strictObject(expectShape('services'));
+export const MetricsExpect = z.strictObject(expectShape('metrics'));
 
 // ---------------------------------------------------------------- steps
 

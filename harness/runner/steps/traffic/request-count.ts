@@ -6,6 +6,8 @@
  * request is checked on its own.
  */
 import { canFailByChance, familyPolicy, requiredSampleSize, type Expectation, type StatsPolicy } from '../../../stats/index.js';
+import type { MatcherDefinition } from '../../../matchers/definition.js';
+import { MATCHERS, type MatcherName } from '../../../matchers/registry.js';
 import type { TrafficExpect } from '../../../spec/schema.js';
 
 /** Enough requests that a property every request must have is seen on several connections and pods. */
@@ -13,20 +15,16 @@ export const DETERMINISTIC_REQUEST_COUNT = 20;
 
 /** A share-based expectation of a step: its matcher and the statistical question behind it. */
 interface StatisticalExpectation {
-  matcher: keyof TrafficExpect;
+  matcher: MatcherName;
   expectation: Expectation;
 }
 
-/** The statistical question behind each share-based expectation. */
+/** The statistical question behind each share-based expectation, as its matcher defines it. */
 export function statisticalExpectations(expect: TrafficExpect): StatisticalExpectation[] {
-  const questions: Array<[keyof TrafficExpect, Expectation | undefined]> = [
-    ['toSplitTraffic', expect.toSplitTraffic && { kind: 'split', expectedPercent: expect.toSplitTraffic.split }],
-    ['toInjectDelay', expect.toInjectDelay && { kind: 'share', percent: expect.toInjectDelay.share }],
-    ['toAbortWith', expect.toAbortWith && { kind: 'share', percent: expect.toAbortWith.share }],
-    ['toMirrorTo', expect.toMirrorTo && { kind: 'share', percent: expect.toMirrorTo.share }],
-    ['toSucceed', expect.toSucceed && { kind: 'min', percent: expect.toSucceed.atLeast }],
-  ];
-  return questions.flatMap(([matcher, expectation]) => (expectation ? [{ matcher, expectation }] : []));
+  return Object.entries(expect).flatMap(([name, args]) => {
+    const { question } = MATCHERS[name as MatcherName] as MatcherDefinition;
+    return question && args !== undefined ? [{ matcher: name as MatcherName, expectation: question(args) }] : [];
+  });
 }
 
 /** The policy each of the step's share-based expectations is decided under. */

@@ -16,20 +16,17 @@
  * false-failure rate stays within the plan's.
  */
 import { tally } from '../../../matchers/engines.js';
-import { valueAt } from '../../../matchers/traffic.js';
-import { durationMs } from '../../../contract/units.js';
+import type { MatcherDefinition, SequentialCategories } from '../../../matchers/definition.js';
+import { MATCHERS, type MatcherName } from '../../../matchers/registry.js';
 import type { TrafficExpect } from '../../../spec/schema.js';
 import { defaultBatch, requiredSampleSize, sequentialSplitPlan, splitTest, type SequentialPlan, type StatsPolicy } from '../../../stats/index.js';
 import { appendTraffic } from '../../../traffic/send.js';
-import type { RequestRecord, TrafficResult } from '../../../contract/traffic.js';
+import type { TrafficResult } from '../../../contract/traffic.js';
 import { DETERMINISTIC_REQUEST_COUNT } from './request-count.js';
 
-/** What is sampled for one expectation: each request falls in one category, expected in these percentages. */
-export interface SequentialTarget {
-  matcher: keyof TrafficExpect;
-  expectedPercent: Record<string, number>;
-  dimension: string;
-  categoryOf(request: RequestRecord): string;
+/** What is sampled for one expectation: its matcher's categories. */
+export interface SequentialTarget extends SequentialCategories {
+  matcher: MatcherName;
 }
 
 interface PlannedTarget {
@@ -45,24 +42,12 @@ interface SequentialRun {
   decidedOn: Map<string, number>;
 }
 
-const HIT = 'hit';
-const MISS = 'miss';
-
-function twoWay(matcher: keyof TrafficExpect, label: string, percent: number, hit: (request: RequestRecord) => boolean): SequentialTarget {
-  return { matcher, expectedPercent: { [HIT]: percent, [MISS]: 100 - percent }, dimension: label, categoryOf: (r) => (hit(r) ? HIT : MISS) };
-}
-
-/** The step's expectations that can be sampled sequentially. */
+/** The step's expectations that can be sampled sequentially: those whose matcher defines categories. */
 export function sequentialTargetsOf(expect: TrafficExpect): SequentialTarget[] {
-  const { toSplitTraffic: split, toInjectDelay: delay, toAbortWith: abort } = expect;
-  const targets: SequentialTarget[] = [];
-  if (split) targets.push({ matcher: 'toSplitTraffic', expectedPercent: split.split, dimension: split.by, categoryOf: (r) => valueAt(r, split.by) });
-  if (delay) {
-    const delayMs = durationMs(delay.delay);
-    targets.push(twoWay('toInjectDelay', `delayed >= ${delay.delay}`, delay.share, (r) => r.latencyMs >= delayMs));
-  }
-  if (abort) targets.push(twoWay('toAbortWith', `status ${abort.status}`, abort.share, (r) => r.status === abort.status));
-  return targets;
+  return Object.entries(expect).flatMap(([name, args]) => {
+    const { sequential } = MATCHERS[name as MatcherName] as MatcherDefinition;
+    return sequential && args !== undefined ? [{ matcher: name as MatcherName, ...sequential(args) }] : [];
+  });
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import type { MatcherState } from 'vitest';
-import { conclude, expectReceived, type MatcherResult } from './engines.js';
+import { z } from 'zod';
+import { defineMatcher } from '../definition.js';
+import { conclude, expectReceived, type MatcherResult } from '../engines.js';
 
 /** A Service with the pods its selector selects. */
 export interface ServiceWithPods {
@@ -50,20 +52,26 @@ export function conventionViolations({ service, pods }: ServiceWithPods): string
   return violations;
 }
 
-export function toFollowIstioConventions(this: MatcherState, received: unknown): MatcherResult {
-  const services = expectReceived(received, 'toFollowIstioConventions', 'a list of {service, pods}', isServiceList);
-  const violations = services.flatMap(conventionViolations);
-  const pass = services.length > 0 && violations.length === 0;
-  return conclude(this, {
-    matcher: 'toFollowIstioConventions',
-    received: 'services',
-    pass,
-    detail:
-      services.length === 0
-        ? 'no services matched the selector'
-        : violations.length === 0
-          ? `${services.length} services follow Istio's port naming and pod labelling conventions`
-          : `${violations.length} violations in ${services.length} services`,
-    findings: () => violations.map((v) => `  ✗ ${v}`),
-  });
-}
+export const toFollowIstioConventions = defineMatcher({
+  subject: 'services',
+  spec: z.boolean(),
+  description: "Istio's port-naming rule (name `<protocol>[-suffix]` or appProtocol) and `app`/`version` labels.",
+  example: '`true`',
+  match(this: MatcherState, received: unknown): MatcherResult {
+    const services = expectReceived(received, 'toFollowIstioConventions', 'a list of {service, pods}', isServiceList);
+    const violations = services.flatMap(conventionViolations);
+    const pass = services.length > 0 && violations.length === 0;
+    return conclude(this, {
+      matcher: 'toFollowIstioConventions',
+      received: 'services',
+      pass,
+      detail:
+        services.length === 0
+          ? 'no services matched the selector'
+          : violations.length === 0
+            ? `${services.length} services follow Istio's port naming and pod labelling conventions`
+            : `${violations.length} violations in ${services.length} services`,
+      findings: () => violations.map((v) => `  ✗ ${v}`),
+    });
+  },
+});
