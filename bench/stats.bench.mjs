@@ -168,7 +168,9 @@ function measureSequential(testCase, uniform) {
     looks.forEach((look, i) => {
       const batchPmf = Array.from({ length: batches[i] + 1 }, (_, k) => binomialCdf(k, batches[i], truth) - binomialCdf(k - 1, batches[i], truth));
       const next = new Float64Array(look + 1);
-      mass.forEach((p, count) => batchPmf.forEach((q, k) => (next[count + k] += p * q)));
+      mass.forEach((p, count) => {
+        for (const [k, q] of batchPmf.entries()) next[count + k] += p * q;
+      });
       next.forEach((p, count) => {
         if (decisions[i][count] === CONTINUE) return;
         exactRequests += look * p;

@@ -1,5 +1,5 @@
 /** The layer check (scripts/check-layers.mjs) against the real tree and against deliberate breaks of it. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,9 @@ import { checkLayers, checkTable, importsOf, readLayerTable } from '../scripts/c
 
 const root = path.resolve(import.meta.dirname, '..');
 const copies: string[] = [];
-afterEach(() => copies.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A copy of DESIGN.md and harness/ to break on purpose. */
 function copyOfTree(): string {

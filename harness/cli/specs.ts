@@ -7,7 +7,7 @@ const DEFAULT_SPEC_DIR = 'specs';
 /** All specs under `paths` (default `specs/`), or a CliError listing every spec error. */
 export function loadValidSpecs(paths: readonly string[], rootDir: string): LoadedSpec[] {
   const given = paths.length > 0 ? paths : [DEFAULT_SPEC_DIR];
-  let result;
+  let result: ReturnType<typeof loadSpecs>;
   try {
     result = loadSpecs(given, rootDir);
   } catch (error) {

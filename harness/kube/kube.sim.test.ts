@@ -215,7 +215,7 @@ describe('labels, annotations and patches', () => {
 
 describe('delete', () => {
   it('deletes by kubectl short name, by selector, and by manifest, waiting until gone', async () => {
-    await apply(echo('doomed') + '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: doomed}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: doomed}}\n');
+    await apply(`${echo('doomed')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: doomed}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: doomed}}\n`);
     const options = { owner, wait: true, ...soon() };
     await deleteObjects(kube, await selectObjects(kube, { ref: 'deploy/doomed' }, owner.namespace), options);
     expect(await readObject(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'doomed', namespace: owner.namespace })).toBeUndefined();

@@ -22,8 +22,14 @@ function clientsWithoutLeasePermission(namespaceCalls: string[]): KubeClients {
     listNamespacedLease: () => Promise.reject(forbidden('list')),
   };
   const core = {
-    listNamespace: () => (namespaceCalls.push('list'), Promise.resolve({ items: [{ metadata: { name: 'other-run-ns', labels: { 'meshspec.dev/run': 'other' } } }] })),
-    deleteNamespace: ({ name }: { name: string }) => (namespaceCalls.push(`delete ${name}`), Promise.resolve({})),
+    listNamespace: async () => {
+      namespaceCalls.push('list');
+      return { items: [{ metadata: { name: 'other-run-ns', labels: { 'meshspec.dev/run': 'other' } } }] };
+    },
+    deleteNamespace: async ({ name }: { name: string }) => {
+      namespaceCalls.push(`delete ${name}`);
+      return {};
+    },
   };
   return { kc: { makeApiClient: () => leases }, core, objects: {} } as unknown as KubeClients;
 }

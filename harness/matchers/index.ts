@@ -31,7 +31,5 @@ export function installMatchers(): void {
 /** Traffic matchers are asynchronous (toMirrorTo reads the mirror's logs): always await them. */
 declare module 'vitest' {
   // The type parameter must match Vitest's own declaration for the interfaces to merge.
-  // biome-ignore lint/suspicious/noEmptyInterface: an augmentation that takes its members from the registry
-  // biome-ignore lint/correctness/noUnusedVariables: T is Vitest's own type parameter
   interface Matchers<T = any> extends MeshspecMatchers {}
 }

@@ -3,7 +3,7 @@
  * table and its types, the traffic step's request planner and the README's matcher tables are
  * all derived from it: adding a matcher is one new module and one line here.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Subject } from './definition.js';
 import { toBeAtLeast } from './metrics/to-be-at-least.js';
 import { toBeReady } from './pods/to-be-ready.js';

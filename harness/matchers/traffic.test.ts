@@ -165,7 +165,12 @@ describe('toMirrorTo', () => {
 
     const stuck = traffic([40, { version: 'v1' }]);
     let stuckReads = 0;
-    attachRequestLogSource(stuck, { logsOf: async () => (stuckReads++, [{ pod: 'm', entries: [] }]) });
+    attachRequestLogSource(stuck, {
+      logsOf: async () => {
+        stuckReads++;
+        return [{ pod: 'm', entries: [] }];
+      },
+    });
     const started = Date.now();
     await failureOf(expect(stuck).toMirrorTo({ mirror: 'app=m' }));
     expect(stuckReads).toBe(2);

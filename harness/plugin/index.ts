@@ -86,7 +86,9 @@ export function meshspec(options: MeshspecOptions = {}): Plugin[] {
   const projectTags: Plugin = {
     name: 'meshspec:tags',
     configResolved(config) {
-      const test = ((config as { test?: { tags?: TestTagDefinition[] } }).test ??= {});
+      const resolved = config as { test?: { tags?: TestTagDefinition[] } };
+      resolved.test ??= {};
+      const test = resolved.test;
       test.tags = [...(test.tags ?? []), ...undeclared(tags, test.tags)];
     },
   };
@@ -113,6 +115,9 @@ function scanSpecs(rootDir: string): IstioNeeds & { tags: string[] } {
 
 function needsOf(scenarios: readonly { tags?: unknown; istio?: unknown }[]): IstioNeeds & { tags: string[] } {
   const tags = new Set<string>();
-  for (const { tags: given } of scenarios) if (Array.isArray(given)) given.filter((tag) => typeof tag === 'string').forEach((tag) => tags.add(tag));
+  for (const { tags: given } of scenarios) {
+    if (!Array.isArray(given)) continue;
+    for (const tag of given) if (typeof tag === 'string') tags.add(tag);
+  }
   return { tags: [...tags].sort(), ...istioNeeds(scenarios.map((scenario) => scenario.istio)) };
 }

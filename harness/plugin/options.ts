@@ -119,7 +119,7 @@ export function istioNeeds(istioBlocks: readonly unknown[]): IstioNeeds {
   for (const block of istioBlocks) {
     const { profile, addons: wanted } = (block ?? {}) as { profile?: unknown; addons?: unknown };
     profiles.add(profile === 'default' || profile === 'minimal' ? profile : 'demo');
-    if (Array.isArray(wanted)) wanted.filter((a): a is Addon => (ADDONS as readonly unknown[]).includes(a)).forEach((a) => addons.add(a));
+    if (Array.isArray(wanted)) for (const addon of wanted) if ((ADDONS as readonly unknown[]).includes(addon)) addons.add(addon as Addon);
   }
   return { profiles: [...profiles].sort(), addons: ADDONS.filter((addon) => addons.has(addon)) };
 }

@@ -60,8 +60,11 @@ async function checkDestination(file: string): Promise<void> {
   if (existing) return access(file, constants.W_OK);
   // A new file needs its nearest existing folder to be a folder it may be created in.
   let folder = dirname(file);
-  let found: Stats | undefined;
-  while (!(found = await statIfPresent(folder))) folder = dirname(folder);
+  let found = await statIfPresent(folder);
+  while (!found) {
+    folder = dirname(folder);
+    found = await statIfPresent(folder);
+  }
   if (!found.isDirectory()) throw destinationError(file, { code: 'ENOTDIR', path: folder });
   await access(folder, constants.W_OK | constants.X_OK);
 }

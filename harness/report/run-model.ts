@@ -32,6 +32,7 @@ export interface ReportedModule {
 }
 
 // Colours and styles of terminal output, removed for the HTML page.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is exactly what an ANSI style code starts with
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function runReportFrom(modules: readonly ReportedModule[], title: string, now = new Date()): RunReport {

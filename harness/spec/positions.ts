@@ -33,7 +33,7 @@ export class SpecPositions {
           else walk(pair.value, [...path, name], keyPos);
         }
       } else if (isSeq(node)) {
-        node.items.forEach((item, index) => walk(item, [...path, index]));
+        for (const [index, item] of node.items.entries()) walk(item, [...path, index]);
       }
     };
     walk(doc.contents, []);

@@ -15,7 +15,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => (socket.destroy(), resolve(false)));
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.on('error', () => resolve(true));
   });
 }
@@ -27,7 +30,10 @@ describe('meshspec sim', () => {
     let stop!: () => void;
     const stopSignal = new Promise<void>((resolve) => (stop = resolve));
     const ready = new Promise<void>((resolve) => {
-      const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile=none'], { out: (l) => (lines.push(l), resolve()), err: (l) => lines.push(l), stopSignal });
+      const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile=none'], { out: (l) => {
+        lines.push(l);
+        resolve();
+      }, err: (l) => lines.push(l), stopSignal });
       void exit.then((code) => lines.push(`exit ${code}`));
     });
     await ready;

@@ -134,7 +134,7 @@ export async function runSimCommand(argv: string[], io: SimCommandIo = { out: (l
   }
   // Listen before starting, so a signal during startup is not lost and stops the cluster once it is up.
   const stopRequested = io.stopSignal ?? signals();
-  let sim;
+  let sim: Awaited<ReturnType<typeof startSim>>;
   try {
     sim = await startSim({ istioProfile: args.profile, kubeconfigPath: args.kubeconfig, nativeSidecars: args.nativeSidecars });
   } catch (error) {

@@ -18,7 +18,7 @@ export function scenarioRun(scenario: { name: string; steps: { name?: string }[]
     async teardown() {
       console.log(`teardown ${scenario.name}`);
     },
-    skipReason(index: number) {
+    skipReason(_index: number) {
       return failed ? `an earlier step failed: ${failed}` : undefined;
     },
     async runStep(index: number, ctx: TestContext) {

@@ -34,7 +34,7 @@ export async function queryPrometheus(kube: KubeClients, client: V1Pod, query: s
   const { results } = await forwardFromPod(kube, client, { url, count: 1, timeoutMs: 10_000 }, signal);
   const [answer] = results;
   const body = answer?.body as PrometheusAnswer | undefined;
-  if (!answer || answer.status !== 200 || body?.status !== 'success' || !body.data) {
+  if (answer?.status !== 200 || body?.status !== 'success' || !body.data) {
     const why = answer?.error ?? body?.error ?? (typeof answer?.body === 'string' && answer.body ? answer.body : `status ${answer?.status}`);
     throw new Error(
       `Prometheus query ${query} failed from pod ${client.metadata?.name}: ${why} (is the Prometheus addon running behind ${PROMETHEUS_URL}?)`,
