@@ -63,8 +63,8 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
 
   const context = await timer.run('context', async () => {
     const chosen = chooseContext(kubeconfig, settings.context);
-    assertContextAllowed(chosen, parseAllowList(settings.allowContext));
-    return chosen;
+    assertContextAllowed(chosen.name, chosen.server, parseAllowList(settings.allowContext));
+    return chosen.name;
   }, (chosen) => `${chosen} from ${kubeconfig}`);
   const kube = kubeClients(kubeconfig, context);
 

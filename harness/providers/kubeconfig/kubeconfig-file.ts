@@ -16,8 +16,14 @@ export function kubeconfigPath(setting: string | undefined, env: NodeJS.ProcessE
   return join(homedir(), '.kube', 'config');
 }
 
+export interface ChosenContext {
+  name: string;
+  /** The URL of the context's cluster; undefined when no file defines that cluster (the API clients then say so). */
+  server: string | undefined;
+}
+
 /** The `context` setting, else the merged current context; verified to exist in the files. */
-export function chooseContext(kubeconfig: string, setting: string | undefined): string {
+export function chooseContext(kubeconfig: string, setting: string | undefined): ChosenContext {
   let kc;
   try {
     kc = loadKubeconfig(kubeconfig);
@@ -33,5 +39,6 @@ export function chooseContext(kubeconfig: string, setting: string | undefined): 
       `Pick one with --context NAME (it has: ${known.join(', ') || 'none'}).`,
     );
   }
-  return context;
+  const cluster = kc.getContextObject(context)?.cluster;
+  return { name: context, server: cluster ? kc.getCluster(cluster)?.server : undefined };
 }
