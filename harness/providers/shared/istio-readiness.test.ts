@@ -31,14 +31,52 @@ describe('validation webhook wait', () => {
     expect((error as ProviderError).message).toMatch(/^The Istio validation webhook did not accept configuration after 3 attempts: .*connection refused$/);
   });
 
-  it('does not retry when the webhook answers and rejects the probe', async () => {
+  // The Status bodies below are the API server's (kubernetes/apiserver@v0.33.0): a webhook denial is
+  // ToStatusErr's (pkg/admission/plugin/webhook/errors/statuserror.go; 400 when the webhook sets no code,
+  // as Istio's does), an authorization refusal ForbiddenStatusError's (pkg/endpoints/handlers/responsewriters/errors.go,
+  // through apimachinery's NewForbidden; a create has no name in the URL, hence "virtualservices.networking.istio.io is forbidden").
+  const refusalOf = async (status: number, body: object) => {
     let calls = 0;
     const error = await waitForValidationWebhook(async () => {
       calls += 1;
-      throw new ApiException(400, 'Bad Request', { message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid' }, {});
+      throw new ApiException(status, 'refused', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: status, ...body }), {});
     }, { attempts: 5, delayMs: 1 }).catch((e: unknown) => e);
     expect(calls).toBe(1);
-    expect((error as ProviderError).message).toContain('denied the request: configuration is invalid');
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  };
+
+  it('does not retry when the webhook answers and rejects the probe, and says it was the webhook', async () => {
+    const error = await refusalOf(400, { message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: virtual service must have at least one host' });
+    expect(error.message).toBe('The Istio validation webhook rejected a valid VirtualService: 400: admission webhook "validation.istio.io" denied the request: configuration is invalid: virtual service must have at least one host');
+  });
+
+  it('names a webhook other than Istio\'s that denies the probe, whatever code it answers', async () => {
+    const error = await refusalOf(403, {
+      reason: 'Forbidden',
+      message: 'admission webhook "validation.gatekeeper.sh" denied the request: [deny-istio-system] no changes in istio-system',
+      details: { group: 'networking.istio.io', kind: 'virtualservices' },
+    });
+    expect(error.message).toBe('The admission webhook "validation.gatekeeper.sh" rejected a valid VirtualService: 403 Forbidden: admission webhook "validation.gatekeeper.sh" denied the request: [deny-istio-system] no changes in istio-system');
+  });
+
+  it('reports a 403 from authorization as missing rights, naming the user, verb, resource and namespace and the RBAC that grants them', async () => {
+    const error = await refusalOf(403, {
+      reason: 'Forbidden',
+      message: 'virtualservices.networking.istio.io is forbidden: User "alice@example.com" cannot create resource "virtualservices" in API group "networking.istio.io" in the namespace "istio-system"',
+      details: { group: 'networking.istio.io', kind: 'virtualservices' },
+    });
+    expect(error.message).toBe('The API server\'s authorization (RBAC) forbids user "alice@example.com" to create virtualservices.networking.istio.io in namespace istio-system: meshspec checks that Istio\'s validation webhook answers with a server-side dry run of a VirtualService there, and a dry run needs the rights of the request itself. (403 Forbidden: virtualservices.networking.istio.io is forbidden: User "alice@example.com" cannot create resource "virtualservices" in API group "networking.istio.io" in the namespace "istio-system")');
+    expect(error.hint).toBe('Grant that user create on virtualservices.networking.istio.io in istio-system, e.g. kubectl create role meshspec-webhook-probe -n istio-system --verb=create --resource=virtualservices.networking.istio.io && kubectl create rolebinding meshspec-webhook-probe -n istio-system --role=meshspec-webhook-probe --user=alice@example.com');
+    expect(error.message).not.toContain('webhook rejected');
+  });
+
+  it('says a refusal that is neither is the API server\'s own, before the webhook', async () => {
+    const error = await refusalOf(403, {
+      reason: 'Forbidden',
+      message: 'virtualservices.networking.istio.io "meshspec-webhook-probe" is forbidden: unable to create new content in namespace istio-system because it is being terminated',
+    });
+    expect(error.message).toBe('The API server refused the dry run of a valid VirtualService in istio-system, before Istio\'s validation webhook answered: 403 Forbidden: virtualservices.networking.istio.io "meshspec-webhook-probe" is forbidden: unable to create new content in namespace istio-system because it is being terminated');
   });
 });
 

@@ -74,13 +74,15 @@ async function crdsPending(kube: ProviderKube): Promise<string | null> {
   return waiting.length ? `${waiting.map((crd) => crd.metadata?.name).join(', ')} not Established` : null;
 }
 
+const PROBE = { group: 'networking.istio.io', resource: 'virtualservices', namespace: ISTIO_NAMESPACE, name: 'meshspec-webhook-probe' };
+
 /** A minimal VirtualService sent with dryRun=All: it reaches the validation webhook and is never stored. */
 async function dryRunVirtualService(kube: ProviderKube): Promise<void> {
   await kube.objects.create(
     {
-      apiVersion: 'networking.istio.io/v1',
+      apiVersion: `${PROBE.group}/v1`,
       kind: 'VirtualService',
-      metadata: { name: 'meshspec-webhook-probe', namespace: ISTIO_NAMESPACE },
+      metadata: { name: PROBE.name, namespace: PROBE.namespace },
       spec: { hosts: ['meshspec-webhook-probe.invalid'], http: [{ route: [{ destination: { host: 'meshspec-webhook-probe.invalid' } }] }] },
     },
     undefined,
@@ -95,9 +97,46 @@ interface WebhookWaitOptions {
 }
 
 /**
+ * A webhook's denial, as the API server words it: `admission webhook "<name>" denied the request: <why>`,
+ * answered 400 (or the webhook's own 4xx code) by Kubernetes 1.31 to 1.36 (kubernetes/apiserver@v0.33.0
+ * pkg/admission/plugin/webhook/errors/statuserror.go ToStatusErr; Istio's webhook sets no code:
+ * istio/istio@1.30.3 pkg/webhooks/validation/server/server.go toAdmissionResponse).
+ */
+const WEBHOOK_DENIAL = /admission webhook "([^"]+)" denied the request/;
+/**
+ * Authorization's refusal, 403 Forbidden: `<resource>.<group> is forbidden: User "<user>" cannot <verb> resource
+ * "<resource>" in API group "<group>" in the namespace "<namespace>"` (kubernetes/apiserver@v0.33.0
+ * pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage, in apimachinery's NewForbidden).
+ */
+const AUTHORIZATION_DENIAL = /User "([^"]*)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)")?/;
+
+/**
+ * What a 4xx answer to the probe means, as a ProviderError to report at once; undefined when the
+ * answer says "not yet" (404 before the CRD is served, 409, 429) and the probe is retried.
+ */
+function probeRefusal(error: unknown): ProviderError | undefined {
+  const status = httpStatusOf(error);
+  if (status === undefined || status < 400 || status >= 500 || [404, 409, 429].includes(status)) return undefined;
+  const detail = describeApiError(error);
+  const webhook = WEBHOOK_DENIAL.exec(detail)?.[1];
+  if (webhook) {
+    return new ProviderError(`${webhook.endsWith('.istio.io') ? 'The Istio validation webhook' : `The admission webhook "${webhook}"`} rejected a valid VirtualService: ${detail}`);
+  }
+  const denied = status === 403 ? AUTHORIZATION_DENIAL.exec(detail) : null;
+  if (denied) {
+    const [, user, verb, resource, group, namespace = PROBE.namespace] = denied;
+    const qualified = group ? `${resource}.${group}` : resource;
+    return new ProviderError(
+      `The API server's authorization (RBAC) forbids user "${user}" to ${verb} ${qualified} in namespace ${namespace}: meshspec checks that Istio's validation webhook answers with a server-side dry run of a VirtualService there, and a dry run needs the rights of the request itself. (${detail})`,
+      `Grant that user ${verb} on ${qualified} in ${namespace}, e.g. kubectl create role meshspec-webhook-probe -n ${namespace} --verb=${verb} --resource=${qualified} && kubectl create rolebinding meshspec-webhook-probe -n ${namespace} --role=meshspec-webhook-probe --user=${user}`,
+    );
+  }
+  return new ProviderError(`The API server refused the dry run of a valid VirtualService in ${PROBE.namespace}, before Istio's validation webhook answered: ${detail}`);
+}
+
+/**
  * Retries `dryRun` while the webhook is unreachable (5xx, "failed calling webhook", connection
- * errors). A denial of the probe (4xx other than 404/409/429) means the webhook works but
- * rejects valid config: that is reported at once, not retried.
+ * errors). A refusal of the probe (see probeRefusal) is reported at once, not retried.
  */
 export async function waitForValidationWebhook(dryRun: () => Promise<void>, options: WebhookWaitOptions): Promise<void> {
   try {
@@ -106,10 +145,8 @@ export async function waitForValidationWebhook(dryRun: () => Promise<void>, opti
         try {
           await dryRun();
         } catch (error) {
-          const status = httpStatusOf(error);
-          if (status !== undefined && status >= 400 && status < 500 && ![404, 409, 429].includes(status)) {
-            throw new AbortError(new ProviderError(`The Istio validation webhook rejected a valid VirtualService: ${describeApiError(error)}`));
-          }
+          const refusal = probeRefusal(error);
+          if (refusal) throw new AbortError(refusal);
           throw new Error(describeApiError(error));
         }
       },
