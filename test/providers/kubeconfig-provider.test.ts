@@ -273,6 +273,28 @@ describe('kubeconfig provider without Istio', () => {
     }
   });
 
+  it('installs Istio with an overlay of its own, whose ingress gateway gets a load balancer (not kind\'s pinned NodePorts)', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'meshspec-cache-'));
+    const savedCache = process.env.MESHSPEC_CACHE;
+    process.env.MESHSPEC_CACHE = cache;
+    mkdirSync(join(cache, 'istio', '1.30.5'), { recursive: true });
+    writeFileSync(join(cache, 'istio', '1.30.5', 'istioctl'), `#!/bin/sh\nexec "${join(FAKES_DIR, 'istioctl')}" "$@"\n`);
+    chmodSync(join(cache, 'istio', '1.30.5', 'istioctl'), 0o755);
+    // The fake istioctl fails the install as istioctl does (it would otherwise leave the sim without istiod to wait for).
+    const world = new FakeWorld({ istioInstallFails: true });
+    try {
+      const error = await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio: 'true' }), istioVersion: '1.30.5' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(world.argsOf('istioctl', 'install')).toEqual([[
+        'install', '-y', '--set', 'profile=demo', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
+      ]]);
+    } finally {
+      world.dispose();
+      if (savedCache === undefined) delete process.env.MESHSPEC_CACHE;
+      else process.env.MESHSPEC_CACHE = savedCache;
+    }
+  });
+
   it('stops with how to install Istio or let meshspec do it', async () => {
     const error = (await kubeconfigProvider().setup(options({ kubeconfig: bare.kubeconfigPath })).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);

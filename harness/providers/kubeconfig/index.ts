@@ -20,7 +20,7 @@ import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/i
 import { addonInstallHint, installIstioAddons, missingAddons } from '../shared/addons.js';
 import { readGivenIstioctl, type GivenIstioctl } from '../shared/given-istioctl.js';
 import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
-import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
+import { installIstio, widestProfile } from '../shared/istio-install.js';
 import { ISTIO_NAMESPACE, istioDeployments, waitForIstioReady } from '../shared/istio-readiness.js';
 import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
@@ -28,7 +28,7 @@ import { PhaseTimer } from '../shared/phase-timer.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress, type DiscoveredIngress } from './ingress.js';
-import { findInstalledIstio, revisionedIstiods, type InstalledIstio } from './istio.js';
+import { findInstalledIstio, istioOverlayPath, revisionedIstiods, type InstalledIstio } from './istio.js';
 import { chooseIstioctl, givenChoice, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 

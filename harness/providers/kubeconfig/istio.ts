@@ -1,4 +1,8 @@
-/** The Istio already installed in an existing cluster: its version and the profile its gateways suggest. */
+/**
+ * Istio on an existing cluster: the one already installed (its version and the profile its
+ * gateways suggest), or the overlay meshspec installs one with.
+ */
+import { join } from 'node:path';
 import type { IstioProfile } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
@@ -10,6 +14,11 @@ export interface InstalledIstio {
   profile: IstioProfile;
   /** Whether ztunnel, Istio's ambient data plane, runs: then scenarios with `mesh: ambient` can run too. */
   ambient: boolean;
+}
+
+/** The overlay of `--install-istio`: the profile's gateways, a LoadBalancer Service for the ingress (not kind's pinned NodePorts). */
+export function istioOverlayPath(rootDir: string): string {
+  return join(rootDir, 'clusters', 'istio-overlay-kubeconfig.yaml');
 }
 
 export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledIstio | null> {
