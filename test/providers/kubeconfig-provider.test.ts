@@ -113,6 +113,32 @@ describe('kubeconfig provider on the sim', () => {
     expect(lines.some((line) => line.startsWith('where the time went'))).toBe(true);
   });
 
+  it('reads the version of an istiod pinned by digest from its tag, or from its Deployment\'s labels, never from the digest', async () => {
+    const apps = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context }).kc.makeApiClient(AppsV1Api);
+    const original = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+    const pinned = async (image: string, labels: Record<string, string>) => {
+      const current = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+      current.metadata!.labels = { ...original.metadata!.labels, ...labels };
+      current.spec!.template.spec!.containers[0]!.image = image;
+      await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: current });
+      lines.length = 0;
+      return kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }));
+    };
+    const digest = 'sha256:0d7fa5f0c9a8b1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e';
+    try {
+      expect((await pinned(`docker.io/istio/pilot:1.30.3@${digest}`, {})).istio.version).toBe('1.30.3');
+      expect((await pinned(`docker.io/istio/pilot@${digest}`, { 'operator.istio.io/version': '1.30.3' })).istio.version).toBe('1.30.3');
+      const unknown = await pinned(`docker.io/istio/pilot@${digest}`, {});
+      expect(unknown.istio.version).toBe('unknown');
+      expect(lines).toContain(`Istio's version is unknown: istiod's image "docker.io/istio/pilot@${digest}" has no tag, and its Deployment has no label operator.istio.io/version or app.kubernetes.io/version. To run istioctl steps, give meshspec the istioctl of the installed Istio: --istioctl PATH.`);
+    } finally {
+      const current = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
+      current.metadata!.labels = original.metadata!.labels;
+      current.spec!.template.spec!.containers[0]!.image = original.spec!.template.spec!.containers[0]!.image;
+      await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: current });
+    }
+  });
+
   it('refuses a context that is neither kind nor sim, naming the flag that allows it', async () => {
     const kubeconfig = kubeconfigWithContext('prod-cluster');
     const error = await kubeconfigProvider().setup(options({ kubeconfig })).catch((e: unknown) => e);

@@ -119,10 +119,11 @@ async function useOrInstallIstio(
     if (options.istioVersion && found.version !== options.istioVersion) {
       options.progress.info(`Istio ${found.version} is installed in ${context}; --istio ${options.istioVersion} is ignored on an existing cluster.`);
     }
+    if (found.versionProblem) options.progress.info(found.versionProblem);
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
     const istioctl = await chooseIstioctl(found.version, { onProgress: update, given });
-    return { istio: { ...found, istioctl: istioctl.path }, installed: false, istioctl };
+    return { istio: { version: found.version, profile: found.profile, ambient: found.ambient, istioctl: istioctl.path }, installed: false, istioctl };
   }
   const revisions = await revisionedIstiods(kube);
   if (revisions.length > 0) {

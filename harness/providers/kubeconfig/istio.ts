@@ -3,14 +3,18 @@
  * gateways suggest), or the overlay meshspec installs one with.
  */
 import { join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { IstioProfile } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
+import { repositoryOf } from '../../kube/images.js';
 import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';
 
 export interface InstalledIstio {
-  /** The istiod image tag without its variant, e.g. "1.30.5" (or "unknown" for a digest-pinned image). */
+  /** The control plane's release, e.g. "1.30.5" (see istiodVersion), or "unknown". */
   version: string;
+  /** Why the version is "unknown", and what to do about it. */
+  versionProblem?: string;
   profile: IstioProfile;
   /** Whether ztunnel, Istio's ambient data plane, runs: then scenarios with `mesh: ambient` can run too. */
   ambient: boolean;
@@ -33,12 +37,42 @@ export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledI
   const exists = (name: string) => orNull(kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
   const istiod = await exists('istiod');
   if (!istiod) return null;
-  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
-  // Istio publishes each release in image variants ("1.30.5-distroless"); the release is the version.
-  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1]?.replace(/-(distroless|debug)$/, '') ?? 'unknown';
   const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
   const ztunnel = await orNull(kube.apps.readNamespacedDaemonSet({ name: 'ztunnel', namespace: ISTIO_NAMESPACE }));
-  return { version: tag, profile, ambient: ztunnel !== null };
+  return { ...istiodVersion(istiod), profile, ambient: ztunnel !== null };
+}
+
+/** Labels istiod's Deployment carries its release in, most telling first. */
+const VERSION_LABELS = [
+  // Set by `istioctl install` on every object it applies, to its own version (istio/istio@1.30.3
+  // operator/pkg/install/install.go getOwnerLabels, operator/pkg/manifest/name.go OperatorVersionLabel).
+  'operator.istio.io/version',
+  // The chart's appVersion (manifests/charts/istio-control/istio-discovery/templates/zzz_profile.yaml
+  // "istio.labels"), which the release build stamps with the release before Helm packages the charts
+  // and istioctl embeds them (istio/release-builder@1.30.3 pkg/build/helm.go stampChartForRelease,
+  // pkg/build/build.go: SanitizeAllCharts before Archive builds istioctl).
+  'app.kubernetes.io/version',
+];
+
+/**
+ * The release istiod runs: its image's tag without a digest (`pilot:1.30.3@sha256:...`) or variant
+ * (Istio publishes `1.30.3-distroless` beside `1.30.3`); for an image pinned by digest alone, the
+ * version labels of its Deployment; else "unknown", with the reason.
+ */
+export function istiodVersion(istiod: V1Deployment): Pick<InstalledIstio, 'version' | 'versionProblem'> {
+  // The container is "discovery" at every supported release (istio-discovery/templates/deployment.yaml).
+  const containers = istiod.spec?.template.spec?.containers ?? [];
+  const image = (containers.find((c) => c.name === 'discovery') ?? containers[0])?.image ?? '';
+  const reference = image.split('@')[0]!;
+  const tag = reference.slice(repositoryOf(reference).length + 1).replace(/-(distroless|debug)$/, '');
+  if (tag) return { version: tag };
+  const labels = istiod.metadata?.labels ?? {};
+  const labelled = VERSION_LABELS.map((name) => labels[name]).find(Boolean);
+  if (labelled) return { version: labelled };
+  return {
+    version: 'unknown',
+    versionProblem: `Istio's version is unknown: istiod's image ${image ? `"${image}" has no tag` : 'is not set'}, and its Deployment has no label ${VERSION_LABELS.join(' or ')}. To run istioctl steps, give meshspec the istioctl of the installed Istio: --istioctl PATH.`,
+  };
 }
 
 /**
