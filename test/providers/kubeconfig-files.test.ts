@@ -25,7 +25,7 @@ const progress: ProgressReporter = {
 };
 
 function options(settings: ProviderOptions['settings']): ProviderOptions {
-  return { runId: 'run-files', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings };
+  return { runId: 'run-files', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { echoImage: 'meshspec/echo:dev', ...settings } };
 }
 
 interface KubeconfigDoc {

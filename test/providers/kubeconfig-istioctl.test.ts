@@ -43,7 +43,8 @@ async function setup(settings: ProviderOptions['settings'] = {}): Promise<Cluste
   const provider = kubeconfigProvider();
   const options: ProviderOptions = {
     runId: 'run-istioctl', profiles: ['minimal'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress,
-    settings: { kubeconfig: sim.kubeconfigPath, ...settings },
+    // The sim runs the echo app of any tag without pulling it.
+    settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev', ...settings },
   };
   const handle = await provider.setup(options);
   await provider.teardown();

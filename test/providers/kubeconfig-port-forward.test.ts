@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 function options(): ProviderOptions {
-  return { runId: 'run-pf', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { kubeconfig: sim.kubeconfigPath } };
+  return { runId: 'run-pf', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev' } };
 }
 
 /** A request for a host no Gateway claims: the gateway's Envoy answers 404 itself. */

@@ -31,8 +31,9 @@ const progress: ProgressReporter = {
   info: (message) => lines.push(message),
 };
 
+/** The sim runs the echo app of any tag without pulling it: `--echo-image meshspec/echo:dev`. */
 function options(settings: ProviderOptions['settings'], runId = 'run-now', addons: Addon[] = []): ProviderOptions {
-  return { runId, profiles: ['demo'], addons, reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings };
+  return { runId, profiles: ['demo'], addons, reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { echoImage: 'meshspec/echo:dev', ...settings } };
 }
 
 /** The sim's kubeconfig with its context renamed, as if it were some other cluster. */
@@ -98,7 +99,7 @@ describe('kubeconfig provider on the sim', () => {
       kubeconfig: sim.kubeconfigPath,
       context: 'meshspec-sim',
       istio: { version: sim.istioVersion, profile: 'demo' },
-      imageRewrites: {},
+      imageRewrites: { 'meshspec/echo': 'meshspec/echo:dev' },
     });
     // The sim's gateway Service is a LoadBalancer without an address: the NodePort on the node's address it is.
     const gateway = await core.readNamespacedService({ namespace: 'istio-system', name: 'istio-ingressgateway' });
@@ -137,6 +138,19 @@ describe('kubeconfig provider on the sim', () => {
       current.spec!.template.spec!.containers[0]!.image = original.spec!.template.spec!.containers[0]!.image;
       await apps.replaceNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: current });
     }
+  });
+
+  it('refuses to start without --echo-image, before touching the cluster, with the build that fixes it', async () => {
+    const before = (await leaseNames()).length;
+    lines.length = 0;
+    const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, echoImage: undefined })).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('The kubeconfig provider needs to know where the cluster pulls the echo app from: the manifests run meshspec/echo:dev, which is built from apps/echo and published in no registry, so its pods would never start (ImagePullBackOff).');
+    expect(error.hint).toContain('docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/meshspec-echo:TAG --push apps/echo');
+    expect(error.hint).toContain('meshspec run --provider kubeconfig --echo-image REGISTRY/meshspec-echo:TAG');
+    // No phase ran: no context read, no Lease held.
+    expect(lines).toEqual([]);
+    expect((await leaseNames()).length).toBe(before);
   });
 
   it('refuses a context that is neither kind nor sim, naming the flag that allows it', async () => {

@@ -9,7 +9,7 @@
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
- * `echoImage` (where the cluster can pull the echo app), `istioctl` (the istioctl to use as it is,
+ * `echoImage` (where the cluster can pull the echo app; required), `istioctl` (the istioctl to use as it is,
  * instead of one of the control plane's version), `externalHost`/`externalIp` (a service
  * outside the cluster for the egress chapters; by default what the cluster publishes in the
  * ConfigMap kube-public/meshspec-external, as the sim does).
@@ -57,7 +57,8 @@ export function kubeconfigProvider(): ClusterProvider {
 async function setup(options: ProviderOptions, holding: (lease: RunLease) => void, reaching: (ingress: DiscoveredIngress) => void): Promise<ClusterHandle> {
   const { settings, progress } = options;
   const timer = new PhaseTimer(progress);
-  // Before the cluster is touched: a wrong path must not cost a Lease or an install.
+  // Before the cluster is touched: a wrong setting must not cost a Lease or an install.
+  const imageRewrites = echoImageRewrites(settings.echoImage);
   const given = settings.istioctl ? await readGivenIstioctl(settings.istioctl) : undefined;
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
 
@@ -98,7 +99,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
     context,
     istio,
     ingress: ingress.target,
-    imageRewrites: settings.echoImage ? { 'meshspec/echo': settings.echoImage } : {},
+    imageRewrites,
     variables: {
       ...external,
       ...(settings.externalHost ? { EXTERNAL_HOST: settings.externalHost } : {}),
@@ -106,6 +107,24 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
     },
     artifactsDir: options.artifactsDir,
   };
+}
+
+/**
+ * The scenarios' manifests run the echo app as `meshspec/echo:dev`, which is built from apps/echo and
+ * published nowhere: on a cluster that cannot have it, every pod would sit in ImagePullBackOff until
+ * its rollout timed out. So the image the cluster pulls instead must be named.
+ */
+function echoImageRewrites(echoImage: string | undefined): Record<string, string> {
+  if (echoImage) return { 'meshspec/echo': echoImage };
+  throw new ProviderError(
+    'The kubeconfig provider needs to know where the cluster pulls the echo app from: the manifests run meshspec/echo:dev, which is built from apps/echo and published in no registry, so its pods would never start (ImagePullBackOff).',
+    [
+      'Build it for your nodes\' architectures, push it to a registry the cluster pulls from, and pass it with --echo-image (plugin: settings.echoImage):',
+      '  docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/meshspec-echo:TAG --push apps/echo',
+      '  meshspec run --provider kubeconfig --echo-image REGISTRY/meshspec-echo:TAG',
+      'Nodes that already have meshspec/echo:dev (kind load docker-image meshspec/echo:dev), and the meshspec sim, take --echo-image meshspec/echo:dev.',
+    ].join('\n'),
+  );
 }
 
 async function useOrInstallIstio(
