@@ -37,7 +37,7 @@ describe('parseCli', () => {
     [['--filter', 'fault'], '"--filter" is an option, not a command; commands: run, validate, list, sim, help; did you mean `meshspec run --filter`?'],
     [['run', '--provder', 'sim'], 'unknown option --provder for `meshspec run`; did you mean --provider? (see `meshspec help`)'],
     [['run', '--provder=sim'], 'unknown option --provder for `meshspec run`; did you mean --provider?'],
-    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --istioctl, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --reporter, --report-dir, --outputFile (see `meshspec help`)'],
+    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --istioctl, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --ingress-gateway, --reporter, --report-dir, --outputFile (see `meshspec help`)'],
     [['run', '-x'], 'unknown option -x for `meshspec run`; valid options: '],
     [['run', '-filter', 'x'], 'unknown option -filter; did you mean --filter?'],
     [['validate', '--provider', 'sim'], '--provider is not an option of `meshspec validate`, only of `meshspec run`'],

@@ -66,6 +66,12 @@ const OPTIONS = {
   kubeconfig: { type: 'string', commands: ['run'], valueName: 'FILE', description: 'kubeconfig provider: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' },
   'install-istio': { type: 'boolean', commands: ['run'], description: 'kubeconfig provider: install Istio (and the addons scenarios need) when the cluster has none' },
   'echo-image': { type: 'string', commands: ['run'], valueName: 'REF', description: 'kubeconfig provider: where the cluster pulls the echo app (replaces meshspec/echo in manifests)' },
+  'ingress-gateway': {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'NAMESPACE/NAME',
+    description: "kubeconfig provider: the ingress gateway's Service, when the cluster has several or Istio's labels do not tell",
+  },
   reporter: {
     type: 'string',
     commands: ['run'],
@@ -99,6 +105,7 @@ export interface CliOptions {
   kubeconfig?: string;
   installIstio: boolean;
   echoImage?: string;
+  ingressGateway?: string;
   reporter: string[];
   reportDir?: string;
   /** `--outputFile FILE` is keyed "", `--outputFile.junit=FILE` is keyed "junit". */

@@ -28,6 +28,7 @@ describe('resolveRunSettings', () => {
       MESHSPEC_CONTEXT: 'eks',
       MESHSPEC_ALLOW_CONTEXT: 'eks,gke',
       MESHSPEC_ISTIOCTL: '/opt/istio-1.29.6/bin/istioctl',
+      MESHSPEC_INGRESS_GATEWAY: 'istio-ingress/istio-ingress',
     };
     expect(resolveRunSettings(env, provided, 'r2')).toMatchObject({
       provider: 'kubeconfig',
@@ -35,7 +36,7 @@ describe('resolveRunSettings', () => {
       reuse: true,
       profiles: ['default', 'minimal'],
       addons: ['kiali', 'jaeger'],
-      providerSettings: { context: 'eks', allowContext: 'eks,gke', istioctl: '/opt/istio-1.29.6/bin/istioctl' },
+      providerSettings: { context: 'eks', allowContext: 'eks,gke', istioctl: '/opt/istio-1.29.6/bin/istioctl', ingressGateway: 'istio-ingress/istio-ingress' },
     });
   });
 

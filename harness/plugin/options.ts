@@ -24,7 +24,10 @@ export interface MeshspecOptions {
   include?: string[];
   /** Module exporting `scenarioRun`; default meshspec's own runtime. */
   runtimeModule?: string;
-  /** Provider settings: `kubeconfig`, `context`, `allowContext` (comma-separated context names), `istioctl` (path of the istioctl to use). */
+  /**
+   * Provider settings: `kubeconfig`, `context`, `allowContext` (comma-separated context names), `istioctl` (path of the istioctl
+   * to use), and for kubeconfig `echoImage` (required), `installIstio` ("true"), `ingressGateway` (NAMESPACE/NAME).
+   */
   settings?: Record<string, string | undefined>;
   /** A cluster that is already up: the global setup then brings up none. */
   cluster?: ClusterHandle;
@@ -55,6 +58,7 @@ export const ENV = {
   context: 'MESHSPEC_CONTEXT',
   allowContext: 'MESHSPEC_ALLOW_CONTEXT',
   istioctl: 'MESHSPEC_ISTIOCTL',
+  ingressGateway: 'MESHSPEC_INGRESS_GATEWAY',
   /** Run without a cluster: implied by `vitest list`; used by tests of the plugin itself. */
   noCluster: 'MESHSPEC_NO_CLUSTER',
 } as const;
@@ -97,7 +101,7 @@ export function resolveRunSettings(env: NodeJS.ProcessEnv, options: ProvidedOpti
     artifactsDir: path.join(options.rootDir, '.meshspec', 'runs', runId),
     providerSettings: {
       ...options.settings,
-      ...definedOnly({ kubeconfig: env[ENV.kubeconfig], context: env[ENV.context], allowContext: env[ENV.allowContext], istioctl: env[ENV.istioctl] }),
+      ...definedOnly({ kubeconfig: env[ENV.kubeconfig], context: env[ENV.context], allowContext: env[ENV.allowContext], istioctl: env[ENV.istioctl], ingressGateway: env[ENV.ingressGateway] }),
     },
   };
 }

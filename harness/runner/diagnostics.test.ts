@@ -67,6 +67,20 @@ describe('collectDiagnostics on sim', () => {
   it('adds Istio\'s own view when the provider has istioctl, each call bounded and recorded with its exit', async () => {
     const istioctl = join(artifactsDir, 'istioctl');
     await writeFile(istioctl, '#!/bin/sh\necho "args: $* KUBECONFIG=$KUBECONFIG"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
+    // An ingress gateway outside istio-system, as `helm install istio-ingressgateway istio/gateway -n istio-ingress`
+    // labels it (istio/istio@1.30.3 manifests/charts/gateway/templates/deployment.yaml, values.yaml podAnnotations).
+    const podLabels = { app: 'istio-ingressgateway', istio: 'ingressgateway', 'sidecar.istio.io/inject': 'true' };
+    await kube.core.createNamespace({ body: { metadata: { name: 'istio-ingress' } } });
+    await kube.objects.create({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-ingressgateway', namespace: 'istio-ingress', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'helm.sh/chart': 'gateway-1.30.3' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+        template: { metadata: { labels: podLabels, annotations: { 'inject.istio.io/templates': 'gateway' } }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } },
+      },
+    });
     const cluster = {
       provider: 'kind', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
       istio: { version: sim.istioVersion, profile: 'demo', istioctl, ambient: false }, ingress: null, imageRewrites: {}, variables: {},
@@ -80,7 +94,7 @@ describe('collectDiagnostics on sim', () => {
       `$ istioctl proxy-status   (exit 0)\nargs: proxy-status ${kubeArgs}\n`,
     );
     expect(await readFile(join(written, 'istioctl-analyze.txt'), 'utf8')).toContain(`(exit 79)\nargs: analyze -n ${NAMESPACE} ${kubeArgs}`);
-    expect(await readFile(join(written, 'istioctl-routes-gateway.txt'), 'utf8')).toContain('args: proxy-config routes deploy/istio-ingressgateway -n istio-system');
+    expect(await readFile(join(written, 'istioctl-routes-gateway.txt'), 'utf8')).toContain('args: proxy-config routes deploy/istio-ingressgateway -n istio-ingress');
     // No pod here has a sidecar, so there is no client whose routes to show.
     expect(await readdir(written)).not.toContain('istioctl-routes-client.txt');
   });

@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import { hasSidecar } from '../contract/pods.js';
 import { describeApiError, readObject } from '../kube/index.js';
 import { kubeToolOptions } from '../kube/clients.js';
+import { listIstioGateways } from '../kube/istio-gateways.js';
 import { containersOf, eventLine, podLine, sortEvents, summarize } from '../report/diagnostics.js';
 import { DIAGNOSTICS_ANNOTATION } from '../report/types.js';
 import type { StepContext } from './types.js';
@@ -104,10 +105,22 @@ function istioctlReports(
     const status = result.timedOut ? `timed out after ${ISTIOCTL_TIMEOUT_MS / 1000}s` : `exit ${result.exitCode}`;
     await write(file, `$ istioctl ${args.join(' ')}   (${status})\n${result.all ?? ''}`);
   };
+  // The ingress gateways wherever they run (an istio/gateway chart release in istio-ingress, say): one file, or one each.
+  const gatewayRoutes = async () => {
+    const gateways = await attempt(() => listIstioGateways(ctx.kube));
+    if (typeof gateways === 'string') return write('istioctl-routes-gateway.txt', `the ingress gateways ${gateways}`);
+    const ingress = gateways.filter((gateway) => gateway.role === 'ingress');
+    if (ingress.length === 0) return write('istioctl-routes-gateway.txt', 'no Istio ingress gateway in any namespace');
+    await Promise.all(
+      ingress.map(({ namespace, name }) =>
+        run(ingress.length === 1 ? 'istioctl-routes-gateway.txt' : `istioctl-routes-gateway-${namespace}-${name}.txt`, ['proxy-config', 'routes', `deploy/${name}`, '-n', namespace]),
+      ),
+    );
+  };
   return [
     run('istioctl-proxy-status.txt', ['proxy-status']),
     run('istioctl-analyze.txt', ['analyze', '-n', ctx.namespace]),
-    run('istioctl-routes-gateway.txt', ['proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', 'istio-system']),
+    gatewayRoutes(),
     ...(client ? [run('istioctl-routes-client.txt', ['proxy-config', 'routes', `${client.metadata!.name}.${ctx.namespace}`])] : []),
   ];
 }

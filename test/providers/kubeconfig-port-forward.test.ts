@@ -7,6 +7,7 @@ import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { discoverIngress } from '../../harness/providers/kubeconfig/ingress.js';
+import { findIstioGateways } from '../../harness/providers/kubeconfig/istio.js';
 import { kubeClients } from '../../harness/providers/shared/kube.js';
 import type { ProgressReporter, ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
@@ -65,7 +66,7 @@ const readyGatewayPods = async (): Promise<V1Pod[]> =>
 describe('ingress through a port-forward', () => {
   it('forwards to a Ready gateway pod when the address does not take connections', async () => {
     const kube = kubeClients(sim.kubeconfigPath, sim.context);
-    const found = await discoverIngress(kube, async () => 'connect ETIMEDOUT');
+    const found = await discoverIngress(kube, (await findIstioGateways(kube, undefined)).ingress, async () => 'connect ETIMEDOUT');
     try {
       expect(found.target?.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(found.summary).toMatch(/a port-forward to pod istio-ingressgateway-\S+ \(http:\/\/127\.0\.0\.1:\d+ is not reachable from this machine \(connect ETIMEDOUT\)\)$/);

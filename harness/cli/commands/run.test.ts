@@ -19,7 +19,7 @@ function optionsOf(argv: string[]): CliOptions {
 
 describe('runSettings', () => {
   it('turns flags into provider settings, with the profiles and addons the selected scenarios need', () => {
-    const options = optionsOf(['--provider', 'kubeconfig', '--istio', '1.29.6', '--reuse', '--context', 'eks', '--allow-context', 'eks', '--allow-context', 'gke', '--install-istio', '--echo-image', 'ghcr.io/me/echo:1', '--istioctl', '/opt/istioctl']);
+    const options = optionsOf(['--provider', 'kubeconfig', '--istio', '1.29.6', '--reuse', '--context', 'eks', '--allow-context', 'eks', '--allow-context', 'gke', '--install-istio', '--echo-image', 'ghcr.io/me/echo:1', '--ingress-gateway', 'istio-ingress/istio-ingress', '--istioctl', '/opt/istioctl']);
     expect(runSettings(options, [spec('a', 'minimal', ['kiali']), spec('b'), spec('c', 'minimal', ['jaeger', 'kiali'])], '/repo', 'run-1')).toEqual({
       provider: 'kubeconfig',
       istioVersion: '1.29.6',
@@ -28,7 +28,7 @@ describe('runSettings', () => {
       addons: ['kiali', 'jaeger'],
       rootDir: '/repo',
       artifactsDir: '/repo/.meshspec/runs/run-1',
-      providerSettings: { kubeconfig: undefined, context: 'eks', allowContext: 'eks,gke', installIstio: 'true', echoImage: 'ghcr.io/me/echo:1', istioctl: '/opt/istioctl' },
+      providerSettings: { kubeconfig: undefined, context: 'eks', allowContext: 'eks,gke', installIstio: 'true', echoImage: 'ghcr.io/me/echo:1', ingressGateway: 'istio-ingress/istio-ingress', istioctl: '/opt/istioctl' },
     });
   });
 

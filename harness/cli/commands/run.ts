@@ -69,6 +69,7 @@ export function runSettings(options: CliOptions, specs: readonly LoadedSpec[], r
     allowContext: options.allowContext.length > 0 ? options.allowContext.join(',') : undefined,
     installIstio: options.installIstio ? 'true' : undefined,
     echoImage: options.echoImage,
+    ingressGateway: options.ingressGateway,
     istioctl: options.istioctl,
   };
   // Flags are the CLI's whole configuration: MESHSPEC_* variables are for runs of Vitest itself.

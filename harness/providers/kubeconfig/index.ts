@@ -9,7 +9,9 @@
  *
  * Settings: `kubeconfig` (path; default $KUBECONFIG or ~/.kube/config), `context` (default: the
  * current one), `allowContext` (comma list), `installIstio` ("true" to install when missing),
- * `echoImage` (where the cluster can pull the echo app; required), `istioctl` (the istioctl to use as it is,
+ * `echoImage` (where the cluster can pull the echo app; required), `ingressGateway`
+ * (NAMESPACE/NAME of the ingress gateway's Service, when the cluster has several or one Istio's
+ * labels do not tell), `istioctl` (the istioctl to use as it is,
  * instead of one of the control plane's version), `externalHost`/`externalIp` (a service
  * outside the cluster for the egress chapters; by default what the cluster publishes in the
  * ConfigMap kube-public/meshspec-external, as the sim does).
@@ -27,8 +29,8 @@ import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
-import { discoverIngress, type DiscoveredIngress } from './ingress.js';
-import { findInstalledIstio, istioOverlayPath, revisionedIstiods, type InstalledIstio } from './istio.js';
+import { discoverIngress, parseIngressGatewaySetting, type ChosenIngress, type DiscoveredIngress } from './ingress.js';
+import { findInstalledIstio, findIstioGateways, gatewayDeployments, istioOverlayPath, revisionedIstiods, type InstalledIstio, type IstioGateways } from './istio.js';
 import { chooseIstioctl, givenChoice, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 
@@ -59,6 +61,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   const timer = new PhaseTimer(progress);
   // Before the cluster is touched: a wrong setting must not cost a Lease or an install.
   const imageRewrites = echoImageRewrites(settings.echoImage);
+  if (settings.ingressGateway) parseIngressGatewaySetting(settings.ingressGateway);
   const given = settings.istioctl ? await readGivenIstioctl(settings.istioctl) : undefined;
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
 
@@ -69,9 +72,12 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   }, (chosen) => `${chosen} from ${kubeconfig}`);
   const kube = kubeClients(kubeconfig, context);
 
-  const { istio, installed, istioctl } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, { kubeconfig, context, given }, phase.update), (found) =>
-    `${found.istio.version} (${found.istio.profile}); ${found.istioctl.summary}`);
+  const { istio, installed, istioctl, gateways } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, { kubeconfig, context, given }, phase.update), (found) =>
+    `${found.istio.version} (${found.istio.profile}${describeIngressGateway(found.gateways.ingress)}); ${found.istioctl.summary}`);
   if (istioctl.warning) progress.info(istioctl.warning);
+  const chosenIngress = gateways.ingress;
+  if (chosenIngress.gateway && chosenIngress.note) progress.info(chosenIngress.note);
+  if (chosenIngress.gateway && chosenIngress.warning) progress.info(chosenIngress.warning);
 
   if (options.addons.length > 0) {
     await timer.run(`addons ${options.addons.join(', ')}`, (phase) => useOrInstallAddons(kube, options, istio.version, installed, context, phase.update), (applied) =>
@@ -83,7 +89,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
 
   const ingress = await timer.run('ingress', async () => {
-    const found = await discoverIngress(kube);
+    const found = await discoverIngress(kube, chosenIngress);
     reaching(found);
     return found;
   }, (found) => found.summary);
@@ -132,17 +138,17 @@ async function useOrInstallIstio(
   options: ProviderOptions,
   { kubeconfig, context, given }: { kubeconfig: string; context: string; given?: GivenIstioctl },
   update: (detail: string) => void,
-): Promise<{ istio: ClusterHandle['istio']; installed: boolean; istioctl: IstioctlChoice }> {
-  const found: InstalledIstio | null = await findInstalledIstio(kube);
+): Promise<{ istio: ClusterHandle['istio']; installed: boolean; istioctl: IstioctlChoice; gateways: IstioGateways }> {
+  const found: InstalledIstio | null = await findInstalledIstio(kube, options.settings.ingressGateway);
   if (found) {
     if (options.istioVersion && found.version !== options.istioVersion) {
       options.progress.info(`Istio ${found.version} is installed in ${context}; --istio ${options.istioVersion} is ignored on an existing cluster.`);
     }
     if (found.versionProblem) options.progress.info(found.versionProblem);
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
-    await waitForIstioReady(kube, { deployments: istioDeployments(found.profile), timeoutMs: 2 * 60_000, onStatus: update });
+    await waitForIstioReady(kube, { deployments: ['istiod', ...gatewayDeployments(found.gateways)], timeoutMs: 2 * 60_000, onStatus: update });
     const istioctl = await chooseIstioctl(found.version, { onProgress: update, given });
-    return { istio: { version: found.version, profile: found.profile, ambient: found.ambient, istioctl: istioctl.path }, installed: false, istioctl };
+    return { istio: { version: found.version, profile: found.profile, ambient: found.ambient, istioctl: istioctl.path }, installed: false, istioctl, gateways: found.gateways };
   }
   const revisions = await revisionedIstiods(kube);
   if (revisions.length > 0) {
@@ -166,7 +172,14 @@ async function useOrInstallIstio(
     istio: { version, profile, istioctl: istioctl.path, ambient: false },
     installed: true,
     istioctl: { ...istioctl, summary: `installed with ${istioctl.summary}` },
+    gateways: await findIstioGateways(kube, options.settings.ingressGateway),
   };
+}
+
+/** "; ingress gateway NAMESPACE/NAME" for the Istio line, when there is one. */
+function describeIngressGateway(chosen: ChosenIngress): string {
+  const service = chosen.gateway?.service.metadata;
+  return service ? `; ingress gateway ${service.namespace}/${service.name}` : '';
 }
 
 async function downloadedIstioctl(version: string, update: (detail: string) => void): Promise<IstioctlChoice & { path: string }> {

@@ -7,8 +7,10 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { IstioProfile } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { repositoryOf } from '../../kube/images.js';
-import { ISTIO_NAMESPACE } from '../shared/istio-readiness.js';
+import { listIstioGateways, type IstioGateway } from '../../kube/istio-gateways.js';
+import { ISTIO_NAMESPACE, type DeploymentRef } from '../shared/istio-readiness.js';
 import type { ProviderKube } from '../shared/kube.js';
+import { chooseIngressGateway, type ChosenIngress } from './ingress.js';
 
 export interface InstalledIstio {
   /** The control plane's release, e.g. "1.30.5" (see istiodVersion), or "unknown". */
@@ -18,6 +20,24 @@ export interface InstalledIstio {
   profile: IstioProfile;
   /** Whether ztunnel, Istio's ambient data plane, runs: then scenarios with `mesh: ambient` can run too. */
   ambient: boolean;
+  gateways: IstioGateways;
+}
+
+/** The gateways the harness uses: the ingress gateway it sends traffic to, and the egress gateways of the egress chapters. */
+export interface IstioGateways {
+  ingress: ChosenIngress;
+  egress: IstioGateway[];
+}
+
+/** The gateways in any namespace; `ingressSetting` (NAMESPACE/NAME of a Service) names the ingress gateway instead. */
+export async function findIstioGateways(kube: ProviderKube, ingressSetting: string | undefined): Promise<IstioGateways> {
+  const gateways = await listIstioGateways(kube);
+  return { ingress: await chooseIngressGateway(kube, gateways, ingressSetting), egress: gateways.filter((gateway) => gateway.role === 'egress') };
+}
+
+/** The Deployments that must be rolled out for the gateways to answer. */
+export function gatewayDeployments({ ingress, egress }: IstioGateways): DeploymentRef[] {
+  return [...(ingress.gateway?.deployments ?? []), ...egress.map(({ namespace, name }) => ({ namespace, name }))];
 }
 
 /** The overlay of `--install-istio`: the profile's gateways, a LoadBalancer Service for the ingress (not kind's pinned NodePorts). */
@@ -25,7 +45,7 @@ export function istioOverlayPath(rootDir: string): string {
   return join(rootDir, 'clusters', 'istio-overlay-kubeconfig.yaml');
 }
 
-export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledIstio | null> {
+export async function findInstalledIstio(kube: ProviderKube, ingressSetting: string | undefined): Promise<InstalledIstio | null> {
   const orNull = async <T>(read: Promise<T>): Promise<T | null> => {
     try {
       return await read;
@@ -34,12 +54,13 @@ export async function findInstalledIstio(kube: ProviderKube): Promise<InstalledI
       throw error;
     }
   };
-  const exists = (name: string) => orNull(kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
-  const istiod = await exists('istiod');
+  const istiod = await orNull(kube.apps.readNamespacedDeployment({ name: 'istiod', namespace: ISTIO_NAMESPACE }));
   if (!istiod) return null;
-  const profile: IstioProfile = (await exists('istio-egressgateway')) ? 'demo' : (await exists('istio-ingressgateway')) ? 'default' : 'minimal';
+  const gateways = await findIstioGateways(kube, ingressSetting);
+  // What the profiles install (istio.io "Installation configuration profiles"): demo adds an egress gateway to default's ingress gateway.
+  const profile: IstioProfile = gateways.egress.length > 0 ? 'demo' : gateways.ingress.gateway ? 'default' : 'minimal';
   const ztunnel = await orNull(kube.apps.readNamespacedDaemonSet({ name: 'ztunnel', namespace: ISTIO_NAMESPACE }));
-  return { ...istiodVersion(istiod), profile, ambient: ztunnel !== null };
+  return { ...istiodVersion(istiod), profile, ambient: ztunnel !== null, gateways };
 }
 
 /** Labels istiod's Deployment carries its release in, most telling first. */

@@ -32,9 +32,12 @@ export function rolloutPending(deployment: V1Deployment): string | null {
   return null;
 }
 
+/** A Deployment to wait for: its name in istio-system, or its namespace and name (a gateway installed elsewhere). */
+export type DeploymentRef = string | { namespace: string; name: string };
+
 interface ReadinessOptions {
-  /** Deployments in istio-system that must be rolled out, e.g. istioDeployments(profile). */
-  deployments: readonly string[];
+  /** Deployments that must be rolled out, e.g. istioDeployments(profile). */
+  deployments: readonly DeploymentRef[];
   timeoutMs: number;
   onStatus?: (detail: string) => void;
   /** Attempts of the webhook dry-run before giving up. */
@@ -54,13 +57,14 @@ export async function waitForIstioReady(kube: ProviderKube, options: ReadinessOp
   });
 }
 
-async function deploymentsPending(kube: ProviderKube, deployments: readonly string[]): Promise<string | null> {
-  for (const name of deployments) {
+async function deploymentsPending(kube: ProviderKube, deployments: readonly DeploymentRef[]): Promise<string | null> {
+  for (const ref of deployments) {
+    const { namespace, name } = typeof ref === 'string' ? { namespace: ISTIO_NAMESPACE, name: ref } : ref;
     try {
-      const pending = rolloutPending(await kube.apps.readNamespacedDeployment({ name, namespace: ISTIO_NAMESPACE }));
-      if (pending) return pending;
+      const pending = rolloutPending(await kube.apps.readNamespacedDeployment({ name, namespace }));
+      if (pending) return namespace === ISTIO_NAMESPACE ? pending : `${namespace}/${pending}`;
     } catch (error) {
-      if (httpStatusOf(error) === 404) return `${name}: not created yet`;
+      if (httpStatusOf(error) === 404) return `${namespace === ISTIO_NAMESPACE ? '' : `${namespace}/`}${name}: not created yet`;
       throw error;
     }
   }
