@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
-import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/providers/types.js';
+import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 
 let sim: SimCluster;

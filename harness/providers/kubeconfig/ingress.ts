@@ -18,7 +18,7 @@ import { forwardServicePort, NoReadyPodError } from './port-forward.js';
 /** The `istio` label the tutorials' Gateway resources select their ingress gateway by. */
 const TUTORIAL_GATEWAY_SELECTOR = 'ingressgateway';
 
-export interface IngressGateway {
+interface IngressGateway {
   /** The Service in front of the gateway's pods: its address is the ingress address. */
   service: V1Service;
   /** The gateway Deployments behind it: a gateway and its canary share one Service. */

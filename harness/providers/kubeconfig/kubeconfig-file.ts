@@ -1,6 +1,7 @@
 /** Which kubeconfig files and context to use, with errors that say how to choose others. */
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { describeKubeconfig, kubeconfigFiles, loadKubeconfig } from '../../kube/clients.js';
 import { ProviderError } from '../../contract/cluster.js';
 
@@ -24,7 +25,7 @@ export interface ChosenContext {
 
 /** The `context` setting, else the merged current context; verified to exist in the files. */
 export function chooseContext(kubeconfig: string, setting: string | undefined): ChosenContext {
-  let kc;
+  let kc: KubeConfig;
   try {
     kc = loadKubeconfig(kubeconfig);
   } catch (error) {
