@@ -78,7 +78,7 @@ try {
   const podsReady = performance.now() - t0;
 
   // 3. Apply and list rates against a bare HTTPS server answering a fixed JSON body.
-  const certs = createServerCertificates();
+  const certs = await createServerCertificates();
   const answer = JSON.stringify({ kind: 'Status', status: 'Success' });
   const baseline = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
     req.resume();

@@ -127,7 +127,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     const nodePorts = new NodePortProxy(api, kubelet);
     await nodePorts.start();
     cleanups.push(() => nodePorts.stop());
-    const certificates = createServerCertificates();
+    const certificates = await createServerCertificates();
     cleanups.push(startControllers(api, certificates.caPem));
     const server = await startApiServer(api, kubelet, certificates);
     cleanups.push(() => server.close());

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { ApiError } from '../store/errors.js';
 import type { ClusterApi } from './api.js';
-import { createServerCertificates, type ServerCertificates } from './certs.js';
+import type { ServerCertificates } from './certs.js';
 import { RequestHandler, sendError } from './handler.js';
 import { PortForwardServer } from './portforward.js';
 import type { PodRuntime } from './types.js';
@@ -32,7 +32,7 @@ function responseOn(req: IncomingMessage, socket: Socket): ServerResponse {
   return res;
 }
 
-export async function startApiServer(api: ClusterApi, runtime: PodRuntime, certificates: ServerCertificates = createServerCertificates()): Promise<ApiServer> {
+export async function startApiServer(api: ClusterApi, runtime: PodRuntime, certificates: ServerCertificates): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
   const handler = new RequestHandler(api, runtime);
