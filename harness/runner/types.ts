@@ -5,7 +5,7 @@
  */
 import type { AppliedObject, KubeClients } from '../kube/types.js';
 import type { ClusterHandle } from '../contract/cluster.js';
-import type { Step, StepKind } from '../spec/schema.js';
+import type { Step } from '../spec/schema.js';
 
 export interface StepContext {
   cluster: ClusterHandle;
@@ -36,10 +36,7 @@ export interface StepContext {
 }
 
 export interface Operation<S extends Step = Step> {
-  kind: StepKind;
   defaultTimeoutMs: number;
-  /** A short summary for the test name when the step has no `name`. */
-  describe(step: S): string;
   exec(step: S, ctx: StepContext): Promise<void>;
   /**
    * Why the step cannot run on this cluster, known before it starts (e.g. an optional

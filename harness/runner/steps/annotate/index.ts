@@ -1,11 +1,9 @@
 /** `annotate`: set or remove (null) annotations on the namespace or on objects. */
-import { describeStep, type AnnotateStep } from '../../../spec/index.js';
+import type { AnnotateStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 import { changeMetadata } from '../label/metadata.js';
 
 export const annotateOperation: Operation<AnnotateStep> = {
-  kind: 'annotate',
   defaultTimeoutMs: 30_000,
-  describe: describeStep,
   exec: (step, ctx) => changeMetadata(step.annotate, 'annotations', step.annotate.annotations, ctx),
 };

@@ -1,13 +1,11 @@
 /** `apply`: server-side apply of a manifest file, directory or inline YAML. */
 import { applyManifests, describeObject, FIELD_MANAGER, loadManifests, type Manifest } from '../../../kube/index.js';
-import { describeStep, type ApplyStep } from '../../../spec/index.js';
+import type { ApplyStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 import { ownerOf } from '../targets.js';
 
 export const applyOperation: Operation<ApplyStep> = {
-  kind: 'apply',
   defaultTimeoutMs: 30_000,
-  describe: describeStep,
   async exec(step, ctx) {
     const { file, namespace } = manifestTarget(step.apply);
     await applyAndRecord(await loadManifests(file, ctx.rootDir, ctx.substitute), namespace, ctx);

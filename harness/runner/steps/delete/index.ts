@@ -1,13 +1,11 @@
 /** `delete`: objects by KIND/NAME, by selector, or by manifest; waits until gone unless `wait: false`. */
 import { deleteObjects, describeObject } from '../../../kube/index.js';
-import { describeStep, type DeleteStep } from '../../../spec/index.js';
+import type { DeleteStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 import { deleteFields, ownerOf, targetObjects } from '../targets.js';
 
 export const deleteOperation: Operation<DeleteStep> = {
-  kind: 'delete',
   defaultTimeoutMs: 60_000,
-  describe: describeStep,
   async exec(step, ctx) {
     const fields = deleteFields(step.delete, ctx.rootDir);
     const wait = typeof step.delete === 'string' ? true : (step.delete.wait ?? true);

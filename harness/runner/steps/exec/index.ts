@@ -6,15 +6,13 @@
 import { execa } from 'execa';
 import { kubeToolOptions } from '../../../kube/clients.js';
 import type { ClusterHandle } from '../../../contract/cluster.js';
-import { describeStep, type ExecStep } from '../../../spec/index.js';
+import type { ExecStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 
 const OUTPUT_LINES_SHOWN = 20;
 
 export const execOperation: Operation<ExecStep> = {
-  kind: 'exec',
   defaultTimeoutMs: 60_000,
-  describe: describeStep,
   skipReason({ exec }, cluster) {
     if (exec.optional && isMissingIstioctl(exec.command, cluster)) {
       return `skipped: istioctl is not available on the ${cluster.provider} provider (the step is optional)`;

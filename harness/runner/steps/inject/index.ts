@@ -7,15 +7,13 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { loadManifests, parseManifests, type Manifest } from '../../../kube/index.js';
 import { injectSidecar } from '../../../istio/injection.js';
-import { describeStep, type InjectStep } from '../../../spec/index.js';
+import type { InjectStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 import { applyAndRecord, manifestTarget } from '../apply/index.js';
 import { commandLine, missingIstioctl } from '../exec/index.js';
 
 export const injectOperation: Operation<InjectStep> = {
-  kind: 'inject',
   defaultTimeoutMs: 60_000,
-  describe: describeStep,
   async exec(step, ctx) {
     const { file, namespace } = manifestTarget(step.inject);
     const manifests = await loadManifests(file, ctx.rootDir, ctx.substitute);

@@ -15,9 +15,7 @@ import { clientPod, queryPrometheus } from './prometheus.js';
 const ASSERT_MARGIN_MS = 2_000;
 
 export const metricsOperation: Operation<MetricsStep> = {
-  kind: 'metrics',
   defaultTimeoutMs: 90_000,
-  describe: (step) => `metrics ${step.metrics.query}`,
   async exec(step, ctx) {
     const client = await clientPod(ctx.kube, ctx.namespace);
     const bound = step.expect.toBeAtLeast ?? -Infinity;

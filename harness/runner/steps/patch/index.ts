@@ -1,13 +1,11 @@
 /** `patch`: a merge, JSON or strategic merge patch of one object, as `kubectl patch --type`. */
 import { describeObject, patchObject } from '../../../kube/index.js';
-import { describeStep, type PatchStep } from '../../../spec/index.js';
+import type { PatchStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 import { ownerOf, targetObjects } from '../targets.js';
 
 export const patchOperation: Operation<PatchStep> = {
-  kind: 'patch',
   defaultTimeoutMs: 30_000,
-  describe: describeStep,
   async exec(step, ctx) {
     const { object, namespace, type, patch } = step.patch;
     const [id] = await targetObjects({ object, namespace }, ctx);

@@ -4,9 +4,7 @@ import type { PodsStep } from '../../../spec/schema.js';
 import type { Operation } from '../../types.js';
 
 export const podsOperation: Operation<PodsStep> = {
-  kind: 'pods',
   defaultTimeoutMs: 30_000,
-  describe: (step) => `pods ${step.pods.selector}`,
   async exec(step, ctx) {
     const namespace = step.pods.namespace ?? ctx.namespace;
     const pods = await ctx.kube.core.listNamespacedPod({ namespace, labelSelector: step.pods.selector });

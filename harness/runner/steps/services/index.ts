@@ -20,9 +20,7 @@ async function selectedPods(kube: KubeClients, namespace: string, service: V1Ser
 }
 
 export const servicesOperation: Operation<ServicesStep> = {
-  kind: 'services',
   defaultTimeoutMs: 30_000,
-  describe: (step) => `services${step.services.selector ? ` ${step.services.selector}` : ''}`,
   async exec(step, ctx) {
     const services = await servicesWithPods(ctx.kube, step.services.namespace ?? ctx.namespace, step.services.selector);
     await assertExpectations(services, step.expect);

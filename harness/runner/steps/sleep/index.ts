@@ -1,13 +1,11 @@
 /** `sleep`: the last resort; a wait on a condition or on the mesh's config is almost always better. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeStep, durationMs, type SleepStep } from '../../../spec/index.js';
+import { durationMs, type SleepStep } from '../../../spec/index.js';
 import type { Operation } from '../../types.js';
 
 export const sleepOperation: Operation<SleepStep> = {
-  kind: 'sleep',
   // A sleep's length is its own business: the default only bounds it like the longest step.
   defaultTimeoutMs: 600_000,
-  describe: describeStep,
   async exec(step, ctx) {
     await sleep(durationMs(step.sleep), undefined, { signal: ctx.signal });
   },

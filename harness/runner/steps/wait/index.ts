@@ -8,13 +8,11 @@ import {
   waitForPods,
   waitForRollout,
 } from '../../../kube/index.js';
-import { describeStep, type WaitStep } from '../../../spec/index.js';
+import type { WaitStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 
 export const waitOperation: Operation<WaitStep> = {
-  kind: 'wait',
   defaultTimeoutMs: 120_000,
-  describe: describeStep,
   async exec({ wait }, ctx) {
     if ('rollout' in wait) {
       for (const name of [wait.rollout].flat()) await waitForRollout(ctx.kube, ctx.namespace, await deploymentName(name, ctx), ctx);
