@@ -28,9 +28,7 @@ interface Sent {
 }
 
 export const trafficOperation: Operation<TrafficStep> = {
-  kind: 'traffic',
   defaultTimeoutMs: 180_000,
-  describe: (step) => `traffic from ${step.traffic.from} to ${step.traffic.to}`,
   async exec(step, ctx) {
     await ctx.meshSynced();
     const policy = expectationPolicy(step.expect);
