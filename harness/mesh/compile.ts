@@ -522,7 +522,7 @@ export function compileMeshSettings(configMap: ReadonlyKubeObject | undefined): 
 }
 
 /** The Istio kinds the data plane reads, with their compilers and where they go in MeshConfig. */
-export const ISTIO_KINDS = [
+export const COMPILED_ISTIO_KINDS = [
   { group: 'networking.istio.io', kind: 'VirtualService', compile: compileVirtualService, into: 'virtualServices' },
   { group: 'networking.istio.io', kind: 'DestinationRule', compile: compileDestinationRule, into: 'destinationRules' },
   { group: 'networking.istio.io', kind: 'Gateway', compile: compileGateway, into: 'gateways' },
@@ -553,7 +553,7 @@ export function compileMeshConfig(
     mesh: DEFAULT_MESH_SETTINGS,
   };
   const accepted: CompiledObject[] = [];
-  for (const { group, kind, compile, into } of ISTIO_KINDS) {
+  for (const { group, kind, compile, into } of COMPILED_ISTIO_KINDS) {
     for (const obj of list(group, kind)) {
       try {
         (config[into] as unknown[]).push(compile(obj));

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { addonHandler, addonKind } from './addons.js';
 import { Breakers } from './breaker.js';
-import { compileMeshConfig, ISTIO_KINDS } from './compile.js';
+import { COMPILED_ISTIO_KINDS, compileMeshConfig } from './compile.js';
 import { ROOT_NAMESPACE, type MeshConfig } from './config-types.js';
 import { Envoy, type MeshRuntime } from './envoy.js';
 import { listen, type Listener } from './listener.js';
@@ -35,7 +35,7 @@ export const STATS_PORT = 15020;
 const MESH_CONFIG_MAP = { namespace: ROOT_NAMESPACE, name: 'istio' };
 
 function isIstioObject(obj: ReadonlyKubeObject): boolean {
-  return ISTIO_KINDS.some(({ group, kind }) => obj.kind === kind && obj.apiVersion.startsWith(`${group}/`));
+  return COMPILED_ISTIO_KINDS.some(({ group, kind }) => obj.kind === kind && obj.apiVersion.startsWith(`${group}/`));
 }
 
 function isMeshConfigMap(obj: ReadonlyKubeObject): boolean {

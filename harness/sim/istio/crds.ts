@@ -1,7 +1,7 @@
 /** The Istio CRDs the emulated control plane registers, with the versions, short names and columns Istio's own CRDs have. */
 import type { KubeObject } from '../store/types.js';
 
-interface IstioKind {
+interface IstioCrd {
   group: string;
   kind: string;
   plural: string;
@@ -15,7 +15,7 @@ const SECURITY = ['v1', 'v1beta1'];
 
 const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'CreationTimestamp' };
 
-export const ISTIO_KINDS: IstioKind[] = [
+export const ISTIO_CRDS: IstioCrd[] = [
   {
     group: 'networking.istio.io', kind: 'VirtualService', plural: 'virtualservices', shortNames: ['vs'], versions: NETWORKING,
     columns: [
@@ -48,7 +48,7 @@ export const ISTIO_KINDS: IstioKind[] = [
   { group: 'telemetry.istio.io', kind: 'Telemetry', plural: 'telemetries', shortNames: ['telemetry'], versions: ['v1', 'v1alpha1'] },
 ];
 
-export function istioCrd(k: IstioKind): KubeObject {
+export function istioCrd(k: IstioCrd): KubeObject {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

@@ -6,7 +6,7 @@
  */
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { KubeObject } from '../store/types.js';
-import { istioCrd, ISTIO_KINDS } from './crds.js';
+import { istioCrd, ISTIO_CRDS } from './crds.js';
 import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from '../../istio/injection.js';
 import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
@@ -81,8 +81,8 @@ function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlug
 
 export function installIstio(api: ClusterApi, options: IstioInstallOptions): void {
   const crds = api.type('apiextensions.k8s.io', 'CustomResourceDefinition');
-  for (const kind of ISTIO_KINDS) {
-    if (!api.store.get(crds, undefined, `${kind.plural}.${kind.group}`)) api.create(crds, undefined, istioCrd(kind));
+  for (const crd of ISTIO_CRDS) {
+    if (!api.store.get(crds, undefined, `${crd.plural}.${crd.group}`)) api.create(crds, undefined, istioCrd(crd));
   }
   api.addAdmission(istioAdmission(api, options.nativeSidecars ?? false));
   const ensure = (group: string, kind: string, obj: Record<string, any>) => {
