@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compileDestinationRule, compileGateway, compileMeshConfig, compileMeshSettings, compilePeerAuthentication,
-  compileServiceEntry, compileSidecar, compileVirtualService, ConfigError, DEFAULT_RETRY_POLICY,
-} from './compile.js';
+import { compileMeshConfig } from './compile.js';
+import { compileDestinationRule } from './compile/destination-rule.js';
+import { ConfigError } from './compile/fields.js';
+import { compileGateway } from './compile/gateway.js';
+import { compileMeshSettings } from './compile/mesh-settings.js';
+import { compilePeerAuthentication } from './compile/peer-authentication.js';
+import { compileServiceEntry } from './compile/service-entry.js';
+import { compileSidecar } from './compile/sidecar.js';
+import { compileVirtualService, DEFAULT_RETRY_POLICY } from './compile/virtual-service.js';
 import type { KubeObject } from './types.js';
 
 const object = (kind: string, spec: unknown, namespace = 'shop'): KubeObject => ({

@@ -145,7 +145,8 @@ export interface PeerAuthentication {
   portModes: Map<number, MtlsMode>;
 }
 
-export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+export const OUTBOUND_MODES = ['ALLOW_ANY', 'REGISTRY_ONLY'] as const;
+export type OutboundMode = (typeof OUTBOUND_MODES)[number];
 
 /** One `namespace/dnsName` of a Sidecar egress listener; namespace "*", "." (the proxy's), "~" (none) or a name. */
 interface EgressHost {

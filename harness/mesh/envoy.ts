@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Destination, HeaderOperations, HttpRoute, MeshConfig, RetryPolicy, TrafficPolicy } from './config-types.js';
-import { DEFAULT_RETRY_POLICY } from './compile.js';
+import { DEFAULT_RETRY_POLICY } from './compile/virtual-service.js';
 import { hostMatches } from './hosts.js';
 import { PEER_HEADER, type PeerCodec } from './peer.js';
 import type { Breakers, Lease } from './breaker.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileVirtualService } from './compile.js';
+import { compileVirtualService } from './compile/virtual-service.js';
 import { pickWeighted, selectRoute, virtualServicesFor, type RouteRequest } from './routing.js';
 
 const vs = (name: string, spec: Record<string, unknown>, created = 0) => ({

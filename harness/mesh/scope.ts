@@ -4,7 +4,7 @@
  * config defaults), narrowed for sidecars by the Sidecar resource's egress hosts. A host outside
  * the scope has no cluster in the proxy: traffic to it takes the outbound traffic policy.
  */
-import { resolveExportTo } from './compile.js';
+import { resolveExportTo } from './compile/export-to.js';
 import { IMPORT_EVERYTHING, ROOT_NAMESPACE, type DestinationRule, type EgressListener, type ExportTo, type MeshConfig, type OutboundMode, type ServiceEntry, type SidecarConfig, type VirtualService } from './config-types.js';
 import { hostMatches, serviceFqdn } from './hosts.js';
 import type { ReadonlyKubeObject } from './types.js';
