@@ -1,20 +1,21 @@
 /**
  * The cluster's write path, shared by HTTP clients and the sim's own controllers: defaults,
- * admission (mutating, then validating), the store, CRD registration, and deletion as the real
- * registry does it: an object with finalizers, a pod with a grace period and a namespace are
- * only marked (deletionTimestamp) and go once their finalizers are removed. Who removes them,
- * and what a deletion cascades to, is the controllers' work (namespace content, garbage collection,
- * the kubelet), as on a real control plane.
+ * admission (mutating, then validating), the store, server-side apply, CRD registration, and
+ * deletion by the registry's rules (deletion.ts). Who removes finalizers, and what a deletion
+ * cascades to, is the controllers' work (namespace content, garbage collection, the kubelet), as
+ * on a real control plane.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, forbidden, invalid, notFound, type StatusCause } from '../store/errors.js';
-import { conflictingFields, withoutFields } from '../store/ownership.js';
 import { applyConfiguration, applyPatch } from '../store/patch.js';
 import { kubeTimestamp as now, type ObjectStore } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import { dropTypeDependentFields, ServiceAllocator } from './allocator.js';
 import { applyBuiltinDefaults, validateBuiltin, validateMetadata, validateShape } from './builtins.js';
-import { customType } from './crd.js';
+import { customType, establishedStatus } from './crd.js';
+import { checkPreconditions, finalizersOf, graceOf, gracePeriodOf, keepDeletionState, PROPAGATION_FINALIZERS, type DeleteOptions } from './deletion.js';
+import { isSameEvent, newEvent, type EventType } from './events.js';
+import { applyConflict, FieldManagers } from './field-managers.js';
 import { unknownFields } from './fields.js';
 import type { ResourceRegistry, ResourceType } from './registry.js';
 
@@ -52,21 +53,6 @@ interface PatchOptions extends WriteOptions {
   subresource?: 'status';
 }
 
-export interface DeleteOptions {
-  dryRun?: boolean;
-  /** What happens to dependents (ownerReferences); Background when unset, as for apps/v1 kinds. */
-  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
-  preconditions?: { uid?: string; resourceVersion?: string };
-  /** Pods only: how long the kubelet lets the containers stop; 0 removes the object at once. Default: the pod's terminationGracePeriodSeconds. */
-  gracePeriodSeconds?: number;
-}
-
-/** metadata.finalizers a propagationPolicy adds; the garbage collector acts on them and removes them. */
-export const FOREGROUND_FINALIZER = 'foregroundDeletion';
-export const ORPHAN_FINALIZER = 'orphan';
-/** The namespace controller's entry in a namespace's spec.finalizers: its content is not yet deleted. */
-export const NAMESPACE_FINALIZER = 'kubernetes';
-
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -79,15 +65,14 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 export class ClusterApi {
   private readonly admission: AdmissionPlugin[] = [];
   private readonly allocator = new ServiceAllocator();
-  /** Last configuration each field manager applied, per object uid: what apply may remove next time. */
-  private readonly appliedConfigs = new Map<string, Map<string, unknown>>();
+  private readonly fieldManagers = new FieldManagers();
 
   constructor(
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
   ) {
     store.subscribe((event) => {
-      if (event.type === 'DELETED') this.appliedConfigs.delete(event.object.metadata.uid!);
+      if (event.type === 'DELETED') this.fieldManagers.forget(event.object.metadata.uid!);
     });
   }
 
@@ -158,11 +143,7 @@ export class ClusterApi {
 
   delete(t: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
     const current = this.store.mustGet(t, namespace, name);
-    const pre = options.preconditions;
-    if (pre?.uid && pre.uid !== current.metadata.uid) throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
-    if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-    }
+    checkPreconditions(current, options.preconditions);
     const isNamespace = t.kind === 'Namespace' && !t.group;
     if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw forbidden(t, name, 'this namespace may not be deleted');
     if (options.dryRun) return current;
@@ -170,7 +151,7 @@ export class ClusterApi {
     const grace = gracePeriodOf(t, current, options);
     const finalizers = [...finalizersOf(current)];
     const deleting = Boolean(current.metadata.deletionTimestamp);
-    const policyFinalizer = { Foreground: FOREGROUND_FINALIZER, Orphan: ORPHAN_FINALIZER, Background: undefined }[options.propagationPolicy ?? 'Background'];
+    const policyFinalizer = PROPAGATION_FINALIZERS[options.propagationPolicy ?? 'Background'];
     if (!deleting && policyFinalizer && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
     if (finalizers.length === 0 && grace === 0) return this.remove(t, current);
     // Already on its way, and this request would not make it go sooner.
@@ -182,83 +163,41 @@ export class ClusterApi {
   }
 
   /** Creates or aggregates an Event about `regarding`, as components report notable things. */
-  recordEvent(regarding: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+  recordEvent(regarding: KubeObject, type: EventType, reason: string, message: string, component: string): void {
     const events = this.type('', 'Event');
     const namespace = regarding.metadata.namespace ?? 'default';
-    const same = this.store
-      .list(events, namespace)
-      .find((e: any) => e.involvedObject?.uid === regarding.metadata.uid && e.reason === reason && e.message === message);
+    const same = this.store.list(events, namespace).find((e) => isSameEvent(e, regarding, reason, message));
     if (same) {
       this.store.update(events, { ...same, count: ((same.count as number) ?? 1) + 1, lastTimestamp: now() });
       return;
     }
     // Refused in a namespace being deleted, as the server refuses the component's write.
     if (this.store.get(this.type('', 'Namespace'), undefined, namespace)?.status?.phase !== 'Active') return;
-    this.store.create(events, {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${regarding.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
-      involvedObject: {
-        apiVersion: regarding.apiVersion,
-        kind: regarding.kind,
-        name: regarding.metadata.name,
-        namespace: regarding.metadata.namespace,
-        uid: regarding.metadata.uid,
-        resourceVersion: regarding.metadata.resourceVersion,
-      },
-      reason,
-      message,
-      type,
-      count: 1,
-      firstTimestamp: now(),
-      lastTimestamp: now(),
-      source: { component },
-      reportingComponent: component,
-      reportingInstance: 'meshspec-sim',
-    });
+    this.store.create(events, newEvent(regarding, type, reason, message, component));
   }
 
   private apply(t: ResourceType, namespace: string | undefined, name: string, current: KubeObject | undefined, patch: unknown, options: PatchOptions): KubeObject {
     if (!options.fieldManager) throw badRequest('PATCH requests with apply patch type must set fieldManager (e.g. ?fieldManager=kubectl)');
     const applied = this.checkBody(t, namespace, patch);
     if (applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    const manager = options.fieldManager;
     if (!current) {
       const created = this.create(t, namespace, applied, options);
-      if (!options.dryRun) this.rememberApplied(created, options.fieldManager, applied);
+      if (!options.dryRun) this.fieldManagers.remember(created.metadata.uid!, manager, applied);
       return created;
     }
-    const managers = this.appliedConfigs.get(current.metadata.uid!);
-    const previous = managers?.get(options.fieldManager);
+    const uid = current.metadata.uid!;
     const keyedLists = !t.custom;
-    const conflicts = [...(managers ?? [])]
-      .filter(([manager]) => manager !== options.fieldManager)
-      .map(([manager, config]) => ({ manager, fields: conflictingFields(applied, config, keyedLists) }))
-      .filter((c) => c.fields.length > 0);
-    if (conflicts.length > 0 && !options.force) {
-      const count = conflicts.reduce((n, c) => n + c.fields.length, 0);
-      const list = conflicts.flatMap((c) => c.fields.map((f) => `- conflict with "${c.manager}": ${f}`)).join('\n');
-      throw new ApiError(409, 'Conflict', `Apply failed with ${count} conflict${count === 1 ? '' : 's'}:\n${list}\nuse force to take these fields over`, {
-        name,
-        group: t.group,
-        kind: t.plural,
-        causes: conflicts.flatMap((c) => c.fields.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: f }))),
-      });
-    }
-    const merged = applyConfiguration(current, applied, previous, keyedLists) as KubeObject;
+    const conflicts = this.fieldManagers.conflicts(uid, manager, applied, keyedLists);
+    if (conflicts.length > 0 && !options.force) throw applyConflict(t, name, conflicts);
+    const merged = applyConfiguration(current, applied, this.fieldManagers.previous(uid, manager), keyedLists) as KubeObject;
     merged.metadata.resourceVersion = applied.metadata.resourceVersion ?? current.metadata.resourceVersion;
     const updated = this.commitUpdate(t, current, merged, options);
     if (!options.dryRun) {
-      // Forced fields change hands: their former managers no longer own them.
-      for (const { manager, fields } of conflicts) managers!.set(manager, withoutFields(managers!.get(manager), fields, keyedLists));
-      this.rememberApplied(updated, options.fieldManager, applied);
+      this.fieldManagers.takeOver(uid, conflicts, keyedLists);
+      this.fieldManagers.remember(uid, manager, applied);
     }
     return updated;
-  }
-
-  private rememberApplied(obj: KubeObject, manager: string, applied: KubeObject): void {
-    let byManager = this.appliedConfigs.get(obj.metadata.uid!);
-    if (!byManager) this.appliedConfigs.set(obj.metadata.uid!, (byManager = new Map()));
-    byManager.set(manager, structuredClone(applied));
   }
 
   private commitUpdate(t: ResourceType, current: KubeObject, input: KubeObject, options: PatchOptions): KubeObject {
@@ -363,14 +302,7 @@ export class ClusterApi {
     const existing = this.registry.byKind(type.group, type.kind);
     if (existing && !existing.custom) return;
     this.registry.putCustom(type);
-    const conditions = ['NamesAccepted', 'Established'].map((c) => ({
-      type: c,
-      status: 'True',
-      reason: c === 'Established' ? 'InitialNamesAccepted' : 'NoConflicts',
-      message: c === 'Established' ? 'the initial names have been accepted' : 'no conflicts found',
-      lastTransitionTime: now(),
-    }));
-    const status = { conditions, acceptedNames: crd.spec.names, storedVersions: [crd.spec.versions.find((v: any) => v.storage)?.name] };
+    const status = establishedStatus(crd);
     if (JSON.stringify(crd.status?.acceptedNames) !== JSON.stringify(status.acceptedNames) || !crd.status?.conditions) {
       this.store.update(this.type('apiextensions.k8s.io', 'CustomResourceDefinition'), { ...crd, status });
     }
@@ -379,39 +311,5 @@ export class ClusterApi {
   private unregisterCrd(crd: KubeObject): void {
     const type = this.registry.removeCustom(crd.spec?.group, crd.spec?.names?.kind);
     if (type) this.store.dropKind(type);
-  }
-}
-
-export const finalizersOf = (obj: KubeObject): string[] => (Array.isArray(obj.metadata.finalizers) ? obj.metadata.finalizers : []);
-const graceOf = (obj: KubeObject): number => Number(obj.metadata.deletionGracePeriodSeconds ?? 0);
-
-/**
- * Seconds a deletion waits for the kubelet: only a pod bound to a node and not yet finished has
- * a grace period (the registry's pod strategy); everything else goes as soon as its finalizers allow.
- */
-function gracePeriodOf(t: ResourceType, obj: KubeObject, options: DeleteOptions): number {
-  if (t.kind !== 'Pod' || t.group || !obj.spec?.nodeName || ['Succeeded', 'Failed'].includes(obj.status?.phase)) return 0;
-  const requested = options.gracePeriodSeconds ?? obj.spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, Number(requested) || 0);
-}
-
-/**
- * An update neither starts nor undoes a deletion (deletionTimestamp and deletionGracePeriodSeconds
- * are the server's), and adds no finalizer to an object being deleted, as the real server refuses.
- */
-function keepDeletionState(t: ResourceType, current: KubeObject, next: KubeObject): void {
-  const { deletionTimestamp, deletionGracePeriodSeconds } = current.metadata;
-  if (!deletionTimestamp) {
-    delete next.metadata.deletionTimestamp;
-    delete next.metadata.deletionGracePeriodSeconds;
-    return;
-  }
-  Object.assign(next.metadata, { deletionTimestamp, deletionGracePeriodSeconds });
-  const before = finalizersOf(current);
-  const added = finalizersOf(next).filter((f) => !before.includes(f));
-  if (added.length > 0) {
-    throw invalid(t, next.metadata.name, [
-      { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` },
-    ]);
   }
 }

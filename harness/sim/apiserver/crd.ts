@@ -1,4 +1,5 @@
-/** The resource type a CustomResourceDefinition describes. */
+/** The resource type a CustomResourceDefinition describes, and the status the API server gives an accepted one. */
+import { kubeTimestamp as now } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
 import type { PrinterColumn, ResourceType } from './registry.js';
 
@@ -34,4 +35,16 @@ export function customType(crd: KubeObject): ResourceType {
     custom: true,
     printerColumns: columns,
   };
+}
+
+/** NamesAccepted and Established, as apiextensions-apiserver reports a CRD whose names do not conflict. */
+export function establishedStatus(crd: KubeObject): Record<string, unknown> {
+  const conditions = ['NamesAccepted', 'Established'].map((c) => ({
+    type: c,
+    status: 'True',
+    reason: c === 'Established' ? 'InitialNamesAccepted' : 'NoConflicts',
+    message: c === 'Established' ? 'the initial names have been accepted' : 'no conflicts found',
+    lastTransitionTime: now(),
+  }));
+  return { conditions, acceptedNames: crd.spec.names, storedVersions: [crd.spec.versions.find((v: any) => v.storage)?.name] };
 }

@@ -5,7 +5,8 @@
  * marked `orphan` first drops itself from its dependents' ownerReferences. It works after the
  * write that asked for it, so clients see the owner go before, or after, its dependents as on a cluster.
  */
-import { FOREGROUND_FINALIZER, finalizersOf, ORPHAN_FINALIZER, type ClusterApi } from '../apiserver/api.js';
+import type { ClusterApi } from '../apiserver/api.js';
+import { FOREGROUND_FINALIZER, finalizersOf, ORPHAN_FINALIZER } from '../apiserver/deletion.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import { ApiError } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';

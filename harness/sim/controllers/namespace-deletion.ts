@@ -4,7 +4,8 @@
  * its `kubernetes` finalizer and deletes the namespace again, which removes it. Until then its
  * status says what remains, in the conditions a real cluster writes, so a stuck namespace explains itself.
  */
-import { finalizersOf, NAMESPACE_FINALIZER, type ClusterApi } from '../apiserver/api.js';
+import type { ClusterApi } from '../apiserver/api.js';
+import { finalizersOf, NAMESPACE_FINALIZER } from '../apiserver/deletion.js';
 import { ApiError } from '../store/errors.js';
 import { kubeTimestamp as now } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
