@@ -20,6 +20,13 @@ export default defineConfig({
         },
       },
       {
+        // Type tests (`*.test-d.ts`): Vitest runs tsc over them and reports each expectTypeOf as a test.
+        test: {
+          name: 'types',
+          typecheck: { enabled: true, only: true, include: ['harness/**/*.test-d.ts', 'test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
         // Tutorial scenarios; each step's timeout comes from the generated code.
         plugins: [meshspec()],
         test: {
