@@ -2,8 +2,8 @@
 // with pods, Services, VirtualServices and DestinationRules, on the sim's real object store and
 // MeshHost, measured side by side in one run (phases alternate so all see the same machine) with:
 //   - the same route through a MeshHost that deep-copies every object it hands out (and sorts
-//     each list again), as MeshHost did before it shared the store's read-only objects: the
-//     baseline for the ratio;
+//     each list again): what sharing the store's read-only objects saves, the baseline for the
+//     ratio;
 //   - client -> echo directly, without the mesh: what the data plane adds at all.
 //
 //   pnpm build && node bench/mesh.bench.mjs [--seconds 2] [--rounds 2] [--concurrency 16] [--pods 1000] [--services 100]
@@ -64,7 +64,7 @@ for (let i = 0; i < SERVICES; i++) {
 
 const sharing = createMeshHost({ registry, store }, () => []);
 const byNamespaceName = (a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`);
-/** MeshHost as it was before: every list and get deep-copied (and each list sorted anew) for the caller. */
+/** MeshHost with every list and get deep-copied (and each list sorted anew) for the caller. */
 const copying = {
   ...sharing,
   list: (group, kind, namespace) => sharing.list(group, kind, namespace).map((o) => structuredClone(o)).sort(byNamespaceName),

@@ -68,8 +68,8 @@ describe('pods on the embedded cluster', () => {
     const address = attached.get(`apps1/${name}`)![0];
     const oldPort = address.port;
     await raw('GET', `/api/v1/namespaces/apps1/pods/${name}/proxy/exit?code=3`);
-    // Another process takes the old port while the container is in back-off, as a data-plane
-    // listener once did (EADDRINUSE crash loop): the restart must come up elsewhere.
+    // Another process (e.g. a data-plane listener) may take the old port while the container is
+    // in back-off: the restart must come up on another port, not crash-loop on EADDRINUSE.
     const squatter = await until('the old port', () => listenOn(oldPort));
     try {
       const restarted = await until('restart', async () => {

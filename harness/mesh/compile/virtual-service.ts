@@ -172,7 +172,7 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
     fault: faultSpec && {
       delay: delaySpec && {
         ms: f.duration(delaySpec.fixedDelay, `${path}.fault.delay.fixedDelay`) ?? f.fail(`${path}.fault.delay.fixedDelay`, 'is required, e.g. 3s'),
-        // `percent` is the old integer form of `percentage.value`.
+        // `percent` is the deprecated integer form of `percentage.value`, still accepted by Istio.
         percent: f.percent(delaySpec.percentage, `${path}.fault.delay.percentage`) ?? f.integer(delaySpec.percent, `${path}.fault.delay.percent`, 0, 100) ?? 100,
       },
       abort: abortSpec && {
