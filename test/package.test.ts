@@ -57,7 +57,7 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it("exports exactly the entries README documents, each with its JavaScript and types in the tarball", () => {
+  it('exports exactly the entries README documents, each with its JavaScript and types in the tarball', () => {
     const documented = documentedEntries(readFileSync(path.join(repoRoot, 'README.md'), 'utf8'));
     expect(documented.sort()).toEqual(Object.keys(EXPECTED_EXPORTS).sort());
     const exported = Object.keys(manifest.exports).map((key) => (key === '.' ? 'meshspec' : `meshspec/${key.slice(2)}`));

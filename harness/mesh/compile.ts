@@ -42,7 +42,12 @@ export function compileMeshConfig(
   onError: (obj: ReadonlyKubeObject, error: ConfigError) => void,
 ): { config: MeshConfig; accepted: CompiledObject[] } {
   const config: MeshConfig = {
-    virtualServices: [], destinationRules: [], gateways: [], serviceEntries: [], peerAuthentications: [], sidecars: [],
+    virtualServices: [],
+    destinationRules: [],
+    gateways: [],
+    serviceEntries: [],
+    peerAuthentications: [],
+    sidecars: [],
     mesh: DEFAULT_MESH_SETTINGS,
   };
   const accepted: CompiledObject[] = [];

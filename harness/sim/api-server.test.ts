@@ -30,16 +30,30 @@ describe('the embedded API server', () => {
     expect(invalid.status).toBe(422);
     expect(invalid.body.details.causes).toEqual([expect.objectContaining({ field: 'spec.template.metadata.labels' })]);
     expect((await raw('GET', '/apis/example.com/v1/namespaces/apps1/widgets')).body).toMatchObject({ code: 404, reason: 'NotFound' });
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{"metadata":', { 'content-type': 'application/json' })).body).toMatchObject({ code: 400, reason: 'BadRequest' });
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' })).body.message).toMatch(/not valid UTF-8/);
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', 'x'.repeat(3 * 1024 * 1024 + 1), { 'content-type': 'application/json' })).status).toBe(413);
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).body).toMatchObject({ code: 400, message: 'the protobuf request body is malformed' });
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{"metadata":', { 'content-type': 'application/json' })).body).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+    });
+    expect(
+      (await raw('POST', '/api/v1/namespaces/apps1/configmaps', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { 'content-type': 'application/json' })).body.message,
+    ).toMatch(/not valid UTF-8/);
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', 'x'.repeat(3 * 1024 * 1024 + 1), { 'content-type': 'application/json' })).status).toBe(
+      413,
+    );
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '{}', { 'content-type': 'application/vnd.kubernetes.protobuf' })).body).toMatchObject({
+      code: 400,
+      message: 'the protobuf request body is malformed',
+    });
     expect((await raw('PATCH', '/api/v1/namespaces/apps1/configmaps/c1', '{}', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await raw('GET', '/api/v1/pods?labelSelector=bad%20key%3Dx')).status).toBe(400);
     const malformed = [
       ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p', labels: 'x' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, 'metadata.labels'],
       ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p' }, spec: { containers: 7 } }, 'spec.containers'],
-      ['/api/v1/namespaces/apps1/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: IMAGE, args: 'x', env: [{}] }] } }, 'spec.containers[0].args'],
+      [
+        '/api/v1/namespaces/apps1/pods',
+        { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: IMAGE, args: 'x', env: [{}] }] } },
+        'spec.containers[0].args',
+      ],
       ['/api/v1/namespaces/apps1/services', { metadata: { name: 's' }, spec: { ports: 'http', selector: ['a'] } }, 'spec.selector'],
       ['/api/v1/namespaces/apps1/services', { metadata: { name: 'S_1' }, spec: { ports: [{ port: 70000 }] } }, 'metadata.name'],
       ['/api/v1/namespaces/apps1/configmaps', { metadata: { name: 12 }, data: { a: 1 } }, 'metadata.name'],
@@ -50,7 +64,10 @@ describe('the embedded API server', () => {
       expect(answer.status, JSON.stringify(body)).toBe(422);
       expect(answer.body.details.causes.map((c: any) => c.field)).toContain(field);
     }
-    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '[1,2]', { 'content-type': 'application/json' })).body).toMatchObject({ code: 400, message: 'the request body must be a ConfigMap object' });
+    expect((await raw('POST', '/api/v1/namespaces/apps1/configmaps', '[1,2]', { 'content-type': 'application/json' })).body).toMatchObject({
+      code: 400,
+      message: 'the request body must be a ConfigMap object',
+    });
     expect((await raw('GET', '/healthz')).body).toBe('ok');
   });
 
@@ -66,7 +83,10 @@ describe('the embedded API server', () => {
     );
     await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'w1', labels: { watched: 'yes' } } } });
     await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'w2' } } });
-    await core.patchNamespacedConfigMap({ namespace: 'apps1', name: 'w1', body: { metadata: { labels: { watched: 'no' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { namespace: 'apps1', name: 'w1', body: { metadata: { labels: { watched: 'no' } } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     await until('events', async () => events.length >= 2);
     request.abort();
     expect(events).toEqual(['ADDED w1', 'DELETED w1']);
@@ -76,14 +96,29 @@ describe('the embedded API server', () => {
     const list = await core.listNamespacedConfigMap({ namespace: 'apps1' });
     const added = new Set<string>();
     const watch = new k8s.Watch(kc);
-    const request = await watch.watch('/api/v1/namespaces/apps1/configmaps', { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'load=yes' }, (type, obj) => {
-      if (type === 'ADDED') added.add(obj.metadata.name);
-    }, () => undefined);
+    const request = await watch.watch(
+      '/api/v1/namespaces/apps1/configmaps',
+      { resourceVersion: list.metadata!.resourceVersion, labelSelector: 'load=yes' },
+      (type, obj) => {
+        if (type === 'ADDED') added.add(obj.metadata.name);
+      },
+      () => undefined,
+    );
     await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'shared' }, data: {} } });
     await Promise.all([
-      ...Array.from({ length: 40 }, (_, i) => core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: `load-${i}`, labels: { load: 'yes' } } } })),
+      ...Array.from({ length: 40 }, (_, i) =>
+        core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: `load-${i}`, labels: { load: 'yes' } } } }),
+      ),
       ...Array.from({ length: 20 }, (_, i) =>
-        objects.patch({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'apps1' }, data: { [`k${i}`]: String(i) } }, undefined, undefined, `client-${i}`, false, k8s.PatchStrategy.ServerSideApply)),
+        objects.patch(
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'apps1' }, data: { [`k${i}`]: String(i) } },
+          undefined,
+          undefined,
+          `client-${i}`,
+          false,
+          k8s.PatchStrategy.ServerSideApply,
+        ),
+      ),
     ]);
     await until('all watch events', async () => added.size === 40);
     request.abort();
@@ -92,7 +127,8 @@ describe('the embedded API server', () => {
 
   it('reports apply conflicts between field managers unless the apply forces', async () => {
     const cm = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'apps1' }, data: { mode: value } });
-    const apply = (manager: string, value: string, force: boolean) => objects.patch(cm(value), undefined, undefined, manager, force, k8s.PatchStrategy.ServerSideApply);
+    const apply = (manager: string, value: string, force: boolean) =>
+      objects.patch(cm(value), undefined, undefined, manager, force, k8s.PatchStrategy.ServerSideApply);
     await apply('team-a', 'one', false);
     await expect(apply('team-b', 'two', false)).rejects.toMatchObject({ code: 409, body: expect.stringContaining('conflict with \\"team-a\\": .data.mode') });
     await apply('team-b', 'two', true);
@@ -106,12 +142,22 @@ describe('the embedded API server', () => {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'widgets.example.com' },
-      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+      },
     };
     await objects.create(crd);
     const established = await objects.read({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name } });
     expect((established as any).status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Established', status: 'True' })]));
-    await objects.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'apps1' }, spec: { size: 2 } } as k8s.KubernetesObject);
+    await objects.create({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', namespace: 'apps1' },
+      spec: { size: 2 },
+    } as k8s.KubernetesObject);
     expect(((await objects.list('example.com/v1', 'Widget', 'apps1')) as any).items.map((w: any) => w.spec.size)).toEqual([2]);
     await objects.delete({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name } });
     expect((await raw('GET', '/apis/example.com/v1/namespaces/apps1/widgets')).status).toBe(404);

@@ -9,7 +9,22 @@ beforeAll(() => createNamespace('apps1'));
 
 describe('a meshed namespace on the embedded cluster', () => {
   it('validates Istio objects like istiod and injects sidecars per namespace label', async () => {
-    const badRoute = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', namespace: 'apps1' }, spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web', subset: 'v1' }, weight: 50 }, { destination: { host: 'web', subset: 'v2' }, weight: 40 }] }] } };
+    const badRoute = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'r', namespace: 'apps1' },
+      spec: {
+        hosts: ['web'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'web', subset: 'v1' }, weight: 50 },
+              { destination: { host: 'web', subset: 'v2' }, weight: 40 },
+            ],
+          },
+        ],
+      },
+    };
     await expect(objects.create(badRoute)).rejects.toMatchObject({ code: 422, body: expect.stringContaining('total destination weight 90 != 100') });
     await createNamespace('meshed', { 'istio-injection': 'enabled' });
     await core.createNamespacedConfigMap({ namespace: 'meshed', body: { metadata: { name: 'settings' }, data: { greeting: 'hi' } } });
@@ -24,7 +39,12 @@ describe('a meshed namespace on the embedded cluster', () => {
     const pods = (await core.listNamespacedPod({ namespace: 'meshed' })).items.map((p) => `meshed/${p.metadata!.name}`);
     const terminating = await core.deleteNamespace({ name: 'meshed' });
     expect((terminating as k8s.V1Namespace).status?.phase).toBe('Terminating');
-    await until('namespace gone', () => core.readNamespace({ name: 'meshed' }).then(() => false, (error) => error.code === 404));
+    await until('namespace gone', () =>
+      core.readNamespace({ name: 'meshed' }).then(
+        () => false,
+        (error) => error.code === 404,
+      ),
+    );
     expect((await apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.namespace=meshed' })).items).toEqual([]);
     await until('pods detached', async () => pods.every((p) => detached.includes(p)));
     await expect(core.deleteNamespace({ name: 'default' })).rejects.toMatchObject({ code: 403 });

@@ -2,7 +2,22 @@
 import { connect, type Server } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { IMAGE, kc, core, apps, objects, attached, detached, until, listenOn, raw, deployment, createNamespace, readyPods, useTestCluster } from './__tests__/cluster.js';
+import {
+  IMAGE,
+  kc,
+  core,
+  apps,
+  objects,
+  attached,
+  detached,
+  until,
+  listenOn,
+  raw,
+  deployment,
+  createNamespace,
+  readyPods,
+  useTestCluster,
+} from './__tests__/cluster.js';
 
 useTestCluster();
 
@@ -11,7 +26,10 @@ describe('pods on the embedded cluster', () => {
     await createNamespace('apps1');
     await core.createNamespacedConfigMap({ namespace: 'apps1', body: { metadata: { name: 'settings' }, data: { greeting: 'hello' } } });
     await objects.patch(deployment('apps1', 'web', 2), undefined, undefined, 'meshspec-test', true, k8s.PatchStrategy.ServerSideApply);
-    await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } });
+    await core.createNamespacedService({
+      namespace: 'apps1',
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    });
     const pods = await readyPods('apps1', 'web', 2);
     expect(pods[0].metadata!.name).toMatch(/^web-[a-z0-9]+-[a-z0-9]{5}$/);
     expect(pods[0].metadata!.labels!['pod-template-hash']).toBeTruthy();
@@ -28,8 +46,19 @@ describe('pods on the embedded cluster', () => {
     expect(endpoints.subsets![0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
 
     const name = pods[0].metadata!.name!;
-    const viaPod = await raw('POST', `/api/v1/namespaces/apps1/pods/${name}:8080/proxy/some/path?q=1`, 'payload', { 'content-type': 'text/plain', 'x-custom': 'yes' });
-    expect(viaPod.body).toMatchObject({ pod: name, namespace: 'apps1', method: 'POST', path: '/some/path', query: '?q=1', body: 'payload', args: ['--version', 'v1'] });
+    const viaPod = await raw('POST', `/api/v1/namespaces/apps1/pods/${name}:8080/proxy/some/path?q=1`, 'payload', {
+      'content-type': 'text/plain',
+      'x-custom': 'yes',
+    });
+    expect(viaPod.body).toMatchObject({
+      pod: name,
+      namespace: 'apps1',
+      method: 'POST',
+      path: '/some/path',
+      query: '?q=1',
+      body: 'payload',
+      args: ['--version', 'v1'],
+    });
     expect(viaPod.body.headers['x-custom']).toBe('yes');
     expect(viaPod.body.headers.authorization).toBeUndefined();
     expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello' });
@@ -40,7 +69,10 @@ describe('pods on the embedded cluster', () => {
   });
 
   it('serves NodePorts on this machine, allocating ports that are free here, and warns about one in use', async () => {
-    await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web-node' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } } });
+    await core.createNamespacedService({
+      namespace: 'apps1',
+      body: { metadata: { name: 'web-node' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+    });
     const nodePort = (await core.readNamespacedService({ namespace: 'apps1', name: 'web-node' })).spec!.ports![0].nodePort!;
     expect(nodePort).toBeGreaterThanOrEqual(30000);
     expect(nodePort).toBeLessThanOrEqual(32767);
@@ -51,11 +83,23 @@ describe('pods on the embedded cluster', () => {
 
     let squatter: Server | undefined;
     let taken = 0;
-    while (!squatter) squatter = await listenOn((taken = 30000 + Math.floor(Math.random() * 2768)));
+    while (!squatter) {
+      taken = 30000 + Math.floor(Math.random() * 2768);
+      squatter = await listenOn(taken);
+    }
     try {
-      await core.createNamespacedService({ namespace: 'apps1', body: { metadata: { name: 'web-taken' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', nodePort: taken }] } } });
+      await core.createNamespacedService({
+        namespace: 'apps1',
+        body: {
+          metadata: { name: 'web-taken' },
+          spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', nodePort: taken }] },
+        },
+      });
       const warning = await until('NodePortUnavailable event', async () =>
-        (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=web-taken' })).items.find((e) => e.reason === 'NodePortUnavailable'));
+        (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=web-taken' })).items.find(
+          (e) => e.reason === 'NodePortUnavailable',
+        ),
+      );
       expect(warning.message).toContain(`nodePort ${taken} of Service apps1/web-taken is in use on this machine`);
     } finally {
       squatter.close();
@@ -101,11 +145,18 @@ describe('pods on the embedded cluster', () => {
     });
     expect(before).not.toContain(after[0].metadata!.name);
     await until('old pods detached', async () => before.every((n) => detached.includes(`apps1/${n}`)));
-    await until('old process gone', () => new Promise<boolean>((resolve) => {
-      const socket = connect(oldPort, '127.0.0.1');
-      socket.on('connect', () => (socket.destroy(), resolve(false)));
-      socket.on('error', () => resolve(true));
-    }));
+    await until(
+      'old process gone',
+      () =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect(oldPort, '127.0.0.1');
+          socket.on('connect', () => {
+            socket.destroy();
+            resolve(false);
+          });
+          socket.on('error', () => resolve(true));
+        }),
+    );
     const rs = await apps.listNamespacedReplicaSet({ namespace: 'apps1' });
     expect(rs.items.map((r) => r.spec!.replicas).sort()).toEqual([0, 1]);
   });
@@ -120,8 +171,13 @@ describe('pods on the embedded cluster', () => {
   });
 
   it('keeps a pod with an image it cannot run Pending, with an event that suggests the kind provider', async () => {
-    await core.createNamespacedPod({ namespace: 'apps1', body: { metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } } });
-    const event = await until('warning event', async () => (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=nginx' })).items.find((e) => e.type === 'Warning'));
+    await core.createNamespacedPod({
+      namespace: 'apps1',
+      body: { metadata: { name: 'nginx' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } },
+    });
+    const event = await until('warning event', async () =>
+      (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=nginx' })).items.find((e) => e.type === 'Warning'),
+    );
     expect(event.message).toMatch(/cannot run image "nginx:1\.27".*--provider kind/);
     expect((await core.readNamespacedPod({ namespace: 'apps1', name: 'nginx' })).status!.phase).toBe('Pending');
   });
@@ -129,19 +185,34 @@ describe('pods on the embedded cluster', () => {
   it('deletes a pod gracefully: marked with its grace period, SIGTERM, SIGKILL when the grace period is over, then gone', async () => {
     const pod = (name: string, env: Record<string, string>) => ({
       metadata: { name },
-      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: IMAGE, env: Object.entries(env).map(([n, value]) => ({ name: n, value })) }] },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'app', image: IMAGE, env: Object.entries(env).map(([n, value]) => ({ name: n, value })) }],
+      },
     });
     await core.createNamespacedPod({ namespace: 'apps1', body: pod('polite', {}) });
     await core.createNamespacedPod({ namespace: 'apps1', body: pod('stubborn', { IGNORE_SIGTERM: '1' }) });
     // Ready: their SIGTERM handlers are installed.
-    await until('both ready', async () => (await core.listNamespacedPod({ namespace: 'apps1' })).items.filter((p) => ['polite', 'stubborn'].includes(p.metadata!.name!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2);
+    await until(
+      'both ready',
+      async () =>
+        (await core.listNamespacedPod({ namespace: 'apps1' })).items.filter(
+          (p) => ['polite', 'stubborn'].includes(p.metadata!.name!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length === 2,
+    );
     const exits = new Map<string, number | undefined>();
-    const watch = await new k8s.Watch(kc).watch('/api/v1/namespaces/apps1/pods', {}, (type, obj: k8s.V1Pod) => {
-      const name = obj.metadata!.name!;
-      if (!['polite', 'stubborn'].includes(name)) return;
-      if (type === 'MODIFIED' && obj.status?.containerStatuses?.[0]?.state?.terminated) exits.set(name, obj.status.containerStatuses[0].state.terminated.exitCode);
-      if (type === 'DELETED') exits.set(`${name} DELETED`, 0);
-    }, () => undefined);
+    const watch = await new k8s.Watch(kc).watch(
+      '/api/v1/namespaces/apps1/pods',
+      {},
+      (type, obj: k8s.V1Pod) => {
+        const name = obj.metadata!.name!;
+        if (!['polite', 'stubborn'].includes(name)) return;
+        if (type === 'MODIFIED' && obj.status?.containerStatuses?.[0]?.state?.terminated)
+          exits.set(name, obj.status.containerStatuses[0].state.terminated.exitCode);
+        if (type === 'DELETED') exits.set(`${name} DELETED`, 0);
+      },
+      () => undefined,
+    );
     try {
       const marked = await core.deleteNamespacedPod({ namespace: 'apps1', name: 'stubborn' });
       expect(marked.metadata).toMatchObject({ deletionGracePeriodSeconds: 1, deletionTimestamp: expect.anything() });
@@ -151,7 +222,9 @@ describe('pods on the embedded cluster', () => {
       // The polite one stopped on SIGTERM (exit 0); the stubborn one was killed (128 + SIGKILL).
       expect(exits.get('polite')).toBe(0);
       expect(exits.get('stubborn')).toBe(137);
-      const killing = (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=stubborn' })).items.find((e) => e.reason === 'Killing');
+      const killing = (await core.listNamespacedEvent({ namespace: 'apps1', fieldSelector: 'involvedObject.name=stubborn' })).items.find(
+        (e) => e.reason === 'Killing',
+      );
       expect(killing?.message).toBe('Stopping container app');
     } finally {
       watch.abort();

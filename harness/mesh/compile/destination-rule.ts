@@ -22,8 +22,11 @@ function trafficPolicy(f: Fields, value: unknown, path: string): TrafficPolicy {
     },
     outlierDetection: outlier && {
       // consecutiveErrors is the deprecated name, counting gateway errors.
-      consecutive5xxErrors: f.integer(outlier.consecutive5xxErrors, `${op}.consecutive5xxErrors`, 0) ?? (outlier.consecutiveErrors === undefined && outlier.consecutiveGatewayErrors === undefined ? 5 : undefined),
-      consecutiveGatewayErrors: f.integer(outlier.consecutiveGatewayErrors, `${op}.consecutiveGatewayErrors`, 0) ?? f.integer(outlier.consecutiveErrors, `${op}.consecutiveErrors`, 0),
+      consecutive5xxErrors:
+        f.integer(outlier.consecutive5xxErrors, `${op}.consecutive5xxErrors`, 0) ??
+        (outlier.consecutiveErrors === undefined && outlier.consecutiveGatewayErrors === undefined ? 5 : undefined),
+      consecutiveGatewayErrors:
+        f.integer(outlier.consecutiveGatewayErrors, `${op}.consecutiveGatewayErrors`, 0) ?? f.integer(outlier.consecutiveErrors, `${op}.consecutiveErrors`, 0),
       baseEjectionTimeMs: f.duration(outlier.baseEjectionTime, `${op}.baseEjectionTime`) ?? 30_000,
       maxEjectionPercent: f.integer(outlier.maxEjectionPercent, `${op}.maxEjectionPercent`, 0, 100) ?? 10,
     },

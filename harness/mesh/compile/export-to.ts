@@ -23,11 +23,13 @@ export function exportTo(f: Fields, value: unknown, namespace: string, noneAllow
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
     if (entry === '~' && !noneAllowed) f.fail(`spec.exportTo[${i}]`, 'cannot be "~" (none): only a ServiceEntry can be exported to nobody');
-    if (!['*', '.', '~'].includes(entry) && !NAMESPACE_NAME.test(entry)) f.fail(`spec.exportTo[${i}]`, `must be "*", ".", "~" or a namespace name (got "${entry}")`);
+    if (!['*', '.', '~'].includes(entry) && !NAMESPACE_NAME.test(entry))
+      f.fail(`spec.exportTo[${i}]`, `must be "*", ".", "~" or a namespace name (got "${entry}")`);
     const key = entry === '.' ? namespace : entry;
     if (seen.has(key)) f.fail('spec.exportTo', `has "${entry}" twice ("." is the namespace ${namespace})`);
     seen.add(key);
   });
-  if (entries.length > 1 && (seen.has('*') || seen.has('~'))) f.fail('spec.exportTo', `cannot combine "*" or "~" with other entries (got ${JSON.stringify(entries)})`);
+  if (entries.length > 1 && (seen.has('*') || seen.has('~')))
+    f.fail('spec.exportTo', `cannot combine "*" or "~" with other entries (got ${JSON.stringify(entries)})`);
   return resolveExportTo(entries, namespace);
 }

@@ -51,13 +51,15 @@ export class Fields {
     const holder = this.object(value, path);
     if (!holder) return undefined;
     const percent = holder.value;
-    if (typeof percent !== 'number' || percent < 0 || percent > 100) this.fail(`${path}.value`, `must be a number from 0 to 100 (got ${JSON.stringify(percent)})`);
+    if (typeof percent !== 'number' || percent < 0 || percent > 100)
+      this.fail(`${path}.value`, `must be a number from 0 to 100 (got ${JSON.stringify(percent)})`);
     return percent;
   }
   labels(value: unknown, path: string): Record<string, string> | undefined {
     const labels = this.object(value, path);
     if (!labels) return undefined;
-    for (const [key, label] of Object.entries(labels)) if (typeof label !== 'string') this.fail(`${path}.${key}`, `must be a string (got ${JSON.stringify(label)})`);
+    for (const [key, label] of Object.entries(labels))
+      if (typeof label !== 'string') this.fail(`${path}.${key}`, `must be a string (got ${JSON.stringify(label)})`);
     return labels as Record<string, string>;
   }
   oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T | undefined {

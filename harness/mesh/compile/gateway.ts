@@ -13,7 +13,9 @@ export function compileGateway(obj: ReadonlyKubeObject): Gateway {
     selector: f.labels(spec.selector, 'spec.selector') ?? {},
     servers: f.array(spec.servers, 'spec.servers').map((sv, i) => {
       const s = f.object(sv, `spec.servers[${i}]`) ?? {};
-      const port = f.integer(f.object(s.port, `spec.servers[${i}].port`)?.number, `spec.servers[${i}].port.number`, 1, 65535) ?? f.fail(`spec.servers[${i}].port.number`, 'is required');
+      const port =
+        f.integer(f.object(s.port, `spec.servers[${i}].port`)?.number, `spec.servers[${i}].port.number`, 1, 65535) ??
+        f.fail(`spec.servers[${i}].port.number`, 'is required');
       const hosts = f.array(s.hosts, `spec.servers[${i}].hosts`).map((hv, j) => {
         const text = f.requiredString(hv, `spec.servers[${i}].hosts[${j}]`).toLowerCase();
         const slash = text.indexOf('/');

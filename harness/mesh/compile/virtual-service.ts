@@ -1,6 +1,16 @@
 /** VirtualService: hosts, gateways and http routes (matches, destinations, faults, retries, mirrors, header rules). */
 import { expandHost } from '../hosts.js';
-import type { Destination, HeaderOperations, HeaderRules, HttpRoute, Predicate, RetryPolicy, RouteMatch, VirtualService, WeightedDestination } from '../config-types.js';
+import type {
+  Destination,
+  HeaderOperations,
+  HeaderRules,
+  HttpRoute,
+  Predicate,
+  RetryPolicy,
+  RouteMatch,
+  VirtualService,
+  WeightedDestination,
+} from '../config-types.js';
 import type { ReadonlyKubeObject } from '../types.js';
 import { exportTo } from './export-to.js';
 import { created, Fields, labelFor } from './fields.js';
@@ -11,7 +21,7 @@ function stringMatch(f: Fields, value: unknown, path: string): { predicate: Pred
   const prefix = f.string(m.prefix, `${path}.prefix`);
   const regexText = f.string(m.regex, `${path}.regex`);
   if (exact !== undefined) return { predicate: (v) => v === exact };
-  if (prefix !== undefined) return { predicate: (v) => v !== undefined && v.startsWith(prefix), prefix };
+  if (prefix !== undefined) return { predicate: (v) => v?.startsWith(prefix) ?? false, prefix };
   if (regexText !== undefined) {
     let regex: RegExp;
     try {
@@ -27,7 +37,10 @@ function stringMatch(f: Fields, value: unknown, path: string): { predicate: Pred
 }
 
 function namedMatches(f: Fields, value: unknown, path: string, lowerCase: boolean): Array<[string, Predicate]> {
-  return Object.entries(f.object(value, path) ?? {}).map(([name, m]) => [lowerCase ? name.toLowerCase() : name, stringMatch(f, m, `${path}.${name}`).predicate]);
+  return Object.entries(f.object(value, path) ?? {}).map(([name, m]) => [
+    lowerCase ? name.toLowerCase() : name,
+    stringMatch(f, m, `${path}.${name}`).predicate,
+  ]);
 }
 
 /** "mesh", "name" (relative to the VirtualService's namespace) or "ns/name" -> "mesh" | "ns/name". */
@@ -65,8 +78,20 @@ function destination(f: Fields, value: unknown, path: string, namespace: string)
 }
 
 const RETRY_ON = new Set([
-  '5xx', 'gateway-error', 'reset', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream',
-  'retriable-status-codes', 'retriable-headers', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+  '5xx',
+  'gateway-error',
+  'reset',
+  'connect-failure',
+  'envoy-ratelimited',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
 ]);
 
 function retries(f: Fields, value: unknown, path: string): RetryPolicy | undefined {
@@ -79,10 +104,17 @@ function retries(f: Fields, value: unknown, path: string): RetryPolicy | undefin
     retriableStatusCodes: new Set(),
   };
   const retryOn = f.string(r.retryOn, `${path}.retryOn`) ?? DEFAULT_RETRY_ON;
-  for (const condition of retryOn.split(',').map((c) => c.trim()).filter(Boolean)) {
+  for (const condition of retryOn
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean)) {
     if (/^\d{3}$/.test(condition)) policy.retriableStatusCodes.add(Number(condition));
     else if (RETRY_ON.has(condition)) policy.retryOn.add(condition);
-    else f.fail(`${path}.retryOn`, `has unknown condition "${condition}"; use e.g. 5xx,gateway-error,connect-failure,retriable-4xx,reset or status codes such as 503`);
+    else
+      f.fail(
+        `${path}.retryOn`,
+        `has unknown condition "${condition}"; use e.g. 5xx,gateway-error,connect-failure,retriable-4xx,reset or status codes such as 503`,
+      );
   }
   if (policy.retriableStatusCodes.size > 0) policy.retryOn.add('retriable-status-codes');
   return policy;
@@ -103,9 +135,10 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
     const mp = `${path}.match[${i}]`;
     const m = f.object(mv, mp) ?? {};
     const uri = m.uri !== undefined ? stringMatch(f, m.uri, `${mp}.uri`) : undefined;
-    const gateways = m.gateways !== undefined
-      ? f.array(m.gateways, `${mp}.gateways`).map((g, j) => normaliseGateway(f.requiredString(g, `${mp}.gateways[${j}]`), namespace))
-      : undefined;
+    const gateways =
+      m.gateways !== undefined
+        ? f.array(m.gateways, `${mp}.gateways`).map((g, j) => normaliseGateway(f.requiredString(g, `${mp}.gateways[${j}]`), namespace))
+        : undefined;
     return {
       uri: uri?.predicate,
       uriPrefix: uri?.prefix,
@@ -132,7 +165,8 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
   const redirectSpec = f.object(r.redirect, `${path}.redirect`);
   const directSpec = f.object(r.directResponse, `${path}.directResponse`);
   if (route.length === 0 && !redirectSpec && !directSpec) f.fail(path, 'needs a route, a redirect or a directResponse');
-  if (route.length > 1 && route.every((d) => d.weight === 0)) f.fail(`${path}.route`, 'has several destinations but no weights; give each a weight, adding up to 100');
+  if (route.length > 1 && route.every((d) => d.weight === 0))
+    f.fail(`${path}.route`, 'has several destinations but no weights; give each a weight, adding up to 100');
   const faultSpec = f.object(r.fault, `${path}.fault`);
   const delaySpec = f.object(faultSpec?.delay, `${path}.fault.delay`);
   const abortSpec = f.object(faultSpec?.abort, `${path}.fault.abort`);
@@ -173,10 +207,12 @@ function httpRoute(f: Fields, r: Record<string, any>, path: string, namespace: s
       delay: delaySpec && {
         ms: f.duration(delaySpec.fixedDelay, `${path}.fault.delay.fixedDelay`) ?? f.fail(`${path}.fault.delay.fixedDelay`, 'is required, e.g. 3s'),
         // `percent` is the deprecated integer form of `percentage.value`, still accepted by Istio.
-        percent: f.percent(delaySpec.percentage, `${path}.fault.delay.percentage`) ?? f.integer(delaySpec.percent, `${path}.fault.delay.percent`, 0, 100) ?? 100,
+        percent:
+          f.percent(delaySpec.percentage, `${path}.fault.delay.percentage`) ?? f.integer(delaySpec.percent, `${path}.fault.delay.percent`, 0, 100) ?? 100,
       },
       abort: abortSpec && {
-        status: f.integer(abortSpec.httpStatus, `${path}.fault.abort.httpStatus`, 200, 599) ?? f.fail(`${path}.fault.abort.httpStatus`, 'is required, e.g. 500'),
+        status:
+          f.integer(abortSpec.httpStatus, `${path}.fault.abort.httpStatus`, 200, 599) ?? f.fail(`${path}.fault.abort.httpStatus`, 'is required, e.g. 500'),
         percent: f.percent(abortSpec.percentage, `${path}.fault.abort.percentage`) ?? 100,
       },
     },
@@ -191,9 +227,10 @@ export function compileVirtualService(obj: ReadonlyKubeObject): VirtualService {
   const spec = f.object(obj.spec, 'spec') ?? f.fail('spec', 'is required');
   const hosts = f.array(spec.hosts, 'spec.hosts').map((h, i) => expandHost(f.requiredString(h, `spec.hosts[${i}]`), namespace));
   if (hosts.length === 0) f.fail('spec.hosts', 'needs at least one host');
-  const gateways = spec.gateways === undefined
-    ? ['mesh']
-    : f.array(spec.gateways, 'spec.gateways').map((g, i) => normaliseGateway(f.requiredString(g, `spec.gateways[${i}]`), namespace));
+  const gateways =
+    spec.gateways === undefined
+      ? ['mesh']
+      : f.array(spec.gateways, 'spec.gateways').map((g, i) => normaliseGateway(f.requiredString(g, `spec.gateways[${i}]`), namespace));
   return {
     namespace,
     name: obj.metadata.name,

@@ -60,13 +60,26 @@ export function listenOn(port: number): Promise<Server | undefined> {
 }
 
 /** A raw HTTPS request to the API server: for what client-node will not send (no token, broken bodies). */
-export function raw(method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}, withToken = true): Promise<{ status: number; body: any }> {
+export function raw(
+  method: string,
+  path: string,
+  body?: Buffer | string,
+  headers: Record<string, string> = {},
+  withToken = true,
+): Promise<{ status: number; body: any }> {
   const user = kc.getCurrentUser()!;
   const cluster = kc.getCurrentCluster()!;
   const url = new URL(path, cluster.server);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, ca: Buffer.from(cluster.caData!, 'base64'), headers: { ...(withToken ? { authorization: `Bearer ${user.token}` } : {}), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method,
+        ca: Buffer.from(cluster.caData!, 'base64'),
+        headers: { ...(withToken ? { authorization: `Bearer ${user.token}` } : {}), ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
@@ -89,17 +102,19 @@ export function deployment(namespace: string, name: string, replicas: number, im
       template: {
         metadata: { labels: { app: name, version: 'v1' } },
         spec: {
-          containers: [{
-            name: 'app',
-            image,
-            args: ['--version', '$(VERSION)'],
-            ports: [{ containerPort: 8080, name: 'http' }],
-            env: [
-              { name: 'VERSION', value: 'v1' },
-              { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-              { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
-            ],
-          }],
+          containers: [
+            {
+              name: 'app',
+              image,
+              args: ['--version', '$(VERSION)'],
+              ports: [{ containerPort: 8080, name: 'http' }],
+              env: [
+                { name: 'VERSION', value: 'v1' },
+                { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
+              ],
+            },
+          ],
         },
       },
     },

@@ -37,7 +37,11 @@ export function checkPreconditions(current: KubeObject, preconditions: DeleteOpt
     throw new ApiError(409, 'Conflict', `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
   }
   if (preconditions?.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-    throw new ApiError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
   }
 }
 
@@ -67,7 +71,11 @@ export function keepDeletionState(t: ResourceType, current: KubeObject, next: Ku
   const added = finalizersOf(next).filter((f) => !before.includes(f));
   if (added.length > 0) {
     throw invalid(t, next.metadata.name, [
-      { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` },
+      {
+        reason: 'FieldValueForbidden',
+        field: 'metadata.finalizers',
+        message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+      },
     ]);
   }
 }

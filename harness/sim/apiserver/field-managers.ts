@@ -36,8 +36,8 @@ export class FieldManagers {
   }
 
   remember(uid: string, manager: string, applied: KubeObject): void {
-    let byManager = this.appliedConfigs.get(uid);
-    if (!byManager) this.appliedConfigs.set(uid, (byManager = new Map()));
+    const byManager = this.appliedConfigs.get(uid) ?? new Map<string, unknown>();
+    this.appliedConfigs.set(uid, byManager);
     byManager.set(manager, structuredClone(applied));
   }
 
