@@ -58,7 +58,7 @@ async function applyOne(clients: KubeClients, { object: source, origin }: Manife
       api.patch(object, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply))),
     options,
   ).catch(fail);
-  return { ...id, generation: result.metadata.generation as number | undefined };
+  return { ...id, generation: result.metadata.generation as number | undefined, resourceVersion: result.metadata.resourceVersion as string | undefined };
 }
 
 function idOf(object: ManifestObject): ObjectId {

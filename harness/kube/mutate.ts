@@ -56,5 +56,5 @@ export async function patchObject(
   const result: KubernetesObject = await withVerbatimBody(clients, patch, (api) =>
     api.patch(target, undefined, undefined, FIELD_MANAGER, undefined, STRATEGIES[type]),
   ).catch(fail);
-  return { ...id, generation: result.metadata?.generation };
+  return { ...id, generation: result.metadata?.generation, resourceVersion: result.metadata?.resourceVersion };
 }

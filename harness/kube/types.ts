@@ -15,4 +15,6 @@ export interface AppliedObject {
   namespace?: string;
   name: string;
   generation?: number;
+  /** What the server answered the change with. */
+  resourceVersion?: string;
 }

@@ -24,23 +24,12 @@ export const COMPILED_ISTIO_KINDS = [
   { group: 'security.istio.io', kind: 'PeerAuthentication', compile: compilePeerAuthentication, into: 'peerAuthentications' },
 ] as const;
 
-interface CompiledObject {
-  group: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  generation: number;
-}
-
-/**
- * Compiles everything in the store. Objects that fail are reported through `onError` and left
- * out; the rest are returned in `accepted` so their status can be written.
- */
+/** Compiles everything in the store. Objects that fail are reported through `onError` and left out. */
 export function compileMeshConfig(
   list: (group: string, kind: string) => readonly ReadonlyKubeObject[],
   meshConfigMap: ReadonlyKubeObject | undefined,
   onError: (obj: ReadonlyKubeObject, error: ConfigError) => void,
-): { config: MeshConfig; accepted: CompiledObject[] } {
+): MeshConfig {
   const config: MeshConfig = {
     virtualServices: [],
     destinationRules: [],
@@ -50,12 +39,10 @@ export function compileMeshConfig(
     sidecars: [],
     mesh: DEFAULT_MESH_SETTINGS,
   };
-  const accepted: CompiledObject[] = [];
   for (const { group, kind, compile, into } of COMPILED_ISTIO_KINDS) {
     for (const obj of list(group, kind)) {
       try {
         (config[into] as unknown[]).push(compile(obj));
-        accepted.push({ group, kind, namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name, generation: obj.metadata.generation ?? 1 });
       } catch (error) {
         // Whatever goes wrong with one object stays with that object.
         onError(obj, error instanceof ConfigError ? error : new ConfigError(`${labelFor(obj)}: cannot be used: ${(error as Error).message}`));
@@ -71,5 +58,5 @@ export function compileMeshConfig(
     if (!(error instanceof ConfigError) || !meshConfigMap) throw error;
     onError(meshConfigMap, error);
   }
-  return { config, accepted };
+  return config;
 }

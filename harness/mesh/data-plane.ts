@@ -1,14 +1,17 @@
 /**
  * The emulated Istio data plane on the embedded cluster: listeners for every pod's outbound
  * path, sidecars' inbound paths, gateways and addons; configuration pushed from the API
- * server's Istio objects after a short debounce, as istiod pushes xDS.
+ * server's Istio objects after a short debounce, as istiod pushes xDS, and istiod's debug
+ * interface over that push state (istiod.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { addonHandler, addonKind } from './addons.js';
 import { Breakers } from './breaker.js';
-import { COMPILED_ISTIO_KINDS, compileMeshConfig } from './compile.js';
+import { ISTIOD_CONFIG_KINDS } from '../istio/debug.js';
+import { compileMeshConfig } from './compile.js';
 import { ROOT_NAMESPACE, type MeshConfig } from './config-types.js';
 import { Envoy, type MeshRuntime } from './envoy.js';
+import { Istiod, type ChangedConfig } from './istiod.js';
 import { listen, type Listener } from './listener.js';
 import { MeshMetrics } from './metrics.js';
 import { PeerCodec } from './peer.js';
@@ -34,16 +37,13 @@ export const STATS_PORT = 15020;
 
 const MESH_CONFIG_MAP = { namespace: ROOT_NAMESPACE, name: 'istio' };
 
-function isIstioObject(obj: ReadonlyKubeObject): boolean {
-  return COMPILED_ISTIO_KINDS.some(({ group, kind }) => obj.kind === kind && obj.apiVersion.startsWith(`${group}/`));
+/** An object of istiod's config store: every change of one is pushed. */
+function isIstioConfig(obj: ReadonlyKubeObject): boolean {
+  return ISTIOD_CONFIG_KINDS.some(({ group, kind }) => obj.kind === kind && obj.apiVersion.startsWith(`${group}/`));
 }
 
 function isMeshConfigMap(obj: ReadonlyKubeObject): boolean {
   return obj.kind === 'ConfigMap' && obj.metadata.namespace === MESH_CONFIG_MAP.namespace && obj.metadata.name === MESH_CONFIG_MAP.name;
-}
-
-function objectKey(obj: { kind: string; namespace?: string; name: string }): string {
-  return `${obj.kind}/${obj.namespace ?? 'default'}/${obj.name}`;
 }
 
 export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}): DataPlane {
@@ -55,8 +55,10 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
   const addons = new Map<string, Listener>();
   const inFlight = new Set<Promise<unknown>>();
   const metrics = new MeshMetrics();
-  /** Generation last reported as reconciled, per object. */
-  const reconciled = new Map<string, number>();
+  /** istiod's own listeners (its debug port), by pod. */
+  const istiodListeners = new Map<string, Listener[]>();
+  /** What changed since the last push; 'all' after a mesh config change, which istiod pushes to every proxy. */
+  let changed: ChangedConfig[] | 'all' = 'all';
   let config: MeshConfig | undefined;
   let generation = 0;
   let pushTimer: NodeJS.Timeout | undefined;
@@ -79,10 +81,11 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
     random: options.random ?? Math.random,
   };
   const deps: ProxyDeps = { rt, envoy: new Envoy(rt), metrics };
+  const istiod = new Istiod(host, rt.config);
 
   function push(): void {
     pushTimer = undefined;
-    const { config: next, accepted } = compileMeshConfig(
+    config = compileMeshConfig(
       (group, kind) => host.list(group, kind),
       host.get('', 'ConfigMap', MESH_CONFIG_MAP.namespace, MESH_CONFIG_MAP.name),
       (obj, error) => {
@@ -90,28 +93,16 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
         options.onConfigError?.(obj, error.message);
       },
     );
-    config = next;
     generation++;
-    for (const obj of accepted) {
-      const key = objectKey(obj);
-      if (reconciled.get(key) === obj.generation) continue;
-      // Recorded before writing status, so the status change this causes is not taken for a new one.
-      reconciled.set(key, obj.generation);
-      try {
-        host.markReconciled(obj.group, obj.kind, obj.namespace, obj.name, obj.generation);
-      } catch (error) {
-        log(`could not write status of ${obj.kind} ${obj.namespace}/${obj.name}: ${(error as Error).message}`);
-      }
-    }
+    istiod.push(changed);
+    changed = [];
   }
 
-  function onChange(type: ChangeType, obj: ReadonlyKubeObject): void {
-    if (isIstioObject(obj)) {
-      const key = objectKey({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name });
-      if (type === 'DELETED') reconciled.delete(key);
-      else if (reconciled.get(key) === (obj.metadata.generation ?? 1)) return; // only its status changed
-    } else if (!isMeshConfigMap(obj)) {
-      return;
+  function onChange(_type: ChangeType, obj: ReadonlyKubeObject): void {
+    if (isMeshConfigMap(obj)) changed = 'all';
+    else if (!isIstioConfig(obj)) return;
+    else if (changed !== 'all') {
+      changed.push({ group: obj.apiVersion.split('/')[0]!, kind: obj.kind, namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name });
     }
     // Bounded delay: a burst of changes is taken up together, pushDelayMs after its first change.
     pushTimer ??= setTimeout(push, pushDelayMs);
@@ -154,6 +145,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
         entry.inbound.set(STATS_PORT, await open(key, statsHandler(metrics, key)));
       }
       pods.set(key, entry);
+      if (sidecar) istiod.connect(pod, 'sidecar');
       return {
         env: { MESHSPEC_OUTBOUND_PROXY: `http://${outbound.host}:${outbound.port}` },
         inbound: (containerPort) => podAddress(entry, containerPort),
@@ -162,7 +154,10 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
 
     async detachPod(namespace, name) {
       const key = podKey(namespace, name);
+      istiod.disconnect(namespace, name);
       await closePod(key);
+      await Promise.all((istiodListeners.get(key) ?? []).map((l) => l.close()));
+      istiodListeners.delete(key);
       await addons.get(key)?.close();
       addons.delete(key);
     },
@@ -173,7 +168,16 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       await closePod(key);
       entry.anyPort = await open(key, gatewayHandler(deps, entry));
       pods.set(key, entry);
+      istiod.connect(pod, 'router');
       return { ready: true };
+    },
+
+    async startIstiod(pod) {
+      const key = podKey(pod.metadata.namespace ?? 'default', pod.metadata.name);
+      await Promise.all((istiodListeners.get(key) ?? []).map((l) => l.close()));
+      const [loopback, network] = await Promise.all([listen(istiod.handler('loopback')), listen(istiod.handler('network'))]);
+      istiodListeners.set(key, [loopback, network]);
+      return { loopback: loopback.address, network: network.address };
     },
 
     async startAddon(pod, image) {
@@ -203,6 +207,8 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       await Promise.all([...listeners.keys()].map(closePod));
       await Promise.all([...addons.values()].map((l) => l.close()));
       addons.clear();
+      await Promise.all([...istiodListeners.values()].flat().map((l) => l.close()));
+      istiodListeners.clear();
       rt.upstream.close();
     },
   };

@@ -93,7 +93,7 @@ describe('egress', () => {
   });
 
   it('egress task: REGISTRY_ONLY (mesh config) blocks an external host with 502 until a ServiceEntry (DNS) allows it', async () => {
-    await world.applyAndPush({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' } });
+    await world.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' } });
     expect((await world.forward(client, { url: 'http://minimal.external.kind.org:9090/' })).results[0]!.status).toBe(502);
     await world.apply(entry('DNS'));
     expect((await world.forward(client, { url: 'http://minimal.external.kind.org:9090/' })).results[0]).toMatchObject({ status: 200, body: { servedBy: 'external' } });

@@ -1,7 +1,7 @@
 /**
  * The issue's "done when", on the embedded cluster with this data plane: echo pods started by
  * the sim's kubelet with injected sidecars, Istio objects applied through the API server and
- * waited for with their Reconciled status, traffic sent from a pod through the API server's
+ * waited for through the sim's istiod debug endpoints (the runner's config-in-effect wait), traffic sent from a pod through the API server's
  * pod proxy, and the ingress reached on the host port the sim reports.
  */
 import { execFile } from 'node:child_process';
@@ -18,11 +18,12 @@ import { applyManifests } from '../kube/apply.js';
 import { createKubeClients } from '../kube/clients.js';
 import { parseManifests } from '../kube/manifests.js';
 import { createScenarioNamespace } from '../kube/namespaces.js';
-import { waitForMeshConfig, waitForPods } from '../kube/waits/index.js';
+import { waitForPods } from '../kube/waits/index.js';
 import type { KubeClients } from '../kube/types.js';
 import { EXTERNAL_HOST, startSim, type SimCluster } from '../sim/index.js';
 import { readyWorkloadPod } from '../kube/pods.js';
 import { forwardFromPod, requestLogOf } from '../traffic/echo-pod.js';
+import { MeshConfigTracker } from '../runner/mesh-config/index.js';
 import { createDataPlane } from './index.js';
 
 const RUN_ID = 'mesh-sim-test';
@@ -34,6 +35,7 @@ let sim: SimCluster;
 let kube: KubeClients;
 let namespace: string;
 let client: V1Pod;
+let meshConfig: MeshConfigTracker;
 
 const echo = (name: string, app: string, version: string, extraArgs: string[] = []) => `
 apiVersion: apps/v1
@@ -64,8 +66,10 @@ spec:
 
 async function apply(yaml: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  const applied = await applyManifests(kube, parseManifests(yaml, 'inline.yaml'), { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline });
-  await waitForMeshConfig(kube, applied, { provider: 'sim', kubeconfig: sim.kubeconfigPath, context: sim.context, istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false } }, { deadline });
+  const manifests = parseManifests(yaml, 'inline.yaml');
+  const noted = await meshConfig.beforeChange(manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? namespace })), { deadline });
+  noted({ changed: await applyManifests(kube, manifests, { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline }) });
+  await meshConfig.waitInEffect({ deadline });
 }
 
 async function send(request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardedResult[]> {
@@ -81,6 +85,7 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, [tsc, '-p', join(appDir, 'tsconfig.json'), '--outDir', join(buildDir, 'dist')]);
   sim = await startSim({ istioProfile: 'demo', echoEntry: join(buildDir, 'dist/main.js'), dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
   kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
+  meshConfig = new MeshConfigTracker(kube);
   namespace = await createScenarioNamespace(kube, { name: 'mesh', mesh: 'sidecar' }, RUN_ID);
   await apply(
     service('backend') + service('flaky')
@@ -104,6 +109,7 @@ spec:
 }, 120_000);
 
 afterAll(async () => {
+  await meshConfig?.close();
   await sim?.stop();
   if (buildDir) await rm(buildDir, { recursive: true, force: true });
 });

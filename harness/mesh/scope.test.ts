@@ -129,7 +129,7 @@ describe('VirtualService exportTo', () => {
   it('without exportTo (mesh default "*") it applies to every namespace; defaultVirtualServiceExportTo "." narrows the default', async () => {
     await world.apply(teapot());
     expect(await status(outside, 'http://reviews.shop:8080/')).toBe(418);
-    await world.applyAndPush({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'defaultVirtualServiceExportTo: ["."]\n' } });
+    await world.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'defaultVirtualServiceExportTo: ["."]\n' } });
     expect(await status(outside, 'http://reviews.shop:8080/')).toBe(200);
     expect(await status(inside, 'http://reviews:8080/')).toBe(418);
   });

@@ -43,6 +43,8 @@ function sidecarFor(sidecars: SidecarConfig[], namespace: string, labels: Record
 
 export class ProxyScope {
   readonly outboundMode: OutboundMode;
+  /** The Sidecar resource that scopes this proxy, if any. */
+  readonly sidecar: SidecarConfig | undefined;
   /** Egress listeners with "." resolved to the proxy's namespace (also for the root namespace's Sidecar). */
   private readonly egress: EgressListener[];
   /** Hosts the imported VirtualServices route or mirror to: Istio imports those services too. */
@@ -51,6 +53,7 @@ export class ProxyScope {
   /** `labels` undefined: a gateway, which Sidecar resources do not scope. */
   constructor(private readonly config: MeshConfig, readonly namespace: string, labels: Record<string, string> | undefined) {
     const sidecar = labels && sidecarFor(config.sidecars, namespace, labels);
+    this.sidecar = sidecar;
     this.outboundMode = sidecar?.outboundMode ?? config.mesh.outboundMode;
     this.egress = (sidecar?.egress ?? IMPORT_EVERYTHING).map((listener) => ({
       ...listener,
@@ -98,6 +101,45 @@ export class ProxyScope {
     },
     serviceEntry: (entry, host, port) => this.entryExported(entry) && (this.imports(entry.namespace, entry.hosts, port) || this.routedHosts.has(host)),
   };
+
+  /** The Services among `services` this proxy imports on some port. */
+  importedServices(services: readonly ReadonlyKubeObject[]): ReadonlyKubeObject[] {
+    return services.filter((service) => {
+      const namespace = service.metadata.namespace ?? 'default';
+      const fqdn = serviceFqdn(service.metadata.name, namespace);
+      return this.serviceExported(service) && (this.imports(namespace, [fqdn], undefined) || this.routedHosts.has(fqdn));
+    });
+  }
+
+  /**
+   * What istiod's SidecarScope of this proxy depends on (pilot/pkg/model/sidecar.go,
+   * `AddConfigDependencies`): the Sidecar that selects it, the VirtualServices its egress imports,
+   * the ServiceEntries it imports, the DestinationRules of its imported hosts, and the
+   * PeerAuthentications of the root namespace, its own and its services' namespaces. Keys are
+   * `group/kind/namespace/name`.
+   */
+  dependencies(services: readonly ReadonlyKubeObject[]): Set<string> {
+    const keys = new Set<string>();
+    const add = (group: string, kind: string, namespace: string, name: string) => keys.add(`${group}/${kind}/${namespace}/${name}`);
+    if (this.sidecar) add('networking.istio.io', 'Sidecar', this.sidecar.namespace, this.sidecar.name);
+    for (const vs of this.config.virtualServices.filter((v) => this.importsVirtualService(v))) add('networking.istio.io', 'VirtualService', vs.namespace, vs.name);
+    const hosts: Array<{ host: string; namespace: string }> = this.importedServices(services).map((s) => ({
+      host: serviceFqdn(s.metadata.name, s.metadata.namespace ?? 'default'),
+      namespace: s.metadata.namespace ?? 'default',
+    }));
+    for (const entry of this.config.serviceEntries) {
+      if (!this.entryExported(entry) || !(this.imports(entry.namespace, entry.hosts, undefined) || entry.hosts.some((h) => this.routedHosts.has(h)))) continue;
+      add('networking.istio.io', 'ServiceEntry', entry.namespace, entry.name);
+      hosts.push(...entry.hosts.map((host) => ({ host, namespace: entry.namespace })));
+    }
+    for (const { host, namespace } of hosts) {
+      const rule = this.destinationRule(host, namespace);
+      if (rule) add('networking.istio.io', 'DestinationRule', rule.namespace, rule.name);
+    }
+    const namespaces = new Set([ROOT_NAMESPACE, this.namespace, ...hosts.map((h) => h.namespace)]);
+    for (const policy of this.config.peerAuthentications.filter((p) => namespaces.has(p.namespace))) add('security.istio.io', 'PeerAuthentication', policy.namespace, policy.name);
+    return keys;
+  }
 
   /** Registry entries a route may name: those exported to this proxy's namespace. */
   readonly exported: RegistryView = {

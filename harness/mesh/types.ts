@@ -44,11 +44,6 @@ export interface MeshHost {
   get(group: string, kind: string, namespace: string | undefined, name: string): ReadonlyKubeObject | undefined;
   /** Called after every committed change; returns an unsubscribe function. */
   onChange(listener: (type: ChangeType, obj: ReadonlyKubeObject) => void): () => void;
-  /**
-   * Records that the data plane has taken up an Istio object at `generation`: the sim writes
-   * status.observedGeneration and a `Reconciled` condition, as istiod does with PILOT_ENABLE_STATUS.
-   */
-  markReconciled(group: string, kind: string, namespace: string, name: string, generation: number): void;
   /** Hosts outside the cluster the sim provides (DNS name or IP -> loopback port), for egress chapters. */
   externalHosts(): ExternalHost[];
 }
@@ -91,6 +86,12 @@ export interface DataPlane {
    * kiali, jaeger/zipkin), returning where it listens; null when the image is not an addon.
    */
   startAddon(pod: ReadonlyKubeObject, image: string): Promise<{ host: string; port: number } | null>;
+  /**
+   * Runs istiod's monitoring port (its debug interface) for an istiod pod, or null where the data
+   * plane has none: `loopback` is where a caller on the pod's own localhost (a port-forward)
+   * lands, `network` where anyone else does (the API server's proxy, another pod).
+   */
+  startIstiod(pod: ReadonlyKubeObject): Promise<{ loopback: { host: string; port: number }; network: { host: string; port: number } } | null>;
   /** Host port of the ingress gateway's http port (80), once a gateway runs. */
   ingressAddress(): { host: string; port: number } | null;
   /** Increases whenever the data plane has taken up a configuration change. */

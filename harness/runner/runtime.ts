@@ -10,6 +10,7 @@ import { CLUSTER_KEY } from '../contract/provided.js';
 import type { ClusterHandle } from '../contract/cluster.js';
 import { describeStep, durationMs, type Scenario, type Step } from '../spec/index.js';
 import { attachFailureDiagnostics } from './diagnostics.js';
+import { MeshConfigTracker } from './mesh-config/index.js';
 import { presentFailure } from './failure.js';
 import { createStepContext, type ScenarioScope } from './step-context.js';
 import { operationFor } from './steps/index.js';
@@ -58,6 +59,7 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
           rootDir: meta.rootDir,
           specFile: meta.file,
           applied: [],
+          meshConfig: new MeshConfigTracker(kube),
           substitute: createSubstitute({ ...handle.variables, NAMESPACE: namespace }),
         };
       } catch (error) {
@@ -67,7 +69,8 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
 
     async teardown() {
       if (!scope) return;
-      const { kube, applied, namespace, cluster } = scope;
+      const { kube, applied, namespace, cluster, meshConfig } = scope;
+      await meshConfig.close();
       await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS })
         .catch((error: unknown) => {
           throw presentFailure(error, { specFile: meta.file });

@@ -1,7 +1,7 @@
 /** The StepContext an operation runs with: the scenario's cluster, namespace and clock. */
 import type { TestContext } from 'vitest';
-import { waitForMeshConfig } from '../kube/index.js';
 import type { ClusterHandle } from '../contract/cluster.js';
+import type { MeshConfigTracker } from './mesh-config/index.js';
 import type { StepClock } from './timeout.js';
 import type { AppliedObject, KubeClients } from '../kube/types.js';
 import type { StepContext } from './types.js';
@@ -13,6 +13,7 @@ export interface ScenarioScope {
   rootDir: string;
   specFile: string;
   applied: AppliedObject[];
+  meshConfig: MeshConfigTracker;
   substitute(text: string): string;
 }
 
@@ -20,7 +21,7 @@ export function createStepContext(scope: ScenarioScope, clock: StepClock, test: 
   return {
     ...scope,
     ...clock,
-    meshSynced: () => waitForMeshConfig(scope.kube, scope.applied, scope.cluster, clock),
+    meshSynced: () => scope.meshConfig.waitInEffect(clock),
     report(data) {
       const meta = test.task.meta as { meshspec?: Record<string, unknown> };
       meta.meshspec = { ...meta.meshspec, ...data };

@@ -4,6 +4,7 @@
  * Operations run in Vitest workers.
  */
 import type { AppliedObject, KubeClients } from '../kube/types.js';
+import type { MeshConfigTracker } from './mesh-config/index.js';
 import type { ClusterHandle } from '../contract/cluster.js';
 import type { Step } from '../spec/schema.js';
 
@@ -22,7 +23,9 @@ export interface StepContext {
   deadline: number;
   /** Everything applied so far in this scenario, oldest first. */
   applied: AppliedObject[];
-  /** Resolves once every Istio object applied so far is in effect in the data plane. */
+  /** Steps that change Istio or Gateway API objects tell it before and after (mesh-config/index.ts). */
+  meshConfig: MeshConfigTracker;
+  /** Resolves once every Istio and Gateway API change of the scenario so far is in effect in the mesh. */
   meshSynced(): Promise<void>;
   /**
    * Attaches data to the step's Vitest task (`task.meta.meshspec`), which reaches reporters in

@@ -17,6 +17,9 @@ export function createPassthroughDataPlane(_host: MeshHost): DataPlane {
     async startAddon() {
       return null;
     },
+    async startIstiod() {
+      return null;
+    },
     ingressAddress() {
       return null;
     },

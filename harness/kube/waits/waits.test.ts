@@ -1,7 +1,5 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { ServerObject } from '../read.js';
-import { istioObjectsOf, reconciliation } from './mesh-config.js';
 import { podsProgress } from './pods.js';
 import { rolloutProgress } from './rollout.js';
 
@@ -47,28 +45,5 @@ describe('pods', () => {
     expect(podsProgress([pod('a', true, proxy), pod('b', true, nativeProxy)], 'app=b', { ready: true, sidecar: true })).toEqual({ done: true, value: ['a', 'b'] });
     const initOnly = pod('c', true, { initContainers: [{ name: 'istio-proxy' }] });
     expect(podsProgress([initOnly], 'app=b', { ready: true, sidecar: true })).toMatchObject({ done: false, why: expect.stringContaining('1 of 1 pods have no istio-proxy sidecar (c)') });
-  });
-});
-
-describe('mesh config in effect', () => {
-  const vs = (status: ServerObject['status'], generation = 2): ServerObject => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'r', generation }, status });
-
-  it('needs Reconciled=True at the current generation', () => {
-    expect(reconciliation(vs(undefined))).toEqual({ done: false, why: 'Istio has not reported a Reconciled condition for it yet' });
-    expect(reconciliation(vs({ observedGeneration: '2', conditions: [{ type: 'Reconciled', status: 'False', message: '1/2 proxies up to date' }] })))
-      .toEqual({ done: false, why: 'Reconciled=False (1/2 proxies up to date)' });
-    expect(reconciliation(vs({ observedGeneration: '1', conditions: [{ type: 'Reconciled', status: 'True' }] })))
-      .toEqual({ done: false, why: 'Reconciled for generation 1, but the object is at generation 2' });
-    expect(reconciliation(vs({ observedGeneration: '2', conditions: [{ type: 'Reconciled', status: 'True' }] }))).toEqual({ done: true, value: undefined });
-  });
-
-  it('checks each Istio object once, at its latest application', () => {
-    const applied = [
-      { apiVersion: 'v1', kind: 'Service', name: 'b', namespace: 'n' },
-      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'r', namespace: 'n', generation: 1 },
-      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', name: 'p', namespace: 'n', generation: 1 },
-      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'r', namespace: 'n', generation: 2 },
-    ];
-    expect(istioObjectsOf(applied).map((o) => `${o.kind}@${o.generation}`)).toEqual(['PeerAuthentication@1', 'VirtualService@2']);
   });
 });

@@ -19,8 +19,8 @@ class FakeHost implements MeshHost {
   private readonly objects = new Map<string, KubeObject>();
   private readonly listeners = new Set<Listener>();
   readonly external: ExternalHost[] = [];
-  readonly reconciled = new Map<string, number>();
   private created = 0;
+  private resourceVersion = 0;
 
   private key(group: string, kind: string, namespace: string | undefined, name: string): string {
     return `${group}|${kind}|${namespace ?? ''}|${name}`;
@@ -34,6 +34,7 @@ class FakeHost implements MeshHost {
       metadata: {
         ...obj.metadata,
         generation: (existing?.metadata.generation ?? 0) + 1,
+        resourceVersion: String(++this.resourceVersion),
         // Distinct, increasing creation times keep "oldest first" ordering deterministic.
         creationTimestamp: (existing?.metadata.creationTimestamp as string | undefined) ?? new Date(Date.UTC(2026, 0, 1) + ++this.created * 1000).toISOString(),
       },
@@ -61,17 +62,8 @@ class FakeHost implements MeshHost {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  markReconciled(group: string, kind: string, namespace: string, name: string, generation: number): void {
-    this.reconciled.set(this.key(group, kind, namespace, name), generation);
-    const obj = this.get(group, kind, namespace, name);
-    if (obj) for (const l of this.listeners) l('MODIFIED', { ...obj, status: { observedGeneration: generation } });
-  }
   externalHosts(): ExternalHost[] {
     return this.external;
-  }
-  isReconciled(obj: KubeObject): boolean {
-    const stored = this.get(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name);
-    return stored !== undefined && this.reconciled.get(this.key(groupOf(obj), obj.kind, obj.metadata.namespace, obj.metadata.name)) === stored.metadata.generation;
   }
 }
 
@@ -178,26 +170,16 @@ export class MeshWorld {
     });
   }
 
-  /** Applies an Istio object and waits until the data plane reports it reconciled. */
+  /** Applies an object the data plane reads (an Istio object, the mesh ConfigMap) and waits for the push it causes. */
   async apply(obj: KubeObject): Promise<KubeObject> {
+    const before = this.plane.configGeneration();
     const stored = this.host.apply(obj);
     const until = Date.now() + 5000;
-    while (!this.host.isReconciled(stored)) {
-      if (Date.now() > until) throw new Error(`${obj.kind} ${obj.metadata.name} was not reconciled; logs: ${this.logs.join('\n')}`);
+    while (this.plane.configGeneration() === before) {
+      if (Date.now() > until) throw new Error(`no push after ${obj.kind} ${obj.metadata.name}; logs: ${this.logs.join('\n')}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     return stored;
-  }
-
-  /** Applies a non-Istio object the data plane reads (the mesh ConfigMap) and waits for the push it causes. */
-  async applyAndPush(obj: KubeObject): Promise<void> {
-    const before = this.plane.configGeneration();
-    this.host.apply(obj);
-    const until = Date.now() + 5000;
-    while (this.plane.configGeneration() === before) {
-      if (Date.now() > until) throw new Error(`no push after ${obj.kind} ${obj.metadata.name}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
   }
 
   /**

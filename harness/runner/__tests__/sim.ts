@@ -6,6 +6,7 @@ import { createDataPlane } from '../../mesh/index.js';
 import type { ClusterHandle } from '../../contract/cluster.js';
 import { startSim, type SimCluster, type SimOptions } from '../../sim/index.js';
 import type { KubeClients } from '../../kube/types.js';
+import { MeshConfigTracker } from '../mesh-config/index.js';
 import type { StepContext } from '../types.js';
 
 /** The sim with the emulated Istio data plane, its log silenced. */
@@ -23,12 +24,12 @@ export function simHandle(sim: SimCluster, runId: string, overrides: Partial<Clu
   };
 }
 
-/** A StepContext in `namespace` of `cluster` with `timeoutMs` to go; it does nothing with logs, reports or mesh sync unless `overrides` says so. */
+/** A StepContext in `namespace` of `cluster` with `timeoutMs` to go; it does nothing with logs, reports or mesh sync unless `overrides` says so (changes are still noted). */
 export function stepContextOn(cluster: ClusterHandle, kube: KubeClients, namespace: string, timeoutMs: number, overrides: Partial<StepContext> = {}): StepContext {
   return {
     cluster, namespace, kube, rootDir: process.cwd(), specFile: 'inline.spec.yaml',
     signal: AbortSignal.timeout(timeoutMs), deadline: Date.now() + timeoutMs, applied: [],
-    meshSynced: async () => undefined, report: () => undefined, log: () => undefined, substitute: (text) => text,
+    meshConfig: new MeshConfigTracker(kube), meshSynced: async () => undefined, report: () => undefined, log: () => undefined, substitute: (text) => text,
     ...overrides,
   };
 }

@@ -91,7 +91,7 @@ export class PortForwardServer {
     const connections = ports.map((port, i): Socket | undefined => {
       ws.send(portFrame(2 * i, port));
       ws.send(portFrame(2 * i + 1, port));
-      const address = this.runtime.inbound(namespace, pod, port);
+      const address = this.runtime.inbound(namespace, pod, port, 'loopback');
       const fail = (reason: string) => {
         ws.send(frame(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${namespace}/${pod}: ${reason}`)));
         if (--open === 0) ws.close();

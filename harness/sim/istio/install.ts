@@ -93,7 +93,7 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   ensure('', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } }, data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' } });
   const pilot = `docker.io/istio/pilot:${ISTIO_VERSION}`;
   const proxy = `docker.io/istio/proxyv2:${ISTIO_VERSION}`;
-  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15017], 'discovery', 'Pilot'));
+  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15012, 15017, 15014], 'discovery', 'Pilot'));
   ensure('', 'Service', service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
     { name: 'grpc-xds', port: 15010, targetPort: 15010 },
     { name: 'https-dns', port: 15012, targetPort: 15012 },

@@ -14,6 +14,7 @@ import type { KubeObject } from '../store/types.js';
 import { ContainerProcess, type ContainerState } from './container.js';
 import { containerEnv, expand } from './env.js';
 import { imageRole } from './images.js';
+import { ISTIOD_DEBUG_PORT } from '../../istio/debug.js';
 
 export const NODE_NAME = 'meshspec-sim';
 /** The node is this machine: its NodePorts answer on loopback (controllers/node-ports.ts). */
@@ -43,6 +44,8 @@ interface ContainerRun {
   address?: { host: string; port: number };
   /** An ingress gateway's container: reached where the data plane's ingress listens. */
   ingressGateway?: boolean;
+  /** istiod's container: its monitoring port, as a caller on the pod's loopback or on the network meets it. */
+  istiod?: { loopback: { host: string; port: number }; network: { host: string; port: number } };
 }
 
 interface PodRun {
@@ -130,9 +133,11 @@ export class Kubelet implements PodRuntime {
     return process.logs.follow(listener, onEnd);
   }
 
-  inbound(namespace: string, pod: string, port: number): { host: string; port: number } | null {
+  inbound(namespace: string, pod: string, port: number, origin: 'loopback' | 'network' = 'network'): { host: string; port: number } | null {
     const run = this.pods.get(podKey(namespace, pod));
     if (!run) return null;
+    const istiod = run.containers.find((c) => c.istiod)?.istiod;
+    if (istiod) return port === ISTIOD_DEBUG_PORT ? istiod[origin] : null;
     const addon = run.containers.find((c) => c.address);
     if (addon?.address) return addon.address;
     if (run.containers.some((c) => c.ingressGateway)) return this.options.dataPlane.ingressAddress();
@@ -182,6 +187,8 @@ export class Kubelet implements PodRuntime {
         const role = imageRole(String(container.image));
         if (role === 'echo' && !init) echo.push({ run: c, container });
         else if (role === 'pilot') {
+          c.istiod = (await this.options.dataPlane.startIstiod(withIp)) ?? undefined;
+          run.attached = true;
           c.state = { running: { startedAt: timestamp() } };
           c.ready = true;
         } else if (role === 'gateway' && !init) {

@@ -19,14 +19,18 @@ export function manifestTarget(action: ApplyStep['apply']): { file: string; name
 
 /** Applies `manifests` for the scenario and records them in `ctx.applied` (inject shares this). */
 export async function applyAndRecord(manifests: Manifest[], namespace: string | undefined, ctx: StepContext): Promise<void> {
+  const into = namespace ?? ctx.namespace;
+  const targets = manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? into }));
+  const changed = await ctx.meshConfig.beforeChange(targets, ctx);
   const applied = await applyManifests(ctx.kube, manifests, {
-    namespace: namespace ?? ctx.namespace,
+    namespace: into,
     fieldManager: FIELD_MANAGER,
     imageRewrites: ctx.cluster.imageRewrites,
     owner: ownerOf(ctx),
     deadline: ctx.deadline,
     signal: ctx.signal,
   });
+  changed({ changed: applied });
   ctx.applied.push(...applied);
   for (const object of applied) ctx.log(`applied ${describeObject(object)} (generation ${object.generation ?? '?'})`);
 }

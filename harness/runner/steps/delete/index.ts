@@ -11,7 +11,9 @@ export const deleteOperation: Operation<DeleteStep> = {
     const wait = typeof step.delete === 'string' ? true : (step.delete.wait ?? true);
     const ids = await targetObjects(fields, ctx);
     if (ids.length === 0) ctx.log('no objects matched: nothing to delete');
+    const noted = await ctx.meshConfig.beforeChange(ids, ctx);
     await deleteObjects(ctx.kube, ids, { owner: ownerOf(ctx), wait, deadline: ctx.deadline, signal: ctx.signal });
+    noted({ deleted: ids });
     for (const id of ids) ctx.log(`deleted ${describeObject(id)}`);
   },
 };

@@ -12,6 +12,7 @@ import type { ClusterHandle } from '../../../contract/cluster.js';
 import { startSim, type SimCluster } from '../../../sim/index.js';
 import type { InjectStep } from '../../../spec/index.js';
 import { createStepContext, type ScenarioScope } from '../../step-context.js';
+import { MeshConfigTracker } from '../../mesh-config/index.js';
 import { createSubstitute } from '../../substitute.js';
 import { simHandle } from '../../__tests__/sim.js';
 import { injectOperation } from './index.js';
@@ -42,7 +43,7 @@ beforeAll(async () => {
   const kube = createKubeClients(cluster);
   // Not labelled for injection: whatever sidecar the pods get comes from the inject step.
   const namespace = await createScenarioNamespace(kube, { name: 'inject-test', mesh: 'none' }, cluster.runId);
-  scope = { cluster, kube, namespace, rootDir: process.cwd(), specFile: 'inject.spec.yaml', applied: [], substitute: createSubstitute({ NAMESPACE: namespace }) };
+  scope = { cluster, kube, namespace, rootDir: process.cwd(), specFile: 'inject.spec.yaml', applied: [], meshConfig: new MeshConfigTracker(kube), substitute: createSubstitute({ NAMESPACE: namespace }) };
 }, 60_000);
 
 afterAll(async () => {

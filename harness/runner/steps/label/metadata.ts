@@ -19,7 +19,10 @@ export async function changeMetadata(
 ): Promise<void> {
   const ids = await targetsOf(target, ctx);
   if (ids.length === 0) ctx.log(`no objects matched: no ${field} changed`);
-  ctx.applied.push(...(await setMetadata(ctx.kube, ids, field, values, ownerOf(ctx))));
+  const noted = await ctx.meshConfig.beforeChange(ids, ctx);
+  const changed = await setMetadata(ctx.kube, ids, field, values, ownerOf(ctx));
+  noted({ changed });
+  ctx.applied.push(...changed);
   for (const id of ids) ctx.log(`changed ${field} of ${describeObject(id)}`);
 }
 

@@ -9,7 +9,9 @@ export const patchOperation: Operation<PatchStep> = {
   async exec(step, ctx) {
     const { object, namespace, type, patch } = step.patch;
     const [id] = await targetObjects({ object, namespace }, ctx);
+    const noted = await ctx.meshConfig.beforeChange([id!], ctx);
     const changed = await patchObject(ctx.kube, id!, type, patch, ownerOf(ctx));
+    noted({ changed: [changed] });
     ctx.applied.push(changed);
     ctx.log(`patched ${describeObject(changed)} (generation ${changed.generation ?? '?'})`);
   },
