@@ -62,13 +62,13 @@ export interface ChangeResult {
 const MAX_PROXIES_NAMED = 5;
 
 export class MeshConfigTracker {
-  private readonly istiod: IstiodDebug;
   private istioChanges: IstioChange[] = [];
   private gatewayApiChanges: ObjectId[] = [];
 
-  constructor(private readonly kube: KubeClients) {
-    this.istiod = new IstiodDebug(kube);
-  }
+  constructor(
+    private readonly kube: KubeClients,
+    private readonly istiod = new IstiodDebug(kube),
+  ) {}
 
   /**
    * Call before changing `targets` (objects of any kind; only Istio and Gateway API ones count),

@@ -36,10 +36,16 @@ export class ProxyNotConnected extends Error {
   override name = 'ProxyNotConnected';
 }
 
-export class IstiodDebug {
-  private readonly forwards = new Map<string, Promise<PortForwardListener>>();
+/** How a pod's monitoring port is reached: a listener whose connections end up there. */
+export type OpenPort = (pod: string) => Promise<Pick<PortForwardListener, 'url' | 'lastError' | 'close'>>;
 
-  constructor(private readonly kube: KubeClients) {}
+export class IstiodDebug {
+  private readonly forwards = new Map<string, ReturnType<OpenPort>>();
+
+  constructor(
+    private readonly kube: KubeClients,
+    private readonly open: OpenPort = (pod) => forwardPort(kube, ISTIOD_NAMESPACE, async () => ({ pod, port: ISTIOD_DEBUG_PORT })),
+  ) {}
 
   /** Names of the Ready istiod pods behind the Service, by name. */
   async pods(): Promise<string[]> {
@@ -91,10 +97,10 @@ export class IstiodDebug {
     await Promise.all([...this.forwards.keys()].map((name) => this.drop(name)));
   }
 
-  private forward(pod: string): Promise<PortForwardListener> {
+  private forward(pod: string): ReturnType<OpenPort> {
     let forward = this.forwards.get(pod);
     if (!forward) {
-      forward = forwardPort(this.kube, ISTIOD_NAMESPACE, async () => ({ pod, port: ISTIOD_DEBUG_PORT }));
+      forward = this.open(pod);
       this.forwards.set(pod, forward);
     }
     return forward;
