@@ -22,7 +22,10 @@ import { UpstreamClient } from './upstream.js';
 import { hasSidecar, podKey, workloadOf, type Address, type PodEntry } from './workload.js';
 
 export interface DataPlaneOptions {
-  /** How long after a change the proxies take it up, ms (Istio debounces pushes by 100 ms). */
+  /**
+   * istiod's debounce, ms: a push follows once no change came for this long (PILOT_DEBOUNCE_AFTER,
+   * 100 ms), or once changes kept coming for PUSH_DEBOUNCE_MAX_MS.
+   */
   pushDelayMs?: number;
   /** Where the data plane writes what it skipped or could not do. */
   log?: (message: string) => void;
@@ -36,6 +39,9 @@ export interface DataPlaneOptions {
 export const STATS_PORT = 15020;
 
 const MESH_CONFIG_MAP = { namespace: ROOT_NAMESPACE, name: 'istio' };
+
+/** PILOT_DEBOUNCE_MAX (pilot/pkg/features/tuning.go): changes without a quiet period are pushed after this long. */
+const PUSH_DEBOUNCE_MAX_MS = 10_000;
 
 /** An object of istiod's config store: every change of one is pushed. */
 function isIstioConfig(obj: ReadonlyKubeObject): boolean {
@@ -62,6 +68,8 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
   let config: MeshConfig | undefined;
   let generation = 0;
   let pushTimer: NodeJS.Timeout | undefined;
+  /** When the changes waiting for a push began, and the last of them came. */
+  let debounce: { first: number; last: number } | undefined;
   let unsubscribe: (() => void) | undefined;
 
   const rt: MeshRuntime = {
@@ -83,8 +91,20 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
   const deps: ProxyDeps = { rt, envoy: new Envoy(rt), metrics };
   const istiod = new Istiod(host, rt.config);
 
-  function push(): void {
+  /** pilot/pkg/xds/discovery.go `debounce`: push after a quiet period, or when changes kept coming too long. */
+  function debounced(): void {
     pushTimer = undefined;
+    const now = Date.now();
+    const quiet = now - debounce!.last;
+    if (quiet >= pushDelayMs || now - debounce!.first >= PUSH_DEBOUNCE_MAX_MS) {
+      debounce = undefined;
+      push();
+    } else {
+      pushTimer = setTimeout(debounced, pushDelayMs - quiet);
+    }
+  }
+
+  function push(): void {
     config = compileMeshConfig(
       (group, kind) => host.list(group, kind),
       host.get('', 'ConfigMap', MESH_CONFIG_MAP.namespace, MESH_CONFIG_MAP.name),
@@ -104,8 +124,9 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
     else if (changed !== 'all') {
       changed.push({ group: obj.apiVersion.split('/')[0]!, kind: obj.kind, namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name });
     }
-    // Bounded delay: a burst of changes is taken up together, pushDelayMs after its first change.
-    pushTimer ??= setTimeout(push, pushDelayMs);
+    const now = Date.now();
+    debounce = { first: debounce?.first ?? now, last: now };
+    pushTimer ??= setTimeout(debounced, pushDelayMs);
   }
 
   async function open(key: string, handler: Parameters<typeof listen>[0]): Promise<Address> {

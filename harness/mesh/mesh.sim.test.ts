@@ -68,7 +68,7 @@ async function apply(yaml: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   const manifests = parseManifests(yaml, 'inline.yaml');
   const noted = await meshConfig.beforeChange(manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? namespace })), { deadline });
-  noted({ changed: await applyManifests(kube, manifests, { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline }) });
+  await noted({ changed: await applyManifests(kube, manifests, { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline }) });
   await meshConfig.waitInEffect({ deadline });
 }
 

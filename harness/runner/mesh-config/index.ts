@@ -10,10 +10,13 @@
  *      by kind and namespace where Istio's rules decide it alone, else because istiod rebuilt its
  *      scope after the mark without pushing to it (`/debug/sidecarz`).
  * Gateway API objects are in effect by their own status (gateway-api.ts). The mark is taken
- * before the change because nothing istiod serves names the configs a push carried: a push that
- * another change set off in the moments between the mark and istiod receiving ours counts as
- * ours (see harness/istio/README.md).
+ * before the change because nothing istiod serves names the configs a push carried, and moved
+ * past what istiod pushed until it held the change when that is read within istiod's debounce
+ * (markAfter); when it is not, a push another change set off between the mark and istiod
+ * receiving ours counts as ours (see harness/istio/README.md).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Deployment } from '@kubernetes/client-node';
 import {
   comparePushVersions,
   formatPushVersion,
@@ -60,10 +63,13 @@ export interface ChangeResult {
 }
 
 const MAX_PROXIES_NAMED = 5;
+/** PILOT_DEBOUNCE_AFTER's default (pilot/pkg/features/tuning.go). */
+const DEFAULT_DEBOUNCE_MS = 100;
 
 export class MeshConfigTracker {
   private istioChanges: IstioChange[] = [];
   private gatewayApiChanges: ObjectId[] = [];
+  private debounce?: Promise<number>;
 
   constructor(
     private readonly kube: KubeClients,
@@ -72,31 +78,36 @@ export class MeshConfigTracker {
 
   /**
    * Call before changing `targets` (objects of any kind; only Istio and Gateway API ones count),
-   * then call the function it returns with what the change did. An object the change left as it
-   * was (an apply of what is already there) is no change.
+   * then call the function it returns with what the change did, and await it. An object the change
+   * left as it was (an apply of what is already there) is no change.
    */
-  async beforeChange(targets: ObjectId[], { deadline, signal }: Deadline): Promise<(result: ChangeResult) => void> {
+  async beforeChange(targets: ObjectId[], { deadline, signal }: Deadline): Promise<(result: ChangeResult) => Promise<void>> {
     const istio = targets.filter(isIstioObject);
     const before = new Map<ObjectId, string | undefined>();
+    const abort = signal ?? AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     let mark: PushMark | Error | undefined;
     if (istio.length > 0) {
       for (const id of istio) before.set(id, (await readObject(this.kube, id))?.metadata?.resourceVersion);
-      mark = await this.mark(signal ?? AbortSignal.timeout(Math.max(1, deadline - Date.now())));
+      mark = await this.mark(abort);
     }
     const previous = (id: ObjectId) => [...before].find(([target]) => sameObject(target, id));
-    return ({ changed = [], deleted = [] }) => {
+    const sentAt = Date.now();
+    return async ({ changed = [], deleted = [] }) => {
+      const noted: IstioChange[] = [];
       for (const object of changed) {
         if (isGatewayApiObject(object)) this.gatewayApiChanges = [...this.gatewayApiChanges.filter((c) => !sameObject(c, object)), object];
         const prior = previous(object);
         if (!isIstioObject(object) || !prior || !mark || prior[1] === object.resourceVersion) continue;
-        this.noteIstio({ id: object, resourceVersion: object.resourceVersion, mark });
+        noted.push({ id: object, resourceVersion: object.resourceVersion, mark });
       }
       for (const id of deleted) {
         this.gatewayApiChanges = this.gatewayApiChanges.filter((c) => !sameObject(c, id));
         const prior = previous(id);
         if (!isIstioObject(id) || !prior || prior[1] === undefined || !mark) continue;
-        this.noteIstio({ id, mark });
+        noted.push({ id, mark });
       }
+      for (const change of noted) this.noteIstio(change);
+      if (noted.length > 0 && !(mark instanceof Error)) await this.markAfter(mark!, noted, sentAt, abort);
     };
   }
 
@@ -135,7 +146,7 @@ export class MeshConfigTracker {
       for (const pod of pods) {
         const { body, date } = await this.istiod.get<SyncStatus[]>(pod, '/debug/syncz', signal);
         const second: PushVersion = { at: date, counter: 0 };
-        const newest = body.map(newestSent).reduce((a, b) => (b && (!a || comparePushVersions(b, a) > 0) ? b : a), undefined);
+        const newest = newestOf(body);
         byPod.set(pod, newest && comparePushVersions(newest, second) > 0 ? newest : second);
         if (!floor || date < floor.at) floor = second;
       }
@@ -143,6 +154,49 @@ export class MeshConfigTracker {
     } catch (error) {
       return new Error(`could not read what istiod had pushed before the change, so nothing tells when it is in effect: ${describeApiError(error)}`);
     }
+  }
+
+  /**
+   * Moves the mark past every push istiod made before it held the change, when that can be
+   * known: istiod pushes a change no sooner than its debounce after the change reached it
+   * (pilot/pkg/xds/discovery.go `debounce`: a quiet period of PILOT_DEBOUNCE_AFTER after the last
+   * event, unless events kept coming for PILOT_DEBOUNCE_MAX), so a push state read after istiod
+   * holds the change and within that time of sending it holds no push of it yet. Without this,
+   * another change's push started between the mark and istiod receiving ours would count as ours.
+   */
+  private async markAfter(mark: PushMark, changes: IstioChange[], sentAt: number, signal: AbortSignal): Promise<void> {
+    const until = sentAt + (await this.debounceMs());
+    const pods = [...mark.byPod.keys()];
+    try {
+      while (Date.now() < until && !signal.aborted) {
+        const configs = await Promise.all(pods.map((pod) => this.istiod.get<ConfigzObject[]>(pod, '/debug/configz', signal)));
+        if (changes.every((change) => configs.every(({ body }) => !takenWhy(body, change)))) {
+          const states = await Promise.all(pods.map((pod) => this.istiod.get<SyncStatus[]>(pod, '/debug/syncz', signal)));
+          if (Date.now() >= until) return;
+          pods.forEach((pod, i) => {
+            const newest = newestOf(states[i]!.body);
+            if (newest && comparePushVersions(newest, mark.byPod.get(pod)!) > 0) mark.byPod.set(pod, newest);
+          });
+          return;
+        }
+        await sleep(10, undefined, { signal });
+      }
+    } catch (error) {
+      // The mark from before the change stands; only a cancelled step is worth passing on.
+      if (signal.aborted) throw error;
+    }
+  }
+
+  /** istiod's PILOT_DEBOUNCE_AFTER from its Deployment, or its default of 100 ms (pilot/pkg/features/tuning.go). */
+  private debounceMs(): Promise<number> {
+    this.debounce ??= readObject<V1Deployment>(this.kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIOD_NAMESPACE }).then(
+      (deployment) => {
+        const value = deployment?.spec?.template.spec?.containers.flatMap((c) => c.env ?? []).find((e) => e.name === 'PILOT_DEBOUNCE_AFTER')?.value;
+        return (value !== undefined ? goDurationMs(value) : undefined) ?? DEFAULT_DEBOUNCE_MS;
+      },
+      () => DEFAULT_DEBOUNCE_MS,
+    );
+    return this.debounce;
   }
 
   private async gatewayApiBehind(changes: ObjectId[]): Promise<string[]> {
@@ -217,6 +271,18 @@ class ScopeVersion {
     );
     return this.answer;
   }
+}
+
+/** The newest push version an istiod has sent any proxy. */
+function newestOf(proxies: SyncStatus[]): PushVersion | undefined {
+  return proxies.map(newestSent).reduce<PushVersion | undefined>((a, b) => (b && (!a || comparePushVersions(b, a) > 0) ? b : a), undefined);
+}
+
+/** A Go duration ("100ms", "1.5s", "1m30s") in ms, or undefined when it is not one. */
+export function goDurationMs(value: string): number | undefined {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
+  return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit!]!, 0);
 }
 
 /** The newest push version among a proxy's sent nonces. */

@@ -8,6 +8,8 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../istio/debug.js';
 import { createKubeClients, createScenarioNamespace, parseManifests, waitForPods } from '../../kube/index.js';
+import { readyWorkloadPod } from '../../kube/pods.js';
+import { forwardFromPod } from '../../traffic/echo-pod.js';
 import type { KubeClients } from '../../kube/types.js';
 import { createDataPlane } from '../../mesh/index.js';
 import { startSim, type SimCluster } from '../../sim/index.js';
@@ -29,6 +31,24 @@ spec:
     spec:
       containers:
       - {name: app, image: meshspec/echo:dev, args: ["--service", "${name}"], ports: [{containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}}
+spec:
+  selector: {app: ${name}}
+  ports: [{name: http, port: 8080}]
+`;
+/** Every request to `name` answered with `status` by the caller's sidecar. */
+const abort = (name: string, status: number) => `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}}
+spec:
+  hosts: [${name}]
+  http:
+  - fault: {abort: {httpStatus: ${status}, percentage: {value: 100}}}
+    route: [{destination: {host: ${name}}}]
 `;
 const route = (name: string, extra = '') => `
 apiVersion: networking.istio.io/v1
@@ -124,6 +144,31 @@ describe('config in effect on sim', () => {
     const shopProxy = [...after.keys()].find((id) => id.endsWith(`.${shop}`))!;
     expect(after.get(otherProxy)).toBe(before.get(otherProxy));
     expect(after.get(shopProxy)).not.toBe(before.get(shopProxy));
+  });
+
+  it('ends only once the change is in effect, while another namespace\'s changes keep istiod pushing', async () => {
+    const shopCtx = mesh.context(shop);
+    const otherCtx = mesh.context(other);
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        await applyAndRecord(parseManifests(abort('other', 500 + (i % 50)), 'inline.yaml'), undefined, otherCtx);
+        await new Promise((resolve) => setTimeout(resolve, 20 + (i % 4) * 20));
+      }
+    })();
+    try {
+      const pod = await readyWorkloadPod(mesh.kube, shop, 'shop');
+      for (let i = 0; i < 15; i++) {
+        const status = 400 + i;
+        await applyAndRecord(parseManifests(abort('shop', status), 'inline.yaml'), undefined, shopCtx);
+        await shopCtx.meshSynced();
+        const { results } = await forwardFromPod(mesh.kube, pod, { url: 'http://shop:8080/', count: 1 });
+        expect(results[0]!.status).toBe(status);
+      }
+    } finally {
+      churning = false;
+      await churn;
+    }
   });
 
   it('ends after a deletion once istiod no longer holds the object and the proxies were pushed', async () => {

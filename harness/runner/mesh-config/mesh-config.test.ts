@@ -14,7 +14,7 @@ import type { ObjectId } from '../../kube/refs.js';
 import type { KubeClients } from '../../kube/types.js';
 import { gatewayApiProgress } from './gateway-api.js';
 import { IstiodDebug } from './istiod.js';
-import { atOrPast, MeshConfigTracker } from './index.js';
+import { atOrPast, goDurationMs, MeshConfigTracker } from './index.js';
 
 /** istiod's clock: the `Date` of every answer, whole seconds (Go's net/http). */
 const NOW = Date.parse('2026-07-10T10:00:05Z');
@@ -119,7 +119,7 @@ const soon = (ms = 600) => ({ deadline: Date.now() + ms });
 async function change(id: ObjectId, from: string | undefined, to: string | undefined): Promise<void> {
   if (from) objects.set(`${id.kind}/${id.namespace}/${id.name}`, { resourceVersion: from });
   const noted = await tracker.beforeChange([id], soon(5_000));
-  noted(to === undefined ? { deleted: [id] } : { changed: [{ ...id, resourceVersion: to }] });
+  await noted(to === undefined ? { deleted: [id] } : { changed: [{ ...id, resourceVersion: to }] });
 }
 
 describe('config in effect', () => {
@@ -149,6 +149,20 @@ describe('config in effect', () => {
     );
     // A push of a later second with a restarted counter is newer too.
     istiod.syncz = [proxy('istio-ingressgateway-1.istio-system', 'router', nonce(version(1, 6)))];
+    await tracker.waitInEffect(soon());
+  });
+
+  it('does not count a push istiod made before it held the change, made within its debounce of sending it (discovery.go debounce)', async () => {
+    reset();
+    const gateway = 'istio-ingressgateway-1.istio-system';
+    istiod.syncz = [proxy(gateway, 'router', nonce(version(7)))];
+    const noted = await tracker.beforeChange([vsId], soon(5_000));
+    // Another change's push (8) went out between the mark and the apply; istiod holds ours at once.
+    istiod.syncz = [proxy(gateway, 'router', nonce(version(8)))];
+    istiod.configz = [held(vsId, '3')];
+    await noted({ changed: [{ ...vsId, resourceVersion: '3' }] });
+    await expect(tracker.waitInEffect(soon())).rejects.toThrow('has had no push from istiod since the change (its newest push is 2026-07-10T10:00:05Z/8, istiod had pushed 2026-07-10T10:00:05Z/8 before the change)');
+    istiod.syncz = [proxy(gateway, 'router', nonce(version(9)))];
     await tracker.waitInEffect(soon());
   });
 
@@ -261,6 +275,16 @@ describe('resource versions', () => {
     expect(atOrPast('abc', 'abc')).toBe(true);
     expect(atOrPast('abd', 'abc')).toBe(false);
     expect(atOrPast(undefined, '1')).toBe(false);
+  });
+});
+
+describe('Go durations (PILOT_DEBOUNCE_AFTER in istiod\'s Deployment)', () => {
+  it('read as Go writes them, nothing else', () => {
+    expect(goDurationMs('100ms')).toBe(100);
+    expect(goDurationMs('1.5s')).toBe(1500);
+    expect(goDurationMs('1m30s')).toBe(90_000);
+    expect(goDurationMs('500us')).toBe(0.5);
+    expect(goDurationMs('100')).toBeUndefined();
   });
 });
 

@@ -30,7 +30,7 @@ export async function applyAndRecord(manifests: Manifest[], namespace: string | 
     deadline: ctx.deadline,
     signal: ctx.signal,
   });
-  changed({ changed: applied });
+  await changed({ changed: applied });
   ctx.applied.push(...applied);
   for (const object of applied) ctx.log(`applied ${describeObject(object)} (generation ${object.generation ?? '?'})`);
 }

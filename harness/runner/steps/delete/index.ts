@@ -13,7 +13,7 @@ export const deleteOperation: Operation<DeleteStep> = {
     if (ids.length === 0) ctx.log('no objects matched: nothing to delete');
     const noted = await ctx.meshConfig.beforeChange(ids, ctx);
     await deleteObjects(ctx.kube, ids, { owner: ownerOf(ctx), wait, deadline: ctx.deadline, signal: ctx.signal });
-    noted({ deleted: ids });
+    await noted({ deleted: ids });
     for (const id of ids) ctx.log(`deleted ${describeObject(id)}`);
   },
 };

@@ -21,7 +21,7 @@ export async function changeMetadata(
   if (ids.length === 0) ctx.log(`no objects matched: no ${field} changed`);
   const noted = await ctx.meshConfig.beforeChange(ids, ctx);
   const changed = await setMetadata(ctx.kube, ids, field, values, ownerOf(ctx));
-  noted({ changed });
+  await noted({ changed });
   ctx.applied.push(...changed);
   for (const id of ids) ctx.log(`changed ${field} of ${describeObject(id)}`);
 }

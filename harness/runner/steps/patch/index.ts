@@ -11,7 +11,7 @@ export const patchOperation: Operation<PatchStep> = {
     const [id] = await targetObjects({ object, namespace }, ctx);
     const noted = await ctx.meshConfig.beforeChange([id!], ctx);
     const changed = await patchObject(ctx.kube, id!, type, patch, ownerOf(ctx));
-    noted({ changed: [changed] });
+    await noted({ changed: [changed] });
     ctx.applied.push(changed);
     ctx.log(`patched ${describeObject(changed)} (generation ${changed.generation ?? '?'})`);
   },
