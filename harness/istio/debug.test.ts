@@ -25,7 +25,7 @@ describe('push versions and nonces (istio/istio 1.29.6-1.31.0-rc.0 pilot/pkg/xds
     expect(formatPushVersion({ at: Date.parse('2026-07-10T10:00:05Z'), counter: 3 })).toBe('2026-07-10T10:00:05Z/3');
   });
 
-  it('orders by time, then counter, so a restarted istiod\'s pushes are newer', () => {
+  it("orders by time, then counter, so a restarted istiod's pushes are newer", () => {
     const v = (s: string) => parsePushVersion(s)!;
     expect(comparePushVersions(v('2026-07-10T10:00:05Z/18'), v('2026-07-10T10:00:05Z/17'))).toBeGreaterThan(0);
     expect(comparePushVersions(v('2026-07-10T10:00:06Z/1'), v('2026-07-10T10:00:05Z/17'))).toBeGreaterThan(0);
@@ -61,14 +61,15 @@ describe('who gets a push (pilot/pkg/xds/proxy_dependencies.go, pilot/pkg/model/
     expect(pushDependence(change('networking.istio.io', 'ServiceEntry'), router, 'istio-system')).toBe('scope');
   });
 
-  it('scopes cluster-scoped kinds to the root namespace and the proxy\'s own (clusterScopedKnownConfigTypes)', () => {
+  it("scopes cluster-scoped kinds to the root namespace and the proxy's own (clusterScopedKnownConfigTypes)", () => {
     expect(pushDependence(change('security.istio.io', 'AuthorizationPolicy', 'shop'), sidecar, 'istio-system')).toBe('always');
     expect(pushDependence(change('security.istio.io', 'AuthorizationPolicy', 'istio-system'), sidecar, 'istio-system')).toBe('always');
     expect(pushDependence(change('telemetry.istio.io', 'Telemetry', 'other'), sidecar, 'istio-system')).toBe('never');
   });
 
-  it('leaves the sidecar-scoped kinds to the proxy\'s scope, pushes any other kind', () => {
-    for (const kind of ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar']) expect(pushDependence(change('networking.istio.io', kind), sidecar, 'istio-system')).toBe('scope');
+  it("leaves the sidecar-scoped kinds to the proxy's scope, pushes any other kind", () => {
+    for (const kind of ['VirtualService', 'DestinationRule', 'ServiceEntry', 'Sidecar'])
+      expect(pushDependence(change('networking.istio.io', kind), sidecar, 'istio-system')).toBe('scope');
     expect(pushDependence(change('security.istio.io', 'PeerAuthentication'), sidecar, 'istio-system')).toBe('scope');
     expect(pushDependence(change('networking.istio.io', 'WorkloadEntry'), sidecar, 'istio-system')).toBe('always');
     expect(pushDependence(change('networking.istio.io', 'VirtualService'), { type: 'ztunnel', namespace: 'istio-system' }, 'istio-system')).toBe('never');

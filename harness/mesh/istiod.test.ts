@@ -12,7 +12,12 @@ import type { KubeObject } from './types.js';
 let world: MeshWorld;
 let debug: { loopback: { host: string; port: number }; network: { host: string; port: number } };
 
-const istiodPod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istiod-1', namespace: 'istio-system' }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.0' }] } };
+const istiodPod: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'istiod-1', namespace: 'istio-system' },
+  spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.0' }] },
+};
 
 async function get<T>(path: string, origin: 'loopback' | 'network' = 'loopback'): Promise<{ status: number; body: T; text: string }> {
   const { host, port } = debug[origin];
@@ -25,7 +30,12 @@ const syncz = async () => (await get<SyncStatus[]>('/debug/syncz')).body;
 const clusterNonce = async (id: string) => (await syncz()).find((p) => p.proxy === id)?.resources?.[XDS_TYPES.cluster]?.sent;
 const scopeVersion = async (id: string) => (await get<SidecarScopeJson>(`/debug/sidecarz?proxyID=${id}`)).body.version;
 
-const vs = (name: string, namespace: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace }, spec });
+const vs = (name: string, namespace: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name, namespace },
+  spec,
+});
 
 beforeEach(async () => {
   world = await new MeshWorld().start();
@@ -61,15 +71,22 @@ describe("the sim's istiod", () => {
   it('holds every Istio object in configz as crd.ConvertConfig writes it, at its resourceVersion', async () => {
     const stored = await world.apply(vs('shop', 'shop', { hosts: ['shop'], http: [{ route: [{ destination: { host: 'shop' } }] }] }));
     const { body } = await get<ConfigzObject[]>('/debug/configz');
-    expect(body).toEqual([{
-      kind: 'VirtualService', apiVersion: 'networking.istio.io/v1',
-      metadata: expect.objectContaining({ name: 'shop', namespace: 'shop', resourceVersion: stored.metadata.resourceVersion, generation: 1 }),
-      spec: stored.spec,
-    }]);
+    expect(body).toEqual([
+      {
+        kind: 'VirtualService',
+        apiVersion: 'networking.istio.io/v1',
+        metadata: expect.objectContaining({ name: 'shop', namespace: 'shop', resourceVersion: stored.metadata.resourceVersion, generation: 1 }),
+        spec: stored.spec,
+      },
+    ]);
   });
 
   it('pushes a change only to the proxies it can reach, and rebuilds every scope', async () => {
-    const before = { shop: await clusterNonce('shop-1.shop'), other: await clusterNonce('other-1.other'), gateway: await clusterNonce('istio-ingressgateway-1.istio-system') };
+    const before = {
+      shop: await clusterNonce('shop-1.shop'),
+      other: await clusterNonce('other-1.other'),
+      gateway: await clusterNonce('istio-ingressgateway-1.istio-system'),
+    };
     const scopeBefore = await scopeVersion('other-1.other');
     // Exported to its own namespace only: "other" does not import it (sidecar.go DependsOnConfig), gateways take every VirtualService.
     await world.apply(vs('local', 'shop', { hosts: ['shop'], exportTo: ['.'], http: [{ route: [{ destination: { host: 'shop' } }] }] }));
@@ -85,25 +102,45 @@ describe("the sim's istiod", () => {
     const gateway = await clusterNonce('istio-ingressgateway-1.istio-system');
     const shop = await clusterNonce('shop-1.shop');
     const other = await clusterNonce('other-1.other');
-    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: 'other' }, spec: { egress: [{ hosts: ['./*'] }] } });
+    await world.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Sidecar',
+      metadata: { name: 'default', namespace: 'other' },
+      spec: { egress: [{ hosts: ['./*'] }] },
+    });
     expect(await clusterNonce('istio-ingressgateway-1.istio-system')).toBe(gateway);
     expect(await clusterNonce('shop-1.shop')).toBe(shop);
     expect(await clusterNonce('other-1.other')).not.toBe(other);
-    expect((await get<SidecarScopeJson>('/debug/sidecarz?proxyID=other-1.other')).body).toMatchObject({ name: 'default', namespace: 'other', sidecar: { egress: [{ hosts: ['./*'] }] } });
+    expect((await get<SidecarScopeJson>('/debug/sidecarz?proxyID=other-1.other')).body).toMatchObject({
+      name: 'default',
+      namespace: 'other',
+      sidecar: { egress: [{ hosts: ['./*'] }] },
+    });
   });
 
   it('pushes a mesh config change to every proxy', async () => {
     const nonces = (await syncz()).map((p) => p.cluster_sent);
-    await world.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' } });
+    await world.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio', namespace: 'istio-system' },
+      data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' },
+    });
     const after = (await syncz()).map((p) => p.cluster_sent);
     expect(after.every((nonce, i) => nonce !== nonces[i])).toBe(true);
     expect((await get<SidecarScopeJson>('/debug/sidecarz?proxyID=shop-1.shop')).body.outboundTrafficPolicy).toEqual({});
-    expect((await get<{ rootNamespace: string; outboundTrafficPolicy: { mode: string } }>('/debug/mesh')).body).toMatchObject({ rootNamespace: 'istio-system', outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect((await get<{ rootNamespace: string; outboundTrafficPolicy: { mode: string } }>('/debug/mesh')).body).toMatchObject({
+      rootNamespace: 'istio-system',
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
   });
 
   it('answers sidecarz for unknown or missing proxies as errorHandler does', async () => {
     expect(await get('/debug/sidecarz')).toMatchObject({ status: 400, text: 'You must provide a proxyID in the query string\n' });
-    expect(await get('/debug/sidecarz?proxyID=gone-1.shop')).toMatchObject({ status: 404, text: 'Proxy not connected to this Pilot instance. It may be connected to another instance.\n' });
+    expect(await get('/debug/sidecarz?proxyID=gone-1.shop')).toMatchObject({
+      status: 404,
+      text: 'Proxy not connected to this Pilot instance. It may be connected to another instance.\n',
+    });
   });
 
   it('forgets a proxy that disconnects', async () => {

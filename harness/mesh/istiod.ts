@@ -76,10 +76,12 @@ export class Istiod {
       const before = proxy.dependencies;
       proxy.dependencies = this.scopeOf(proxy).dependencies(services);
       if (changed === 'all' || changed.some(rebuildsSidecarScope)) proxy.scopeVersion = this.version;
-      const reached = changed === 'all' || changed.some((config) => {
-        const dependence = pushDependence(config, proxy, ROOT_NAMESPACE);
-        return dependence === 'always' || (dependence === 'scope' && (before.has(keyOf(config)) || proxy.dependencies.has(keyOf(config))));
-      });
+      const reached =
+        changed === 'all' ||
+        changed.some((config) => {
+          const dependence = pushDependence(config, proxy, ROOT_NAMESPACE);
+          return dependence === 'always' || (dependence === 'scope' && (before.has(keyOf(config)) || proxy.dependencies.has(keyOf(config))));
+        });
       if (reached) this.send(proxy);
     }
   }
@@ -88,13 +90,21 @@ export class Istiod {
   connect(pod: ReadonlyKubeObject, type: 'sidecar' | 'router'): void {
     const namespace = pod.metadata.namespace ?? 'default';
     const id = `${pod.metadata.name}.${namespace}`;
-    const image = String((pod.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'istio-proxy')?.image
-      ?? (pod.spec?.initContainers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'istio-proxy')?.image ?? '');
+    const image = String(
+      (pod.spec?.containers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'istio-proxy')?.image ??
+        (pod.spec?.initContainers as { name: string; image?: string }[] | undefined)?.find((c) => c.name === 'istio-proxy')?.image ??
+        '',
+    );
     const proxy: XdsProxy = {
-      id, connection: `${id}-${++this.connections}`, type, namespace,
+      id,
+      connection: `${id}-${++this.connections}`,
+      type,
+      namespace,
       labels: type === 'sidecar' ? { ...(pod.metadata.labels ?? {}) } : undefined,
       istioVersion: /:([^:@/]+)(@.*)?$/.exec(image)?.[1] ?? '',
-      resources: new Map(), scopeVersion: this.version, dependencies: new Set(),
+      resources: new Map(),
+      scopeVersion: this.version,
+      dependencies: new Set(),
     };
     proxy.dependencies = this.scopeOf(proxy).dependencies(this.host.list('', 'Service'));
     this.proxies.set(id, proxy);
@@ -113,7 +123,8 @@ export class Istiod {
         const text = JSON.stringify(body);
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
       };
-      const text = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      const text = (status: number, body: string) =>
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
       if (!url.pathname.startsWith('/debug/')) return text(404, '404 page not found\n');
       if (origin === 'network') return res.writeHead(401, { 'content-length': 0 }).end();
       switch (url.pathname) {
@@ -156,11 +167,18 @@ export class Istiod {
       .map((p) => {
         const get = (type: string) => p.resources.get(type);
         return {
-          cluster_id: 'Kubernetes', proxy: p.id, proxy_type: p.type, istio_version: p.istioVersion,
-          cluster_sent: get(XDS_TYPES.cluster)?.sent, cluster_acked: get(XDS_TYPES.cluster)?.acked,
-          listener_sent: get(XDS_TYPES.listener)?.sent, listener_acked: get(XDS_TYPES.listener)?.acked,
-          route_sent: get(XDS_TYPES.route)?.sent, route_acked: get(XDS_TYPES.route)?.acked,
-          endpoint_sent: get(XDS_TYPES.endpoint)?.sent, endpoint_acked: get(XDS_TYPES.endpoint)?.acked,
+          cluster_id: 'Kubernetes',
+          proxy: p.id,
+          proxy_type: p.type,
+          istio_version: p.istioVersion,
+          cluster_sent: get(XDS_TYPES.cluster)?.sent,
+          cluster_acked: get(XDS_TYPES.cluster)?.acked,
+          listener_sent: get(XDS_TYPES.listener)?.sent,
+          listener_acked: get(XDS_TYPES.listener)?.acked,
+          route_sent: get(XDS_TYPES.route)?.sent,
+          route_acked: get(XDS_TYPES.route)?.acked,
+          endpoint_sent: get(XDS_TYPES.endpoint)?.sent,
+          endpoint_acked: get(XDS_TYPES.endpoint)?.acked,
           resources: Object.fromEntries([...p.resources].map(([type, r]) => [type, { sent: r.sent, acked: r.acked, sentTime: r.sentTime }])),
         };
       });
@@ -184,7 +202,8 @@ export class Istiod {
         },
         spec: o.spec,
         ...(o.status && Object.keys(o.status).length > 0 ? { status: o.status } : {}),
-      })));
+      })),
+    );
   }
 
   /** pilot/pkg/xds/debug.go `meshHandler`: the mesh config as protobuf JSON (the fields the data plane knows). */

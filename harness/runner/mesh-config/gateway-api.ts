@@ -10,7 +10,7 @@ import { done, notYet, type ProbeResult } from '../../kube/poll.js';
 import { describeCondition, type ServerObject } from '../../kube/read.js';
 import { groupOf } from '../../kube/refs.js';
 
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 export const isGatewayApiObject = (o: { apiVersion: string }) => groupOf(o.apiVersion) === GATEWAY_API_GROUP;
 
@@ -27,7 +27,8 @@ function conditionTrue(conditions: Condition[] | undefined, type: string, genera
   const condition = conditions?.find((c) => c.type === type);
   if (!condition) return `no ${type} condition yet`;
   if (condition.status !== 'True') return describeCondition(condition);
-  if ((condition.observedGeneration ?? 0) < generation) return `${type} for generation ${condition.observedGeneration ?? 0}, but the object is at generation ${generation}`;
+  if ((condition.observedGeneration ?? 0) < generation)
+    return `${type} for generation ${condition.observedGeneration ?? 0}, but the object is at generation ${generation}`;
   return undefined;
 }
 

@@ -39,7 +39,7 @@ import type { AppliedObject, KubeClients } from '../../kube/types.js';
 import { gatewayApiProgress, isGatewayApiObject } from './gateway-api.js';
 import { IstiodDebug, IstiodUnavailable, ISTIOD_NAMESPACE, ProxyNotConnected } from './istiod.js';
 
-export const isIstioObject = (o: { apiVersion: string }) => groupOf(o.apiVersion).endsWith('.istio.io');
+const isIstioObject = (o: { apiVersion: string }) => groupOf(o.apiVersion).endsWith('.istio.io');
 
 /** What each istiod had pushed just before a change. */
 interface PushMark {
@@ -119,10 +119,15 @@ export class MeshConfigTracker {
     if (count === 0) return;
     for (const change of istio) if (change.mark instanceof Error) throw change.mark;
     const state: ProbeState = { confirming: new Set() };
-    await waitFor(`the mesh to put ${count} change(s) into effect`, async () => {
-      const behind = [...(await this.gatewayApiBehind(gatewayApi)), ...(istio.length > 0 ? await this.istioBehind(istio, state, deadline.signal) : [])];
-      return behind.length === 0 ? done(undefined) : notYet(`${behind.length} not in effect yet: ${behind.join('; ')}`);
-    }, deadline, 'If the mesh needs longer to take the change up, set timeout: on the step (or the scenario)');
+    await waitFor(
+      `the mesh to put ${count} change(s) into effect`,
+      async () => {
+        const behind = [...(await this.gatewayApiBehind(gatewayApi)), ...(istio.length > 0 ? await this.istioBehind(istio, state, deadline.signal) : [])];
+        return behind.length === 0 ? done(undefined) : notYet(`${behind.length} not in effect yet: ${behind.join('; ')}`);
+      },
+      deadline,
+      'If the mesh needs longer to take the change up, set timeout: on the step (or the scenario)',
+    );
     this.istioChanges = this.istioChanges.filter((c) => !istio.includes(c));
     this.gatewayApiChanges = this.gatewayApiChanges.filter((c) => !gatewayApi.includes(c));
   }
@@ -136,11 +141,11 @@ export class MeshConfigTracker {
     this.istioChanges = [...this.istioChanges.filter((c) => !sameObject(c.id, change.id)), change];
   }
 
-
   private async mark(signal: AbortSignal): Promise<PushMark | Error> {
     try {
       const pods = await this.istiod.pods();
-      if (pods.length === 0) return new Error(`no Ready istiod pod behind Service ${ISTIOD_NAMESPACE}/istiod when the change was made, so nothing tells when it is in effect`);
+      if (pods.length === 0)
+        return new Error(`no Ready istiod pod behind Service ${ISTIOD_NAMESPACE}/istiod when the change was made, so nothing tells when it is in effect`);
       const byPod = new Map<string, PushVersion>();
       let floor: PushVersion | undefined;
       for (const pod of pods) {
@@ -226,7 +231,8 @@ export class MeshConfigTracker {
       pods.flatMap((pod, i) => {
         const why = takenWhy(configs[i]!.body, change);
         return why ? [`${describeObject(change.id)}: istiod pod ${pod} ${why}`] : [];
-      }));
+      }),
+    );
     // A push can carry only what istiod holds.
     if (untaken.length > 0) return untaken;
     state.rootNamespace ??= (await this.istiod.get<MeshConfigJson>(pods[0]!, '/debug/mesh', signal)).body.rootNamespace || ISTIOD_NAMESPACE;
@@ -243,11 +249,13 @@ export class MeshConfigTracker {
         }
       }
     }
-    return [...behind].filter(([, proxies]) => proxies.length > 0).map(([change, proxies]) => {
-      const named = proxies.slice(0, MAX_PROXIES_NAMED).join(', ');
-      const more = proxies.length > MAX_PROXIES_NAMED ? ` and ${proxies.length - MAX_PROXIES_NAMED} more` : '';
-      return `${describeObject(change.id)}: ${proxies.length} proxy(ies) behind: ${named}${more}`;
-    });
+    return [...behind]
+      .filter(([, proxies]) => proxies.length > 0)
+      .map(([change, proxies]) => {
+        const named = proxies.slice(0, MAX_PROXIES_NAMED).join(', ');
+        const more = proxies.length > MAX_PROXIES_NAMED ? ` and ${proxies.length - MAX_PROXIES_NAMED} more` : '';
+        return `${describeObject(change.id)}: ${proxies.length} proxy(ies) behind: ${named}${more}`;
+      });
   }
 }
 
@@ -280,7 +288,7 @@ function newestOf(proxies: SyncStatus[]): PushVersion | undefined {
 
 /** A Go duration ("100ms", "1.5s", "1m30s") in ms, or undefined when it is not one. */
 export function goDurationMs(value: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
   return [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * units[unit!]!, 0);
 }
@@ -298,10 +306,18 @@ function newestSent(proxy: SyncStatus): PushVersion | undefined {
 /** Why istiod does not hold the change yet, or undefined when it does. */
 function takenWhy(configz: ConfigzObject[], change: IstioChange): string | undefined {
   const group = groupOf(change.id.apiVersion);
-  const held = configz.find((o) => groupOf(o.apiVersion) === group && o.kind === change.id.kind && o.metadata.name === change.id.name && (o.metadata.namespace ?? '') === (change.id.namespace ?? ''));
-  if (change.resourceVersion === undefined) return held ? `still holds it (resourceVersion ${held.metadata.resourceVersion}), though it was deleted` : undefined;
+  const held = configz.find(
+    (o) =>
+      groupOf(o.apiVersion) === group &&
+      o.kind === change.id.kind &&
+      o.metadata.name === change.id.name &&
+      (o.metadata.namespace ?? '') === (change.id.namespace ?? ''),
+  );
+  if (change.resourceVersion === undefined)
+    return held ? `still holds it (resourceVersion ${held.metadata.resourceVersion}), though it was deleted` : undefined;
   if (!held) return 'does not hold it yet (it never will for a namespace meshConfig.discoverySelectors leaves out)';
-  if (!atOrPast(held.metadata.resourceVersion, change.resourceVersion)) return `holds it at resourceVersion ${held.metadata.resourceVersion}, and the change made ${change.resourceVersion}`;
+  if (!atOrPast(held.metadata.resourceVersion, change.resourceVersion))
+    return `holds it at resourceVersion ${held.metadata.resourceVersion}, and the change made ${change.resourceVersion}`;
   return undefined;
 }
 
@@ -316,7 +332,14 @@ export function atOrPast(held: string | undefined, wanted: string): boolean {
 }
 
 /** Why this proxy has not taken the change up, or undefined when it has or never will. */
-async function proxyBehind(proxy: SyncStatus, change: IstioChange, mark: PushVersion, state: ProbeState, scope: ScopeVersion, pod: string): Promise<string | undefined> {
+async function proxyBehind(
+  proxy: SyncStatus,
+  change: IstioChange,
+  mark: PushVersion,
+  state: ProbeState,
+  scope: ScopeVersion,
+  pod: string,
+): Promise<string | undefined> {
   const dependence = pushDependence(
     { group: groupOf(change.id.apiVersion), kind: change.id.kind, namespace: change.id.namespace ?? '' },
     { type: proxy.proxy_type ?? '', namespace: proxyNamespaceOf(proxy.proxy!) },
@@ -352,5 +375,5 @@ async function proxyBehind(proxy: SyncStatus, change: IstioChange, mark: PushVer
 
 function versionOf(nonce: string | undefined): string {
   const version = nonce ? pushVersionOfNonce(nonce) : undefined;
-  return version ? formatPushVersion(version) : (nonce || 'none');
+  return version ? formatPushVersion(version) : nonce || 'none';
 }

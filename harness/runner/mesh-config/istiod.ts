@@ -50,10 +50,15 @@ export class IstiodDebug {
   /** Names of the Ready istiod pods behind the Service, by name. */
   async pods(): Promise<string[]> {
     const service = await this.kube.core.readNamespacedService({ name: ISTIOD_SERVICE, namespace: ISTIOD_NAMESPACE }).catch((error: unknown) => {
-      if (isNotFound(error)) throw new Error(`there is no Service ${ISTIOD_NAMESPACE}/${ISTIOD_SERVICE}: meshspec reads istiod's debug endpoints to know when a change is in effect, and runs on Istio's default revision`);
+      if (isNotFound(error))
+        throw new Error(
+          `there is no Service ${ISTIOD_NAMESPACE}/${ISTIOD_SERVICE}: meshspec reads istiod's debug endpoints to know when a change is in effect, and runs on Istio's default revision`,
+        );
       throw error;
     });
-    const selector = Object.entries(service.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(service.spec?.selector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     const pods: V1Pod[] = selector ? await readyPods(this.kube, ISTIOD_NAMESPACE, selector) : [];
     const names = pods.map((pod) => pod.metadata!.name!);
     for (const name of [...this.forwards.keys()].filter((name) => !names.includes(name))) void this.drop(name);
@@ -74,15 +79,21 @@ export class IstiodDebug {
           `the API server refused a port-forward to istiod pod ${ISTIOD_NAMESPACE}/${pod}:${ISTIOD_DEBUG_PORT} (${describeApiError(refused)}): meshspec reads istiod's debug endpoints to know when a change is in effect; allow "create" on pods/portforward in ${ISTIOD_NAMESPACE}`,
         );
       }
-      throw new IstiodUnavailable(`istiod pod ${pod} did not answer ${path}: ${refused ? describeApiError(refused) : ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+      throw new IstiodUnavailable(
+        `istiod pod ${pod} did not answer ${path}: ${refused ? describeApiError(refused) : (((error as Error).cause as Error | undefined)?.message ?? (error as Error).message)}`,
+      );
     }
     const text = await response.text();
     if (response.status === 404 && path.startsWith('/debug/sidecarz')) throw new ProxyNotConnected(text.trim());
     if (response.status === 404) {
-      throw new Error(`istiod pod ${pod} does not serve ${path} on port ${ISTIOD_DEBUG_PORT} (is its debug interface off, ENABLE_DEBUG_ON_HTTP=false?): meshspec needs it to know when a change is in effect`);
+      throw new Error(
+        `istiod pod ${pod} does not serve ${path} on port ${ISTIOD_DEBUG_PORT} (is its debug interface off, ENABLE_DEBUG_ON_HTTP=false?): meshspec needs it to know when a change is in effect`,
+      );
     }
     if (response.status === 401 || response.status === 403) {
-      throw new Error(`istiod pod ${pod} refused ${path} (${response.status}): it serves its debug endpoints without credentials to localhost only, which a port-forward is`);
+      throw new Error(
+        `istiod pod ${pod} refused ${path} (${response.status}): it serves its debug endpoints without credentials to localhost only, which a port-forward is`,
+      );
     }
     if (!response.ok) throw new IstiodUnavailable(`istiod pod ${pod} answered ${path} with ${response.status}: ${text.slice(0, 200)}`);
     const date = Date.parse(response.headers.get('date') ?? '');

@@ -74,8 +74,11 @@ async function startMesh(pushDelayMs?: number): Promise<Mesh> {
   const kube = createKubeClients(cluster);
   const tracker = new MeshConfigTracker(kube);
   return {
-    sim, kube, tracker,
-    context: (namespace) => stepContextOn(cluster, kube, namespace, 20_000, { meshConfig: tracker, meshSynced: () => tracker.waitInEffect({ deadline: Date.now() + 20_000 }) }),
+    sim,
+    kube,
+    tracker,
+    context: (namespace) =>
+      stepContextOn(cluster, kube, namespace, 20_000, { meshConfig: tracker, meshSynced: () => tracker.waitInEffect({ deadline: Date.now() + 20_000 }) }),
     close: async () => {
       await tracker.close();
       await sim.stop();
@@ -124,7 +127,11 @@ describe('config in effect on sim', () => {
     await applyAndRecord(parseManifests(route('shop', '\n  gateways: [mesh]'), 'inline.yaml'), undefined, ctx);
     await ctx.meshSynced();
     const vs = (await mesh.kube.kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: 'networking.istio.io', version: 'v1', namespace: shop, plural: 'virtualservices', name: 'shop',
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: shop,
+      plural: 'virtualservices',
+      name: 'shop',
     })) as { metadata: { generation: number }; status?: unknown };
     expect(vs.metadata.generation).toBe(2);
     expect(vs.status).toBeUndefined();
@@ -133,7 +140,11 @@ describe('config in effect on sim', () => {
   it('does not wait for a proxy the change cannot reach, which istiod does not push to', async () => {
     // A Sidecar in "other" imports only its own namespace, and the route below is exported to "shop" only.
     const otherCtx = mesh.context(other);
-    await applyAndRecord(parseManifests('apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec:\n  egress: [{hosts: ["./*"]}]\n', 'inline.yaml'), undefined, otherCtx);
+    await applyAndRecord(
+      parseManifests('apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec:\n  egress: [{hosts: ["./*"]}]\n', 'inline.yaml'),
+      undefined,
+      otherCtx,
+    );
     await otherCtx.meshSynced();
     const before = await clusterNonces(mesh);
     const ctx = mesh.context(shop);
@@ -146,7 +157,7 @@ describe('config in effect on sim', () => {
     expect(after.get(shopProxy)).not.toBe(before.get(shopProxy));
   });
 
-  it('ends only once the change is in effect, while another namespace\'s changes keep istiod pushing', async () => {
+  it("ends only once the change is in effect, while another namespace's changes keep istiod pushing", async () => {
     const shopCtx = mesh.context(shop);
     const otherCtx = mesh.context(other);
     let churning = true;
@@ -177,8 +188,10 @@ describe('config in effect on sim', () => {
     await ctx.meshSynced();
   });
 
-  it('does not serve its debug endpoints through the API server\'s service proxy: istiod answers 401 to callers not on localhost', async () => {
-    const response = await mesh.kube.core.connectGetNamespacedServiceProxyWithPath({ name: 'istiod:15014', namespace: 'istio-system', path: 'debug/syncz' }).catch((error: { code?: number }) => error);
+  it("does not serve its debug endpoints through the API server's service proxy: istiod answers 401 to callers not on localhost", async () => {
+    const response = await mesh.kube.core
+      .connectGetNamespacedServiceProxyWithPath({ name: 'istiod:15014', namespace: 'istio-system', path: 'debug/syncz' })
+      .catch((error: { code?: number }) => error);
     expect((response as { code?: number }).code).toBe(401);
   });
 });
@@ -202,8 +215,12 @@ describe('config in effect on sim, with the push held back', () => {
     const error = await mesh.tracker.waitInEffect({ deadline: Date.now() + 1_500 }).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    expect(message).toMatch(/^timed out after \d+\.\ds waiting for the mesh to put 1 change\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/held in namespace held-\w+: \d+ proxy\(ies\) behind: /);
-    expect(message).toMatch(new RegExp(`held-[\\w-]+\\.${shop} \\(istiod istiod-[\\w-]+\\) has had neither a push nor a new scope from istiod since the change`));
+    expect(message).toMatch(
+      /^timed out after \d+\.\ds waiting for the mesh to put 1 change\(s\) into effect; last seen: 1 not in effect yet: VirtualService\/held in namespace held-\w+: \d+ proxy\(ies\) behind: /,
+    );
+    expect(message).toMatch(
+      new RegExp(`held-[\\w-]+\\.${shop} \\(istiod istiod-[\\w-]+\\) has had neither a push nor a new scope from istiod since the change`),
+    );
     expect(message).toMatch(/istio-ingressgateway-[\w-]+\.istio-system \(istiod istiod-[\w-]+\) has had no push from istiod since the change/);
     expect(message).toMatch(/If the mesh needs longer to take the change up, set timeout: on the step \(or the scenario\)$/);
   });

@@ -26,8 +26,14 @@ const nonce = (v: string) => v + randomUUID();
 function proxy(id: string, type: string, sent: string, acked = sent, lastError?: string): SyncStatus {
   const resource = { sent, acked, sentTime: '2026-07-10T10:00:05.123456789Z', ...(lastError ? { lastError } : {}) };
   return {
-    cluster_id: 'Kubernetes', proxy: id, proxy_type: type, istio_version: '1.30.3',
-    cluster_sent: sent, cluster_acked: acked, listener_sent: sent, listener_acked: acked,
+    cluster_id: 'Kubernetes',
+    proxy: id,
+    proxy_type: type,
+    istio_version: '1.30.3',
+    cluster_sent: sent,
+    cluster_acked: acked,
+    listener_sent: sent,
+    listener_acked: acked,
     resources: { [XDS_TYPES.cluster]: resource, [XDS_TYPES.listener]: resource },
   };
 }
@@ -36,7 +42,12 @@ const vsId: ObjectId = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualSer
 
 function held(id: ObjectId, resourceVersion: string): ConfigzObject {
   // crd.ConvertConfig writes the store's group/version, whatever version was applied.
-  return { kind: id.kind, apiVersion: `${id.apiVersion.split('/')[0]}/v1`, metadata: { name: id.name, namespace: id.namespace, resourceVersion, generation: 1 }, spec: {} };
+  return {
+    kind: id.kind,
+    apiVersion: `${id.apiVersion.split('/')[0]}/v1`,
+    metadata: { name: id.name, namespace: id.namespace, resourceVersion, generation: 1 },
+    spec: {},
+  };
 }
 
 class FakeIstiod {
@@ -57,7 +68,17 @@ class FakeIstiod {
       const scope = this.sidecarz.get(url.searchParams.get('proxyID') ?? '');
       // pilot/pkg/xds/debug.go `errorHandler`
       if (!scope) return res.writeHead(404).end('Proxy not connected to this Pilot instance. It may be connected to another instance.\n');
-      const body: SidecarScopeJson = { version: scope, name: 'default-sidecar', namespace: 'shop', outboundTrafficPolicy: { mode: 1 }, services: [], egressListenerServices: [[]], servicesByHostname: {}, sidecar: null, destinationRules: {} };
+      const body: SidecarScopeJson = {
+        version: scope,
+        name: 'default-sidecar',
+        namespace: 'shop',
+        outboundTrafficPolicy: { mode: 1 },
+        services: [],
+        egressListenerServices: [[]],
+        servicesByHostname: {},
+        sidecar: null,
+        destinationRules: {},
+      };
       return json(body);
     }
     res.writeHead(404).end('404 page not found\n');
@@ -161,7 +182,9 @@ describe('config in effect', () => {
     istiod.syncz = [proxy(gateway, 'router', nonce(version(8)))];
     istiod.configz = [held(vsId, '3')];
     await noted({ changed: [{ ...vsId, resourceVersion: '3' }] });
-    await expect(tracker.waitInEffect(soon())).rejects.toThrow('has had no push from istiod since the change (its newest push is 2026-07-10T10:00:05Z/8, istiod had pushed 2026-07-10T10:00:05Z/8 before the change)');
+    await expect(tracker.waitInEffect(soon())).rejects.toThrow(
+      'has had no push from istiod since the change (its newest push is 2026-07-10T10:00:05Z/8, istiod had pushed 2026-07-10T10:00:05Z/8 before the change)',
+    );
     istiod.syncz = [proxy(gateway, 'router', nonce(version(9)))];
     await tracker.waitInEffect(soon());
   });
@@ -242,7 +265,9 @@ describe('config in effect', () => {
     istiod.syncz = [proxy('istio-ingressgateway-1.istio-system', 'router', nonce(version(8)))];
     await change(vsId, '3', '6');
     istiod.configz = [held(vsId, '6')];
-    await expect(tracker.waitInEffect(soon())).rejects.toThrow(/put 1 change\(s\) into effect.*has had no push from istiod since the change \(its newest push is 2026-07-10T10:00:05Z\/8/);
+    await expect(tracker.waitInEffect(soon())).rejects.toThrow(
+      /put 1 change\(s\) into effect.*has had no push from istiod since the change \(its newest push is 2026-07-10T10:00:05Z\/8/,
+    );
     istiod.syncz = [proxy('istio-ingressgateway-1.istio-system', 'router', nonce(version(9)))];
     await tracker.waitInEffect(soon());
   });
@@ -252,7 +277,7 @@ describe('config in effect', () => {
     istiod.refuse.set('/debug/syncz', 404);
     await change(vsId, undefined, '3');
     await expect(tracker.waitInEffect(soon())).rejects.toThrow(
-      "could not read what istiod had pushed before the change, so nothing tells when it is in effect: istiod pod istiod-1 does not serve /debug/syncz on port 15014 (is its debug interface off, ENABLE_DEBUG_ON_HTTP=false?)",
+      'could not read what istiod had pushed before the change, so nothing tells when it is in effect: istiod pod istiod-1 does not serve /debug/syncz on port 15014 (is its debug interface off, ENABLE_DEBUG_ON_HTTP=false?)',
     );
   });
 
@@ -278,7 +303,7 @@ describe('resource versions', () => {
   });
 });
 
-describe('Go durations (PILOT_DEBOUNCE_AFTER in istiod\'s Deployment)', () => {
+describe("Go durations (PILOT_DEBOUNCE_AFTER in istiod's Deployment)", () => {
   it('read as Go writes them, nothing else', () => {
     expect(goDurationMs('100ms')).toBe(100);
     expect(goDurationMs('1.5s')).toBe(1500);
@@ -289,22 +314,45 @@ describe('Go durations (PILOT_DEBOUNCE_AFTER in istiod\'s Deployment)', () => {
 });
 
 describe('Gateway API status (kubernetes-sigs/gateway-api v1.5.1 apis/v1)', () => {
-  const gateway = (conditions: { type: string; status: string; reason?: string; message?: string; observedGeneration?: number }[], generation = 2) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', generation }, status: { conditions } });
+  const gateway = (conditions: { type: string; status: string; reason?: string; message?: string; observedGeneration?: number }[], generation = 2) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', generation },
+    status: { conditions },
+  });
 
   it('takes a Gateway as in effect once Programmed is True at its generation (gateway_types.go GatewayConditionProgrammed)', () => {
     expect(gatewayApiProgress(gateway([]))).toEqual({ done: false, why: 'no Programmed condition yet' });
-    expect(gatewayApiProgress(gateway([{ type: 'Programmed', status: 'False', reason: 'Pending', message: 'waiting for deployment', observedGeneration: 2 }])))
-      .toEqual({ done: false, why: 'Programmed=False (Pending: waiting for deployment)' });
-    expect(gatewayApiProgress(gateway([{ type: 'Programmed', status: 'True', observedGeneration: 1 }])))
-      .toEqual({ done: false, why: 'Programmed for generation 1, but the object is at generation 2' });
+    expect(
+      gatewayApiProgress(gateway([{ type: 'Programmed', status: 'False', reason: 'Pending', message: 'waiting for deployment', observedGeneration: 2 }])),
+    ).toEqual({ done: false, why: 'Programmed=False (Pending: waiting for deployment)' });
+    expect(gatewayApiProgress(gateway([{ type: 'Programmed', status: 'True', observedGeneration: 1 }]))).toEqual({
+      done: false,
+      why: 'Programmed for generation 1, but the object is at generation 2',
+    });
     expect(gatewayApiProgress(gateway([{ type: 'Programmed', status: 'True', observedGeneration: 2 }]))).toEqual({ done: true, value: undefined });
   });
 
   it('takes a route as in effect once every reporting parent accepts it (shared_types.go RouteParentStatus, RouteConditionAccepted)', () => {
-    const route = (parents: object[]) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', generation: 1 }, status: { parents } });
+    const route = (parents: object[]) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r', generation: 1 },
+      status: { parents },
+    });
     expect(gatewayApiProgress(route([]))).toEqual({ done: false, why: 'no parent has reported on it yet (status.parents is empty)' });
-    expect(gatewayApiProgress(route([{ controllerName: 'istio.io/gateway-controller', conditions: [{ type: 'Accepted', status: 'False', reason: 'NoMatchingParent', observedGeneration: 1 }] }])))
-      .toEqual({ done: false, why: 'istio.io/gateway-controller: Accepted=False (NoMatchingParent)' });
-    expect(gatewayApiProgress(route([{ controllerName: 'istio.io/gateway-controller', conditions: [{ type: 'Accepted', status: 'True', observedGeneration: 1 }] }]))).toEqual({ done: true, value: undefined });
+    expect(
+      gatewayApiProgress(
+        route([
+          {
+            controllerName: 'istio.io/gateway-controller',
+            conditions: [{ type: 'Accepted', status: 'False', reason: 'NoMatchingParent', observedGeneration: 1 }],
+          },
+        ]),
+      ),
+    ).toEqual({ done: false, why: 'istio.io/gateway-controller: Accepted=False (NoMatchingParent)' });
+    expect(
+      gatewayApiProgress(route([{ controllerName: 'istio.io/gateway-controller', conditions: [{ type: 'Accepted', status: 'True', observedGeneration: 1 }] }])),
+    ).toEqual({ done: true, value: undefined });
   });
 });
