@@ -37,7 +37,8 @@ export interface FakeState {
   runFails?: string;
   /** `kind create cluster` fails with this stderr after making the node container. */
   createFails?: string;
-  istioInstalled?: string;
+  /** What the last `istioctl install` installed: the profile it was asked for, and the istiod image it put on the cluster. */
+  istioInstalled?: { profile: string; image: string };
   /** A kubeconfig the fake kind hands out (e.g. the sim's), with its context renamed to kind-NAME. */
   kubeconfigSource?: string;
   kubeconfigContext?: string;

@@ -102,6 +102,18 @@ async function removeMarker(): Promise<void> {
   await core.deleteNamespacedConfigMap(MARKER).catch(() => undefined);
 }
 
+const ISTIOD = { name: 'istiod', namespace: 'istio-system' };
+
+async function istiodImage(): Promise<string | undefined> {
+  return (await apps.readNamespacedDeployment(ISTIOD)).spec?.template.spec?.containers[0]?.image;
+}
+
+/** What an install (the fake istioctl's, or one of the user's) left on the cluster: istiod on this image. */
+async function setIstiodImage(image: string): Promise<void> {
+  if ((await istiodImage()) === image) return;
+  await apps.patchNamespacedDeployment({ ...ISTIOD, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }] });
+}
+
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'demo' });
   const kc = new KubeConfig();
@@ -135,6 +147,9 @@ beforeEach(async () => {
   chmodSync(join(cache, 'istio', VERSION, 'istioctl'), 0o755);
   world = new FakeWorld({ kubeconfigSource: sim.kubeconfigPath, kubeconfigContext: sim.context });
   await removeMarker();
+  // The sim stands for the cluster kind creates, which runs no Istio of the version under test:
+  // its own istiod (another version) comes back in place of what an earlier test installed.
+  await setIstiodImage(`docker.io/istio/pilot:${sim.istioVersion}`);
 });
 afterEach(() => {
   world.dispose();
@@ -165,8 +180,10 @@ describe('kind provider', () => {
       '--image', resolveIstioVersion(VERSION).release.nodeImage, '--kubeconfig', kubeconfig, '--wait', '120s',
     ]]);
     expect(world.argsOf('istioctl')).toEqual([[
-      'install', '-y', '--set', 'profile=demo', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
+      'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
     ]]);
+    // Not registry.istio.io/release, the hub istioctl 1.30 embeds, which Istio retires.
+    expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
     expect(world.calls('istioctl').map((call) => call.KUBECONFIG)).toEqual([kubeconfig]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5001/meshspec/echo:${echoTag}`]]);
     expect(world.state().containers['kind-registry'].networks).toEqual(['bridge', 'kind']);
@@ -360,11 +377,11 @@ describe('kind provider with --istioctl', () => {
   });
 
   it('refuses an istioctl of another minor before creating anything, naming both versions and the fixes', async () => {
-    world.update({ istioctlVersion: '1.29.9' });
+    world.update({ istioctlVersion: '1.29.8' });
     const error = (await kindProvider().setup(options(false, [], { istioctl: given })).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.9, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
-    expect(error.hint).toBe('- Run with --istio 1.29.9 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
+    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.8, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
+    expect(error.hint).toBe('- Run with --istio 1.29.8 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
     expectNothingCreated();
   });
 

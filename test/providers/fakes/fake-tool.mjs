@@ -156,10 +156,42 @@ function kind() {
   }
 }
 
-function istioctl() {
+/**
+ * The image `istioctl install` gives istiod: hub/pilot:tag, as the istiod chart renders it
+ * (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/templates/deployment.yaml),
+ * the tag being istioctl's own release and the hub `--set hub=` or the one its release embeds
+ * (istio/release-builder release/build.sh DOCKER_HUB: registry.istio.io/release on release-1.30,
+ * docker.io/istio on release-1.29 and release-1.31).
+ */
+function installedIstiodImage(sets) {
+  const embeddedHub = state.istioctlVersion.startsWith('1.30.') ? 'registry.istio.io/release' : 'docker.io/istio';
+  return `${sets.hub ?? embeddedHub}/pilot:${state.istioctlVersion}`;
+}
+
+/** The cluster is a sim running Istio: the install moves its istiod to the installed image, as the real one would. */
+async function installIntoCluster(image) {
+  const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (flag('--context')) kc.setCurrentContext(flag('--context'));
+  const apps = kc.makeApiClient(AppsV1Api);
+  await apps.patchNamespacedDeployment({
+    name: 'istiod',
+    namespace: 'istio-system',
+    body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }],
+  });
+}
+
+async function istioctl() {
   if (args[0] === 'install') {
     if (state.istioInstallFails) return finish(1, '', 'Error: failed to install manifests: context deadline exceeded');
-    state.istioInstalled = flag('--set');
+    const sets = Object.fromEntries(allFlags('--set').map((set) => set.split('=')));
+    state.istioInstalled = { profile: sets.profile, image: installedIstiodImage(sets) };
+    try {
+      await installIntoCluster(state.istioInstalled.image);
+    } catch (error) {
+      return finish(1, '', `fake istioctl: could not move istiod in istio-system to ${state.istioInstalled.image}: ${error.message}`);
+    }
     return finish(0, '✔ Istio core installed ⛵️\n✔ Istiod installed 🧠\n✔ Ingress gateways installed 🛬\n✔ Installation complete');
   }
   if (args[0] === 'version') return finish(0, `client version: ${state.istioctlVersion}`);
