@@ -15,8 +15,11 @@ export interface FakeContainer {
   labels: Record<string, string>;
   networks: string[];
   image: string;
+  /** Its address on the kind network (the bridge network's is the same host number in 172.17/16). */
   ip: string;
   command?: string[];
+  /** What `docker run -p` published (HostConfig.PortBindings): "5000/tcp" -> its host bindings. */
+  published?: Record<string, { HostIp: string; HostPort: string }[]>;
 }
 
 export interface FakeState {

@@ -1,5 +1,5 @@
 /** The kind provider's calls to docker and kind, against the fake tools in ./fakes. */
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,
 } from '../../harness/providers/kind/registry.js';
 import { clusterExists, createCluster, listNodes } from '../../harness/providers/kind/cluster.js';
+import { inspectContainer } from '../../harness/providers/kind/containers.js';
 import { ensureEchoImage, sourceHash } from '../../harness/providers/kind/echo-image.js';
 import { ensureExternalService, externalServiceNameCheck, removeExternalService } from '../../harness/providers/kind/external-service.js';
 import { exportKindLogs } from '../../harness/providers/kind/diagnostics.js';
@@ -89,6 +90,39 @@ describe('prerequisites', () => {
     const docker = join(FAKES_DIR, 'no-docker-here');
     const error = await checkPrerequisites([dockerEngineCheck(docker), externalServiceNameCheck(docker)]).catch((e: unknown) => e);
     expect((error as ProviderError).message).toBe('- docker was not found on PATH.');
+  });
+});
+
+describe('docker container inspect', () => {
+  it('reads state, labels, addresses and published ports from docker\'s JSON', async () => {
+    world.update({ networks: ['bridge', 'kind'] });
+    await ensureRegistry('docker');
+    await connectRegistryToKindNetwork('docker');
+    const ip = world.state().containers['kind-registry'].ip;
+    await expect(inspectContainer('docker', 'kind-registry')).resolves.toEqual({
+      running: true,
+      ownedByMeshspec: true,
+      networks: { bridge: ip.replace(/^172\.18\./, '172.17.'), kind: ip },
+      image: 'registry:3',
+      published: { '5000/tcp': [{ hostIp: '127.0.0.1', hostPort: '5001' }] },
+    });
+    expect(world.argsOf('docker', 'container', 'inspect').at(-1)).toEqual(['container', 'inspect', '--format', '{{json .}}', 'kind-registry']);
+  });
+
+  it('sees no address and no published port on a stopped container, and no container where there is none', async () => {
+    world.update({ containers: { theirs: { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.17.0.4', published: { '5000/tcp': [{ HostIp: '', HostPort: '5000' }] } } } });
+    await expect(inspectContainer('docker', 'theirs')).resolves.toEqual({ running: false, ownedByMeshspec: false, networks: { bridge: '' }, image: 'registry:2', published: {} });
+    await expect(inspectContainer('docker', 'nothing-of-that-name')).resolves.toBeNull();
+  });
+
+  it('names the command and what it could not read when the output is not docker\'s inspect JSON', async () => {
+    const other = join(world.dir, 'other-docker');
+    writeFileSync(other, '#!/bin/sh\necho \'true|{}|{}|registry:3\'\n');
+    chmodSync(other, 0o755);
+    const error = (await inspectContainer(other, 'kind-registry').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toMatch(new RegExp(`^\`${other} container inspect kind-registry\` printed what meshspec cannot read as Docker's container inspect JSON \\(`));
+    expect(error.hint).toContain(`docker container inspect --format '{{json .}}' kind-registry`);
   });
 });
 

@@ -72,7 +72,7 @@ async function removeHalfMadeRegistry(docker: string): Promise<void> {
 /** Attaches the registry to the `kind` network (which kind creates with the first cluster). */
 export async function connectRegistryToKindNetwork(docker: string): Promise<void> {
   const state = await inspectContainer(docker, REGISTRY_NAME);
-  if (state?.networks.includes('kind')) return;
+  if (state && 'kind' in state.networks) return;
   await runTool(docker, ['network', 'connect', 'kind', REGISTRY_NAME], { timeoutMs: QUICK_TIMEOUT_MS });
 }
 
