@@ -126,9 +126,12 @@ describe('docker container inspect', () => {
   });
 });
 
+/** kind's guide publishes the registry's 5000/tcp on 127.0.0.1:5001 (kind-with-registry.sh). */
+const GUIDE_PORTS = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] };
+
 describe('local registry', () => {
   it('runs registry:3 on 127.0.0.1:5001, labelled as meshspec\'s', async () => {
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false, host: 'localhost:5001' });
     expect(world.argsOf('docker', 'run')).toEqual([[
       'run', '-d', '--restart=always', '-p', '127.0.0.1:5001:5000', '--network', 'bridge',
       '--name', 'kind-registry', '--label', 'meshspec.dev/owned=true', 'registry:3',
@@ -136,10 +139,34 @@ describe('local registry', () => {
   });
 
   it('reuses a registry the user made, starting it if stopped, and records it is not ours', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2' } } });
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true });
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published: GUIDE_PORTS } } });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true, host: 'localhost:5001' });
     expect(world.argsOf('docker', 'run')).toEqual([]);
     expect(world.argsOf('docker', 'start')).toEqual([['start', 'kind-registry']]);
+  });
+
+  it('uses the host port another tool\'s kind-registry publishes (here 5000 on every address), for nodes and pushes alike', async () => {
+    const published = { '5000/tcp': [{ HostIp: '0.0.0.0', HostPort: '5000' }, { HostIp: '::', HostPort: '5000' }] };
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.2', published } } });
+    await expect(ensureRegistry('docker')).resolves.toMatchObject({ created: false, host: 'localhost:5000' });
+    await configureNodesForRegistry('docker', ['meshspec-control-plane'], 'localhost:5000');
+    expect(world.argsOf('docker', 'exec').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5000', '/etc/containerd/certs.d/localhost:5000/hosts.toml']);
+  });
+
+  it('refuses a kind-registry that publishes its port only off loopback, naming the bindings, and stops it again if it was stopped', async () => {
+    const published = { '5000/tcp': [{ HostIp: '192.168.1.7', HostPort: '5000' }] };
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published } } });
+    const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('The container kind-registry publishes its registry port 5000/tcp only on 192.168.1.7:5000, so meshspec cannot push images to it through localhost.');
+    expect(error.hint).toContain('-p 127.0.0.1:5001:5000');
+    expect(world.state().containers['kind-registry']).toMatchObject({ running: false, image: 'registry:2' });
+    expect(world.argsOf('docker', 'rm')).toEqual([]);
+  });
+
+  it('refuses a kind-registry that publishes no port at all', async () => {
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['kind'], image: 'registry:3', ip: '172.18.0.2' } } });
+    await expect(ensureRegistry('docker')).rejects.toThrow('The container kind-registry publishes its registry port 5000/tcp on no host port, so meshspec cannot push images to it through localhost.');
   });
 
   it('explains a port taken by something else and leaves no half-made container', async () => {
@@ -166,7 +193,7 @@ describe('local registry', () => {
     await connectRegistryToKindNetwork('docker');
     expect(world.argsOf('docker', 'network')).toEqual([['network', 'connect', 'kind', 'kind-registry']]);
 
-    await configureNodesForRegistry('docker', ['meshspec-control-plane']);
+    await configureNodesForRegistry('docker', ['meshspec-control-plane'], 'localhost:5001');
     const execs = world.calls('docker').filter((c) => c.args[0] === 'exec');
     expect(execs.map((c) => c.args)).toEqual([
       ['exec', 'meshspec-control-plane', 'mkdir', '-p', '/etc/containerd/certs.d/localhost:5001'],
@@ -253,7 +280,7 @@ describe('echo image', () => {
     const root = mkdtempSync(join(tmpdir(), 'meshspec-root-'));
     mkdirSync(join(root, 'apps', 'echo', 'src'), { recursive: true });
     mkdirSync(join(root, 'apps', 'echo', 'node_modules'), { recursive: true });
-    writeFileSync(join(root, 'apps', 'echo', 'Dockerfile'), 'FROM node:20-alpine\n');
+    writeFileSync(join(root, 'apps', 'echo', 'Dockerfile'), 'FROM node:24-alpine\n');
     writeFileSync(join(root, 'apps', 'echo', 'src', 'main.ts'), 'console.log(1)\n');
     return root;
   }
@@ -272,11 +299,11 @@ describe('echo image', () => {
   it('builds and pushes once, then finds the tag in the registry and skips', async () => {
     const root = echoApp();
     const reference = `localhost:5001/meshspec/echo:${await sourceHash(join(root, 'apps', 'echo'))}`;
-    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: true });
+    await expect(ensureEchoImage('docker', root, 'localhost:5001')).resolves.toEqual({ reference, built: true });
     expect(world.argsOf('docker', 'build')).toEqual([['build', '-t', reference, join(root, 'apps', 'echo')]]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', reference]]);
 
-    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: false });
+    await expect(ensureEchoImage('docker', root, 'localhost:5001')).resolves.toEqual({ reference, built: false });
     expect(world.argsOf('docker', 'build')).toHaveLength(1);
     expect(world.argsOf('docker', 'manifest')).toEqual([
       ['manifest', 'inspect', '--insecure', reference],

@@ -20,6 +20,8 @@ const ROOT = process.cwd();
 const VERSION = '1.30.5';
 const KIND_COREFILE = '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    reload\n}\n';
 const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
+/** A kind-registry as kind's guide runs it: 5000/tcp published on 127.0.0.1:5001 (kind-with-registry.sh). */
+const GUIDE_PORTS = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] };
 
 let sim: SimCluster;
 let core: CoreV1Api;
@@ -216,7 +218,7 @@ describe('kind provider', () => {
     expect(secondCalls).not.toContain('kind create cluster');
     expect(secondCalls).not.toContain('docker build -t');
     expect(secondCalls).toContain('kind export kubeconfig');
-    expect(lines).toContain('registry: reusing kind-registry');
+    expect(lines).toContain('registry: reusing kind-registry on localhost:5001');
     await second.teardown();
 
     expect(world.argsOf('kind', 'delete')).toEqual([]);
@@ -274,7 +276,7 @@ describe('kind provider', () => {
     world.update({
       clusters: ['meshspec'],
       networks: ['bridge', 'kind'],
-      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3' } },
+      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } },
     });
     const provider = kindProvider();
     const error = (await provider.setup(options(false)).catch((e: unknown) => e)) as ProviderError;
@@ -286,8 +288,26 @@ describe('kind provider', () => {
     expect(world.state().containers['kind-registry']).toBeDefined();
   });
 
+  it('pushes to, and points nodes and the KEP-1755 ConfigMap at, the port a kind-registry of other tooling publishes', async () => {
+    const published = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5050' }] };
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published } } });
+    const provider = kindProvider();
+    const handle = await provider.setup(options(false));
+    try {
+      const echoTag = await sourceHash(join(ROOT, 'apps', 'echo'));
+      expect(handle.imageRewrites).toEqual({ 'meshspec/echo': `localhost:5050/meshspec/echo:${echoTag}` });
+      expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5050/meshspec/echo:${echoTag}`]]);
+      expect(world.argsOf('docker', 'exec', '-i').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5050/hosts.toml']);
+      expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data?.['localRegistryHosting.v1']).toMatch(/^host: "localhost:5050"\n/);
+      expect(lines).toContain('registry: reusing kind-registry on localhost:5050');
+    } finally {
+      await provider.teardown();
+    }
+    expect(world.state().containers['kind-registry']).toMatchObject({ running: true, image: 'registry:2' });
+  });
+
   it('stops again a registry of the user\'s that was stopped before the run', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3' } } });
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } } });
     const provider = kindProvider();
     await provider.setup(options(false));
     expect(world.state().containers['kind-registry'].running).toBe(true);

@@ -108,8 +108,9 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   // The user's istioctl installs its own patch release of the chosen minor.
   const istio = given ? { ...chosen, version: given.version } : chosen;
 
-  run.registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
-    r.created ? 'kind-registry started on 127.0.0.1:5001' : 'reusing kind-registry');
+  const registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
+    r.created ? `kind-registry started on ${r.host}` : `reusing kind-registry on ${r.host}`);
+  run.registry = registry;
 
   const kube = await timer.run('cluster', (phase) => ensureCluster(run, istio.release.nodeImage, phase.update), () =>
     `${kindContext(run.clusterName)} (${istio.release.nodeImage.split('@')[0]})`);
@@ -117,11 +118,11 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
 
   await timer.run('registry in cluster', async () => {
     await connectRegistryToKindNetwork(tools.docker);
-    await configureNodesForRegistry(tools.docker, await listNodes(tools.kind, run.clusterName));
-    await publishRegistryHosting(kube.core);
+    await configureNodesForRegistry(tools.docker, await listNodes(tools.kind, run.clusterName), registry.host);
+    await publishRegistryHosting(kube.core, registry.host);
   });
 
-  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, phase.update), (image) =>
+  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, registry.host, phase.update), (image) =>
     `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`);
 
   const istioctl = given ?? await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), describeCachedIstioctl);
