@@ -45,6 +45,8 @@ export interface FakeState {
   /** A kubeconfig the fake kind hands out (e.g. the sim's), with its context renamed to kind-NAME. */
   kubeconfigSource?: string;
   kubeconfigContext?: string;
+  /** The sim's own istiod image, which the fake kind puts back on a cluster it creates: it stands for no Istio. */
+  simIstiodImage?: string;
 }
 
 export interface FakeCall {

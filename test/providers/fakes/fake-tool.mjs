@@ -199,7 +199,36 @@ function writeKubeconfig(path, name) {
   writeFileSync(path, source ? source.replaceAll(state.kubeconfigContext, `kind-${name}`) : `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`);
 }
 
-function kind() {
+/**
+ * The cluster a test's sim stands for is new after `kind create cluster`: its node reports the
+ * Kubernetes of the node image (kindest/node:vX.Y.Z is tagged with the release its kubelet runs,
+ * kind docs "Configuration"), and nothing meshspec wrote or installed there is left. The fake
+ * makes the sim show that: the sim cannot be without its istiod, so its own image
+ * (state.simIstiodImage) stands for no Istio. A sim whose API server does not answer (a test's
+ * premise) is left as it is.
+ */
+async function freshClusterInSim(image) {
+  const { AppsV1Api, CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfigSource);
+  kc.setCurrentContext(state.kubeconfigContext);
+  const core = kc.makeApiClient(CoreV1Api);
+  const kubernetes = /^kindest\/node:(v[^@]+)/.exec(image)?.[1];
+  try {
+    for (const node of (await core.listNode()).items) {
+      await core.patchNodeStatus({ name: node.metadata.name, body: [{ op: 'replace', path: '/status/nodeInfo/kubeletVersion', value: kubernetes }] });
+    }
+    await core.deleteNamespacedConfigMap({ name: 'meshspec-cluster', namespace: 'kube-public' }).catch(() => undefined);
+    if (state.simIstiodImage) {
+      const apps = kc.makeApiClient(AppsV1Api);
+      await apps.patchNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: state.simIstiodImage }] });
+    }
+  } catch (error) {
+    if (!/ECONNREFUSED|connect/i.test(String(error?.message ?? error))) throw error;
+  }
+}
+
+async function kind() {
   const name = flag('--name') ?? 'kind';
   const command = args.slice(0, 2).join(' ');
   if (args[0] === 'version') return finish(0, `kind ${state.kindVersion} go1.25.1 linux/amd64`);
@@ -217,6 +246,7 @@ function kind() {
       // What a creation killed halfway (or run with --retain) leaves: the node, and no working cluster.
       if (state.createFails) return finish(1, '', state.createFails);
       writeKubeconfig(flag('--kubeconfig'), name);
+      if (state.kubeconfigSource) await freshClusterInSim(flag('--image'));
       return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
     case 'export kubeconfig':
       if (!state.clusters.includes(name)) return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'.`);
