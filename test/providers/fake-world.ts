@@ -1,5 +1,5 @@
 /**
- * A directory of state for the fake docker/kind/istioctl in ./fakes, and PATH pointing at them.
+ * A directory of state for the fake docker/kind/istioctl/kubectl in ./fakes, and PATH pointing at them.
  * Tests arrange the world (containers, clusters, taken ports), run provider code, then assert
  * on the recorded argument arrays and on the world afterwards.
  */
@@ -26,6 +26,7 @@ export interface FakeState {
   dockerEngine: 'up' | 'down';
   kindVersion: string;
   istioctlVersion: string;
+  kubectlVersion: string;
   containers: Record<string, FakeContainer>;
   networks: string[];
   /** "127.0.0.1:5001" style host addresses something else already listens on. */
@@ -50,7 +51,7 @@ export interface FakeState {
 }
 
 export interface FakeCall {
-  tool: 'docker' | 'kind' | 'istioctl';
+  tool: 'docker' | 'kind' | 'istioctl' | 'kubectl';
   args: string[];
   stdin?: string;
   /** The KUBECONFIG the tool ran with (istioctl gets the cluster's there). */
@@ -63,7 +64,7 @@ export class FakeWorld {
 
   constructor(initial: Partial<FakeState> = {}) {
     this.write({
-      dockerEngine: 'up', kindVersion: 'v0.33.0', istioctlVersion: '1.30.5', containers: {}, networks: ['bridge'],
+      dockerEngine: 'up', kindVersion: 'v0.33.0', istioctlVersion: '1.30.5', kubectlVersion: 'v1.36.4', containers: {}, networks: ['bridge'],
       portsTaken: [], clusters: [], registryTags: [], images: [], istioInstallFails: false, ...initial,
     });
     writeFileSync(join(this.dir, 'calls.jsonl'), '');

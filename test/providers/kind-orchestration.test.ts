@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/contract/cluster.js';
-import { checkPrerequisites } from '../../harness/providers/shared/prerequisites.js';
+import { checkPrerequisites, kubectlCheck } from '../../harness/providers/shared/prerequisites.js';
 import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
 import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,
@@ -55,6 +55,28 @@ describe('prerequisites', () => {
     ]);
     expect(hint).toContain('sudo systemctl start docker');
     expect(hint).toContain(`chmod +x ${notExecutable}`);
+  });
+
+  it('finds kubectl and reads its client version from kubectl version --client --output=json', async () => {
+    await expect(checkPrerequisites([kubectlCheck()])).resolves.toEqual(['kubectl v1.36.4']);
+    expect(world.argsOf('kubectl')).toEqual([['version', '--client', '--output=json']]);
+  });
+
+  it('names a missing kubectl beside the other missing pieces, with where to get it', async () => {
+    world.update({ dockerEngine: 'down' });
+    const error = (await checkPrerequisites([dockerEngineCheck('docker'), kubectlCheck('/nonexistent/kubectl')]).catch((e: unknown) => e)) as ProviderError;
+    expect(error.message.split('\n')).toEqual([
+      '- docker is installed but its engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
+      '- kubectl was not found (looked for `/nonexistent/kubectl`).',
+    ]);
+    expect(error.hint!.split('\n')[1]).toBe('- Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios\' exec steps run it. Take one within one minor of the cluster\'s Kubernetes (Kubernetes version skew policy).');
+  });
+
+  it('says so when what runs as kubectl reports no client version', async () => {
+    const other = join(world.dir, 'kubectl');
+    writeFileSync(other, '#!/bin/sh\necho "Client Version: v1.36.4"\n');
+    chmodSync(other, 0o755);
+    await expect(checkPrerequisites([kubectlCheck(other)])).rejects.toThrow(`\`${other} version --client --output=json\` did not report a client version: Client Version: v1.36.4`);
   });
 
   it('refuses a kind older than the release the node images are built for', async () => {

@@ -206,6 +206,7 @@ describe('kind provider', () => {
     const coredns = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
     expect(coredns.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     expect(lines).toContain('Istio 1.30.5 (demo): installed');
+    expect(lines).toContain('prerequisites: Docker engine 29.0.1, kind 0.33.0, kubectl v1.36.4');
     expect(lines.at(-1)).toMatch(/^where the time went \(\d+\.\ds\): /);
 
     await provider.teardown();
@@ -429,7 +430,7 @@ describe('kind provider', () => {
     expect(error.message.split('\n')).toHaveLength(2);
     expect(error.message).toContain('engine is not reachable');
     expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
   });
 
   it('stops with the prerequisites, before creating anything, when a container of the user\'s is named meshspec-external', async () => {
@@ -440,7 +441,7 @@ describe('kind provider', () => {
     expect(error.message).toContain('A container named meshspec-external exists that meshspec did not create');
     expect(error.hint).toContain('docker rm -f meshspec-external');
     expect(lines[0]).toMatch(/^prerequisites failed: - A container named meshspec-external/);
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
     expect(world.state().containers).toEqual({ 'meshspec-external': theirs });
   });
 });

@@ -20,7 +20,7 @@ import { waitForIstioReady } from '../shared/istio-readiness.js';
 import { endOfLifeNotice, resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
-import { checkPrerequisites } from '../shared/prerequisites.js';
+import { checkPrerequisites, kubectlCheck } from '../shared/prerequisites.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,
@@ -105,7 +105,7 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   if (endOfLife) options.progress.info(`warning: ${endOfLife}`);
 
   let given: (GivenIstioctl & { version: string }) | undefined;
-  const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), externalServiceNameCheck(tools.docker)];
+  const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), kubectlCheck(), externalServiceNameCheck(tools.docker)];
   if (options.settings.istioctl) checks.push(givenIstioctlCheck(options.settings.istioctl, chosen.version, (checked) => (given = checked)));
   await timer.run('prerequisites', () => checkPrerequisites(checks), (found) => found.join(', '));
   // The user's istioctl installs its own patch release of the chosen minor.

@@ -1,4 +1,4 @@
-// Stand-ins for docker, kind and istioctl that answer like the real tools (same stdout, stderr
+// Stand-ins for docker, kind, istioctl and kubectl that answer like the real tools (same stdout, stderr
 // and exit codes for the calls meshspec makes) and record every call. State lives in
 // $MESHSPEC_FAKE_DIR/state.json so a test can set up a world (a registry that exists, a port
 // that is taken, a cluster the user made) and look at it afterwards; calls go to calls.jsonl.
@@ -306,4 +306,21 @@ async function istioctl() {
   return finish(1, '', `Error: unknown command "${args[0]}" for "istioctl"`);
 }
 
-({ docker, kind, istioctl })[tool]();
+/**
+ * `kubectl version --client --output=json`: kubectl's Version with only the client part
+ * (kubernetes/kubectl@v0.36.3 pkg/cmd/version/version.go; clientVersion is k8s.io/apimachinery's
+ * version.Info).
+ */
+function kubectl() {
+  if (args.join(' ') !== 'version --client --output=json') return finish(1, '', `error: fake kubectl answers \`kubectl version --client --output=json\` only, not ${args.join(' ')}`);
+  const [major, minor] = state.kubectlVersion.replace(/^v/, '').split('.');
+  return finish(0, JSON.stringify({
+    clientVersion: {
+      major, minor, gitVersion: state.kubectlVersion, gitCommit: 'c2a1e6a0f4b9d3e7851f2c6b0a9d4e3f7b1c8a52', gitTreeState: 'clean',
+      buildDate: '2026-11-12T08:21:44Z', goVersion: 'go1.26.7', compiler: 'gc', platform: 'linux/amd64',
+    },
+    kustomizeVersion: 'v5.8.1',
+  }, null, 2));
+}
+
+({ docker, kind, istioctl, kubectl })[tool]();
