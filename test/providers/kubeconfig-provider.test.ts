@@ -326,7 +326,7 @@ describe('kubeconfig provider without Istio', () => {
       const error = await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio: 'true' }), istioVersion: '1.30.5' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
       expect(world.argsOf('istioctl', 'install')).toEqual([[
-        'install', '-y', '--set', 'profile=demo', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
+        'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
       ]]);
     } finally {
       world.dispose();

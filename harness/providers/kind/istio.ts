@@ -1,7 +1,7 @@
 /** Istio on the kind cluster: installed unless a reused cluster already runs this version and profile. */
 import type { IstioProfile } from '../../contract/cluster.js';
 import { ISTIO_NAMESPACE, istioDeployments } from '../shared/istio-readiness.js';
-import { parseIstioImage } from '../shared/istio-install.js';
+import { hubOf, istiodImage, istiodVersion } from '../shared/istiod.js';
 import { httpStatusOf } from '../../kube/index.js';
 import type { ProviderKube } from '../shared/kube.js';
 
@@ -26,19 +26,13 @@ async function deploymentOrNull(kube: ProviderKube, name: string) {
   }
 }
 
-/**
- * The istiod Deployment's image, and the release it runs: from the image tag, or for an image
- * pinned by digest alone from the `app.kubernetes.io/version` label Istio's charts put on it
- * (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/templates/zzz_profile.yaml
- * "istio.labels", the chart's appVersion, which the release build sets to the release). Null
- * when there is no istiod.
- */
+/** istiod's image, where it came from and the release it runs (null when that cannot be told: shared/istiod.ts); null when there is no istiod. */
 export async function readIstiod(kube: ProviderKube): Promise<InstalledIstiod | null> {
   const istiod = await deploymentOrNull(kube, 'istiod');
   if (!istiod) return null;
-  const image = istiod.spec?.template.spec?.containers[0]?.image ?? '';
-  const { hub, version } = parseIstioImage(image);
-  return { image, hub, version: version ?? istiod.metadata?.labels?.['app.kubernetes.io/version'] ?? null };
+  const image = istiodImage(istiod);
+  const { version, versionProblem } = istiodVersion(istiod);
+  return { image, hub: hubOf(image), version: versionProblem ? null : version };
 }
 
 /** The deployments of the profile (beside istiod) that the cluster lacks. */

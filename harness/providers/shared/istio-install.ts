@@ -48,23 +48,3 @@ export function istioInstallArgs(options: IstioInstallOptions): string[] {
 export async function installIstio(options: IstioInstallOptions): Promise<void> {
   await runTool(options.istioctl, istioInstallArgs(options), { env: kubeToolOptions(options).env, onLine: options.onLine, timeoutMs: 15 * 60_000 });
 }
-
-export interface IstioImage {
-  /** Everything before the image name: "docker.io/istio". */
-  hub: string;
-  /** The Istio release its tag names ("1.30.5" for "pilot:1.30.5-distroless"); null for an image pinned by digest alone. */
-  version: string | null;
-}
-
-/**
- * An Istio image reference as the charts render it, hub/name:tag with an optional variant
- * (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/templates/deployment.yaml:
- * `{{ hub }}/{{ image }}:{{ tag }}-{{ variant }}`; Istio publishes the variants "distroless" and
- * "debug"), possibly pinned by digest ("...:1.30.5@sha256:..." or "...@sha256:...").
- */
-export function parseIstioImage(image: string): IstioImage {
-  const withoutDigest = image.split('@')[0];
-  const slash = withoutDigest.lastIndexOf('/');
-  const [, tag] = withoutDigest.slice(slash + 1).split(':');
-  return { hub: slash === -1 ? '' : withoutDigest.slice(0, slash), version: tag ? tag.replace(/-(distroless|debug)$/, '') : null };
-}
