@@ -58,8 +58,11 @@ export async function inspectContainer(docker: string, name: string): Promise<In
     ownedByMeshspec: Config.Labels?.[OWNED_LABEL_KEY] === 'true',
     networks: Object.fromEntries(Object.entries(NetworkSettings.Networks ?? {}).map(([network, endpoint]) => [network, endpoint.IPAddress])),
     image: Config.Image,
-    published: Object.fromEntries(Object.entries(NetworkSettings.Ports ?? {}).map(([port, bindings]) => [
-      port, (bindings ?? []).map((binding) => ({ hostIp: binding.HostIp, hostPort: binding.HostPort })),
-    ])),
+    published: Object.fromEntries(
+      Object.entries(NetworkSettings.Ports ?? {}).map(([port, bindings]) => [
+        port,
+        (bindings ?? []).map((binding) => ({ hostIp: binding.HostIp, hostPort: binding.HostPort })),
+      ]),
+    ),
   };
 }

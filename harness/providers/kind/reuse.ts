@@ -29,7 +29,8 @@ export async function ownClusterMismatch(kube: ProviderKube, wanted: WantedClust
   const reasons: string[] = [];
   const expected = nodeImageKubernetes(wanted.release.nodeImage);
   for (const { node, version } of await nodeKubernetesVersions(kube.core)) {
-    if (version !== expected) reasons.push(`node ${node} runs Kubernetes ${version || 'of no reported version'}, not ${expected} (the node image for Istio ${wanted.release.minor})`);
+    if (version !== expected)
+      reasons.push(`node ${node} runs Kubernetes ${version || 'of no reported version'}, not ${expected} (the node image for Istio ${wanted.release.minor})`);
   }
   const istiod = await readIstiod(kube);
   if (istiod && istiod.version !== wanted.version) {
@@ -50,9 +51,11 @@ export async function userClusterProblem(kube: ProviderKube, wanted: WantedClust
     const versions = [...new Set(unsupported.map(({ version }) => version || 'no reported version'))].join(', ');
     problems.push(`its nodes run Kubernetes ${versions}, which Istio ${wanted.release.minor} does not support (${range(wanted.release)})`);
     const fitting = SUPPORTED_ISTIO.filter((release) => nodes.every(({ version }) => supportsKubernetes(release, version)));
-    fixes.push(fitting.length > 0
-      ? `Run with an Istio that supports it: ${fitting.map((release) => `--istio ${release.latestPatch} (Kubernetes ${range(release)})`).join(' or ')}.`
-      : `No Istio that meshspec supports runs on Kubernetes ${versions}.`);
+    fixes.push(
+      fitting.length > 0
+        ? `Run with an Istio that supports it: ${fitting.map((release) => `--istio ${release.latestPatch} (Kubernetes ${range(release)})`).join(' or ')}.`
+        : `No Istio that meshspec supports runs on Kubernetes ${versions}.`,
+    );
   }
   const istiod = await readIstiod(kube);
   if (istiod && istiod.version !== wanted.version) {
@@ -62,8 +65,12 @@ export async function userClusterProblem(kube: ProviderKube, wanted: WantedClust
   } else if (istiod) {
     const missing = await missingIstioDeployments(kube, wanted.profile);
     if (missing.length > 0) {
-      problems.push(`its Istio ${wanted.version} has no ${missing.join(', ')}, which the scenarios' profile ${wanted.profile} needs, and adding it would reinstall that Istio`);
-      fixes.push(`Install the profile yourself (istioctl install --set profile=${wanted.profile} --set hub=${ISTIO_HUB} -f clusters/istio-overlay.yaml), or select only scenarios its gateways serve (--filter).`);
+      problems.push(
+        `its Istio ${wanted.version} has no ${missing.join(', ')}, which the scenarios' profile ${wanted.profile} needs, and adding it would reinstall that Istio`,
+      );
+      fixes.push(
+        `Install the profile yourself (istioctl install --set profile=${wanted.profile} --set hub=${ISTIO_HUB} -f clusters/istio-overlay.yaml), or select only scenarios its gateways serve (--filter).`,
+      );
     }
   }
   if (problems.length === 0) return null;

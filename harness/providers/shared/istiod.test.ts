@@ -19,13 +19,15 @@ describe('the version of the Istio found', () => {
     expect(istiodVersion(istiod(`registry.local:5000/mirror/istio/pilot:1.29.6-distroless@${DIGEST}`))).toEqual({ version: '1.29.6' });
   });
 
-  it('comes from the Deployment\'s labels when the image is pinned by digest alone, never from the digest', () => {
+  it("comes from the Deployment's labels when the image is pinned by digest alone, never from the digest", () => {
     // istioctl install labels what it applies with its version (operator/pkg/install/install.go getOwnerLabels);
     // Helm charts carry app.kubernetes.io/version, their appVersion as released (istio.labels).
-    expect(istiodVersion(istiod(`docker.io/istio/pilot@${DIGEST}`, { 'operator.istio.io/version': '1.30.3', 'app.kubernetes.io/version': '1.30.3' })))
-      .toEqual({ version: '1.30.3' });
-    expect(istiodVersion(istiod(`registry.local:5000/istio/pilot@${DIGEST}`, { 'app.kubernetes.io/version': '1.31.0-rc.0', 'helm.sh/chart': 'istiod-1.31.0-rc.0' })))
-      .toEqual({ version: '1.31.0-rc.0' });
+    expect(istiodVersion(istiod(`docker.io/istio/pilot@${DIGEST}`, { 'operator.istio.io/version': '1.30.3', 'app.kubernetes.io/version': '1.30.3' }))).toEqual({
+      version: '1.30.3',
+    });
+    expect(
+      istiodVersion(istiod(`registry.local:5000/istio/pilot@${DIGEST}`, { 'app.kubernetes.io/version': '1.31.0-rc.0', 'helm.sh/chart': 'istiod-1.31.0-rc.0' })),
+    ).toEqual({ version: '1.31.0-rc.0' });
   });
 
   it('is unknown, with the reason and the fix, when neither tells it', () => {
