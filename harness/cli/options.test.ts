@@ -46,7 +46,7 @@ describe('parseCli', () => {
     [['list', '--jsn'], 'unknown option --jsn for `meshspec list`; did you mean --json?'],
     [['run', '--provider', 'minikube'], '--provider minikube: not one of sim, kind, kubeconfig (see `meshspec help`)'],
     [['run', '--provider', 'kinda'], '--provider kinda: not one of sim, kind, kubeconfig; did you mean kind?'],
-    [['run', '--istio', '1.2'], '--istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.0, or 1.31 for its newest patch)'],
+    [['run', '--istio', '1.2'], '--istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.1, or 1.31 for its newest patch)'],
     [['run', '--istio', 'latest'], '--istio latest: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x'],
     [['run', '--filter'], '--filter needs a value (X)'],
     [['run', '--filter='], '--filter needs a value (X)'],

@@ -1,5 +1,5 @@
 /**
- * A directory of state for the fake docker/kind/istioctl in ./fakes, and PATH pointing at them.
+ * A directory of state for the fake docker/kind/istioctl/kubectl in ./fakes, and PATH pointing at them.
  * Tests arrange the world (containers, clusters, taken ports), run provider code, then assert
  * on the recorded argument arrays and on the world afterwards.
  */
@@ -15,14 +15,18 @@ export interface FakeContainer {
   labels: Record<string, string>;
   networks: string[];
   image: string;
+  /** Its address on the kind network (the bridge network's is the same host number in 172.17/16). */
   ip: string;
   command?: string[];
+  /** What `docker run -p` published (HostConfig.PortBindings): "5000/tcp" -> its host bindings. */
+  published?: Record<string, { HostIp: string; HostPort: string }[]>;
 }
 
 export interface FakeState {
   dockerEngine: 'up' | 'down';
   kindVersion: string;
   istioctlVersion: string;
+  kubectlVersion: string;
   containers: Record<string, FakeContainer>;
   networks: string[];
   /** "127.0.0.1:5001" style host addresses something else already listens on. */
@@ -37,14 +41,17 @@ export interface FakeState {
   runFails?: string;
   /** `kind create cluster` fails with this stderr after making the node container. */
   createFails?: string;
-  istioInstalled?: string;
+  /** What the last `istioctl install` installed: the profile it was asked for, and the istiod image it put on the cluster. */
+  istioInstalled?: { profile: string; image: string };
   /** A kubeconfig the fake kind hands out (e.g. the sim's), with its context renamed to kind-NAME. */
   kubeconfigSource?: string;
   kubeconfigContext?: string;
+  /** The sim's own istiod image, which the fake kind puts back on a cluster it creates: it stands for no Istio. */
+  simIstiodImage?: string;
 }
 
 export interface FakeCall {
-  tool: 'docker' | 'kind' | 'istioctl';
+  tool: 'docker' | 'kind' | 'istioctl' | 'kubectl';
   args: string[];
   stdin?: string;
   /** The KUBECONFIG the tool ran with (istioctl gets the cluster's there). */
@@ -57,7 +64,7 @@ export class FakeWorld {
 
   constructor(initial: Partial<FakeState> = {}) {
     this.write({
-      dockerEngine: 'up', kindVersion: 'v0.33.0', istioctlVersion: '1.30.5', containers: {}, networks: ['bridge'],
+      dockerEngine: 'up', kindVersion: 'v0.33.0', istioctlVersion: '1.30.5', kubectlVersion: 'v1.36.4', containers: {}, networks: ['bridge'],
       portsTaken: [], clusters: [], registryTags: [], images: [], istioInstallFails: false, ...initial,
     });
     writeFileSync(join(this.dir, 'calls.jsonl'), '');

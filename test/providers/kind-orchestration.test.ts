@@ -1,15 +1,16 @@
 /** The kind provider's calls to docker and kind, against the fake tools in ./fakes. */
-import { mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/contract/cluster.js';
-import { checkPrerequisites } from '../../harness/providers/shared/prerequisites.js';
+import { checkPrerequisites, kubectlCheck } from '../../harness/providers/shared/prerequisites.js';
 import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
 import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,
 } from '../../harness/providers/kind/registry.js';
 import { clusterExists, createCluster, listNodes } from '../../harness/providers/kind/cluster.js';
+import { inspectContainer } from '../../harness/providers/kind/containers.js';
 import { ensureEchoImage, sourceHash } from '../../harness/providers/kind/echo-image.js';
 import { ensureExternalService, externalServiceNameCheck, removeExternalService } from '../../harness/providers/kind/external-service.js';
 import { exportKindLogs } from '../../harness/providers/kind/diagnostics.js';
@@ -56,6 +57,28 @@ describe('prerequisites', () => {
     expect(hint).toContain(`chmod +x ${notExecutable}`);
   });
 
+  it('finds kubectl and reads its client version from kubectl version --client --output=json', async () => {
+    await expect(checkPrerequisites([kubectlCheck()])).resolves.toEqual(['kubectl v1.36.4']);
+    expect(world.argsOf('kubectl')).toEqual([['version', '--client', '--output=json']]);
+  });
+
+  it('names a missing kubectl beside the other missing pieces, with where to get it', async () => {
+    world.update({ dockerEngine: 'down' });
+    const error = (await checkPrerequisites([dockerEngineCheck('docker'), kubectlCheck('/nonexistent/kubectl')]).catch((e: unknown) => e)) as ProviderError;
+    expect(error.message.split('\n')).toEqual([
+      '- docker is installed but its engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
+      '- kubectl was not found (looked for `/nonexistent/kubectl`).',
+    ]);
+    expect(error.hint!.split('\n')[1]).toBe('- Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios\' exec steps run it. Take one within one minor of the cluster\'s Kubernetes (Kubernetes version skew policy).');
+  });
+
+  it('says so when what runs as kubectl reports no client version', async () => {
+    const other = join(world.dir, 'kubectl');
+    writeFileSync(other, '#!/bin/sh\necho "Client Version: v1.36.4"\n');
+    chmodSync(other, 0o755);
+    await expect(checkPrerequisites([kubectlCheck(other)])).rejects.toThrow(`\`${other} version --client --output=json\` did not report a client version: Client Version: v1.36.4`);
+  });
+
   it('refuses a kind older than the release the node images are built for', async () => {
     world.update({ kindVersion: 'v0.26.0' });
     await expect(checkPrerequisites([kindCheck('kind')])).rejects.toThrow('kind 0.26.0 is older than v0.33.0');
@@ -92,9 +115,45 @@ describe('prerequisites', () => {
   });
 });
 
+describe('docker container inspect', () => {
+  it('reads state, labels, addresses and published ports from docker\'s JSON', async () => {
+    world.update({ networks: ['bridge', 'kind'] });
+    await ensureRegistry('docker');
+    await connectRegistryToKindNetwork('docker');
+    const ip = world.state().containers['kind-registry'].ip;
+    await expect(inspectContainer('docker', 'kind-registry')).resolves.toEqual({
+      running: true,
+      ownedByMeshspec: true,
+      networks: { bridge: ip.replace(/^172\.18\./, '172.17.'), kind: ip },
+      image: 'registry:3',
+      published: { '5000/tcp': [{ hostIp: '127.0.0.1', hostPort: '5001' }] },
+    });
+    expect(world.argsOf('docker', 'container', 'inspect').at(-1)).toEqual(['container', 'inspect', '--format', '{{json .}}', 'kind-registry']);
+  });
+
+  it('sees no address and no published port on a stopped container, and no container where there is none', async () => {
+    world.update({ containers: { theirs: { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.17.0.4', published: { '5000/tcp': [{ HostIp: '', HostPort: '5000' }] } } } });
+    await expect(inspectContainer('docker', 'theirs')).resolves.toEqual({ running: false, ownedByMeshspec: false, networks: { bridge: '' }, image: 'registry:2', published: {} });
+    await expect(inspectContainer('docker', 'nothing-of-that-name')).resolves.toBeNull();
+  });
+
+  it('names the command and what it could not read when the output is not docker\'s inspect JSON', async () => {
+    const other = join(world.dir, 'other-docker');
+    writeFileSync(other, '#!/bin/sh\necho \'true|{}|{}|registry:3\'\n');
+    chmodSync(other, 0o755);
+    const error = (await inspectContainer(other, 'kind-registry').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toMatch(new RegExp(`^\`${other} container inspect kind-registry\` printed what meshspec cannot read as Docker's container inspect JSON \\(`));
+    expect(error.hint).toContain(`docker container inspect --format '{{json .}}' kind-registry`);
+  });
+});
+
+/** kind's guide publishes the registry's 5000/tcp on 127.0.0.1:5001 (kind-with-registry.sh). */
+const GUIDE_PORTS = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] };
+
 describe('local registry', () => {
   it('runs registry:3 on 127.0.0.1:5001, labelled as meshspec\'s', async () => {
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false, host: 'localhost:5001' });
     expect(world.argsOf('docker', 'run')).toEqual([[
       'run', '-d', '--restart=always', '-p', '127.0.0.1:5001:5000', '--network', 'bridge',
       '--name', 'kind-registry', '--label', 'meshspec.dev/owned=true', 'registry:3',
@@ -102,10 +161,34 @@ describe('local registry', () => {
   });
 
   it('reuses a registry the user made, starting it if stopped, and records it is not ours', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2' } } });
-    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true });
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published: GUIDE_PORTS } } });
+    await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true, host: 'localhost:5001' });
     expect(world.argsOf('docker', 'run')).toEqual([]);
     expect(world.argsOf('docker', 'start')).toEqual([['start', 'kind-registry']]);
+  });
+
+  it('uses the host port another tool\'s kind-registry publishes (here 5000 on every address), for nodes and pushes alike', async () => {
+    const published = { '5000/tcp': [{ HostIp: '0.0.0.0', HostPort: '5000' }, { HostIp: '::', HostPort: '5000' }] };
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.2', published } } });
+    await expect(ensureRegistry('docker')).resolves.toMatchObject({ created: false, host: 'localhost:5000' });
+    await configureNodesForRegistry('docker', ['meshspec-control-plane'], 'localhost:5000');
+    expect(world.argsOf('docker', 'exec').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5000', '/etc/containerd/certs.d/localhost:5000/hosts.toml']);
+  });
+
+  it('refuses a kind-registry that publishes its port only off loopback, naming the bindings, and stops it again if it was stopped', async () => {
+    const published = { '5000/tcp': [{ HostIp: '192.168.1.7', HostPort: '5000' }] };
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published } } });
+    const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('The container kind-registry publishes its registry port 5000/tcp only on 192.168.1.7:5000, so meshspec cannot push images to it through localhost.');
+    expect(error.hint).toContain('-p 127.0.0.1:5001:5000');
+    expect(world.state().containers['kind-registry']).toMatchObject({ running: false, image: 'registry:2' });
+    expect(world.argsOf('docker', 'rm')).toEqual([]);
+  });
+
+  it('refuses a kind-registry that publishes no port at all', async () => {
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['kind'], image: 'registry:3', ip: '172.18.0.2' } } });
+    await expect(ensureRegistry('docker')).rejects.toThrow('The container kind-registry publishes its registry port 5000/tcp on no host port, so meshspec cannot push images to it through localhost.');
   });
 
   it('explains a port taken by something else and leaves no half-made container', async () => {
@@ -132,7 +215,7 @@ describe('local registry', () => {
     await connectRegistryToKindNetwork('docker');
     expect(world.argsOf('docker', 'network')).toEqual([['network', 'connect', 'kind', 'kind-registry']]);
 
-    await configureNodesForRegistry('docker', ['meshspec-control-plane']);
+    await configureNodesForRegistry('docker', ['meshspec-control-plane'], 'localhost:5001');
     const execs = world.calls('docker').filter((c) => c.args[0] === 'exec');
     expect(execs.map((c) => c.args)).toEqual([
       ['exec', 'meshspec-control-plane', 'mkdir', '-p', '/etc/containerd/certs.d/localhost:5001'],
@@ -219,7 +302,7 @@ describe('echo image', () => {
     const root = mkdtempSync(join(tmpdir(), 'meshspec-root-'));
     mkdirSync(join(root, 'apps', 'echo', 'src'), { recursive: true });
     mkdirSync(join(root, 'apps', 'echo', 'node_modules'), { recursive: true });
-    writeFileSync(join(root, 'apps', 'echo', 'Dockerfile'), 'FROM node:20-alpine\n');
+    writeFileSync(join(root, 'apps', 'echo', 'Dockerfile'), 'FROM node:24-alpine\n');
     writeFileSync(join(root, 'apps', 'echo', 'src', 'main.ts'), 'console.log(1)\n');
     return root;
   }
@@ -238,11 +321,11 @@ describe('echo image', () => {
   it('builds and pushes once, then finds the tag in the registry and skips', async () => {
     const root = echoApp();
     const reference = `localhost:5001/meshspec/echo:${await sourceHash(join(root, 'apps', 'echo'))}`;
-    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: true });
+    await expect(ensureEchoImage('docker', root, 'localhost:5001')).resolves.toEqual({ reference, built: true });
     expect(world.argsOf('docker', 'build')).toEqual([['build', '-t', reference, join(root, 'apps', 'echo')]]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', reference]]);
 
-    await expect(ensureEchoImage('docker', root)).resolves.toEqual({ reference, built: false });
+    await expect(ensureEchoImage('docker', root, 'localhost:5001')).resolves.toEqual({ reference, built: false });
     expect(world.argsOf('docker', 'build')).toHaveLength(1);
     expect(world.argsOf('docker', 'manifest')).toEqual([
       ['manifest', 'inspect', '--insecure', reference],

@@ -11,15 +11,19 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
-import { resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
+import { nodeImageKubernetes, resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
 
 const ROOT = process.cwd();
 const VERSION = '1.30.5';
+/** What a node of the node image for VERSION reports: v1.36.4. */
+const NODE_KUBERNETES = nodeImageKubernetes(resolveIstioVersion(VERSION).release.nodeImage);
 const KIND_COREFILE = '.:53 {\n    errors\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    reload\n}\n';
 const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };
+/** A kind-registry as kind's guide runs it: 5000/tcp published on 127.0.0.1:5001 (kind-with-registry.sh). */
+const GUIDE_PORTS = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] };
 
 let sim: SimCluster;
 let core: CoreV1Api;
@@ -102,6 +106,24 @@ async function removeMarker(): Promise<void> {
   await core.deleteNamespacedConfigMap(MARKER).catch(() => undefined);
 }
 
+const ISTIOD = { name: 'istiod', namespace: 'istio-system' };
+
+async function istiodImage(): Promise<string | undefined> {
+  return (await apps.readNamespacedDeployment(ISTIOD)).spec?.template.spec?.containers[0]?.image;
+}
+
+/** The Kubernetes the cluster's node reports (the fake kind sets that of the node image when it creates the cluster). */
+async function setNodeKubernetes(version: string): Promise<void> {
+  const [node] = (await core.listNode()).items;
+  await core.patchNodeStatus({ name: node.metadata!.name!, body: [{ op: 'replace', path: '/status/nodeInfo/kubeletVersion', value: version }] });
+}
+
+/** What an install (the fake istioctl's, or one of the user's) left on the cluster: istiod on this image. */
+async function setIstiodImage(image: string): Promise<void> {
+  if ((await istiodImage()) === image) return;
+  await apps.patchNamespacedDeployment({ ...ISTIOD, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }] });
+}
+
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'demo' });
   const kc = new KubeConfig();
@@ -133,8 +155,12 @@ beforeEach(async () => {
   mkdirSync(join(cache, 'istio', VERSION), { recursive: true });
   writeFileSync(join(cache, 'istio', VERSION, 'istioctl'), `#!/bin/sh\nexec "${join(FAKES_DIR, 'istioctl')}" "$@"\n`);
   chmodSync(join(cache, 'istio', VERSION, 'istioctl'), 0o755);
-  world = new FakeWorld({ kubeconfigSource: sim.kubeconfigPath, kubeconfigContext: sim.context });
+  world = new FakeWorld({ kubeconfigSource: sim.kubeconfigPath, kubeconfigContext: sim.context, simIstiodImage: `docker.io/istio/pilot:${sim.istioVersion}` });
   await removeMarker();
+  // The sim stands for the cluster kind creates, which runs no Istio of the version under test:
+  // its own istiod (another version) comes back in place of what an earlier test installed.
+  await setIstiodImage(`docker.io/istio/pilot:${sim.istioVersion}`);
+  await setNodeKubernetes(NODE_KUBERNETES);
 });
 afterEach(() => {
   world.dispose();
@@ -165,8 +191,10 @@ describe('kind provider', () => {
       '--image', resolveIstioVersion(VERSION).release.nodeImage, '--kubeconfig', kubeconfig, '--wait', '120s',
     ]]);
     expect(world.argsOf('istioctl')).toEqual([[
-      'install', '-y', '--set', 'profile=demo', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
+      'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
     ]]);
+    // Not registry.istio.io/release, the hub istioctl 1.30 embeds, which Istio retires.
+    expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
     expect(world.calls('istioctl').map((call) => call.KUBECONFIG)).toEqual([kubeconfig]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5001/meshspec/echo:${echoTag}`]]);
     expect(world.state().containers['kind-registry'].networks).toEqual(['bridge', 'kind']);
@@ -178,6 +206,7 @@ describe('kind provider', () => {
     const coredns = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
     expect(coredns.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     expect(lines).toContain('Istio 1.30.5 (demo): installed');
+    expect(lines).toContain('prerequisites: Docker engine 29.0.1, kind 0.33.0, kubectl v1.36.4');
     expect(lines.at(-1)).toMatch(/^where the time went \(\d+\.\ds\): /);
 
     await provider.teardown();
@@ -199,7 +228,10 @@ describe('kind provider', () => {
     expect(secondCalls).not.toContain('kind create cluster');
     expect(secondCalls).not.toContain('docker build -t');
     expect(secondCalls).toContain('kind export kubeconfig');
-    expect(lines).toContain('registry: reusing kind-registry');
+    expect(secondCalls).not.toContain('kind delete cluster');
+    expect(secondCalls).not.toContain('istioctl install -y');
+    expect(lines).toContain('registry: reusing kind-registry on localhost:5001');
+    expect(lines).toContain(`Istio ${VERSION} (demo): already installed`);
     await second.teardown();
 
     expect(world.argsOf('kind', 'delete')).toEqual([]);
@@ -208,8 +240,85 @@ describe('kind provider', () => {
     expect(await corefile()).toBe(KIND_COREFILE);
   });
 
+  it.each([
+    ['another Kubernetes', () => setNodeKubernetes('v1.35.8'), 'node meshspec-sim runs Kubernetes v1.35.8, not v1.36.4 (the node image for Istio 1.30)'],
+    ['another Istio', () => setIstiodImage('docker.io/istio/pilot:1.29.8-distroless'), 'it runs Istio 1.29.8, not 1.30.5'],
+    ['Istio from the hub Istio retires', () => setIstiodImage(`registry.istio.io/release/pilot:${VERSION}`), 'its Istio images come from registry.istio.io/release, not docker.io/istio'],
+  ])('with --reuse recreates its own cluster that runs %s, and says why', async (_what, change, reason) => {
+    const first = kindProvider();
+    await first.setup(options(true));
+    await first.teardown();
+    await change();
+    const callsBefore = world.calls().length;
+    lines = [];
+
+    const second = kindProvider();
+    const handle = await second.setup(options(true));
+    try {
+      const calls = world.calls().slice(callsBefore).map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
+      expect(calls.filter((call) => /^kind (delete|create) cluster$/.test(call))).toEqual(['kind delete cluster', 'kind create cluster']);
+      expect(lines).toContain(`kind cluster "meshspec" (meshspec's) is recreated: ${reason}.`);
+      expect(lines).toContain(`Istio ${VERSION} (demo): installed`);
+      expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
+      expect((await core.readNamespacedConfigMap(MARKER)).metadata?.labels).toEqual({ 'meshspec.dev/owned': 'true' });
+      expect(handle.istio.version).toBe(VERSION);
+    } finally {
+      await second.teardown();
+    }
+    expect(world.state().clusters).toEqual(['meshspec']);
+  }, 90_000);
+
+  it('with --reuse refuses a cluster of the user\'s that runs another Istio, and changes nothing on it', async () => {
+    world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
+    await setIstiodImage('docker.io/istio/pilot:1.29.8');
+    const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but it runs Istio 1.29.8, and this run is for Istio 1.30.5.');
+    expect(error.hint).toBe('Run with --istio 1.29.8 to use the Istio it has. Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.');
+    expect(world.argsOf('kind', 'delete')).toEqual([]);
+    expect(world.argsOf('kind', 'create')).toEqual([]);
+    expect(world.argsOf('istioctl')).toEqual([]);
+    expect(world.state().clusters).toEqual(['meshspec']);
+    expect(await istiodImage()).toBe('docker.io/istio/pilot:1.29.8');
+    await expect(core.readNamespacedConfigMap(MARKER)).rejects.toThrow();
+  });
+
+  it('with --reuse refuses a cluster of the user\'s whose Kubernetes the chosen Istio does not support, naming an Istio that does', async () => {
+    world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
+    await setIstiodImage(`docker.io/istio/pilot:${VERSION}`);
+    await setNodeKubernetes('v1.31.4');
+    const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
+    expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its nodes run Kubernetes v1.31.4, which Istio 1.30 does not support (1.32 to 1.36).');
+    expect(error.hint).toBe('Run with an Istio that supports it: --istio 1.29.8 (Kubernetes 1.31 to 1.35). Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.');
+    expect(world.argsOf('kind', 'delete')).toEqual([]);
+    expect(world.argsOf('istioctl')).toEqual([]);
+  });
+
+  it('with --reuse refuses to reinstall the Istio of a cluster of the user\'s that lacks a gateway the scenarios need', async () => {
+    world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
+    await setIstiodImage(`docker.io/istio/pilot:${VERSION}`);
+    const egress = { name: 'istio-egressgateway', namespace: 'istio-system' };
+    const saved = await apps.readNamespacedDeployment(egress);
+    await apps.deleteNamespacedDeployment(egress);
+    try {
+      const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
+      expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its Istio 1.30.5 has no istio-egressgateway, which the scenarios\' profile demo needs, and adding it would reinstall that Istio.');
+      expect(error.hint).toContain('istioctl install --set profile=demo --set hub=docker.io/istio -f clusters/istio-overlay.yaml');
+      expect(world.argsOf('istioctl')).toEqual([]);
+    } finally {
+      await apps.createNamespacedDeployment({ namespace: egress.namespace, body: { metadata: { name: egress.name, labels: saved.metadata?.labels }, spec: saved.spec } });
+    }
+  });
+
+  it('warns that Istio 1.29 is past its end of life, before anything else', async () => {
+    world.update({ dockerEngine: 'down' });
+    await expect(kindProvider().setup({ ...options(false), istioVersion: '1.29.8' })).rejects.toThrow();
+    expect(lines[0]).toBe('warning: Istio 1.29 reached end of life on 2026-10-12: Istio publishes no more fixes for it, security fixes included. meshspec still runs it; move to 1.31 (--istio 1.31.1) when you can.');
+  });
+
   it('gives a kept cluster its Corefile back when restarting CoreDNS fails', async () => {
     world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
+    await setIstiodImage(`docker.io/istio/pilot:${VERSION}`);
     await apps.deleteNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
     try {
       await expect(kindProvider().setup(options(true))).rejects.toThrow();
@@ -257,7 +366,7 @@ describe('kind provider', () => {
     world.update({
       clusters: ['meshspec'],
       networks: ['bridge', 'kind'],
-      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3' } },
+      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } },
     });
     const provider = kindProvider();
     const error = (await provider.setup(options(false)).catch((e: unknown) => e)) as ProviderError;
@@ -269,8 +378,26 @@ describe('kind provider', () => {
     expect(world.state().containers['kind-registry']).toBeDefined();
   });
 
+  it('pushes to, and points nodes and the KEP-1755 ConfigMap at, the port a kind-registry of other tooling publishes', async () => {
+    const published = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5050' }] };
+    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published } } });
+    const provider = kindProvider();
+    const handle = await provider.setup(options(false));
+    try {
+      const echoTag = await sourceHash(join(ROOT, 'apps', 'echo'));
+      expect(handle.imageRewrites).toEqual({ 'meshspec/echo': `localhost:5050/meshspec/echo:${echoTag}` });
+      expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5050/meshspec/echo:${echoTag}`]]);
+      expect(world.argsOf('docker', 'exec', '-i').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5050/hosts.toml']);
+      expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data?.['localRegistryHosting.v1']).toMatch(/^host: "localhost:5050"\n/);
+      expect(lines).toContain('registry: reusing kind-registry on localhost:5050');
+    } finally {
+      await provider.teardown();
+    }
+    expect(world.state().containers['kind-registry']).toMatchObject({ running: true, image: 'registry:2' });
+  });
+
   it('stops again a registry of the user\'s that was stopped before the run', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3' } } });
+    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } } });
     const provider = kindProvider();
     await provider.setup(options(false));
     expect(world.state().containers['kind-registry'].running).toBe(true);
@@ -303,7 +430,7 @@ describe('kind provider', () => {
     expect(error.message.split('\n')).toHaveLength(2);
     expect(error.message).toContain('engine is not reachable');
     expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
   });
 
   it('stops with the prerequisites, before creating anything, when a container of the user\'s is named meshspec-external', async () => {
@@ -314,7 +441,7 @@ describe('kind provider', () => {
     expect(error.message).toContain('A container named meshspec-external exists that meshspec did not create');
     expect(error.hint).toContain('docker rm -f meshspec-external');
     expect(lines[0]).toMatch(/^prerequisites failed: - A container named meshspec-external/);
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version']);
+    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
     expect(world.state().containers).toEqual({ 'meshspec-external': theirs });
   });
 });
@@ -360,11 +487,11 @@ describe('kind provider with --istioctl', () => {
   });
 
   it('refuses an istioctl of another minor before creating anything, naming both versions and the fixes', async () => {
-    world.update({ istioctlVersion: '1.29.9' });
+    world.update({ istioctlVersion: '1.29.8' });
     const error = (await kindProvider().setup(options(false, [], { istioctl: given })).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.9, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
-    expect(error.hint).toBe('- Run with --istio 1.29.9 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
+    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.8, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
+    expect(error.hint).toBe('- Run with --istio 1.29.8 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
     expectNothingCreated();
   });
 

@@ -166,7 +166,11 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
   });
 
   it('with no istioctl at all says so in the ready line, and an istioctl step fails naming the fix', async () => {
-    const cache = environment(UNREACHABLE_URL, mkdtempSync(join(tmpdir(), 'meshspec-empty-path-')));
+    // PATH has kubectl, a prerequisite (answering as `kubectl version --client --output=json` does), and no istioctl.
+    const path = mkdtempSync(join(tmpdir(), 'meshspec-no-istioctl-path-'));
+    writeFileSync(join(path, 'kubectl'), `#!/bin/sh\necho '{"clientVersion":{"major":"1","minor":"36","gitVersion":"v1.36.4"},"kustomizeVersion":"v5.8.1"}'\n`);
+    chmodSync(join(path, 'kubectl'), 0o755);
+    const cache = environment(UNREACHABLE_URL, path);
     const handle = await setup();
     expect(handle.istio.istioctl).toBeNull();
     const line = istioLine()!;

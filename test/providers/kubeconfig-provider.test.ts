@@ -114,6 +114,28 @@ describe('kubeconfig provider on the sim', () => {
     expect(lines.some((line) => line.startsWith('where the time went'))).toBe(true);
   });
 
+  it('checks kubectl, which exec steps run, before it touches the cluster, and names the fix', async () => {
+    const world = new FakeWorld();
+    try {
+      lines.length = 0;
+      const provider = kubeconfigProvider();
+      await provider.setup(options({ kubeconfig: sim.kubeconfigPath }));
+      await provider.teardown();
+      expect(lines[0]).toBe('prerequisites: kubectl v1.36.4');
+      expect(world.argsOf('kubectl')).toEqual([['version', '--client', '--output=json']]);
+
+      lines.length = 0;
+      process.env.PATH = mkdtempSync(join(tmpdir(), 'meshspec-no-kubectl-'));
+      const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'no-such-context' })).catch((e: unknown) => e)) as ProviderError;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.message).toBe('- kubectl was not found (looked for `kubectl` on PATH).');
+      expect(error.hint).toContain('https://kubernetes.io/docs/tasks/tools/#kubectl');
+      expect(lines.some((line) => line.startsWith('context'))).toBe(false);
+    } finally {
+      world.dispose();
+    }
+  });
+
   it('reads the version of an istiod pinned by digest from its tag, or from its Deployment\'s labels, never from the digest', async () => {
     const apps = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context }).kc.makeApiClient(AppsV1Api);
     const original = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
@@ -326,7 +348,7 @@ describe('kubeconfig provider without Istio', () => {
       const error = await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio: 'true' }), istioVersion: '1.30.5' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
       expect(world.argsOf('istioctl', 'install')).toEqual([[
-        'install', '-y', '--set', 'profile=demo', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
+        'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
       ]]);
     } finally {
       world.dispose();

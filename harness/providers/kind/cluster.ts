@@ -81,6 +81,17 @@ export async function deleteCluster(kind: string, name: string, kubeconfig: stri
   await runTool(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], { timeoutMs: SLOW_TIMEOUT_MS });
 }
 
+/**
+ * The Kubernetes version of each node, as its kubelet reports it (Node status.nodeInfo.kubeletVersion,
+ * "Kubelet Version reported by the node", Kubernetes API reference Node v1). A kind node runs the
+ * release its node image is tagged with (kind docs "Configuration": the node image sets the
+ * Kubernetes version).
+ */
+export async function nodeKubernetesVersions(core: CoreV1Api): Promise<{ node: string; version: string }[]> {
+  const { items } = await core.listNode();
+  return items.map((node) => ({ node: node.metadata?.name ?? '', version: node.status?.nodeInfo?.kubeletVersion ?? '' }));
+}
+
 export async function markClusterOwned(core: CoreV1Api): Promise<void> {
   await core.createNamespacedConfigMap({
     namespace: MARKER.namespace,

@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { QUICK_TIMEOUT_MS, runTool, tryTool } from '../shared/tools.js';
-import { REGISTRY_HOST } from './registry.js';
 
 export const ECHO_IMAGE = 'meshspec/echo';
 const IGNORED_DIRS = new Set(['node_modules', 'dist']);
@@ -40,9 +39,10 @@ interface EchoImage {
   built: boolean;
 }
 
-export async function ensureEchoImage(docker: string, rootDir: string, onLine?: (line: string) => void): Promise<EchoImage> {
+/** `registryHost` is the local registry's localhost:PORT, where the image is pushed and nodes pull it. */
+export async function ensureEchoImage(docker: string, rootDir: string, registryHost: string, onLine?: (line: string) => void): Promise<EchoImage> {
   const context = join(rootDir, 'apps', 'echo');
-  const reference = `${REGISTRY_HOST}/${ECHO_IMAGE}:${await sourceHash(context)}`;
+  const reference = `${registryHost}/${ECHO_IMAGE}:${await sourceHash(context)}`;
   const present = await tryTool(docker, ['manifest', 'inspect', '--insecure', reference], { timeoutMs: QUICK_TIMEOUT_MS });
   if (present.exitCode === 0) return { reference, built: false };
   await runTool(docker, ['build', '-t', reference, context], { onLine, timeoutMs: 15 * 60_000 });

@@ -57,9 +57,7 @@ export async function ensureExternalService(docker: string, image: string): Prom
   if (existing && !existing.ownedByMeshspec) throw new ProviderError(NAME_TAKEN.problem, NAME_TAKEN.fix);
   if (existing && (existing.image !== image || !existing.running)) await runTool(docker, ['rm', '-f', EXTERNAL_CONTAINER], { timeoutMs: QUICK_TIMEOUT_MS });
   if (!existing || existing.image !== image || !existing.running) await runTool(docker, externalServiceArgs(image), { timeoutMs: SLOW_TIMEOUT_MS });
-  const ip = (await runTool(docker, ['container', 'inspect', '--format', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', EXTERNAL_CONTAINER], {
-    timeoutMs: QUICK_TIMEOUT_MS,
-  })).trim();
+  const ip = (await inspectContainer(docker, EXTERNAL_CONTAINER))?.networks.kind;
   if (!ip) throw new ProviderError(`${EXTERNAL_CONTAINER} has no address on the kind network.`);
   return ip;
 }

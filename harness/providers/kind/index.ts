@@ -17,10 +17,10 @@ import { cacheRoot } from '../shared/cache-dir.js';
 import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
 import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
 import { waitForIstioReady } from '../shared/istio-readiness.js';
-import { resolveIstioVersion } from '../shared/istio-versions.js';
+import { endOfLifeNotice, resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
-import { checkPrerequisites } from '../shared/prerequisites.js';
+import { checkPrerequisites, kubectlCheck } from '../shared/prerequisites.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,
@@ -31,6 +31,7 @@ import { ECHO_IMAGE, ensureEchoImage } from './echo-image.js';
 import { ensureExternalService, externalServiceNameCheck, publishExternalService, removeExternalService } from './external-service.js';
 import { istioAlreadyInstalled, kindIstioDeployments } from './istio.js';
 import { givenIstioctlCheck } from './istioctl.js';
+import { ownClusterMismatch, userClusterProblem, type WantedCluster } from './reuse.js';
 import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
 import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, stopRegistry, type RegistryState,
@@ -100,28 +101,32 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   const timer = new PhaseTimer(options.progress);
   const chosen = resolveIstioVersion(options.istioVersion);
   const profile: IstioProfile = widestProfile(options.profiles);
+  const endOfLife = endOfLifeNotice(chosen.release);
+  if (endOfLife) options.progress.info(`warning: ${endOfLife}`);
 
   let given: (GivenIstioctl & { version: string }) | undefined;
-  const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), externalServiceNameCheck(tools.docker)];
+  const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), kubectlCheck(), externalServiceNameCheck(tools.docker)];
   if (options.settings.istioctl) checks.push(givenIstioctlCheck(options.settings.istioctl, chosen.version, (checked) => (given = checked)));
   await timer.run('prerequisites', () => checkPrerequisites(checks), (found) => found.join(', '));
   // The user's istioctl installs its own patch release of the chosen minor.
   const istio = given ? { ...chosen, version: given.version } : chosen;
 
-  run.registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
-    r.created ? 'kind-registry started on 127.0.0.1:5001' : 'reusing kind-registry');
+  const registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
+    r.created ? `kind-registry started on ${r.host}` : `reusing kind-registry on ${r.host}`);
+  run.registry = registry;
 
-  const kube = await timer.run('cluster', (phase) => ensureCluster(run, istio.release.nodeImage, phase.update), () =>
+  const wanted: WantedCluster = { clusterName: run.clusterName, release: istio.release, version: istio.version, profile };
+  const kube = await timer.run('cluster', (phase) => ensureCluster(run, wanted, phase.update), () =>
     `${kindContext(run.clusterName)} (${istio.release.nodeImage.split('@')[0]})`);
   run.kube = kube;
 
   await timer.run('registry in cluster', async () => {
     await connectRegistryToKindNetwork(tools.docker);
-    await configureNodesForRegistry(tools.docker, await listNodes(tools.kind, run.clusterName));
-    await publishRegistryHosting(kube.core);
+    await configureNodesForRegistry(tools.docker, await listNodes(tools.kind, run.clusterName), registry.host);
+    await publishRegistryHosting(kube.core, registry.host);
   });
 
-  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, phase.update), (image) =>
+  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, registry.host, phase.update), (image) =>
     `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`);
 
   const istioctl = given ?? await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), describeCachedIstioctl);
@@ -175,27 +180,54 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
 
 /**
  * Creates the cluster, or takes one that exists: always with --reuse; without it only when
- * meshspec made it (then it is deleted at the end like a fresh one).
+ * meshspec made it (then it is deleted at the end like a fresh one). meshspec's own cluster is
+ * recreated when it does not run the Kubernetes and Istio this run wants; a cluster of the
+ * user's is refused then, untouched (reuse.ts).
  */
-async function ensureCluster(run: KindRun, nodeImage: string, update: (detail: string) => void): Promise<ProviderKube> {
+async function ensureCluster(run: KindRun, wanted: WantedCluster, update: (detail: string) => void): Promise<ProviderKube> {
   const { tools, clusterName, kubeconfig, options } = run;
   await mkdir(join(kubeconfig, '..'), { recursive: true });
-  const spec = { kind: tools.kind, name: clusterName, configPath: join(options.rootDir, 'clusters', 'kind.yaml'), nodeImage, kubeconfig };
-  const created = !(await clusterExists(tools.kind, clusterName)) && (await createCluster(spec, update));
-  // Deletable from the moment it exists: a setup failing before the marker below is written would
-  // otherwise leave a cluster that the next run takes for the user's and refuses.
-  if (created) run.deleteCluster = !options.reuse;
-  else await exportKubeconfig(tools.kind, clusterName, kubeconfig);
-  const kube = kubeClients(kubeconfig, kindContext(clusterName));
-  if (created) {
-    await markClusterOwned(kube.core);
-  } else if (!options.reuse && !(await isClusterOwned(kube.core))) {
+  const spec = { kind: tools.kind, name: clusterName, configPath: join(options.rootDir, 'clusters', 'kind.yaml'), nodeImage: wanted.release.nodeImage, kubeconfig };
+  const context = kindContext(clusterName);
+  if (!(await clusterExists(tools.kind, clusterName)) && (await createCluster(spec, update))) return ownNewCluster(run);
+  await exportKubeconfig(tools.kind, clusterName, kubeconfig);
+  const kube = kubeClients(kubeconfig, context);
+  if (!(await isClusterOwned(kube.core))) {
+    if (!options.reuse) {
+      throw new ProviderError(
+        `A kind cluster named "${clusterName}" exists that meshspec did not create; it is left alone.`,
+        `Run with --reuse to run on it (it is kept afterwards), or delete it yourself: kind delete cluster --name ${clusterName}`,
+      );
+    }
+    const problem = await userClusterProblem(kube, wanted);
+    if (problem) throw problem;
+    return kube;
+  }
+  const mismatch = await ownClusterMismatch(kube, wanted);
+  if (mismatch.length === 0) {
+    run.deleteCluster = !options.reuse;
+    return kube;
+  }
+  options.progress.info(`kind cluster "${clusterName}" (meshspec's) is recreated: ${mismatch.join('; ')}.`);
+  await deleteCluster(tools.kind, clusterName, kubeconfig);
+  if (!(await createCluster(spec, update))) {
     throw new ProviderError(
-      `A kind cluster named "${clusterName}" exists that meshspec did not create; it is left alone.`,
-      `Run with --reuse to run on it (it is kept afterwards), or delete it yourself: kind delete cluster --name ${clusterName}`,
+      `Another process created a kind cluster named "${clusterName}" while meshspec was recreating its own; meshspec leaves it alone.`,
+      'Re-run once the other process (often another meshspec run) is done.',
     );
   }
-  run.deleteCluster = !options.reuse;
+  return ownNewCluster(run);
+}
+
+/**
+ * A cluster this run just created: deletable from the moment it exists (a setup failing before
+ * the marker is written would otherwise leave a cluster the next run takes for the user's and
+ * refuses), then marked as meshspec's.
+ */
+async function ownNewCluster(run: KindRun): Promise<ProviderKube> {
+  run.deleteCluster = !run.options.reuse;
+  const kube = kubeClients(run.kubeconfig, kindContext(run.clusterName));
+  await markClusterOwned(kube.core);
   return kube;
 }
 

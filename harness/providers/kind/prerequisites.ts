@@ -1,8 +1,6 @@
-/** What the kind provider needs on the machine: a reachable Docker engine and kind itself. */
+/** What the kind provider needs on the machine: a reachable Docker engine and kind itself (kubectl: shared/prerequisites.ts). */
 import { KIND_VERSION } from '../shared/istio-versions.js';
-import { isAtLeast, parseVersion, type PrerequisiteCheck } from '../shared/prerequisites.js';
-import { ProviderError } from '../../contract/cluster.js';
-import { ToolNotFoundError, tryTool, type ToolResult } from '../shared/tools.js';
+import { isAtLeast, parseVersion, probeTool, type PrerequisiteCheck } from '../shared/prerequisites.js';
 
 export interface KindTools {
   docker: string;
@@ -44,18 +42,4 @@ export function kindCheck(kind: string): PrerequisiteCheck {
     }
     return { found: `kind ${version.join('.')}` };
   };
-}
-
-/**
- * The tool's answer; null when it is not there, `cannotRun` when it is but does not start or hangs
- * (not executable, a hung Docker engine). Both are missing pieces, reported beside the others.
- */
-async function probeTool(file: string, args: string[]): Promise<ToolResult | { cannotRun: ProviderError } | null> {
-  try {
-    return await tryTool(file, args, { timeoutMs: 30_000 });
-  } catch (error) {
-    if (error instanceof ToolNotFoundError) return null;
-    if (error instanceof ProviderError) return { cannotRun: error };
-    throw error;
-  }
 }

@@ -27,6 +27,7 @@ import { ISTIO_NAMESPACE, istioDeployments, waitForIstioReady } from '../shared/
 import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { kubeClients, type ProviderKube } from '../shared/kube.js';
 import { PhaseTimer } from '../shared/phase-timer.js';
+import { checkPrerequisites, kubectlCheck } from '../shared/prerequisites.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress, parseIngressGatewaySetting, type ChosenIngress, type DiscoveredIngress } from './ingress.js';
@@ -63,6 +64,7 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   const imageRewrites = echoImageRewrites(settings.echoImage);
   if (settings.ingressGateway) parseIngressGatewaySetting(settings.ingressGateway);
   const given = settings.istioctl ? await readGivenIstioctl(settings.istioctl) : undefined;
+  await timer.run('prerequisites', () => checkPrerequisites([kubectlCheck()]), (found) => found.join(', '));
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
 
   const context = await timer.run('context', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ISTIO_VERSION, resolveIstioVersion, SUPPORTED_ISTIO } from './istio-versions.js';
+import { DEFAULT_ISTIO_VERSION, endOfLifeNotice, nodeImageKubernetes, resolveIstioVersion, SUPPORTED_ISTIO, supportsKubernetes } from './istio-versions.js';
 
 describe('Istio versions', () => {
   it('defaults to the newest supported release', () => {
@@ -15,6 +15,8 @@ describe('Istio versions', () => {
 
   it('turns a bare minor into its newest known patch', () => {
     expect(resolveIstioVersion('1.30').version).toBe('1.30.5');
+    expect(resolveIstioVersion('1.31').version).toBe('1.31.1');
+    expect(resolveIstioVersion('1.29').version).toBe('1.29.8');
     expect(resolveIstioVersion('v1.30.2').version).toBe('1.30.2');
   });
 
@@ -31,5 +33,26 @@ describe('Istio versions', () => {
       expect(minor(match![1])).toBeGreaterThanOrEqual(minor(release.kubernetes[0]));
       expect(minor(match![1])).toBeLessThanOrEqual(minor(release.kubernetes[1]));
     }
+  });
+
+  it('tells the Kubernetes version each node image runs, inside its Istio release\'s range', () => {
+    expect(nodeImageKubernetes(resolveIstioVersion('1.30').release.nodeImage)).toBe('v1.36.4');
+    expect(nodeImageKubernetes(resolveIstioVersion('1.29').release.nodeImage)).toBe('v1.35.8');
+    for (const release of SUPPORTED_ISTIO) expect(supportsKubernetes(release, nodeImageKubernetes(release.nodeImage)), release.minor).toBe(true);
+  });
+
+  it('checks a cluster\'s Kubernetes against the release\'s range by minor, whatever the patch or vendor suffix', () => {
+    const istio129 = resolveIstioVersion('1.29').release;
+    expect(['v1.31.0', 'v1.35.12', 'v1.33.4-eks-1', '1.34'].filter((v) => supportsKubernetes(istio129, v))).toHaveLength(4);
+    expect(['v1.30.9', 'v1.36.4', 'v2.31.0', 'banana'].filter((v) => supportsKubernetes(istio129, v))).toEqual([]);
+  });
+
+  it('marks 1.29 as past its end of life from 2026-10-12 on, and says what to move to', () => {
+    const istio129 = resolveIstioVersion('1.29').release;
+    expect(endOfLifeNotice(istio129, new Date('2026-10-11T23:00:00Z'))).toBeNull();
+    expect(endOfLifeNotice(istio129, new Date('2026-10-12T00:00:00Z'))).toBe(
+      'Istio 1.29 reached end of life on 2026-10-12: Istio publishes no more fixes for it, security fixes included. meshspec still runs it; move to 1.31 (--istio 1.31.1) when you can.',
+    );
+    expect(endOfLifeNotice(resolveIstioVersion('1.31').release, new Date('2030-01-01'))).toBeNull();
   });
 });

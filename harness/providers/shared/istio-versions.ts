@@ -3,9 +3,11 @@
  * The one place to change when a release comes out: the default version, the CI matrix test and
  * the kind provider all read this table.
  *
+ * Patch releases, end of life and Kubernetes ranges are istio.io's (istio/istio.io
+ * content/en/news/releases/<minor>.x/announcing-<version>, whose "officially supported on
+ * Kubernetes versions" tip gives the range, and content/en/news/support/announcing-<minor>-eol).
  * Node images come from the release notes of kind v0.33.0 (pinned by digest: a tag may point at a
- * build for another kind release). Each Istio minor gets the newest Kubernetes in its supported
- * range (istio.io "Supported Releases" table).
+ * build for another kind release). Each Istio minor gets the newest Kubernetes in its range.
  */
 import { ProviderError } from '../../contract/cluster.js';
 
@@ -14,26 +16,31 @@ export const KIND_VERSION = 'v0.33.0';
 const NODE_1_36 = 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed';
 const NODE_1_35 = 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0';
 
-interface IstioRelease {
+export interface IstioRelease {
   /** "1.30" */
   minor: string;
-  /** Newest patch release meshspec was checked against; used when only the minor is asked for. */
+  /** Newest patch release istio.io announces; used when only the minor is asked for. */
   latestPatch: string;
   /** Kubernetes minors this Istio release supports, oldest first. */
   kubernetes: readonly [string, string];
   nodeImage: string;
+  /** The day Istio stopped patching this minor (YYYY-MM-DD), once announced. */
+  endOfLife?: string;
 }
 
 /** Newest first: the first entry is the default. */
 export const SUPPORTED_ISTIO: readonly IstioRelease[] = [
-  { minor: '1.31', latestPatch: '1.31.0', kubernetes: ['1.32', '1.36'], nodeImage: NODE_1_36 },
+  // announcing-1.31 (1.32 to 1.36), announcing-1.31.1 (2026-09-21)
+  { minor: '1.31', latestPatch: '1.31.1', kubernetes: ['1.32', '1.36'], nodeImage: NODE_1_36 },
+  // announcing-1.30 (1.32 to 1.36), announcing-1.30.5 (2026-09-21)
   { minor: '1.30', latestPatch: '1.30.5', kubernetes: ['1.32', '1.36'], nodeImage: NODE_1_36 },
-  { minor: '1.29', latestPatch: '1.29.9', kubernetes: ['1.31', '1.35'], nodeImage: NODE_1_35 },
+  // announcing-1.29 (1.31 to 1.35), announcing-1.29.8 (2026-09-21), announcing-1.29-eol ("ends on the 12th of October, 2026")
+  { minor: '1.29', latestPatch: '1.29.8', kubernetes: ['1.31', '1.35'], nodeImage: NODE_1_35, endOfLife: '2026-10-12' },
 ];
 
 export const DEFAULT_ISTIO_VERSION = SUPPORTED_ISTIO[0].latestPatch;
 
-interface ResolvedIstio {
+export interface ResolvedIstio {
   version: string;
   release: IstioRelease;
 }
@@ -50,4 +57,33 @@ export function resolveIstioVersion(requested: string | undefined): ResolvedIsti
     );
   }
   return { version: match[2] ? asked : release.latestPatch, release };
+}
+
+/** For a release past its end of life on `today`: what that means and what to run instead; else null. */
+export function endOfLifeNotice(release: IstioRelease, today = new Date()): string | null {
+  if (!release.endOfLife || today.toISOString().slice(0, 10) < release.endOfLife) return null;
+  const newest = SUPPORTED_ISTIO[0];
+  return `Istio ${release.minor} reached end of life on ${release.endOfLife}: Istio publishes no more fixes for it, security fixes included. meshspec still runs it; move to ${newest.minor} (--istio ${newest.latestPatch}) when you can.`;
+}
+
+/** The Kubernetes version a kind node image runs, as its nodes report it: "kindest/node:v1.36.4@sha256:..." -> "v1.36.4". */
+export function nodeImageKubernetes(nodeImage: string): string {
+  const version = /^kindest\/node:(v\d+\.\d+\.\d+)(@|$)/.exec(nodeImage)?.[1];
+  if (!version) throw new Error(`${nodeImage} is not a kindest/node image tagged with its Kubernetes version`);
+  return version;
+}
+
+/** "v1.36.4" (or "1.36", "v1.36.4-eks-1") -> [1, 36]; null when it is no Kubernetes version. */
+function kubernetesMinor(version: string): [number, number] | null {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}
+
+/** Whether an Istio release supports that Kubernetes version (its minor inside the release's range). */
+export function supportsKubernetes(release: IstioRelease, version: string): boolean {
+  const minor = kubernetesMinor(version);
+  const [oldest, newest] = release.kubernetes.map((v) => kubernetesMinor(v)!);
+  if (!minor) return false;
+  const at = (v: [number, number]) => v[0] * 1000 + v[1];
+  return at(minor) >= at(oldest) && at(minor) <= at(newest);
 }

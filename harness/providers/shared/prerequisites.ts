@@ -3,6 +3,7 @@
  * each with how to install it, so a newcomer fixes them all in one go.
  */
 import { ProviderError } from '../../contract/cluster.js';
+import { ToolNotFoundError, tryTool, type ToolResult } from './tools.js';
 
 interface MissingPrerequisite {
   /** What is wrong, e.g. "kind was not found (looked for `kind` on PATH)". */
@@ -39,4 +40,43 @@ export function parseVersion(text: string): [number, number, number] | null {
 export function isAtLeast(version: [number, number, number], minimum: [number, number, number]): boolean {
   for (let i = 0; i < 3; i++) if (version[i] !== minimum[i]) return version[i] > minimum[i];
   return true;
+}
+
+/**
+ * The tool's answer; null when it is not there, `cannotRun` when it is but does not start or hangs
+ * (not executable, a hung Docker engine). Both are missing pieces, reported beside the others.
+ */
+export async function probeTool(file: string, args: string[]): Promise<ToolResult | { cannotRun: ProviderError } | null> {
+  try {
+    return await tryTool(file, args, { timeoutMs: 30_000 });
+  } catch (error) {
+    if (error instanceof ToolNotFoundError) return null;
+    if (error instanceof ProviderError) return { cannotRun: error };
+    throw error;
+  }
+}
+
+/**
+ * kubectl on PATH, which scenarios' `exec` steps run. `kubectl version --client --output=json`
+ * prints {"clientVersion": {"gitVersion": "v1.36.3", ...}, "kustomizeVersion": ...}
+ * (kubernetes/kubectl@v0.36.3 pkg/cmd/version/version.go Version; k8s.io/apimachinery
+ * pkg/version Info).
+ */
+export function kubectlCheck(kubectl = 'kubectl'): PrerequisiteCheck {
+  const install = 'Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios\' exec steps run it. Take one within one minor of the cluster\'s Kubernetes (Kubernetes version skew policy).';
+  return async () => {
+    const result = await probeTool(kubectl, ['version', '--client', '--output=json']);
+    if (result === null) return { problem: `kubectl was not found (looked for \`${kubectl}\`${kubectl === 'kubectl' ? ' on PATH' : ''}).`, fix: install };
+    if ('cannotRun' in result) return { problem: result.cannotRun.message, fix: result.cannotRun.hint ?? install };
+    let version: unknown;
+    try {
+      version = (JSON.parse(result.stdout) as { clientVersion?: { gitVersion?: unknown } }).clientVersion?.gitVersion;
+    } catch {
+      version = undefined;
+    }
+    if (result.exitCode !== 0 || typeof version !== 'string' || !version) {
+      return { problem: `\`${kubectl} version --client --output=json\` did not report a client version: ${(result.stderr || result.stdout).trim().split('\n')[0]}`, fix: install };
+    }
+    return { found: `kubectl ${version}` };
+  };
 }

@@ -1,7 +1,8 @@
-// Stand-ins for docker, kind and istioctl that answer like the real tools (same stdout, stderr
+// Stand-ins for docker, kind, istioctl and kubectl that answer like the real tools (same stdout, stderr
 // and exit codes for the calls meshspec makes) and record every call. State lives in
 // $MESHSPEC_FAKE_DIR/state.json so a test can set up a world (a registry that exists, a port
 // that is taken, a cluster the user made) and look at it afterwards; calls go to calls.jsonl.
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,6 +36,82 @@ function allFlags(name) {
   return args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
 }
 
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * `docker run -p` values as the daemon records them: "127.0.0.1:5001:5000" -> { "5000/tcp":
+ * [{ HostIp: "127.0.0.1", HostPort: "5001" }] }; without an address the port is published on
+ * every IPv4 and IPv6 address.
+ */
+function portBindings(publish) {
+  const bindings = {};
+  for (const spec of publish) {
+    const parts = spec.split(':');
+    const containerPort = parts.pop();
+    const hostPort = parts.pop() ?? '';
+    const key = containerPort.includes('/') ? containerPort : `${containerPort}/tcp`;
+    const hostIps = parts.length ? [parts.join(':')] : ['0.0.0.0', '::'];
+    bindings[key] = [...(bindings[key] ?? []), ...hostIps.map((HostIp) => ({ HostIp, HostPort: hostPort }))];
+  }
+  return bindings;
+}
+
+/**
+ * What `docker container inspect --format '{{json .}}'` prints: the Engine API's
+ * ContainerInspectResponse (moby/moby@docker-v29.7.2 api/swagger.yaml; Go types in
+ * api/types/container/container.go, network_settings.go, api/types/network/endpoint.go and
+ * port.go), with the fields every container has. The daemon clears NetworkSettings' ports and
+ * addresses when a container stops; HostConfig.PortBindings keeps what `-p` asked for.
+ */
+function inspectResponse(name, c) {
+  const id = sha256(name);
+  const running = c.running;
+  const published = c.published ?? {};
+  const endpoint = (network) => ({
+    IPAMConfig: null, Links: null, Aliases: null, MacAddress: running ? '02:42:ac:12:00:0a' : '', DriverOpts: null, GwPriority: 0,
+    NetworkID: sha256(network), EndpointID: running ? sha256(`${name}/${network}`) : '',
+    Gateway: running ? (network === 'kind' ? '172.18.0.1' : '172.17.0.1') : '',
+    IPAddress: running ? (network === 'kind' ? c.ip : c.ip.replace(/^172\.18\./, '172.17.')) : '',
+    IPPrefixLen: running ? 16 : 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: network === 'bridge' ? null : [name, id.slice(0, 12)],
+  });
+  return {
+    Id: id,
+    Created: '2026-11-20T09:14:03.512345678Z',
+    Path: c.image.startsWith('registry') ? '/entrypoint.sh' : 'node',
+    Args: c.command ?? [],
+    State: {
+      Status: running ? 'running' : 'exited', Running: running, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: running ? 4242 : 0, ExitCode: 0, Error: '', StartedAt: '2026-11-20T09:14:04.101234567Z', FinishedAt: running ? '0001-01-01T00:00:00Z' : '2026-11-20T10:02:17.918273645Z',
+    },
+    Image: `sha256:${sha256(c.image)}`,
+    ResolvConfPath: `/var/lib/docker/containers/${id}/resolv.conf`,
+    HostnamePath: `/var/lib/docker/containers/${id}/hostname`,
+    HostsPath: `/var/lib/docker/containers/${id}/hosts`,
+    LogPath: `/var/lib/docker/containers/${id}/${id}-json.log`,
+    Name: `/${name}`,
+    RestartCount: 0,
+    Driver: 'overlayfs',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: 'docker-default',
+    ExecIDs: null,
+    HostConfig: { NetworkMode: c.networks[0], PortBindings: published, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } },
+    Mounts: [],
+    Config: {
+      Hostname: id.slice(0, 12), Domainname: '', User: '', Tty: false, OpenStdin: false,
+      ExposedPorts: Object.fromEntries(Object.keys(published).map((port) => [port, {}])),
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: c.command ?? null, Image: c.image, Volumes: null, WorkingDir: '', Entrypoint: null, Labels: c.labels,
+    },
+    NetworkSettings: {
+      SandboxID: running ? sha256(`sandbox/${name}`) : '',
+      SandboxKey: running ? `/var/run/docker/netns/${id.slice(0, 12)}` : '',
+      Ports: running ? published : {},
+      Networks: Object.fromEntries(c.networks.map((network) => [network, endpoint(network)])),
+    },
+  };
+}
+
 function docker() {
   const [command, ...rest] = args;
   const containers = state.containers;
@@ -47,11 +124,9 @@ function docker() {
     case 'container': {
       const name = rest[rest.length - 1];
       const c = containers[name];
-      if (!c) return finish(1, '', `Error response from daemon: No such container: ${name}`);
-      const format = flag('--format') ?? '';
-      if (format.includes('IPAddress')) return finish(0, c.networks.includes('kind') ? c.ip : '');
-      const networks = Object.fromEntries(c.networks.map((n) => [n, {}]));
-      return finish(0, `${c.running}|${JSON.stringify(c.labels)}|${JSON.stringify(networks)}|${c.image}`);
+      if (!c) return finish(1, '', `Error: No such container: ${name}`);
+      if (flag('--format') !== '{{json .}}') return finish(1, '', `fake docker: container inspect answers --format '{{json .}}' only, not ${flag('--format')}`);
+      return finish(0, JSON.stringify(inspectResponse(name, c)));
     }
     case 'run': {
       const name = flag('--name');
@@ -69,7 +144,10 @@ function docker() {
       const portTaken = publish && state.portsTaken.includes(publish.split(':').slice(0, 2).join(':'));
       const started = !portTaken && !state.runFails;
       // docker run creates the container, then starts it: a failed start leaves it created.
-      containers[name] = { running: started, labels, networks: [flag('--network') ?? 'bridge'], image, ip: `172.18.0.${10 + Object.keys(containers).length}`, command: args.slice(i + 1) };
+      containers[name] = {
+        running: started, labels, networks: [flag('--network') ?? 'bridge'], image, ip: `172.18.0.${10 + Object.keys(containers).length}`,
+        command: args.slice(i + 1), published: portBindings(allFlags('-p')),
+      };
       if (state.runFails && !portTaken) return finish(125, '', state.runFails);
       if (!started) {
         return finish(125, '', `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (3f2a): Bind for ${publish.split(':').slice(0, 2).join(':')} failed: port is already allocated.`);
@@ -121,7 +199,36 @@ function writeKubeconfig(path, name) {
   writeFileSync(path, source ? source.replaceAll(state.kubeconfigContext, `kind-${name}`) : `apiVersion: v1\nkind: Config\ncurrent-context: kind-${name}\n`);
 }
 
-function kind() {
+/**
+ * The cluster a test's sim stands for is new after `kind create cluster`: its node reports the
+ * Kubernetes of the node image (kindest/node:vX.Y.Z is tagged with the release its kubelet runs,
+ * kind docs "Configuration"), and nothing meshspec wrote or installed there is left. The fake
+ * makes the sim show that: the sim cannot be without its istiod, so its own image
+ * (state.simIstiodImage) stands for no Istio. A sim whose API server does not answer (a test's
+ * premise) is left as it is.
+ */
+async function freshClusterInSim(image) {
+  const { AppsV1Api, CoreV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfigSource);
+  kc.setCurrentContext(state.kubeconfigContext);
+  const core = kc.makeApiClient(CoreV1Api);
+  const kubernetes = /^kindest\/node:(v[^@]+)/.exec(image)?.[1];
+  try {
+    for (const node of (await core.listNode()).items) {
+      await core.patchNodeStatus({ name: node.metadata.name, body: [{ op: 'replace', path: '/status/nodeInfo/kubeletVersion', value: kubernetes }] });
+    }
+    await core.deleteNamespacedConfigMap({ name: 'meshspec-cluster', namespace: 'kube-public' }).catch(() => undefined);
+    if (state.simIstiodImage) {
+      const apps = kc.makeApiClient(AppsV1Api);
+      await apps.patchNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: state.simIstiodImage }] });
+    }
+  } catch (error) {
+    if (!/ECONNREFUSED|connect/i.test(String(error?.message ?? error))) throw error;
+  }
+}
+
+async function kind() {
   const name = flag('--name') ?? 'kind';
   const command = args.slice(0, 2).join(' ');
   if (args[0] === 'version') return finish(0, `kind ${state.kindVersion} go1.25.1 linux/amd64`);
@@ -139,6 +246,7 @@ function kind() {
       // What a creation killed halfway (or run with --retain) leaves: the node, and no working cluster.
       if (state.createFails) return finish(1, '', state.createFails);
       writeKubeconfig(flag('--kubeconfig'), name);
+      if (state.kubeconfigSource) await freshClusterInSim(flag('--image'));
       return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
     case 'export kubeconfig':
       if (!state.clusters.includes(name)) return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'.`);
@@ -156,14 +264,63 @@ function kind() {
   }
 }
 
-function istioctl() {
+/**
+ * The image `istioctl install` gives istiod: hub/pilot:tag, as the istiod chart renders it
+ * (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/templates/deployment.yaml),
+ * the tag being istioctl's own release and the hub `--set hub=` or the one its release embeds
+ * (istio/release-builder release/build.sh DOCKER_HUB: registry.istio.io/release on release-1.30,
+ * docker.io/istio on release-1.29 and release-1.31).
+ */
+function installedIstiodImage(sets) {
+  const embeddedHub = state.istioctlVersion.startsWith('1.30.') ? 'registry.istio.io/release' : 'docker.io/istio';
+  return `${sets.hub ?? embeddedHub}/pilot:${state.istioctlVersion}`;
+}
+
+/** The cluster is a sim running Istio: the install moves its istiod to the installed image, as the real one would. */
+async function installIntoCluster(image) {
+  const { AppsV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  if (flag('--context')) kc.setCurrentContext(flag('--context'));
+  const apps = kc.makeApiClient(AppsV1Api);
+  await apps.patchNamespacedDeployment({
+    name: 'istiod',
+    namespace: 'istio-system',
+    body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: image }],
+  });
+}
+
+async function istioctl() {
   if (args[0] === 'install') {
     if (state.istioInstallFails) return finish(1, '', 'Error: failed to install manifests: context deadline exceeded');
-    state.istioInstalled = flag('--set');
+    const sets = Object.fromEntries(allFlags('--set').map((set) => set.split('=')));
+    state.istioInstalled = { profile: sets.profile, image: installedIstiodImage(sets) };
+    try {
+      await installIntoCluster(state.istioInstalled.image);
+    } catch (error) {
+      return finish(1, '', `fake istioctl: could not move istiod in istio-system to ${state.istioInstalled.image}: ${error.message}`);
+    }
     return finish(0, '✔ Istio core installed ⛵️\n✔ Istiod installed 🧠\n✔ Ingress gateways installed 🛬\n✔ Installation complete');
   }
   if (args[0] === 'version') return finish(0, `client version: ${state.istioctlVersion}`);
   return finish(1, '', `Error: unknown command "${args[0]}" for "istioctl"`);
 }
 
-({ docker, kind, istioctl })[tool]();
+/**
+ * `kubectl version --client --output=json`: kubectl's Version with only the client part
+ * (kubernetes/kubectl@v0.36.3 pkg/cmd/version/version.go; clientVersion is k8s.io/apimachinery's
+ * version.Info).
+ */
+function kubectl() {
+  if (args.join(' ') !== 'version --client --output=json') return finish(1, '', `error: fake kubectl answers \`kubectl version --client --output=json\` only, not ${args.join(' ')}`);
+  const [major, minor] = state.kubectlVersion.replace(/^v/, '').split('.');
+  return finish(0, JSON.stringify({
+    clientVersion: {
+      major, minor, gitVersion: state.kubectlVersion, gitCommit: 'c2a1e6a0f4b9d3e7851f2c6b0a9d4e3f7b1c8a52', gitTreeState: 'clean',
+      buildDate: '2026-11-12T08:21:44Z', goVersion: 'go1.26.7', compiler: 'gc', platform: 'linux/amd64',
+    },
+    kustomizeVersion: 'v5.8.1',
+  }, null, 2));
+}
+
+({ docker, kind, istioctl, kubectl })[tool]();
