@@ -94,6 +94,8 @@ function deployment(namespace: string, name: string, replicas: number, image = I
             ports: [{ containerPort: 8080, name: 'http' }],
             env: [
               { name: 'VERSION', value: 'v1' },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
               { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
             ],
@@ -167,7 +169,8 @@ describe('the embedded cluster', () => {
     expect(viaPod.body).toMatchObject({ pod: name, namespace: 'apps1', method: 'POST', path: '/some/path', query: '?q=1', body: 'payload', args: ['--version', 'v1'] });
     expect(viaPod.body.headers['x-custom']).toBe('yes');
     expect(viaPod.body.headers.authorization).toBeUndefined();
-    expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello' });
+    // What the manifest asks for, and the hostname the runtime exports; no POD_IP of the sim's own.
+    expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello', HOSTNAME: name });
     const viaService = await raw('GET', '/api/v1/namespaces/apps1/services/web:http/proxy/');
     expect(['apps1']).toContain(viaService.body.namespace);
     const log = await core.readNamespacedPodLog({ namespace: 'apps1', name, tailLines: 1 });
