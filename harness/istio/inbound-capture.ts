@@ -22,7 +22,7 @@
  * PeerAuthentication, no AuthorizationPolicy.
  */
 
-export const INCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/includeInboundPorts';
+const INCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/includeInboundPorts';
 export const EXCLUDE_INBOUND_PORTS = 'traffic.sidecar.istio.io/excludeInboundPorts';
 const STATUS_PORT_ANNOTATION = 'status.sidecar.istio.io/port';
 const DEFAULT_STATUS_PORT = '15020';
