@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { injectSidecar, shouldInject, STATUS_ANNOTATION } from './injection.js';
+import { InjectionError, injectorWebhookName, injectSidecar, shouldInject, STATUS_ANNOTATION } from './injection.js';
 
 const pod = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -51,5 +51,26 @@ describe('injectSidecar', () => {
     expect(out.items[0].spec.template.spec.containers.map((c: any) => c.name)).toEqual(['app', 'istio-proxy']);
     expect(out.items[0].spec.template.spec.initContainers).toHaveLength(1);
     expect(out.items[1]).toEqual(list.items[1]);
+  });
+});
+
+describe('refused injection (pkg/kube/inject/inject.go RunTemplate validates the annotations first)', () => {
+  it('throws what the webhook answers: the template error, listed as go-multierror prints it', () => {
+    const bad = pod({}, { 'traffic.sidecar.istio.io/excludeInboundPorts': '*', 'traffic.sidecar.istio.io/includeInboundPorts': 'http' });
+    expect(() => injectSidecar(bad)).toThrow(InjectionError);
+    expect(() => injectSidecar(bad)).toThrow(
+      "failed to run injection template: 2 errors occurred:\n" +
+        "\t* invalid value '*' for annotation 'traffic.sidecar.istio.io/excludeInboundPorts': excludeInboundPorts invalid: failed parsing port '*': failed parsing port '*': strconv.ParseUint: parsing \"*\": invalid syntax\n" +
+        "\t* invalid value 'http' for annotation 'traffic.sidecar.istio.io/includeInboundPorts': includeInboundPorts invalid: failed parsing port 'http': failed parsing port 'http': strconv.ParseUint: parsing \"http\": invalid syntax\n\n",
+    );
+  });
+
+  it.each([
+    [{ 'istio-injection': 'enabled' }, {}, 'namespace.sidecar-injector.istio.io'],
+    [{ 'istio.io/rev': 'default' }, {}, 'rev.namespace.sidecar-injector.istio.io'],
+    [{}, { 'sidecar.istio.io/inject': 'true' }, 'object.sidecar-injector.istio.io'],
+    [{}, { 'istio.io/rev': 'default' }, 'rev.object.sidecar-injector.istio.io'],
+  ])('the webhook that takes a pod (mutatingwebhook.yaml): namespace %j, pod labels %j -> %s', (nsLabels, labels, name) => {
+    expect(injectorWebhookName(nsLabels, pod(labels))).toBe(name);
   });
 });

@@ -4,6 +4,7 @@
  * List) gets `istio-init` and `istio-proxy`, the `sidecar.istio.io/status` annotation and the
  * labels Istio adds. Used at pod admission and for `istioctl kube-inject` emulation.
  */
+import { inboundCaptureArgs, inboundPortAnnotationErrors } from './inbound-capture.js';
 
 interface InjectionOptions {
   /** Native sidecar: `istio-proxy` as an init container with restartPolicy Always (Istio's default when every kubelet >= 1.33). */
@@ -19,11 +20,24 @@ const INJECT_LABEL = 'sidecar.istio.io/inject';
 
 type Json = Record<string, any>;
 
-function initContainer(image: string): Json {
+/**
+ * A pod Istio's injector refuses, in its words (pkg/kube/inject/webhook.go injectPod wraps
+ * RunTemplate's error; several are listed as hashicorp/go-multierror prints them).
+ */
+export class InjectionError extends Error {
+  override name = 'InjectionError';
+  constructor(errors: string[]) {
+    const count = errors.length === 1 ? '1 error occurred' : `${errors.length} errors occurred`;
+    super(`failed to run injection template: ${count}:\n${errors.map((e) => `\t* ${e}`).join('\n')}\n\n`);
+  }
+}
+
+function initContainer(image: string, annotations: Json): Json {
+  const inbound = inboundCaptureArgs(annotations);
   return {
     name: 'istio-init',
     image,
-    args: ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,15020', '--log_output_level=default:info'],
+    args: ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', inbound.include, '-d', inbound.exclude, '--log_output_level=default:info'],
     resources: { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '10m', memory: '40Mi' } },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: false, runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 },
   };
@@ -59,6 +73,8 @@ function injectPodTemplate(template: Json, options: InjectionOptions): void {
   template.spec ??= {};
   const { metadata, spec } = template;
   if (hasSidecar(spec, metadata)) return;
+  const invalid = inboundPortAnnotationErrors(metadata.annotations).sort();
+  if (invalid.length > 0) throw new InjectionError(invalid);
   const image = options.proxyImage ?? DEFAULT_PROXY_IMAGE;
   const native = options.native ?? false;
   const appContainers: Json[] = spec.containers ?? [];
@@ -82,7 +98,7 @@ function injectPodTemplate(template: Json, options: InjectionOptions): void {
     imagePullSecrets: null,
     revision: options.revision ?? 'default',
   });
-  spec.initContainers = [...(spec.initContainers ?? []), initContainer(image), ...(native ? [proxyContainer(image, true)] : [])];
+  spec.initContainers = [...(spec.initContainers ?? []), initContainer(image, annotations), ...(native ? [proxyContainer(image, true)] : [])];
   if (!native) spec.containers = [...appContainers, proxyContainer(image, false)];
 }
 
@@ -107,7 +123,10 @@ function podTemplates(obj: Json): Json[] {
   }
 }
 
-/** Returns a copy of `obj` with a sidecar in each pod template; objects without one come back unchanged. */
+/**
+ * Returns a copy of `obj` with a sidecar in each pod template; objects without one come back
+ * unchanged. Throws InjectionError for a template whose annotations Istio refuses.
+ */
 export function injectSidecar<T extends object>(obj: T, options: InjectionOptions = {}): T {
   const copy = structuredClone(obj) as Json;
   for (const template of podTemplates(copy)) injectPodTemplate(template, options);
@@ -128,4 +147,18 @@ export function shouldInject(namespaceLabels: Record<string, string>, pod: Json)
   const selected = namespaceSetting === 'enabled' || (namespaceSetting === undefined && namespaceLabels['istio.io/rev'] !== undefined) || podLabel === 'true';
   if (!selected) return false;
   return pod.metadata?.annotations?.[INJECT_LABEL] !== 'false';
+}
+
+/**
+ * The name of the injector webhook that takes the pod, by the selectors of Istio's
+ * MutatingWebhookConfiguration for the default revision (manifests/charts/istio-control/
+ * istio-discovery/templates/mutatingwebhook.yaml): the API server names it when it refuses a pod.
+ */
+export function injectorWebhookName(namespaceLabels: Record<string, string>, pod: Json): string {
+  const prefix = namespaceLabels['istio-injection'] === 'enabled'
+    ? 'namespace.'
+    : namespaceLabels['istio.io/rev'] !== undefined
+      ? 'rev.namespace.'
+      : pod.metadata?.labels?.['istio.io/rev'] !== undefined ? 'rev.object.' : 'object.';
+  return `${prefix}sidecar-injector.istio.io`;
 }

@@ -28,7 +28,7 @@ describe('ConnectionPool', () => {
 });
 
 describe('OutlierDetector', () => {
-  const endpoints: Endpoint[] = ['a', 'b', 'c'].map((id) => ({ id, address: { host: '127.0.0.1', port: 1 }, meshProxy: true }));
+  const endpoints: Endpoint[] = ['a', 'b', 'c'].map((id) => ({ id, address: { host: '127.0.0.1', port: 1 }, meshProxy: true, istioTlsMode: true }));
 
   it('ejects after consecutive 5xx; a success resets the count', () => {
     const detector = new OutlierDetector({ consecutive5xxErrors: 2, baseEjectionTimeMs: 60_000, maxEjectionPercent: 100 });

@@ -15,6 +15,7 @@ import { Istiod, type ChangedConfig } from './istiod.js';
 import { listen, type Listener } from './listener.js';
 import { MeshMetrics } from './metrics.js';
 import { PeerCodec } from './peer.js';
+import { inboundCaptureOf } from '../istio/inbound-capture.js';
 import { gatewayHandler, inboundHandler, outboundHandler, statsHandler, type ProxyDeps } from './proxies.js';
 import { podAddress, Resolver } from './resolve.js';
 import type { ChangeType, DataPlane, MeshHost, PodAttachment, PodNetwork, ReadonlyKubeObject } from './types.js';
@@ -137,7 +138,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
 
   function entryFor(pod: ReadonlyKubeObject, meshProxy: boolean, sidecar: boolean): PodEntry {
     const namespace = pod.metadata.namespace ?? 'default';
-    return { namespace, name: pod.metadata.name, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map() };
+    return { namespace, name: pod.metadata.name, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map(), captures: sidecar ? inboundCaptureOf(pod) : () => false };
   }
 
   async function closePod(key: string): Promise<void> {
@@ -161,7 +162,10 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       entry.anyPort = addons.get(key)?.address;
       const outbound = await open(key, outboundHandler(deps, entry));
       if (sidecar) {
-        for (const containerPort of appPorts.keys()) entry.inbound.set(containerPort, await open(key, inboundHandler(deps, entry, containerPort)));
+        // A port the sidecar does not capture (excludeInboundPorts) reaches the app directly: podAddress.
+        for (const containerPort of appPorts.keys()) {
+          if (entry.captures(containerPort)) entry.inbound.set(containerPort, await open(key, inboundHandler(deps, entry, containerPort)));
+        }
         // The stats port is one more inbound port of the sidecar, as Prometheus scrapes it.
         entry.inbound.set(STATS_PORT, await open(key, statsHandler(metrics, key)));
       }

@@ -358,8 +358,9 @@ export class Envoy {
     timeoutMs: number | undefined, policy: TrafficPolicy,
   ): Promise<AttemptOutcome> {
     if (!endpoint.address) return { kind: 'connect-failure', message: 'connection failure' };
-    const mtls = policy.tlsMode === 'ISTIO_MUTUAL' || (policy.tlsMode === undefined && endpoint.meshProxy);
-    // ISTIO_MUTUAL towards a workload without a sidecar fails its TLS handshake.
+    const mtls = policy.tlsMode === 'ISTIO_MUTUAL' || (policy.tlsMode === undefined && endpoint.istioTlsMode);
+    // mTLS towards a port no proxy answers (no sidecar, or a port excluded from inbound capture)
+    // fails its TLS handshake with the plaintext app.
     if (mtls && !endpoint.meshProxy) return { kind: 'reset', message: 'connection termination' };
     const headers: Record<string, string> = { ...call.request.headers, 'x-envoy-attempt-count': String(attempt), 'x-forwarded-proto': 'http' };
     if (endpoint.meshProxy) {

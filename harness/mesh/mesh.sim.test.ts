@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ForwardRequest, ForwardedResult } from '../../apps/echo/src/protocol.js';
+import { CONTROL_PORT, type ForwardRequest, type ForwardedResult } from '../../apps/echo/src/protocol.js';
 import { applyManifests } from '../kube/apply.js';
 import { createKubeClients } from '../kube/clients.js';
 import { parseManifests } from '../kube/manifests.js';
@@ -37,7 +37,8 @@ let namespace: string;
 let client: V1Pod;
 let meshConfig: MeshConfigTracker;
 
-const echo = (name: string, app: string, version: string, extraArgs: string[] = []) => `
+/** An echo Deployment as manifests/ writes them: downward API env, and the control port out of inbound capture unless `captured`. */
+const echo = (name: string, app: string, version: string, extraArgs: string[] = [], options: { captured?: boolean; injected?: boolean } = {}) => `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}}
@@ -45,13 +46,18 @@ spec:
   replicas: 1
   selector: {matchLabels: {app: ${app}, version: ${version}}}
   template:
-    metadata: {labels: {app: ${app}, version: ${version}}}
+    metadata:
+      labels: {app: ${app}, version: ${version}${options.injected === false ? ', sidecar.istio.io/inject: "false"' : ''}}
+      ${options.captured ? '' : `annotations: {traffic.sidecar.istio.io/excludeInboundPorts: "${CONTROL_PORT}"}`}
     spec:
       containers:
       - name: echo
         image: meshspec/echo
         args: [--service, ${app}, --version, ${version}${extraArgs.map((a) => `, "${a}"`).join('')}]
         ports: [{name: http, containerPort: 8080}]
+        env:
+        - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+        - {name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
 ---
 `;
 const service = (name: string) => `
@@ -64,11 +70,11 @@ spec:
 ---
 `;
 
-async function apply(yaml: string): Promise<void> {
+async function apply(yaml: string, into = namespace): Promise<void> {
   const deadline = Date.now() + 30_000;
   const manifests = parseManifests(yaml, 'inline.yaml');
-  const noted = await meshConfig.beforeChange(manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? namespace })), { deadline });
-  await noted({ changed: await applyManifests(kube, manifests, { namespace, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace }, deadline }) });
+  const noted = await meshConfig.beforeChange(manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? into })), { deadline });
+  await noted({ changed: await applyManifests(kube, manifests, { namespace: into, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace: into }, deadline }) });
   await meshConfig.waitInEffect({ deadline });
 }
 
@@ -254,5 +260,68 @@ spec:
       expect(count(results, (r) => r.status === 200), `${concurrency} clients`).toBeGreaterThan(0);
       expect(count(results, (r) => r.status === 503), `${concurrency} clients`).toBeGreaterThan(0);
     }
+  });
+});
+
+/**
+ * What Istio's mutual TLS migration task and the workshop apply: STRICT for the whole namespace, with
+ * no per-workload exception. The harness still reaches its client, because the client's pod keeps the
+ * echo control port out of inbound capture with traffic.sidecar.istio.io/excludeInboundPorts
+ * (istio/istio@1.29.6, 1.30.3, 1.31.0-rc.0: manifests/charts/istio-control/istio-discovery/files/
+ * injection-template.yaml renders it into istio-init's `-d`; tools/istio-iptables/pkg/capture/run.go
+ * returns those ports before the inbound redirect), while the app's port stays captured and refuses
+ * every plaintext caller.
+ */
+describe('namespace-wide STRICT mTLS on the embedded cluster', () => {
+  let strict: string;
+  const podOf = (app: string) => readyWorkloadPod(kube, strict, app);
+
+  beforeAll(async () => {
+    strict = await createScenarioNamespace(kube, { name: 'strict', mesh: 'sidecar' }, RUN_ID);
+    await apply(
+      service('backend') + echo('client', 'client', 'v1') + echo('backend', 'backend', 'v1')
+      + echo('captured', 'captured', 'v1', [], { captured: true }) + echo('legacy', 'legacy', 'v1', [], { injected: false })
+      + `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default}
+spec:
+  mtls: {mode: STRICT}
+`,
+      strict,
+    );
+    const deadline = { deadline: Date.now() + 60_000 };
+    for (const app of ['client', 'backend', 'captured', 'legacy']) await waitForPods(kube, strict, `app=${app}`, { ready: true }, deadline);
+  }, 90_000);
+
+  it('the harness reaches the client through the API server, and the client reaches the backend over mTLS', async () => {
+    const { results, from } = await forwardFromPod(kube, await podOf('client'), { url: 'http://backend:8080/', count: 5 });
+    expect(from).toMatchObject({ namespace: strict, version: 'v1' });
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((results[0]!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(`URI=spiffe://cluster.local/ns/${strict}/sa/default`);
+  });
+
+  it('a plaintext client outside the mesh is refused on the app port: the connection is reset', async () => {
+    const [refused] = (await forwardFromPod(kube, await podOf('legacy'), { url: 'http://backend:8080/', count: 1, timeoutMs: 5000 })).results;
+    expect(refused).toMatchObject({ status: 0 });
+    expect(refused!.error).toMatch(/ECONNRESET|socket hang up/);
+  });
+
+  it("the API server's plaintext pod proxy is refused on the captured app port", async () => {
+    const backend = await podOf('backend');
+    await expect(kube.core.connectGetNamespacedPodProxyWithPath({ name: `${backend.metadata!.name}:8080`, namespace: strict, path: '' })).rejects.toMatchObject({ code: 503 });
+  });
+
+  it('a pod whose excludeInboundPorts Istio cannot read is refused by the injector webhook', async () => {
+    const body = { metadata: { name: 'bad-ports', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '*' } }, spec: { containers: [{ name: 'echo', image: 'meshspec/echo' }] } };
+    const refused = await kube.core.createNamespacedPod({ namespace: strict, body }).then(() => undefined, (error: unknown) => error as { code: number; body: string });
+    expect(refused?.code).toBe(400);
+    expect(JSON.parse(refused!.body).message).toMatch(/^admission webhook "namespace\.sidecar-injector\.istio\.io" denied the request: failed to run injection template: 1 error occurred:\n\t\* invalid value '\*' for annotation 'traffic\.sidecar\.istio\.io\/excludeInboundPorts'/);
+  });
+
+  it('a pod whose sidecar captures the control port cannot be driven, and the error says which annotation to add', async () => {
+    await expect(forwardFromPod(kube, await podOf('captured'), { url: 'http://backend:8080/', count: 1 })).rejects.toThrow(
+      `its sidecar captures that port, where a STRICT PeerAuthentication or an AuthorizationPolicy refuses the API server's plaintext call: add the annotation traffic.sidecar.istio.io/excludeInboundPorts: "${CONTROL_PORT}" to the pod template`,
+    );
   });
 });

@@ -40,8 +40,14 @@ export interface Endpoint {
   /** Null when the endpoint exists but nothing listens for that port (connect failure). */
   address: Address | null;
   pod?: PodEntry;
-  /** A sidecar or gateway that accepts (emulated) mTLS. */
+  /** A sidecar or gateway answers on this endpoint and accepts (emulated) mTLS. */
   meshProxy: boolean;
+  /**
+   * The pod carries a sidecar (Istio's `tlsMode: istio` endpoint label), so a client's auto mTLS
+   * chooses mTLS for it even on a port its sidecar does not capture (istio/istio@1.30.3
+   * pilot/pkg/networking/core/cluster_tls.go: the transport socket matches the endpoint's tlsMode).
+   */
+  istioTlsMode: boolean;
 }
 
 function servicePorts(service: ReadonlyKubeObject): ServicePort[] {
@@ -114,7 +120,7 @@ export class Resolver {
     if (target.kind === 'service-entry') return this.entryEndpoints(target.entry, target.fqdn, target.port);
     if (target.service) return this.serviceEndpoints(target.service.object, target.service.port);
     const external = this.external(target.host);
-    if (external) return [{ id: `external|${target.host}`, address: external.address, meshProxy: false }];
+    if (external) return [{ id: `external|${target.host}`, address: external.address, meshProxy: false, istioTlsMode: false }];
     return this.podIpEndpoints(target.host, target.port);
   }
 
@@ -122,7 +128,7 @@ export class Resolver {
   private podIpEndpoints(ip: string, port: number): Endpoint[] {
     const pod = this.host.list('', 'Pod').find((p) => p.status?.podIP === ip);
     const entry = pod && this.pods.get(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`);
-    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: entry.meshProxy }] : [];
+    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: entry.meshProxy }] : [];
   }
 
   /**
@@ -159,7 +165,8 @@ export class Resolver {
           id: `${namespace}/${pod.metadata.name}:${containerPort}`,
           address: entry && containerPort !== undefined ? podAddress(entry, containerPort) : null,
           pod: entry,
-          meshProxy: entry?.meshProxy ?? false,
+          meshProxy: entry !== undefined && containerPort !== undefined && proxyAnswers(entry, containerPort),
+          istioTlsMode: entry?.meshProxy ?? false,
         };
       });
   }
@@ -176,13 +183,22 @@ export class Resolver {
     const names = entry.endpoints.length > 0 && entry.resolution !== 'NONE' ? entry.endpoints.map((e) => e.address.toLowerCase()) : [host];
     return names.flatMap((name) => {
       const external = this.external(name);
-      return external ? [{ id: `external|${name}:${port}`, address: external.address, meshProxy: false }] : [];
+      return external ? [{ id: `external|${name}:${port}`, address: external.address, meshProxy: false, istioTlsMode: false }] : [];
     });
   }
 }
 
-/** Where to connect to reach a pod's containerPort: through its sidecar when it has one. */
+/** Whether a proxy answers on a pod's containerPort: a gateway on every port, a sidecar on those it captures. */
+function proxyAnswers(entry: PodEntry, containerPort: number): boolean {
+  return entry.meshProxy && (entry.anyPort !== undefined || entry.captures(containerPort));
+}
+
+/**
+ * Where to connect to reach a pod's containerPort: its sidecar's inbound listener for a port it
+ * captures (or its agent's stats port), else the app itself.
+ */
 export function podAddress(entry: PodEntry, containerPort: number): Address | null {
   if (entry.anyPort) return entry.anyPort;
-  return (entry.sidecar ? entry.inbound.get(containerPort) : entry.appPorts.get(containerPort)) ?? null;
+  if (entry.captures(containerPort)) return entry.inbound.get(containerPort) ?? null;
+  return entry.inbound.get(containerPort) ?? entry.appPorts.get(containerPort) ?? null;
 }

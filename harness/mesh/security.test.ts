@@ -1,5 +1,6 @@
 /** Fidelity tests for mutual TLS: PeerAuthentication, DestinationRule tls.mode, XFCC. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTROL_PORT } from '../../apps/echo/src/protocol.js';
 import { MeshWorld, type Pod } from './__tests__/world.js';
 
 let world: MeshWorld;
@@ -64,5 +65,46 @@ describe('mutual TLS', () => {
     });
     const { results } = await world.forward(client, { url: 'http://httpbin:8080/' });
     expect(headersSeen(results[0]!.body)['x-forwarded-client-cert']).toContain('URI=spiffe://cluster.local/ns/default/sa/sleep');
+  });
+});
+
+/**
+ * A port excluded from inbound capture reaches the app past the sidecar, as istio-iptables sets it
+ * up (istio/istio@1.30.3 tools/istio-iptables/pkg/capture/run.go: RETURN for each `-d` port before
+ * the redirect; same at 1.29.6, 1.31.0-rc.0); the other ports stay captured. Clients still choose
+ * mTLS by the endpoint's tlsMode label (pilot/pkg/networking/core/cluster_tls.go), which a plaintext
+ * app cannot answer.
+ */
+describe('ports excluded from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts)', () => {
+  let open: Pod;
+  beforeEach(async () => {
+    world.service('open', { app: 'open' });
+    open = await world.pod({ name: 'open-1', labels: { app: 'open' }, serviceAccount: 'open', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' } });
+    await world.apply(peerAuthentication('default', 'default', { mtls: { mode: 'STRICT' } }));
+  });
+
+  it('a plaintext client reaches the excluded port under namespace-wide STRICT, and the app sees its headers as sent (no proxy in between)', async () => {
+    const { results } = await world.forward(plain, { url: 'http://open:8080/', headers: { 'x-forwarded-client-cert': 'By=forged' } });
+    expect(results[0]!.status).toBe(200);
+    expect(headersSeen(results[0]!.body)['x-forwarded-client-cert']).toBe('By=forged');
+  });
+
+  it('a port not excluded stays captured: STRICT refuses the plaintext client there', async () => {
+    const podIP = open.object.status!.podIP as string;
+    const [refused] = (await world.forward(plain, { url: `http://${podIP}:${CONTROL_PORT}/_echo/healthz` })).results;
+    expect(refused!.status).toBe(0);
+    expect((await world.forward(plain, { url: `http://${podIP}:8080/` })).results[0]!.status).toBe(200);
+  });
+
+  it('a sidecar client sends mTLS to the excluded port (auto mTLS by tlsMode) and fails; with tls DISABLE it gets through', async () => {
+    const failed = (await world.forward(client, { url: 'http://open:8080/' })).results[0]!;
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
+    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'open', namespace: 'default' }, spec: { host: 'open', trafficPolicy: { tls: { mode: 'DISABLE' } } } });
+    const [plaintext] = (await world.forward(client, { url: 'http://open:8080/' })).results;
+    expect(plaintext!.status).toBe(200);
+    const seen = headersSeen(plaintext!.body);
+    expect(seen['x-forwarded-client-cert']).toBeUndefined();
+    expect(Object.keys(seen).filter((h) => h.startsWith('x-meshspec'))).toEqual([]);
   });
 });

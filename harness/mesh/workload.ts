@@ -25,8 +25,10 @@ export interface PodEntry {
   sidecar: boolean;
   /** Where the app listens, per containerPort. */
   appPorts: Map<number, Address>;
-  /** The sidecar's inbound listener per containerPort. */
+  /** The sidecar's inbound listener per captured containerPort, and its agent's stats port. */
   inbound: Map<number, Address>;
+  /** Whether the sidecar captures inbound traffic to a port (never, for a pod without one). */
+  captures(port: number): boolean;
   /** Gateways and addons: one listener for every port. */
   anyPort?: Address;
   /** Gateways and sidecars hold mesh identity and speak (emulated) mTLS. */

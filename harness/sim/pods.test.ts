@@ -61,7 +61,8 @@ describe('pods on the embedded cluster', () => {
     });
     expect(viaPod.body.headers['x-custom']).toBe('yes');
     expect(viaPod.body.headers.authorization).toBeUndefined();
-    expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello' });
+    // What the manifest asks for, and the hostname the runtime exports; no POD_IP of the sim's own.
+    expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello', HOSTNAME: name });
     const viaService = await raw('GET', '/api/v1/namespaces/apps1/services/web:http/proxy/');
     expect(['apps1']).toContain(viaService.body.namespace);
     const log = await core.readNamespacedPodLog({ namespace: 'apps1', name, tailLines: 1 });

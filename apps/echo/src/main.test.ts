@@ -44,13 +44,14 @@ describe('echo process', () => {
     }
   });
 
-  it('reports the port it chose to a parent with an IPC channel, and exits when that channel closes', async () => {
+  it('reports the ports it chose to a parent with an IPC channel, and exits when that channel closes', async () => {
     const child = spawn(process.execPath, [join(buildDir, 'dist/main.js')], { env: { ...process.env, MESHSPEC_LISTEN_PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const report = await new Promise<unknown>((resolve) => child.once('message', resolve));
     if (!isListeningReport(report)) throw new Error(`the first message is not a listening report: ${JSON.stringify(report)}`);
-    const { port } = report.listening;
+    const { port, controlPort } = report.listening;
     expect((await fetch(`http://127.0.0.1:${port}/_echo/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${controlPort}/_echo/requests`)).status).toBe(200);
     // What the channel does when the parent dies, even by SIGKILL.
     child.disconnect();
     expect(await exited).toBe(0);

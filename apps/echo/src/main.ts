@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startEchoServer(options);
-  console.log(`echo ${options.service} ${options.version} (pod ${options.pod}) listening on ${options.host}:${server.port}`);
+  console.log(`echo ${options.service} ${options.version} (pod ${options.pod}) listening on ${options.host}:${server.port}, control endpoints on ${options.host}:${server.controlPort}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     // Started by the embedded cluster's kubelet: it learns the port from here, and no pod may outlive
     // its cluster, so the app exits when the channel closes (also when the kubelet is SIGKILLed).
     process.on('disconnect', () => stop('parent process gone'));
-    const report: ListeningReport = { listening: { port: server.port } };
+    const report: ListeningReport = { listening: { port: server.port, controlPort: server.controlPort } };
     if (process.connected) process.send(report);
     else stop('parent process gone');
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions, UsageError } from './options.js';
 import { parseDuration } from './duration.js';
+import { CONTROL_PORT } from './protocol.js';
 
 describe('echo options', () => {
   it('accepts Go-style flags as the workshop backend is started with them', () => {
@@ -18,9 +19,19 @@ describe('echo options', () => {
     expect(options).toMatchObject({ port: 7000, version: 'v2', service: 'reviews', pod: 'reviews-1', namespace: 'shop' });
   });
 
-  it('listens on MESHSPEC_LISTEN_PORT on loopback when the embedded cluster sets it, and uses its proxy', () => {
+  it('names the pod after HOSTNAME without POD_NAME (Kubernetes sets the hostname to the pod name), and reports namespace default without POD_NAMESPACE', () => {
+    expect(resolveOptions([], { HOSTNAME: 'reviews-7d9f-x2' })).toMatchObject({ pod: 'reviews-7d9f-x2', namespace: 'default' });
+    expect(resolveOptions([], { HOSTNAME: 'reviews-7d9f-x2', POD_NAME: 'reviews-1' }).pod).toBe('reviews-1');
+  });
+
+  it('serves its control endpoints on CONTROL_PORT in a container, and refuses the app that port', () => {
+    expect(resolveOptions([], {})).toMatchObject({ port: 8080, controlPort: CONTROL_PORT });
+    expect(() => resolveOptions(['--port', String(CONTROL_PORT)], {})).toThrow(`--port ${CONTROL_PORT} is the port of the control endpoints (forward call, request log); choose another port for the app`);
+  });
+
+  it('listens on MESHSPEC_LISTEN_PORT on loopback when the embedded cluster sets it, with the control port chosen by the OS, and uses its proxy', () => {
     const options = resolveOptions(['--port', '8080'], { MESHSPEC_LISTEN_PORT: '41234', MESHSPEC_OUTBOUND_PROXY: 'http://127.0.0.1:5000' });
-    expect(options).toMatchObject({ port: 41234, host: '127.0.0.1', outboundProxy: 'http://127.0.0.1:5000' });
+    expect(options).toMatchObject({ port: 41234, controlPort: 0, host: '127.0.0.1', outboundProxy: 'http://127.0.0.1:5000' });
   });
 
   it('rejects bad input naming the flag', () => {

@@ -3,6 +3,7 @@
  * (`-fail-percent=50`, as the workshop's backend takes them) and GNU style (`--fail-percent 50`).
  */
 import { hostname } from 'node:os';
+import { CONTROL_PORT } from './protocol.js';
 import type { EchoServerOptions } from './server.js';
 
 const FLAGS = ['port', 'version', 'service', 'fail-percent', 'upstream', 'pod', 'namespace', 'host'] as const;
@@ -40,8 +41,10 @@ function toInteger(flag: string, text: string, min: number, max: number): number
 
 /**
  * Resolves the app's settings. The listen port is `MESHSPEC_LISTEN_PORT` when set (the embedded
- * cluster sets 0: the OS chooses a free loopback port, which main.ts reports to the kubelet), else
- * --port / PORT (default 8080).
+ * cluster sets 0: the OS chooses free loopback ports for the app and its control endpoints, which
+ * main.ts reports to the kubelet), else --port / PORT (default 8080), with the control endpoints
+ * on CONTROL_PORT. The pod's name is POD_NAME (the downward API), else the container's hostname,
+ * which Kubernetes sets to the pod's name (HOSTNAME, as the container runtime exports it).
  */
 export function resolveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): EchoServerOptions {
   const flags = parseFlags(argv);
@@ -49,17 +52,21 @@ export function resolveOptions(argv: readonly string[], env: NodeJS.ProcessEnv):
   const port = listenPort
     ? toInteger('MESHSPEC_LISTEN_PORT', listenPort, 0, 65535)
     : toInteger('--port', flags.port ?? env.PORT ?? '8080', 0, 65535);
+  if (!listenPort && port === CONTROL_PORT) {
+    throw new UsageError(`--port ${port} is the port of the control endpoints (forward call, request log); choose another port for the app`);
+  }
   const upstream = flags.upstream ?? env.UPSTREAM;
   if (upstream !== undefined && !/^https?:\/\//.test(upstream)) {
     throw new UsageError(`--upstream must be an http:// or https:// URL (got "${upstream}")`);
   }
   return {
     port,
+    controlPort: listenPort ? 0 : CONTROL_PORT,
     // On the embedded cluster every pod shares the machine's loopback; in a container, listen everywhere.
     host: flags.host ?? (listenPort ? '127.0.0.1' : '0.0.0.0'),
     service: flags.service ?? env.SERVICE_NAME ?? 'echo',
     version: flags.version ?? env.VERSION ?? 'v1',
-    pod: flags.pod ?? env.POD_NAME ?? hostname(),
+    pod: flags.pod ?? env.POD_NAME ?? env.HOSTNAME ?? hostname(),
     namespace: flags.namespace ?? env.POD_NAMESPACE ?? 'default',
     failPercent: toInteger('--fail-percent', flags['fail-percent'] ?? env.FAIL_PERCENT ?? '0', 0, 100),
     upstream,

@@ -82,6 +82,16 @@ export interface RequestLogPage {
   entries: RequestLogEntry[];
 }
 
+/**
+ * The port the control endpoints (forward call, request log, health) listen on in a container,
+ * apart from the app's own port. A pod keeps it out of its sidecar's inbound capture with the
+ * annotation `traffic.sidecar.istio.io/excludeInboundPorts: "8079"`, so the harness reaches it
+ * through the API server's pod proxy (plaintext, no client certificate) even where a STRICT
+ * PeerAuthentication or an AuthorizationPolicy refuses such a caller on the app's port. Only
+ * inbound capture is skipped: the forward call's own requests still leave through the sidecar.
+ */
+export const CONTROL_PORT = 8079;
+
 export const FORWARD_PATH = '/_echo/forward/';
 export const REQUESTS_PATH = '/_echo/requests';
 export const HEALTH_PATH = '/_echo/healthz';
@@ -95,13 +105,15 @@ export function decodeForward(encoded: string): ForwardRequest {
 
 /**
  * Sent once to the parent over the IPC channel, when the app has one (the embedded cluster's
- * kubelet starts it so), after the server listens: the port the OS chose for MESHSPEC_LISTEN_PORT=0.
+ * kubelet starts it so), after both servers listen: the ports the OS chose for
+ * MESHSPEC_LISTEN_PORT=0, the app's (`port`) and the control endpoints' (`controlPort`).
  */
 export interface ListeningReport {
-  listening: { port: number };
+  listening: { port: number; controlPort: number };
 }
 
 export function isListeningReport(message: unknown): message is ListeningReport {
-  const port = (message as Partial<ListeningReport> | null)?.listening?.port;
-  return Number.isInteger(port) && port! > 0 && port! <= 65535;
+  const listening = (message as Partial<ListeningReport> | null)?.listening;
+  const isPort = (port: unknown) => Number.isInteger(port) && (port as number) > 0 && (port as number) <= 65535;
+  return isPort(listening?.port) && isPort(listening?.controlPort);
 }

@@ -108,7 +108,7 @@ describe('echo server', () => {
     const body: EchoResponse = (await get(frontend.url)).json();
     expect(body.upstream).toMatchObject({ status: 200, body: { version: 'v9' } });
     const forward = encodeForward({ url: 'http://reviews:9080/r', count: 2 });
-    const results: ForwardResponse = (await get(`${frontend.url}/_echo/forward/${forward}`)).json();
+    const results: ForwardResponse = (await get(`${frontend.controlUrl}/_echo/forward/${forward}`)).json();
     expect(results.results.map((r) => r.version)).toEqual(['v9', 'v9']);
     expect(seen).toEqual([
       { url: 'http://backend.shop:8080/notes', host: 'backend.shop:8080' },
@@ -123,7 +123,7 @@ describe('forward call', () => {
     const target = await echo({ version: 'v2', pod: 'target-1' });
     const client = await echo({ service: 'client', pod: 'client-1' });
     const forward = encodeForward({ url: `${target.url}/?codes=503:50,200:50`, count: 20, concurrency: 4, idPrefix: 'run7-', headers: { 'x-user': 'jason' } });
-    const res = await get(`${client.url}/_echo/forward/${forward}`);
+    const res = await get(`${client.controlUrl}/_echo/forward/${forward}`);
     const body: ForwardResponse = res.json();
     expect(body.from).toEqual({ pod: 'client-1', version: 'v1', namespace: 'shop' });
     expect(body.results).toHaveLength(20);
@@ -142,7 +142,7 @@ describe('forward call', () => {
     const client = await echo();
     const started = performance.now();
     const forward = encodeForward({ url: `${target.url}/?delay=100ms`, count: 6, concurrency: 2 });
-    const body: ForwardResponse = (await get(`${client.url}/_echo/forward/${forward}`)).json();
+    const body: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${forward}`)).json();
     const elapsed = performance.now() - started;
     expect(body.results.every((r) => r.status === 200)).toBe(true);
     // 6 requests of 100 ms two at a time: pairs start together, three rounds in all.
@@ -155,7 +155,7 @@ describe('forward call', () => {
   it('paces requests at qps', async () => {
     const target = await echo();
     const client = await echo();
-    const body: ForwardResponse = (await get(`${client.url}/_echo/forward/${encodeForward({ url: target.url, count: 5, qps: 20, concurrency: 5 })}`)).json();
+    const body: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: target.url, count: 5, qps: 20, concurrency: 5 })}`)).json();
     const starts = body.results.map((r) => r.startedMs);
     expect(starts[4]! - starts[0]!).toBeGreaterThanOrEqual(190);
   });
@@ -163,11 +163,11 @@ describe('forward call', () => {
   it('reports per-request timeouts and connection errors as status 0', async () => {
     const target = await echo();
     const client = await echo();
-    const slow: ForwardResponse = (await get(`${client.url}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=2s`, count: 1, timeoutMs: 100 })}`)).json();
+    const slow: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=2s`, count: 1, timeoutMs: 100 })}`)).json();
     expect(slow.results[0]).toMatchObject({ status: 0 });
     expect(slow.results[0]!.latencyMs).toBeLessThan(1000);
     expect(slow.results[0]!.error).toMatch(/timeout|abort/i);
-    const refused: ForwardResponse = (await get(`${client.url}/_echo/forward/${encodeForward({ url: 'http://127.0.0.1:1/', count: 1 })}`)).json();
+    const refused: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: 'http://127.0.0.1:1/', count: 1 })}`)).json();
     expect(refused.results[0]).toMatchObject({ status: 0 });
     expect(refused.results[0]!.error).toMatch(/ECONNREFUSED/);
   });
@@ -176,7 +176,7 @@ describe('forward call', () => {
     const target = await echo();
     const client = await echo();
     const started = performance.now();
-    const body: ForwardResponse = (await get(`${client.url}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=100ms`, count: 10, deadlineMs: 250 })}`)).json();
+    const body: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=100ms`, count: 10, deadlineMs: 250 })}`)).json();
     // Sent one after another, all ten would take a second.
     expect(performance.now() - started).toBeLessThan(900);
     expect(body.results).toHaveLength(10);
@@ -189,10 +189,10 @@ describe('forward call', () => {
 
   it('refuses a malformed forward request with 400 naming the field', async () => {
     const client = await echo();
-    const bad = await get(`${client.url}/_echo/forward/${encodeForward({ url: 'http://x/', count: 0 })}`);
+    const bad = await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: 'http://x/', count: 0 })}`);
     expect(bad.status).toBe(400);
     expect(bad.json().error).toBe('forward request: field "count" must be an integer from 1 to 100000 (got 0)');
-    const garbage = await get(`${client.url}/_echo/forward/@@@`);
+    const garbage = await get(`${client.controlUrl}/_echo/forward/@@@`);
     expect(garbage.status).toBe(400);
     expect(garbage.json().error).toMatch(/not base64url-encoded JSON/);
   });
@@ -203,27 +203,52 @@ describe('request log and health', () => {
     const server = await echo();
     await get(`${server.url}/a`, { 'x-request-id': 'id-1' });
     await get(`${server.url}/b?status=503`, { 'x-request-id': 'id-2', 'x-envoy-attempt-count': '3' });
-    const all: RequestLogPage = (await get(`${server.url}/_echo/requests`)).json();
+    const all: RequestLogPage = (await get(`${server.controlUrl}/_echo/requests`)).json();
     expect(all.lastSeq).toBe(2);
     expect(all.entries).toMatchObject([
       { seq: 1, id: 'id-1', path: '/a', status: 200 },
       { seq: 2, id: 'id-2', path: '/b?status=503', status: 503, attempt: 3 },
     ]);
-    const later: RequestLogPage = (await get(`${server.url}/_echo/requests?since=1`)).json();
+    const later: RequestLogPage = (await get(`${server.controlUrl}/_echo/requests?since=1`)).json();
     expect(later.entries.map((e) => e.id)).toEqual(['id-2']);
-    expect((await get(`${server.url}/_echo/requests?since=-1`)).status).toBe(400);
+    expect((await get(`${server.controlUrl}/_echo/requests?since=-1`)).status).toBe(400);
   });
 
   it('keeps only the newest entries when the log is full', async () => {
     const server = await echo({ logCapacity: 3 });
     for (let i = 0; i < 7; i++) await get(server.url, { 'x-request-id': `r${i}` });
-    const page: RequestLogPage = (await get(`${server.url}/_echo/requests`)).json();
+    const page: RequestLogPage = (await get(`${server.controlUrl}/_echo/requests`)).json();
     expect(page.entries.map((e) => e.id)).toEqual(['r4', 'r5', 'r6']);
     expect(page.lastSeq).toBe(7);
   });
 
-  it('reports healthy while serving', async () => {
+  it('reports healthy while serving, on the app port (where probes look) and on the control port', async () => {
     const server = await echo();
     expect((await get(`${server.url}/_echo/healthz`)).status).toBe(200);
+    expect((await get(`${server.controlUrl}/_echo/healthz`)).status).toBe(200);
+  });
+});
+
+describe('control port', () => {
+  it('serves the forward call and the request log apart from the app, which answers them with 404 naming the control port', async () => {
+    const server = await echo();
+    expect(server.controlPort).not.toBe(server.port);
+    const onApp = await get(`${server.url}/_echo/forward/${encodeForward({ url: server.url, count: 1 })}`);
+    expect(onApp.status).toBe(404);
+    expect(onApp.json().error).toBe('/_echo/forward/ is served on the control port (8079 in a container), not on the app\'s port');
+    expect((await get(`${server.url}/_echo/requests`)).status).toBe(404);
+    const notControl = await get(`${server.controlUrl}/hello`);
+    expect(notControl.status).toBe(404);
+    expect(notControl.json().error).toMatch(/^the control port serves \/_echo\/healthz, \/_echo\/requests and \/_echo\/forward\/<request>/);
+    // Neither call counts as an app request.
+    expect(((await get(`${server.controlUrl}/_echo/requests`)).json() as RequestLogPage).entries).toEqual([]);
+  });
+
+  it('does not start when the control port is taken', async () => {
+    const taken = http.createServer();
+    others.push(taken);
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const controlPort = (taken.address() as AddressInfo).port;
+    await expect(echo({ controlPort })).rejects.toThrow(/EADDRINUSE/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The echo server: answers every request with an EchoResponse naming its version and pod and
- * every header it received; fails on purpose when asked; calls its upstream; runs forward calls.
+ * every header it received; fails on purpose when asked; calls its upstream. Its control
+ * endpoints (forward call, request log) answer on a port of their own (see CONTROL_PORT).
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,7 @@ import { createOutboundClient, flattenHeaders } from './client.js';
 import { ControlError, parseControls } from './controls.js';
 import { ForwardRequestError, runForward, validateForwardRequest } from './forward.js';
 import {
-  decodeForward, FORWARD_PATH, HEALTH_PATH, REQUESTS_PATH,
+  CONTROL_PORT, decodeForward, FORWARD_PATH, HEALTH_PATH, REQUESTS_PATH,
   type EchoResponse, type RequestLogPage,
 } from './protocol.js';
 import { RequestLog } from './request-log.js';
@@ -21,6 +22,8 @@ export interface EchoServerOptions {
   namespace: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** Port of the control endpoints; 0 (the default) picks a free port. */
+  controlPort?: number;
   /** Default 127.0.0.1. */
   host?: string;
   /** Share of ordinary requests answered with 500, 0-100. */
@@ -40,6 +43,9 @@ export interface EchoServer {
   port: number;
   /** http://host:port */
   url: string;
+  controlPort: number;
+  /** http://host:controlPort: forward call, request log, health. */
+  controlUrl: string;
   /** Stops accepting, reports unready, lets in-flight requests finish (bounded), then resolves. */
   close(): Promise<void>;
 }
@@ -122,10 +128,23 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     });
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  function health(res: http.ServerResponse): void {
+    sendJson(res, ready ? 200 : 503, { ready });
+  }
+
+  /** The app's port: every request is echoed, except the health path probes use. */
+  async function handleApp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://echo.invalid');
+    if (url.pathname === HEALTH_PATH) health(res);
+    else if (url.pathname === REQUESTS_PATH || url.pathname.startsWith(FORWARD_PATH)) {
+      sendJson(res, 404, { error: `${url.pathname.startsWith(FORWARD_PATH) ? FORWARD_PATH : REQUESTS_PATH} is served on the control port (${CONTROL_PORT} in a container), not on the app's port` });
+    } else await echo(req, res, url);
+  }
+
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://echo.invalid');
     if (url.pathname === HEALTH_PATH) {
-      sendJson(res, ready ? 200 : 503, { ready });
+      health(res);
     } else if (url.pathname === REQUESTS_PATH) {
       const since = Number(url.searchParams.get('since') ?? '0');
       if (!Number.isInteger(since) || since < 0) {
@@ -145,40 +164,62 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       }
       sendJson(res, 200, await runForward(forward, client, identity));
     } else {
-      await echo(req, res, url);
+      sendJson(res, 404, { error: `the control port serves ${HEALTH_PATH}, ${REQUESTS_PATH} and ${FORWARD_PATH}<request>; the app answers on its own port` });
     }
   }
 
-  const server = http.createServer((req, res) => {
-    req.resume(); // the body is never needed; drain it so keep-alive works
-    handle(req, res).catch((error: unknown) => {
-      const status = error instanceof ControlError ? 400 : 500;
-      if (!res.headersSent) sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
-      else res.destroy();
+  function createServer(handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.Server {
+    const server = http.createServer((req, res) => {
+      req.resume(); // the body is never needed; drain it so keep-alive works
+      handle(req, res).catch((error: unknown) => {
+        const status = error instanceof ControlError ? 400 : 500;
+        if (!res.headersSent) sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
+        else res.destroy();
+      });
     });
-  });
-  server.keepAliveTimeout = 65_000;
+    server.keepAliveTimeout = 65_000;
+    return server;
+  }
+
+  const listen = (server: http.Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const app = createServer(handleApp);
+  const control = createServer(handleControl);
+  const servers = [app, control];
+  let port: number;
+  let controlPort: number;
+  try {
+    port = await listen(app, options.port ?? 0);
+    controlPort = await listen(control, options.controlPort ?? 0);
+  } catch (error) {
+    await Promise.all(servers.filter((s) => s.listening).map((s) => new Promise((resolve) => s.close(resolve))));
+    client.close();
+    throw error;
+  }
   ready = true;
-  const port = (server.address() as AddressInfo).port;
+  const urlOf = (p: number) => `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${p}`;
 
   return {
     host,
     port,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: urlOf(port),
+    controlPort,
+    controlUrl: urlOf(controlPort),
     async close() {
       ready = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const drain = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 2000);
+      const closed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      for (const server of servers) server.closeIdleConnections();
+      const drain = setTimeout(() => {
+        for (const server of servers) server.closeAllConnections();
+      }, options.drainMs ?? 2000);
       await closed;
       clearTimeout(drain);
       client.close();

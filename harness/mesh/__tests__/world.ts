@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEchoServer, type EchoServer } from '../../../apps/echo/src/server.js';
-import { encodeForward, type ForwardRequest, type ForwardResponse, type RequestLogPage } from '../../../apps/echo/src/protocol.js';
+import { CONTROL_PORT, encodeForward, type ForwardRequest, type ForwardResponse, type RequestLogPage } from '../../../apps/echo/src/protocol.js';
 import { createDataPlane, type DataPlaneOptions } from '../data-plane.js';
 import type { ChangeType, DataPlane, ExternalHost, KubeObject, MeshHost, PodNetwork } from '../types.js';
 
@@ -86,6 +86,7 @@ interface PodSpec {
   serviceAccount?: string;
   /** Owner (Deployment) name, for workload labels. */
   workload?: string;
+  annotations?: Record<string, string>;
 }
 
 export interface Pod {
@@ -124,18 +125,21 @@ export class MeshWorld {
         name: spec.name,
         namespace,
         labels: { ...spec.labels, 'pod-template-hash': hash },
+        ...(spec.annotations ? { annotations: spec.annotations } : {}),
         ownerReferences: [{ kind: 'ReplicaSet', name: `${workload}-${hash}` }],
       },
       spec: { containers, serviceAccountName: spec.serviceAccount },
       status: { phase: 'Running', podIP: `10.244.0.${++this.podCount}`, conditions: [{ type: 'Ready', status: 'True' }] },
     });
-    // Like the sim, pick the app's port before attaching; another test file may grab it first, so retry.
+    // Like the sim, pick the app's ports before attaching; another test file may grab them first, so retry.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const network = await this.plane.attachPod({ pod: object, appPorts: new Map([[8080, { host: '127.0.0.1', port }]]) });
+      const controlPort = await freePort();
+      const appPorts = new Map([[8080, { host: '127.0.0.1', port }], [CONTROL_PORT, { host: '127.0.0.1', port: controlPort }]]);
+      const network = await this.plane.attachPod({ pod: object, appPorts });
       try {
         const echo = await startEchoServer({
-          service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port,
+          service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port, controlPort,
           failPercent: spec.failPercent, upstream: spec.upstream, outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY, drainMs: 100,
         });
         const pod = { object, network, echo };
@@ -183,17 +187,17 @@ export class MeshWorld {
   }
 
   /**
-   * Runs a forward call in `from`, reaching its app directly as kubectl port-forward does (inside
-   * the pod's network, past its sidecar, so this works under STRICT mTLS too).
+   * Runs a forward call in `from`, reaching its control port directly as kubectl port-forward does
+   * (inside the pod's network, past its sidecar, so this works under STRICT mTLS too).
    */
   async forward(from: Pod, request: Omit<ForwardRequest, 'count'> & { count?: number }): Promise<ForwardResponse> {
-    const response = await fetch(`${from.echo.url}/_echo/forward/${encodeForward({ count: 1, ...request })}`);
+    const response = await fetch(`${from.echo.controlUrl}/_echo/forward/${encodeForward({ count: 1, ...request })}`);
     if (response.status !== 200) throw new Error(`forward call failed: ${response.status} ${await response.text()}`);
     return (await response.json()) as ForwardResponse;
   }
 
   async requestLog(pod: Pod): Promise<RequestLogPage> {
-    return (await (await fetch(`${pod.echo.url}/_echo/requests`)).json()) as RequestLogPage;
+    return (await (await fetch(`${pod.echo.controlUrl}/_echo/requests`)).json()) as RequestLogPage;
   }
 
   /** A plain HTTP server outside the cluster, reachable under `names`. */

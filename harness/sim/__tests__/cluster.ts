@@ -110,6 +110,8 @@ export function deployment(namespace: string, name: string, replicas: number, im
               ports: [{ containerPort: 8080, name: 'http' }],
               env: [
                 { name: 'VERSION', value: 'v1' },
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'MY_POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
               ],

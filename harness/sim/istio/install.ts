@@ -7,7 +7,8 @@
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { KubeObject } from '../store/types.js';
 import { istioCrd, ISTIO_CRDS } from './crds.js';
-import { DEFAULT_PROXY_IMAGE, injectSidecar, shouldInject } from '../../istio/injection.js';
+import { DEFAULT_PROXY_IMAGE, InjectionError, injectorWebhookName, injectSidecar, shouldInject } from '../../istio/injection.js';
+import { ApiError } from '../store/errors.js';
 import { missingSubsetWarnings, validateIstioObject } from './validation.js';
 
 type SimIstioProfile = 'demo' | 'default' | 'minimal';
@@ -65,9 +66,15 @@ function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlug
     mutate({ operation, type, object }) {
       if (operation !== 'CREATE' || type.kind !== 'Pod' || type.group) return;
       const namespace = api.store.get(api.type('', 'Namespace'), undefined, object.metadata.namespace!);
-      if (!shouldInject(namespace?.metadata.labels ?? {}, object)) return;
-      const injected = injectSidecar(object, { native: nativeSidecars, proxyImage: DEFAULT_PROXY_IMAGE, revision: namespace?.metadata.labels?.['istio.io/rev'] });
-      Object.assign(object, injected);
+      const namespaceLabels = namespace?.metadata.labels ?? {};
+      if (!shouldInject(namespaceLabels, object)) return;
+      try {
+        Object.assign(object, injectSidecar(object, { native: nativeSidecars, proxyImage: DEFAULT_PROXY_IMAGE, revision: namespaceLabels['istio.io/rev'] }));
+      } catch (error) {
+        if (!(error instanceof InjectionError)) throw error;
+        // The webhook's failurePolicy is Fail: the API server refuses the pod with the webhook's message (code 400).
+        throw new ApiError(400, 'BadRequest', `admission webhook "${injectorWebhookName(namespaceLabels, object)}" denied the request: ${error.message}`);
+      }
     },
     validate({ type, object, warnings }) {
       validateIstioObject(type.group, type.kind, object);

@@ -21,6 +21,8 @@ interface ProcessSpec {
    * no process listens. The kubelet hands this object to the data plane, which reads it per connection.
    */
   address: { host: string; port: number };
+  /** Where the echo app's control endpoints listen, kept current the same way. */
+  controlAddress?: { host: string; port: number };
   readinessPath: string;
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
 }
@@ -90,6 +92,7 @@ export class ContainerProcess {
     child.on('message', (message: unknown) => {
       if (child !== this.child || !isListeningReport(message)) return;
       this.spec.address.port = message.listening.port;
+      if (this.spec.controlAddress) this.spec.controlAddress.port = message.listening.controlPort;
       this.scheduleProbe(0);
     });
     child.stdout?.on('data', (chunk: Buffer) => this.logs.append(chunk.toString('utf8')));
@@ -135,6 +138,7 @@ export class ContainerProcess {
     clearTimeout(this.timer);
     this.ready = false;
     this.spec.address.port = 0;
+    if (this.spec.controlAddress) this.spec.controlAddress.port = 0;
     const code = exitCode ?? 128 + (SIGNALS[signal ?? ''] ?? 0);
     const terminated: ContainerState = {
       terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(signal ? { signal: SIGNALS[signal] } : {}), startedAt, finishedAt: timestamp() },

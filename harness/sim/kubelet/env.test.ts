@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerEnv, expand } from './env.js';
+import { containerEnv, expand, podHostname } from './env.js';
 import { imageRepository, imageRole } from './images.js';
 import { LogBuffer } from './logs.js';
 
@@ -34,6 +34,24 @@ describe('container env', () => {
     }, sources);
     expect(env).toEqual({ CM_A: 'from-cm', CM_B: 'b', NAME: 'p', APP: 'web', IP: '10.244.0.9', TOKEN: 's3cret', URL: 'http://10.244.0.9:8080/$(MISSING)/$' });
     expect(expand('--version=$(V)', { V: 'v2' })).toBe('--version=v2');
+  });
+
+  it('resolves every downward API field as the kubelet does (kubelet_pods.go podFieldSelectorRuntimeValue, fieldpath.FormatMap)', () => {
+    const dual = { ...pod, metadata: { ...pod.metadata, uid: 'u-1', labels: { version: 'v1', app: 'web' }, annotations: { team: 'mesh' } }, spec: { nodeName: 'n', serviceAccountName: 'sa' }, status: { podIP: '10.244.0.9', podIPs: [{ ip: '10.244.0.9' }, { ip: 'fd00::9' }], hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }] } };
+    const paths = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'metadata.labels', 'metadata.annotations', "metadata.annotations['team']", 'spec.nodeName', 'spec.serviceAccountName', 'status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs'];
+    const env = containerEnv(dual, { env: paths.map((fieldPath, i) => ({ name: `F${i}`, valueFrom: { fieldRef: { fieldPath } } })) }, sources);
+    expect(Object.values(env)).toEqual(['p', 'ns', 'u-1', 'app="web"\nversion="v1"', 'team="mesh"', 'mesh', 'n', 'sa', '10.244.0.9', '10.244.0.9,fd00::9', '127.0.0.1', '127.0.0.1']);
+  });
+
+  it('gives nothing the manifest does not ask for: no POD_NAME or POD_NAMESPACE of its own', () => {
+    expect(containerEnv(pod, { env: [{ name: 'VERSION', value: 'v1' }] }, sources)).toEqual({ VERSION: 'v1' });
+  });
+
+  it("names the pod's host spec.hostname or the pod, cut to 63 characters without a trailing '-' (truncatePodHostnameIfNeeded)", () => {
+    expect(podHostname(pod)).toBe('p');
+    expect(podHostname({ ...pod, spec: { hostname: 'db-0' } })).toBe('db-0');
+    const long = `${'a'.repeat(62)}-b`;
+    expect(podHostname({ ...pod, metadata: { ...pod.metadata, name: long } })).toBe('a'.repeat(62));
   });
 });
 

@@ -11,15 +11,15 @@ import type { DataPlane, PodNetwork } from '../../mesh/types.js';
 import { ApiError } from '../store/errors.js';
 import { kubeTimestamp as timestamp } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
+import { CONTROL_PORT, HEALTH_PATH } from '../../../apps/echo/src/protocol.js';
 import { ContainerProcess, type ContainerState } from './container.js';
-import { containerEnv, expand } from './env.js';
+import { containerEnv, expand, podHostname } from './env.js';
 import { imageRole } from './images.js';
 import { ISTIOD_DEBUG_PORT } from '../../istio/debug.js';
 
 export const NODE_NAME = 'meshspec-sim';
 /** The node is this machine: its NodePorts answer on loopback (controllers/node-ports.ts). */
 export const NODE_IP = '127.0.0.1';
-const HEALTH_PATH = '/_echo/healthz';
 const SIDECAR_NAME = 'istio-proxy';
 const ISTIO_INIT_NAME = 'istio-init';
 const SIDECAR_STATUS_ANNOTATION = 'sidecar.istio.io/status';
@@ -240,16 +240,19 @@ export class Kubelet implements PodRuntime {
     const prepared = [];
     for (const { run: c, container } of echo) {
       const env = containerEnv(pod, container, sources);
-      // The container's process fills in the port once it listens (see ProcessSpec.address).
+      // The container's process fills in the ports once it listens (see ProcessSpec.address).
       const address = { host: '127.0.0.1', port: 0 };
-      const declared: number[] = (container.ports ?? []).map((p: any) => p.containerPort);
+      const controlAddress = { host: '127.0.0.1', port: 0 };
+      const declared: number[] = (container.ports ?? []).map((p: any) => p.containerPort).filter((port: number) => port !== CONTROL_PORT);
       for (const containerPort of declared.length ? declared : [echoPort(container, env)]) appPorts.set(containerPort, address);
-      prepared.push({ c, container, env, address });
+      // The echo app always listens on its control port too, declared or not.
+      appPorts.set(CONTROL_PORT, controlAddress);
+      prepared.push({ c, container, env, address, controlAddress });
     }
     run.network = await this.options.dataPlane.attachPod({ pod, appPorts });
     run.attached = true;
     if (run.stopped) return;
-    for (const { c, container, env, address } of prepared) {
+    for (const { c, container, env, address, controlAddress } of prepared) {
       const probePath = container.readinessProbe?.httpGet?.path ?? HEALTH_PATH;
       const args = (container.args ?? []).map((a: string) => expand(String(a), env));
       c.process = new ContainerProcess(
@@ -257,15 +260,16 @@ export class Kubelet implements PodRuntime {
           name: c.name,
           file: process.execPath,
           args: [this.options.echoEntry, ...args],
+          // Exactly what a node gives the container: the runtime's PATH and HOSTNAME, then the
+          // manifest's own env (downward API included), which may override them.
           env: {
             PATH: process.env.PATH ?? '',
+            HOSTNAME: podHostname(pod),
             ...env,
-            POD_NAME: pod.metadata.name,
-            POD_NAMESPACE: pod.metadata.namespace!,
-            POD_IP: run.ip,
             ...run.network.env,
           },
           address,
+          controlAddress,
           readinessPath: probePath,
           restartPolicy: pod.spec?.restartPolicy ?? 'Always',
         },

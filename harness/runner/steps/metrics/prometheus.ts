@@ -5,7 +5,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { MetricSample } from '../../../matchers/index.js';
 import { readyPods } from '../../../kube/pods.js';
-import { appPort, forwardFromPod } from '../../../traffic/echo-pod.js';
+import { appPort, controlPortUncaptured, forwardFromPod } from '../../../traffic/echo-pod.js';
 import type { KubeClients } from '../../../kube/types.js';
 
 const PROMETHEUS_URL = 'http://prometheus.istio-system:9090';
@@ -16,7 +16,11 @@ interface PrometheusAnswer {
   data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] | [number, string] };
 }
 
-/** A ready pod of the namespace whose app can make the forward call. */
+/**
+ * A ready pod of the namespace whose echo app can make the forward call: of the pods that run an
+ * app, the first whose control port its sidecar leaves alone (so a STRICT namespace cannot refuse
+ * the call), else the first.
+ */
 export async function clientPod(kube: KubeClients, namespace: string): Promise<V1Pod> {
   const candidates = (await readyPods(kube, namespace, '')).filter((pod) => {
     try {
@@ -25,8 +29,9 @@ export async function clientPod(kube: KubeClients, namespace: string): Promise<V
       return false;
     }
   });
-  if (candidates.length === 0) throw new Error(`no ready pod with an app port in namespace ${namespace} to query Prometheus from`);
-  return candidates[0];
+  const pod = candidates.find(controlPortUncaptured) ?? candidates[0];
+  if (!pod) throw new Error(`no ready pod with an app port in namespace ${namespace} to query Prometheus from`);
+  return pod;
 }
 
 export async function queryPrometheus(kube: KubeClients, client: V1Pod, query: string, signal?: AbortSignal): Promise<MetricSample> {
