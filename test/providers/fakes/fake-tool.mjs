@@ -2,6 +2,8 @@
 // and exit codes for the calls meshspec makes) and record every call. State lives in
 // $MESHSPEC_FAKE_DIR/state.json so a test can set up a world (a registry that exists, a port
 // that is taken, a cluster the user made) and look at it afterwards; calls go to calls.jsonl.
+// Each command branch names the source of its answer and its row in docs/real-contacts.md
+// (test/providers/real-contacts.test.ts checks that none is missing).
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,11 +118,13 @@ function docker() {
   const [command, ...rest] = args;
   const containers = state.containers;
   switch (command) {
+    // docker info: moby@docker-v29.7.2 api/swagger.yaml SystemInfo.ServerVersion, client/errors.go l. 40 (docs/real-contacts.md#docker)
     case 'info':
       if (state.dockerEngine === 'down') {
         return finish(1, '', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
       }
       return finish(0, '29.0.1');
+    // docker container inspect: moby@docker-v29.7.2 api/swagger.yaml ContainerInspectResponse, daemon/container/view.go l. 130 (docs/real-contacts.md#docker)
     case 'container': {
       const name = rest[rest.length - 1];
       const c = containers[name];
@@ -128,6 +132,7 @@ function docker() {
       if (flag('--format') !== '{{json .}}') return finish(1, '', `fake docker: container inspect answers --format '{{json .}}' only, not ${flag('--format')}`);
       return finish(0, JSON.stringify(inspectResponse(name, c)));
     }
+    // docker run: kind@v0.32.0 site/static/examples/kind-with-registry.sh; moby@docker-v29.7.2 daemon/errors.go l. 63, portallocator.go l. 34 (docs/real-contacts.md#docker)
     case 'run': {
       const name = flag('--name');
       Object.assign(containers, state.createdBeforeRun);
@@ -154,18 +159,22 @@ function docker() {
       }
       return finish(0, 'c0ffee' + name);
     }
+    // docker start: docs.docker.com/reference/cli/docker/container/start/ (docs/real-contacts.md#docker)
     case 'start':
       containers[rest[0]].running = true;
       return finish(0, rest[0]);
+    // docker stop: docs.docker.com/reference/cli/docker/container/stop/ (docs/real-contacts.md#docker)
     case 'stop':
       containers[rest[0]].running = false;
       return finish(0, rest[0]);
+    // docker rm: docs.docker.com/reference/cli/docker/container/rm/; the CLI's error prefix is not cited (docs/real-contacts.md#not-cited)
     case 'rm': {
       const name = rest[rest.length - 1];
       if (!containers[name]) return finish(1, '', `Error response from daemon: No such container: ${name}`);
       delete containers[name];
       return finish(0, name);
     }
+    // docker network connect: moby@docker-v29.7.2 daemon/libnetwork/network.go l. 1172; `network X not found` is not cited (docs/real-contacts.md#docker)
     case 'network': {
       const [, network, name] = rest;
       if (!state.networks.includes(network)) return finish(1, '', `Error response from daemon: network ${network} not found`);
@@ -175,19 +184,24 @@ function docker() {
       containers[name].networks.push(network);
       return finish(0);
     }
+    // docker exec: kind@v0.32.0 site/static/examples/kind-with-registry.sh l. 56-57 (docs/real-contacts.md#docker)
     case 'exec':
       return finish(0);
+    // docker manifest inspect: docker-manifest-inspect(1); meshspec reads the exit code, the texts are not cited (docs/real-contacts.md#docker)
     case 'manifest': {
       const ref = rest[rest.length - 1];
       if (!state.registryTags.includes(ref)) return finish(1, '', `no such manifest: ${ref}`);
       return finish(0, JSON.stringify({ schemaVersion: 2 }));
     }
+    // docker build: docs.docker.com/reference/cli/docker/buildx/build/; the progress lines are not cited (docs/real-contacts.md#docker)
     case 'build':
       state.images.push(flag('-t'));
       return finish(0, '', `#1 [internal] load build definition from Dockerfile\n#9 naming to ${flag('-t')} done`);
+    // docker push: docs.docker.com/reference/cli/docker/image/push/; the digest line is not cited (docs/real-contacts.md#docker)
     case 'push':
       state.registryTags.push(rest[0]);
       return finish(0, `${rest[0].split(':').pop()}: digest: sha256:${'ab'.repeat(32)} size: 1570`);
+    // Not an answer of Docker's: the fake refuses a command meshspec does not run.
     default:
       return finish(1, '', `docker: unknown command: docker ${command}`);
   }
@@ -231,12 +245,16 @@ async function freshClusterInSim(image) {
 async function kind() {
   const name = flag('--name') ?? 'kind';
   const command = args.slice(0, 2).join(' ');
+  // kind version: kind@v0.32.0 pkg/cmd/kind/version/version.go DisplayVersion (docs/real-contacts.md#kind)
   if (args[0] === 'version') return finish(0, `kind ${state.kindVersion} go1.25.1 linux/amd64`);
   switch (command) {
+    // kind get clusters: kind@v0.32.0 pkg/cmd/kind/get/clusters/clusters.go l. 57, 61 (docs/real-contacts.md#kind)
     case 'get clusters':
       return state.clusters.length ? finish(0, state.clusters.join('\n')) : finish(0, '', 'No kind clusters found.');
+    // kind get nodes: kind@v0.32.0 pkg/cmd/kind/get/nodes/nodes.go l. 100, 106 (docs/real-contacts.md#kind)
     case 'get nodes':
       return finish(0, `${name}-control-plane`);
+    // kind create cluster: kind@v0.32.0 pkg/cluster/internal/create/create.go l. 183, providers/docker/images.go l. 39-40 (docs/real-contacts.md#kind)
     case 'create cluster':
       if (state.clusters.includes(name)) {
         return finish(1, '', `ERROR: failed to create cluster: node(s) already exist for a cluster with the name "${name}"`);
@@ -248,17 +266,21 @@ async function kind() {
       writeKubeconfig(flag('--kubeconfig'), name);
       if (state.kubeconfigSource) await freshClusterInSim(flag('--image'));
       return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
+    // kind export kubeconfig: kind@v0.32.0 pkg/cmd/kind/export/kubeconfig/kubeconfig.go l. 82, pkg/cluster/internal/kubeconfig/kubeconfig.go l. 83 (docs/real-contacts.md#kind)
     case 'export kubeconfig':
       if (!state.clusters.includes(name)) return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'.`);
       writeKubeconfig(flag('--kubeconfig'), name);
       return finish(0, '', `Set kubectl context to "kind-${name}"`);
+    // kind export logs: kind@v0.32.0 pkg/cmd/kind/export/logs/logs.go l. 91 (docs/real-contacts.md#kind)
     case 'export logs':
       mkdirSync(args[2], { recursive: true });
       writeFileSync(join(args[2], 'kind-version.txt'), state.kindVersion);
       return finish(0, '', `Exporting logs for cluster "${name}" to:\n${args[2]}`);
+    // kind delete cluster: kind@v0.32.0 pkg/cmd/kind/delete/cluster/deletecluster.go l. 79, pkg/cluster/internal/delete/delete.go l. 47 (docs/real-contacts.md#kind)
     case 'delete cluster':
       state.clusters = state.clusters.filter((c) => c !== name);
       return finish(0, '', `Deleting cluster "${name}" ...`);
+    // Not an answer of kind's: the fake refuses a command meshspec does not run.
     default:
       return finish(1, '', `ERROR: unknown command "${command}" for "kind"`);
   }
@@ -291,6 +313,7 @@ async function installIntoCluster(image) {
 }
 
 async function istioctl() {
+  // istioctl install: istio@1.30.3 operator/cmd/mesh/install.go, operator/pkg/util/progress/progress.go l. 131, 154; the failure text is not cited (docs/real-contacts.md#istioctl)
   if (args[0] === 'install') {
     if (state.istioInstallFails) return finish(1, '', 'Error: failed to install manifests: context deadline exceeded');
     const sets = Object.fromEntries(allFlags('--set').map((set) => set.split('=')));
@@ -302,7 +325,9 @@ async function istioctl() {
     }
     return finish(0, '✔ Istio core installed ⛵️\n✔ Istiod installed 🧠\n✔ Ingress gateways installed 🛬\n✔ Installation complete');
   }
+  // istioctl version: istio@1.30.3 pkg/version/cobra.go l. 88 (docs/real-contacts.md#istioctl)
   if (args[0] === 'version') return finish(0, `client version: ${state.istioctlVersion}`);
+  // Not an answer of istioctl's: the fake refuses a command meshspec's providers do not run (kube-inject has no fake: docs/real-contacts.md#not-cited).
   return finish(1, '', `Error: unknown command "${args[0]}" for "istioctl"`);
 }
 
@@ -312,6 +337,7 @@ async function istioctl() {
  * version.Info).
  */
 function kubectl() {
+  // kubectl version: kubectl@v0.36.3 pkg/cmd/version/version.go l. 43-44, 89-90 (docs/real-contacts.md#kubectl); anything else is the fake's refusal.
   if (args.join(' ') !== 'version --client --output=json') return finish(1, '', `error: fake kubectl answers \`kubectl version --client --output=json\` only, not ${args.join(' ')}`);
   const [major, minor] = state.kubectlVersion.replace(/^v/, '').split('.');
   return finish(0, JSON.stringify({
