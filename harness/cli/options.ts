@@ -3,7 +3,7 @@
  * argv into a typed command or throws a UsageError that names the valid choices.
  */
 import { PROVIDER_NAMES } from '../plugin/options.js';
-import { resolveIstioVersion, SUPPORTED_ISTIO } from '../providers/shared/istio-versions.js';
+import { resolveIstioVersion, SUPPORTED_ISTIO } from '../providers/istio/versions.js';
 import { ProviderError, type ProviderName } from '../contract/cluster.js';
 import { closest } from '../spec/closest.js';
 import { UsageError } from './errors.js';

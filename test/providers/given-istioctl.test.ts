@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readGivenIstioctl } from '../../harness/providers/shared/given-istioctl.js';
+import { readGivenIstioctl } from '../../harness/providers/istioctl/given.js';
 import { ProviderError } from '../../harness/contract/cluster.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshspec-given-istioctl-'));

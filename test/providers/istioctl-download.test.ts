@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/contract/cluster.js';
-import { DEFAULT_ISTIO_VERSION } from '../../harness/providers/shared/istio-versions.js';
-import { ensureIstioctl, isIstioRelease, istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
+import { DEFAULT_ISTIO_VERSION } from '../../harness/providers/istio/versions.js';
+import { ensureIstioctl, isIstioRelease, istioctlAssetName, istioctlCachePath } from '../../harness/providers/istioctl/download.js';
 
 const VERSION = '1.30.5';
 const ASSET = `istioctl-${VERSION}-linux-amd64.tar.gz`;

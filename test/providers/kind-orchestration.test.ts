@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/contract/cluster.js';
-import { checkPrerequisites, kubectlCheck } from '../../harness/providers/shared/prerequisites.js';
+import { checkPrerequisites, kubectlCheck } from '../../harness/providers/host/prerequisites.js';
 import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
 import {
   configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,

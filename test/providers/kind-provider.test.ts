@@ -11,7 +11,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { exportKindLogsIfUnhealthy, kindProvider } from '../../harness/providers/kind/index.js';
 import { sourceHash } from '../../harness/providers/kind/echo-image.js';
-import { nodeImageKubernetes, resolveIstioVersion } from '../../harness/providers/shared/istio-versions.js';
+import { nodeImageKubernetes, resolveIstioVersion } from '../../harness/providers/istio/versions.js';
 import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { parse, stringify } from 'yaml';
 import { createKubeClients } from '../../harness/kube/index.js';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
-import { API_TIMEOUT_ENV } from '../../harness/providers/shared/kube.js';
+import { API_TIMEOUT_ENV } from '../../harness/providers/setup/kube.js';
 import { ProviderError, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { execOperation } from '../../harness/runner/steps/exec/index.js';
 import type { StepContext } from '../../harness/runner/types.js';

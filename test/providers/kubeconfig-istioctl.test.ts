@@ -13,7 +13,7 @@ import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
-import { istioctlAssetName, istioctlCachePath } from '../../harness/providers/shared/istioctl-download.js';
+import { istioctlAssetName, istioctlCachePath } from '../../harness/providers/istioctl/download.js';
 import { ProviderError, type ClusterHandle, type ProgressReporter, type ProviderOptions } from '../../harness/contract/cluster.js';
 import { execOperation } from '../../harness/runner/steps/exec/index.js';
 import type { StepContext } from '../../harness/runner/types.js';

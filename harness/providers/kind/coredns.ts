@@ -7,9 +7,9 @@
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../../contract/cluster.js';
-import { rolloutPending } from '../shared/istio-readiness.js';
-import type { ProviderKube } from '../shared/kube.js';
-import { pollUntilReady } from '../shared/wait.js';
+import { rolloutPending } from '../istio/readiness.js';
+import type { ProviderKube } from '../setup/kube.js';
+import { pollUntilReady } from '../setup/wait.js';
 
 export const EXTERNAL_HOST = 'external.meshspec.test';
 const BEGIN = '# meshspec external service: begin (removed when the run ends)';

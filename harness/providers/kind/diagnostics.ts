@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { ProviderError, type ClusterHandle } from '../../contract/cluster.js';
-import { kubeClients } from '../shared/kube.js';
-import { tryTool } from '../shared/tools.js';
+import { kubeClients } from '../setup/kube.js';
+import { tryTool } from '../host/tools.js';
 import { kindTools } from './prerequisites.js';
 
 /** Null when every node is Ready, else why the cluster is unhealthy. */

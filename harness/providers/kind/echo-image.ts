@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { QUICK_TIMEOUT_MS, runTool, tryTool } from '../shared/tools.js';
+import { QUICK_TIMEOUT_MS, runTool, tryTool } from '../host/tools.js';
 
 export const ECHO_IMAGE = 'meshspec/echo';
 const IGNORED_DIRS = new Set(['node_modules', 'dist']);

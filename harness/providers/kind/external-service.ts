@@ -5,9 +5,9 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external-address.js';
 import { ProviderError } from '../../contract/cluster.js';
-import { publishConfigMap } from '../shared/kube.js';
-import type { PrerequisiteCheck } from '../shared/prerequisites.js';
-import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS } from '../shared/tools.js';
+import { publishConfigMap } from '../setup/kube.js';
+import type { PrerequisiteCheck } from '../host/prerequisites.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS } from '../host/tools.js';
 import { inspectContainer } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 

@@ -10,17 +10,17 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterHandle, ClusterProvider, IstioProfile, ProviderOptions } from '../../contract/cluster.js';
-import type { GivenIstioctl } from '../shared/given-istioctl.js';
+import type { GivenIstioctl } from '../istioctl/given.js';
 import { ProviderError } from '../../contract/cluster.js';
-import { installIstioAddons } from '../shared/addons.js';
-import { cacheRoot } from '../shared/cache-dir.js';
-import { describeCachedIstioctl, ensureIstioctl } from '../shared/istioctl-download.js';
-import { installIstio, istioOverlayPath, widestProfile } from '../shared/istio-install.js';
-import { waitForIstioReady } from '../shared/istio-readiness.js';
-import { endOfLifeNotice, resolveIstioVersion } from '../shared/istio-versions.js';
-import { kubeClients, type ProviderKube } from '../shared/kube.js';
-import { PhaseTimer } from '../shared/phase-timer.js';
-import { checkPrerequisites, kubectlCheck } from '../shared/prerequisites.js';
+import { installIstioAddons } from '../istio/addons.js';
+import { cacheRoot } from '../istioctl/cache-dir.js';
+import { describeCachedIstioctl, ensureIstioctl } from '../istioctl/download.js';
+import { installIstio, istioOverlayPath, widestProfile } from '../istio/install.js';
+import { waitForIstioReady } from '../istio/readiness.js';
+import { endOfLifeNotice, resolveIstioVersion } from '../istio/versions.js';
+import { kubeClients, type ProviderKube } from '../setup/kube.js';
+import { PhaseTimer } from '../setup/phase-timer.js';
+import { checkPrerequisites, kubectlCheck } from '../host/prerequisites.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import {
   clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,

@@ -1,9 +1,9 @@
 /** Istio on the kind cluster: installed unless a reused cluster already runs this version and profile. */
 import type { IstioProfile } from '../../contract/cluster.js';
-import { ISTIO_NAMESPACE, istioDeployments } from '../shared/istio-readiness.js';
-import { hubOf, istiodImage, istiodVersion } from '../shared/istiod.js';
+import { ISTIO_NAMESPACE, istioDeployments } from '../istio/readiness.js';
+import { hubOf, istiodImage, istiodVersion } from '../istio/istiod.js';
 import { httpStatusOf } from '../../kube/index.js';
-import type { ProviderKube } from '../shared/kube.js';
+import type { ProviderKube } from '../setup/kube.js';
 
 /** The gateways the kind provider always has: the overlay enables the ingress gateway for every profile. */
 export function kindIstioDeployments(profile: IstioProfile): string[] {
@@ -26,7 +26,7 @@ async function deploymentOrNull(kube: ProviderKube, name: string) {
   }
 }
 
-/** istiod's image, where it came from and the release it runs (null when that cannot be told: shared/istiod.ts); null when there is no istiod. */
+/** istiod's image, where it came from and the release it runs (null when that cannot be told: istio/istiod.ts); null when there is no istiod. */
 export async function readIstiod(kube: ProviderKube): Promise<InstalledIstiod | null> {
   const istiod = await deploymentOrNull(kube, 'istiod');
   if (!istiod) return null;

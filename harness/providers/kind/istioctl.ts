@@ -3,9 +3,9 @@
  * its own release, so it must be of the chosen Istio's minor (whose node image the cluster runs),
  * and the Istio installed is then its exact version.
  */
-import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
-import type { PrerequisiteCheck } from '../shared/prerequisites.js';
-import { SUPPORTED_ISTIO } from '../shared/istio-versions.js';
+import { describeGivenIstioctl, minorOf, readGivenIstioctl, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../istioctl/given.js';
+import type { PrerequisiteCheck } from '../host/prerequisites.js';
+import { SUPPORTED_ISTIO } from '../istio/versions.js';
 import { ProviderError } from '../../contract/cluster.js';
 
 /**

@@ -1,6 +1,6 @@
-/** What the kind provider needs on the machine: a reachable Docker engine and kind itself (kubectl: shared/prerequisites.ts). */
-import { KIND_VERSION } from '../shared/istio-versions.js';
-import { isAtLeast, parseVersion, probeTool, type PrerequisiteCheck } from '../shared/prerequisites.js';
+/** What the kind provider needs on the machine: a reachable Docker engine and kind itself (kubectl: host/prerequisites.ts). */
+import { KIND_VERSION } from '../istio/versions.js';
+import { isAtLeast, parseVersion, probeTool, type PrerequisiteCheck } from '../host/prerequisites.js';
 
 export interface KindTools {
   docker: string;

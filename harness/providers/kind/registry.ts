@@ -7,8 +7,8 @@
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { ProviderError } from '../../contract/cluster.js';
-import { publishConfigMap } from '../shared/kube.js';
-import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../shared/tools.js';
+import { publishConfigMap } from '../setup/kube.js';
+import { QUICK_TIMEOUT_MS, runTool, SLOW_TIMEOUT_MS, tryTool } from '../host/tools.js';
 import { inspectContainer, type PortBinding } from './containers.js';
 import { OWNED_LABEL } from './ownership.js';
 

@@ -8,9 +8,9 @@
  * deployments the scenarios need; anything else stops the run with the fix.
  */
 import { ProviderError, type IstioProfile } from '../../contract/cluster.js';
-import { ISTIO_HUB } from '../shared/istio-install.js';
-import { nodeImageKubernetes, SUPPORTED_ISTIO, supportsKubernetes, type IstioRelease } from '../shared/istio-versions.js';
-import type { ProviderKube } from '../shared/kube.js';
+import { ISTIO_HUB } from '../istio/install.js';
+import { nodeImageKubernetes, SUPPORTED_ISTIO, supportsKubernetes, type IstioRelease } from '../istio/versions.js';
+import type { ProviderKube } from '../setup/kube.js';
 import { nodeKubernetesVersions } from './cluster.js';
 import { missingIstioDeployments, readIstiod } from './istio.js';
 

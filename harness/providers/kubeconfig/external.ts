@@ -5,7 +5,7 @@
  */
 import { httpStatusOf } from '../../kube/index.js';
 import { EXTERNAL_CONFIG_MAP } from '../../sim/external-address.js';
-import type { ProviderKube } from '../shared/kube.js';
+import type { ProviderKube } from '../setup/kube.js';
 
 /** EXTERNAL_HOST and EXTERNAL_IP from the ConfigMap; none when the cluster does not publish one. */
 export async function discoverExternalService(kube: ProviderKube): Promise<Record<string, string>> {

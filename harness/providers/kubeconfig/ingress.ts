@@ -12,7 +12,7 @@ import type { V1Node, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { ProviderError, type IngressTarget } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import type { IstioGateway } from '../../kube/istio-gateways.js';
-import type { ProviderKube } from '../shared/kube.js';
+import type { ProviderKube } from '../setup/kube.js';
 import { forwardServicePort, NoReadyPodError } from './port-forward.js';
 
 /** The `istio` label the tutorials' Gateway resources select their ingress gateway by. */

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { IstioProfile } from '../../contract/cluster.js';
 import { httpStatusOf } from '../../kube/index.js';
 import { listIstioGateways, type IstioGateway } from '../../kube/istio-gateways.js';
-import { ISTIO_NAMESPACE, type DeploymentRef } from '../shared/istio-readiness.js';
-import { istiodVersion } from '../shared/istiod.js';
-import type { ProviderKube } from '../shared/kube.js';
+import { ISTIO_NAMESPACE, type DeploymentRef } from '../istio/readiness.js';
+import { istiodVersion } from '../istio/istiod.js';
+import type { ProviderKube } from '../setup/kube.js';
 import { chooseIngressGateway, type ChosenIngress } from './ingress.js';
 
 export interface InstalledIstio {

@@ -6,9 +6,9 @@
  * One the user gave (--istioctl) is used as it is, with the same warning when its minor differs.
  */
 import { ProviderError } from '../../contract/cluster.js';
-import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../shared/istioctl-download.js';
-import { describeGivenIstioctl, istioctlClientVersion, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../shared/given-istioctl.js';
-import { findOnPath } from '../shared/tools.js';
+import { describeCachedIstioctl, ensureIstioctl, isIstioRelease, istioctlCachePath } from '../istioctl/download.js';
+import { describeGivenIstioctl, istioctlClientVersion, sameMinor, unknownIstioctlVersion, type GivenIstioctl } from '../istioctl/given.js';
+import { findOnPath } from '../host/tools.js';
 
 export interface IstioctlChoice {
   /** Absolute path, or null when there is no istioctl at all. */

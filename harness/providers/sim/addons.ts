@@ -5,8 +5,8 @@
  */
 import { addonStandIn } from '../../sim/istio/index.js';
 import type { SimCluster } from '../../sim/index.js';
-import { installAddons } from '../shared/addons.js';
-import { kubeClients } from '../shared/kube.js';
+import { installAddons } from '../istio/addons.js';
+import { kubeClients } from '../setup/kube.js';
 import type { Addon } from '../../contract/cluster.js';
 
 export async function installSimAddons(sim: SimCluster, addons: readonly Addon[], runId: string, onStatus?: (detail: string) => void): Promise<void> {

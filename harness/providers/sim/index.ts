@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultEchoEntry, EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
-import { widestProfile } from '../shared/istio-install.js';
+import { widestProfile } from '../istio/install.js';
 import { installSimAddons } from './addons.js';
 import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../../contract/cluster.js';
 

@@ -8,8 +8,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import pRetry, { AbortError } from 'p-retry';
 import { ProviderError, type IstioProfile } from '../../contract/cluster.js';
 import { describeApiError, httpStatusOf } from '../../kube/index.js';
-import type { ProviderKube } from './kube.js';
-import { pollUntilReady } from './wait.js';
+import type { ProviderKube } from '../setup/kube.js';
+import { pollUntilReady } from '../setup/wait.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 

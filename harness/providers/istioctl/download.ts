@@ -9,8 +9,8 @@ import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { ProviderError } from '../../contract/cluster.js';
 import { cacheRoot } from './cache-dir.js';
-import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type DownloadHints } from './download.js';
-import { DEFAULT_ISTIO_VERSION } from './istio-versions.js';
+import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type DownloadHints } from './fetch-file.js';
+import { DEFAULT_ISTIO_VERSION } from '../istio/versions.js';
 import { extractFileFromTarGz } from './tar.js';
 
 export const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';

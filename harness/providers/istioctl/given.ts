@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ProviderError } from '../../contract/cluster.js';
-import { QUICK_TIMEOUT_MS, tryTool } from './tools.js';
+import { QUICK_TIMEOUT_MS, tryTool } from '../host/tools.js';
 
 export interface GivenIstioctl {
   /** Absolute path. */

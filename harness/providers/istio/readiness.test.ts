@@ -1,7 +1,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../contract/cluster.js';
-import { istioDeployments, rolloutPending, waitForValidationWebhook } from './istio-readiness.js';
+import { istioDeployments, rolloutPending, waitForValidationWebhook } from './readiness.js';
 
 const unreachable = () =>
   new ApiException(500, 'Internal error', JSON.stringify({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ISTIO_VERSION, endOfLifeNotice, nodeImageKubernetes, resolveIstioVersion, SUPPORTED_ISTIO, supportsKubernetes } from './istio-versions.js';
+import { DEFAULT_ISTIO_VERSION, endOfLifeNotice, nodeImageKubernetes, resolveIstioVersion, SUPPORTED_ISTIO, supportsKubernetes } from './versions.js';
 
 describe('Istio versions', () => {
   it('defaults to the newest supported release', () => {

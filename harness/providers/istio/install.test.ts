@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { istioInstallArgs, widestProfile } from './istio-install.js';
+import { istioInstallArgs, widestProfile } from './install.js';
 
 describe('Istio install', () => {
   it('installs the widest profile the scenarios need', () => {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { kubeToolOptions } from '../../kube/clients.js';
 import type { IstioProfile } from '../../contract/cluster.js';
-import { runTool } from './tools.js';
+import { runTool } from '../host/tools.js';
 
 const PROFILE_WIDTH: Record<IstioProfile, number> = { minimal: 0, default: 1, demo: 2 };
 

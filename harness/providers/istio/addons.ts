@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyManifests, FIELD_MANAGER, httpStatusOf, parseManifests, waitForRollout, type Manifest } from '../../kube/index.js';
 import { ProviderError, type Addon } from '../../contract/cluster.js';
-import { download, downloadDispatcher, isCached, writeCacheFile } from './download.js';
-import { ISTIO_NAMESPACE } from './istio-readiness.js';
-import { istioctlCachePath } from './istioctl-download.js';
-import type { ProviderKube } from './kube.js';
+import { download, downloadDispatcher, isCached, writeCacheFile } from '../istioctl/fetch-file.js';
+import { ISTIO_NAMESPACE } from './readiness.js';
+import { istioctlCachePath } from '../istioctl/download.js';
+import type { ProviderKube } from '../setup/kube.js';
 
 /** Where Istio's repository is served raw; MESHSPEC_ISTIO_ADDONS_URL points at a mirror (and the tests at a local server). */
 const ISTIO_RAW_URL = 'https://raw.githubusercontent.com/istio/istio';
