@@ -51,8 +51,11 @@ describe('simProvider', () => {
       const services = await core.listNamespacedService({ namespace: 'istio-system' });
       expect(services.items.map((svc) => `${svc.metadata!.name}:${svc.spec!.ports!.map((p) => p.port).join(',')}`).sort()).toEqual([
         'istio-egressgateway:80,443', 'istio-ingressgateway:15021,80,443,31400,15443', 'istiod:15010,15012,443,15014',
-        'jaeger-collector:14268,14250,9411', 'prometheus:9090', 'tracing:80,16685', 'zipkin:9411',
+        'jaeger-collector:14268,14250,9411,4317,4318', 'prometheus:9090', 'tracing:80,16685', 'zipkin:9411',
       ]);
+      // samples/addons/{prometheus,jaeger}.yaml at istio/istio@1.31.0-rc.0, the newest 1.31 tag here.
+      expect(deployments.items.filter((d) => ['jaeger', 'prometheus'].includes(d.metadata!.name!)).map((d) => d.spec!.template.spec!.containers[0].image).sort())
+        .toEqual(['docker.io/jaegertracing/jaeger:2.17.0', 'docker.io/prom/prometheus:v3.10.0']);
       const ready = await core.connectGetNamespacedServiceProxyWithPath({ name: 'prometheus:9090', namespace: 'istio-system', path: '-/ready' });
       expect(ready).toContain('Prometheus Server is Ready');
     } finally {
