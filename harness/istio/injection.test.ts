@@ -5,7 +5,17 @@
  * webhook.go DetectNativeSidecar, reorderPod and getInjectionStatus, files/injection-template.yaml.
  */
 import { describe, expect, it } from 'vitest';
-import { detectNativeSidecar, InjectionError, injectorWebhookName, injectSidecar, kubeInject, nativeSidecarMode, proxyImage, shouldInject, STATUS_ANNOTATION } from './injection.js';
+import {
+  detectNativeSidecar,
+  InjectionError,
+  injectorWebhookName,
+  injectSidecar,
+  kubeInject,
+  nativeSidecarMode,
+  proxyImage,
+  shouldInject,
+  STATUS_ANNOTATION,
+} from './injection.js';
 
 const pod = (labels: Record<string, string> = {}, annotations: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -17,7 +27,7 @@ const classic = { native: false, proxyImage: proxyImage('1.31.0') };
 const native = { native: true, proxyImage: proxyImage('1.31.0') };
 const names = (containers: { name: string }[] | undefined) => (containers ?? []).map((c) => c.name);
 
-describe('shouldInject: the default revision\'s four webhooks, then injectRequired', () => {
+describe("shouldInject: the default revision's four webhooks, then injectRequired", () => {
   it.each([
     [{ 'istio-injection': 'enabled' }, {}, {}, true],
     [{ 'istio.io/rev': 'default' }, {}, {}, true],
@@ -41,23 +51,26 @@ describe('shouldInject: the default revision\'s four webhooks, then injectRequir
   });
 
   it('never injects in the namespaces of initializer.go IgnoredNamespaces, nor with hostNetwork', () => {
-    for (const name of ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']) expect(shouldInject({ name, labels: { 'istio-injection': 'enabled' } }, pod()), name).toBe(false);
+    for (const name of ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'])
+      expect(shouldInject({ name, labels: { 'istio-injection': 'enabled' } }, pod()), name).toBe(false);
     expect(shouldInject({ name: 'shop', labels: { 'istio-injection': 'enabled' } }, { ...pod(), spec: { hostNetwork: true, containers: [] } })).toBe(false);
   });
 });
 
 describe('native sidecars: ENABLE_NATIVE_SIDECARS (pilot/pkg/features/pilot.go) and DetectNativeSidecar', () => {
   const node = (name: string, kubeletVersion: string) => ({ metadata: { name }, status: { nodeInfo: { kubeletVersion } } });
-  const istiod = (env?: { name: string; value: string }[]) => ({ spec: { template: { spec: { containers: [{ name: 'discovery', ...(env ? { env } : {}) }] } } } });
+  const istiod = (env?: { name: string; value: string }[]) => ({
+    spec: { template: { spec: { containers: [{ name: 'discovery', ...(env ? { env } : {}) }] } } },
+  });
 
-  it('reads the mode from istiod\'s discovery container: auto when unset, an unknown value disables', () => {
+  it("reads the mode from istiod's discovery container: auto when unset, an unknown value disables", () => {
     expect(nativeSidecarMode(istiod())).toBe('auto');
     expect(nativeSidecarMode(undefined)).toBe('auto');
     expect(nativeSidecarMode(istiod([{ name: 'ENABLE_NATIVE_SIDECARS', value: 'true' }]))).toBe('true');
     expect(nativeSidecarMode(istiod([{ name: 'ENABLE_NATIVE_SIDECARS', value: 'yes' }]))).toBe('false');
   });
 
-  it('under auto, turns native on when every node (or the pod\'s own) runs a kubelet >= 1.33', () => {
+  it("under auto, turns native on when every node (or the pod's own) runs a kubelet >= 1.33", () => {
     expect(detectNativeSidecar('auto', [node('a', 'v1.36.4'), node('b', 'v1.33.0')])).toBe(true);
     expect(detectNativeSidecar('auto', [node('a', 'v1.36.4'), node('b', 'v1.32.9')])).toBe(false);
     expect(detectNativeSidecar('auto', [node('a', 'v1.36.4'), node('b', 'v1.32.9')], 'a')).toBe(true);
@@ -84,14 +97,30 @@ describe('injectSidecar', () => {
 
   it('lists in the status annotation exactly what it injected, nil lists as null (getInjectionStatus)', () => {
     const status = (options: typeof classic) => JSON.parse((injectSidecar(pod(), options) as any).metadata.annotations[STATUS_ANNOTATION]);
-    expect(status(classic)).toEqual({ initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: null, imagePullSecrets: null, revision: 'default' });
-    expect(status(native)).toEqual({ initContainers: ['istio-init', 'istio-proxy'], containers: null, volumes: null, imagePullSecrets: null, revision: 'default' });
+    expect(status(classic)).toEqual({
+      initContainers: ['istio-init'],
+      containers: ['istio-proxy'],
+      volumes: null,
+      imagePullSecrets: null,
+      revision: 'default',
+    });
+    expect(status(native)).toEqual({
+      initContainers: ['istio-init', 'istio-proxy'],
+      containers: null,
+      volumes: null,
+      imagePullSecrets: null,
+      revision: 'default',
+    });
   });
 
   it('orders init containers as reorderPod does: native puts istio-init and istio-proxy first, classic runs istio-init last', () => {
     const withInit = { ...pod(), spec: { initContainers: [{ name: 'migrate', image: 'x' }], containers: [{ name: 'app', image: 'x' }] } };
     const nativeOut = injectSidecar(withInit, native) as any;
-    expect(nativeOut.spec.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([['istio-init', undefined], ['istio-proxy', 'Always'], ['migrate', undefined]]);
+    expect(nativeOut.spec.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([
+      ['istio-init', undefined],
+      ['istio-proxy', 'Always'],
+      ['migrate', undefined],
+    ]);
     expect(names(nativeOut.spec.containers)).toEqual(['app']);
     expect(names((injectSidecar(withInit, classic) as any).spec.initContainers)).toEqual(['migrate', 'istio-init']);
   });
@@ -102,12 +131,15 @@ describe('injectSidecar', () => {
     expect(names((injectSidecar(pod({}, { 'sidecar.istio.io/nativeSidecar': '' }), classic) as any).spec.containers)).toEqual(['app', 'istio-proxy']);
   });
 
-  it('falls back to the Deployment\'s name for the canonical name (GetDeployMetaFromPod), and always writes the installed revision', () => {
+  it("falls back to the Deployment's name for the canonical name (GetDeployMetaFromPod), and always writes the installed revision", () => {
     const replicaSetPod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        name: 'reviews-v1-5d8f9c-x2k4q', generateName: 'reviews-v1-5d8f9c-', labels: { 'pod-template-hash': '5d8f9c' }, annotations: { 'istio.io/rev': 'canary' },
+        name: 'reviews-v1-5d8f9c-x2k4q',
+        generateName: 'reviews-v1-5d8f9c-',
+        labels: { 'pod-template-hash': '5d8f9c' },
+        annotations: { 'istio.io/rev': 'canary' },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'reviews-v1-5d8f9c', controller: true }],
       },
       spec: { containers: [{ name: 'app', image: 'x' }] },
@@ -115,12 +147,25 @@ describe('injectSidecar', () => {
     const out = injectSidecar(replicaSetPod, classic) as any;
     expect(out.metadata.labels['service.istio.io/canonical-name']).toBe('reviews-v1');
     expect(out.metadata.annotations['istio.io/rev']).toBe('default');
-    const cronJobPod = { ...replicaSetPod, metadata: { ...replicaSetPod.metadata, generateName: 'backup-29123456-', labels: {}, ownerReferences: [{ kind: 'Job', name: 'backup-29123456', controller: true }] } };
+    const cronJobPod = {
+      ...replicaSetPod,
+      metadata: {
+        ...replicaSetPod.metadata,
+        generateName: 'backup-29123456-',
+        labels: {},
+        ownerReferences: [{ kind: 'Job', name: 'backup-29123456', controller: true }],
+      },
+    };
     expect((injectSidecar(cronJobPod, classic) as any).metadata.labels['service.istio.io/canonical-name']).toBe('backup');
   });
 
   it('handles pod templates of workloads and lists, and never injects twice', () => {
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'x' }] } } } };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'x' }] } } },
+    };
     const list = { apiVersion: 'v1', kind: 'List', items: [deployment, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } }] };
     const out = injectSidecar(injectSidecar(list, classic), classic) as any;
     expect(names(out.items[0].spec.template.spec.containers)).toEqual(['app', 'istio-proxy']);
@@ -131,13 +176,17 @@ describe('injectSidecar', () => {
 
 describe('kubeInject: istioctl kube-inject through the webhook (inject.go IntoObject)', () => {
   const deployment = (name: string, template: Record<string, unknown>, namespace?: string) => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, ...(namespace ? { namespace } : {}) },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(namespace ? { namespace } : {}) },
     spec: { template: { ...template, spec: { containers: [{ name: 'app', image: 'x' }], ...(template.spec as object) } } },
   });
 
   it('skips hostNetwork and sidecar.istio.io/inject "false" templates with kube-inject\'s warnings, whatever the namespace labels', () => {
     const manifest = {
-      apiVersion: 'v1', kind: 'List', items: [
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
         deployment('host', { spec: { hostNetwork: true } }, 'shop'),
         deployment('off', { metadata: { annotations: { 'sidecar.istio.io/inject': 'false' } } }),
         deployment('on', { metadata: { labels: { app: 'on' } } }),

@@ -49,9 +49,36 @@ function initContainer(image: string, annotations: Json): Json {
   return {
     name: 'istio-init',
     image,
-    args: ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', inbound.include, '-d', inbound.exclude, '--log_output_level=default:info'],
+    args: [
+      'istio-iptables',
+      '-p',
+      '15001',
+      '-z',
+      '15006',
+      '-u',
+      '1337',
+      '-m',
+      'REDIRECT',
+      '-i',
+      '*',
+      '-x',
+      '',
+      '-b',
+      inbound.include,
+      '-d',
+      inbound.exclude,
+      '--log_output_level=default:info',
+    ],
     resources: { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '10m', memory: '40Mi' } },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: false, runAsGroup: 0, runAsNonRoot: false, runAsUser: 0 },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: false,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      runAsUser: 0,
+    },
   };
 }
 
@@ -59,7 +86,15 @@ function proxyContainer(image: string, native: boolean): Json {
   return {
     name: 'istio-proxy',
     image,
-    args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--proxyComponentLogLevel=misc:error', '--log_output_level=default:info'],
+    args: [
+      'proxy',
+      'sidecar',
+      '--domain',
+      '$(POD_NAMESPACE).svc.cluster.local',
+      '--proxyLogLevel=warning',
+      '--proxyComponentLogLevel=misc:error',
+      '--log_output_level=default:info',
+    ],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
@@ -69,7 +104,15 @@ function proxyContainer(image: string, native: boolean): Json {
     ports: [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }],
     readinessProbe: { httpGet: { path: '/healthz/ready', port: 15021 }, initialDelaySeconds: 0, periodSeconds: 15, timeoutSeconds: 3, failureThreshold: 4 },
     resources: { limits: { cpu: '2', memory: '1Gi' }, requests: { cpu: '10m', memory: '40Mi' } },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsGroup: 1337, runAsNonRoot: true, runAsUser: 1337 },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 1337,
+      runAsNonRoot: true,
+      runAsUser: 1337,
+    },
     ...(native ? { restartPolicy: 'Always' } : {}),
   };
 }
@@ -112,12 +155,20 @@ function injectPodTemplate(template: Json, options: InjectionOptions): void {
   // injection-template.yaml: `ne (index .ObjectMeta.Annotations "sidecar.istio.io/nativeSidecar" | default .NativeSidecars) "false"`.
   const native = orDefault(metadata.annotations?.[NATIVE_SIDECAR_ANNOTATION], String(options.native)) !== 'false';
   const appContainers: Json[] = spec.containers ?? [];
-  const labels = (metadata.labels ??= {});
+  metadata.labels ??= {};
+  const labels = metadata.labels;
   labels['security.istio.io/tlsMode'] = orDefault(labels['security.istio.io/tlsMode'], 'istio');
-  const canonicalName = orDefault(labels['service.istio.io/canonical-name'], orDefault(labels['app.kubernetes.io/name'], orDefault(labels.app, deploymentName(metadata))));
+  const canonicalName = orDefault(
+    labels['service.istio.io/canonical-name'],
+    orDefault(labels['app.kubernetes.io/name'], orDefault(labels.app, deploymentName(metadata))),
+  );
   labels['service.istio.io/canonical-name'] = canonicalName.slice(0, 63).replace(/-$/, '');
-  labels['service.istio.io/canonical-revision'] = orDefault(labels['service.istio.io/canonical-revision'], orDefault(labels['app.kubernetes.io/version'], orDefault(labels.version, 'latest')));
-  const annotations = (metadata.annotations ??= {});
+  labels['service.istio.io/canonical-revision'] = orDefault(
+    labels['service.istio.io/canonical-revision'],
+    orDefault(labels['app.kubernetes.io/version'], orDefault(labels.version, 'latest')),
+  );
+  metadata.annotations ??= {};
+  const annotations = metadata.annotations;
   if (appContainers[0]?.name) {
     annotations['kubectl.kubernetes.io/default-container'] ??= appContainers[0].name;
     annotations['kubectl.kubernetes.io/default-logs-container'] ??= appContainers[0].name;
@@ -141,7 +192,9 @@ function injectPodTemplate(template: Json, options: InjectionOptions): void {
   // reorderPod: native puts istio-init, then istio-proxy, before the pod's own init containers (so they are in the mesh);
   // classic runs istio-init last (so the pod's own init containers are not captured) and istio-proxy last among containers.
   const initContainers = [...(spec.initContainers ?? []), ...injectedInit];
-  spec.initContainers = native ? moveContainer(moveContainer(initContainers, 'istio-proxy', 'first'), 'istio-init', 'first') : moveContainer(initContainers, 'istio-init', 'last');
+  spec.initContainers = native
+    ? moveContainer(moveContainer(initContainers, 'istio-proxy', 'first'), 'istio-init', 'first')
+    : moveContainer(initContainers, 'istio-init', 'last');
   if (!native) spec.containers = moveContainer([...appContainers, ...injectedContainers], 'istio-proxy', 'last');
 }
 
@@ -241,19 +294,34 @@ const matches = (labels: Record<string, string>, requirements: LabelRequirement[
 const WEBHOOKS: { name: string; namespace: LabelRequirement[]; object: LabelRequirement[] }[] = [
   {
     name: 'rev.namespace.sidecar-injector.istio.io',
-    namespace: [[REVISION_LABEL, 'In', [INSTALLED_REVISION]], ['istio-injection', 'DoesNotExist']],
+    namespace: [
+      [REVISION_LABEL, 'In', [INSTALLED_REVISION]],
+      ['istio-injection', 'DoesNotExist'],
+    ],
     object: [[INJECT_LABEL, 'NotIn', ['false']]],
   },
   {
     name: 'rev.object.sidecar-injector.istio.io',
-    namespace: [[REVISION_LABEL, 'DoesNotExist'], ['istio-injection', 'DoesNotExist']],
-    object: [[INJECT_LABEL, 'NotIn', ['false']], [REVISION_LABEL, 'In', [INSTALLED_REVISION]]],
+    namespace: [
+      [REVISION_LABEL, 'DoesNotExist'],
+      ['istio-injection', 'DoesNotExist'],
+    ],
+    object: [
+      [INJECT_LABEL, 'NotIn', ['false']],
+      [REVISION_LABEL, 'In', [INSTALLED_REVISION]],
+    ],
   },
   { name: 'namespace.sidecar-injector.istio.io', namespace: [['istio-injection', 'In', ['enabled']]], object: [[INJECT_LABEL, 'NotIn', ['false']]] },
   {
     name: 'object.sidecar-injector.istio.io',
-    namespace: [['istio-injection', 'DoesNotExist'], [REVISION_LABEL, 'DoesNotExist']],
-    object: [[INJECT_LABEL, 'In', ['true']], [REVISION_LABEL, 'DoesNotExist']],
+    namespace: [
+      ['istio-injection', 'DoesNotExist'],
+      [REVISION_LABEL, 'DoesNotExist'],
+    ],
+    object: [
+      [INJECT_LABEL, 'In', ['true']],
+      [REVISION_LABEL, 'DoesNotExist'],
+    ],
   },
 ];
 

@@ -17,7 +17,12 @@ interface AddonStandIn {
 }
 
 /** The labels Istio's files give prometheus, grafana and kiali (plus any extra ones). */
-const appLabels = (name: string, extra: Record<string, string> = {}) => ({ app: name, 'app.kubernetes.io/name': name, ...extra, 'app.kubernetes.io/instance': name });
+const appLabels = (name: string, extra: Record<string, string> = {}) => ({
+  app: name,
+  'app.kubernetes.io/name': name,
+  ...extra,
+  'app.kubernetes.io/instance': name,
+});
 
 /**
  * Labels, container ports and Services of samples/addons/<name>.yaml, the same at istio/istio@1.29.6,
@@ -42,15 +47,32 @@ const STAND_INS: Record<Addon, AddonStandIn> = {
   },
   kiali: {
     labels: appLabels('kiali'),
-    containerPorts: [{ name: 'api-port', containerPort: 20001 }, { name: 'http-metrics', containerPort: 9090 }],
-    services: [{ name: 'kiali', ports: [{ name: 'http', protocol: 'TCP', port: 20001 }, { name: 'http-metrics', protocol: 'TCP', port: 9090 }] }],
+    containerPorts: [
+      { name: 'api-port', containerPort: 20001 },
+      { name: 'http-metrics', containerPort: 9090 },
+    ],
+    services: [
+      {
+        name: 'kiali',
+        ports: [
+          { name: 'http', protocol: 'TCP', port: 20001 },
+          { name: 'http-metrics', protocol: 'TCP', port: 9090 },
+        ],
+      },
+    ],
   },
   jaeger: {
     labels: { app: 'jaeger' },
     // Jaeger 2 declares no container ports.
     containerPorts: [],
     services: [
-      { name: 'tracing', ports: [{ name: 'http-query', port: 80, protocol: 'TCP', targetPort: 16686 }, { name: 'grpc-query', port: 16685, protocol: 'TCP', targetPort: 16685 }] },
+      {
+        name: 'tracing',
+        ports: [
+          { name: 'http-query', port: 80, protocol: 'TCP', targetPort: 16686 },
+          { name: 'grpc-query', port: 16685, protocol: 'TCP', targetPort: 16685 },
+        ],
+      },
       // Jaeger speaks Zipkin's API; the proxies send spans to the Service named zipkin.
       { name: 'zipkin', ports: [{ port: 9411, targetPort: 9411, name: 'http-query' }] },
       {
@@ -69,9 +91,24 @@ const STAND_INS: Record<Addon, AddonStandIn> = {
 
 /** The images of samples/addons per Istio minor, at the newest tag of each here: 1.29.6, 1.30.3, 1.31.0-rc.0. */
 const IMAGES: Record<string, Record<Addon, string>> = {
-  '1.29': { prometheus: 'docker.io/prom/prometheus:v3.8.1', grafana: 'docker.io/grafana/grafana:12.0.1', kiali: 'quay.io/kiali/kiali:v2.21', jaeger: 'docker.io/jaegertracing/jaeger:2.14.0' },
-  '1.30': { prometheus: 'docker.io/prom/prometheus:v3.10.0', grafana: 'docker.io/grafana/grafana:12.0.1', kiali: 'quay.io/kiali/kiali:v2.26', jaeger: 'docker.io/jaegertracing/jaeger:2.14.0' },
-  '1.31': { prometheus: 'docker.io/prom/prometheus:v3.10.0', grafana: 'docker.io/grafana/grafana:12.0.1', kiali: 'quay.io/kiali/kiali:v2.27', jaeger: 'docker.io/jaegertracing/jaeger:2.17.0' },
+  '1.29': {
+    prometheus: 'docker.io/prom/prometheus:v3.8.1',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.21',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.14.0',
+  },
+  '1.30': {
+    prometheus: 'docker.io/prom/prometheus:v3.10.0',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.26',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.14.0',
+  },
+  '1.31': {
+    prometheus: 'docker.io/prom/prometheus:v3.10.0',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.27',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.17.0',
+  },
 };
 
 /** The objects of the addon's stand-in for the emulated Istio release, in the order Istio's file has them (Deployment, then Services). */

@@ -34,7 +34,7 @@ function goFloat(value: number): string {
 /** Go's %q or %v of a field's bad value, as field.Error.ErrorBody prints it. */
 const badValue = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** time.ParseDuration (what CEL's duration() uses), in nanoseconds; undefined when Go would refuse it. */
 function parseGoDuration(text: string): number | undefined {
@@ -50,11 +50,17 @@ function parseGoDuration(text: string): number | undefined {
 class SchemaViolations {
   readonly causes: StatusCause[] = [];
   required(object: Json | undefined, field: string, keys: string[]): void {
-    for (const key of keys) if (object?.[key] === undefined || object[key] === null) this.causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.${key}` });
+    for (const key of keys)
+      if (object?.[key] === undefined || object[key] === null)
+        this.causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.${key}` });
   }
   enumeration(field: string, value: unknown, allowed: string[]): void {
     if (value === undefined || allowed.includes(value as string)) return;
-    this.causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${badValue(value)}: supported values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, field });
+    this.causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${badValue(value)}: supported values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+      field,
+    });
   }
   /** A CEL rule that failed: the value is printed for scalars only (an object or array shows none). */
   rule(field: string, value: unknown, message: string): void {
@@ -66,7 +72,12 @@ class SchemaViolations {
     if (typeof value !== 'string') return;
     const ns = parseGoDuration(value);
     const message = 'must be a valid duration greater than 1ms';
-    if (ns === undefined) this.causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "string": type conversion error from 'string' to 'google.protobuf.Duration' evaluating rule: ${message}`, field });
+    if (ns === undefined)
+      this.causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "string": type conversion error from 'string' to 'google.protobuf.Duration' evaluating rule: ${message}`,
+        field,
+      });
     else if (ns < 1e6) this.rule(field, value, message);
   }
 }
@@ -128,23 +139,34 @@ const SCHEMAS: Record<string, (v: SchemaViolations, spec: Json) => void> = {
     list(spec.servers).forEach((server, i) => {
       v.required(server, `spec.servers[${i}]`, ['port', 'hosts']);
       if (isObject(server.port)) v.required(server.port, `spec.servers[${i}].port`, ['number', 'protocol', 'name']);
-      v.enumeration(`spec.servers[${i}].tls.mode`, server.tls?.mode, ['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']);
+      v.enumeration(`spec.servers[${i}].tls.mode`, server.tls?.mode, [
+        'PASSTHROUGH',
+        'SIMPLE',
+        'MUTUAL',
+        'AUTO_PASSTHROUGH',
+        'ISTIO_MUTUAL',
+        'OPTIONAL_MUTUAL',
+      ]);
     });
   },
   'networking.istio.io/ServiceEntry'(v, spec) {
     v.required(spec, 'spec', ['hosts']);
-    list(spec.hosts).forEach((host, i) => host === ('*' as unknown) && v.rule(`spec.hosts[${i}]`, host, 'hostname cannot be wildcard'));
+    list(spec.hosts).forEach((host, i) => {
+      if (host === ('*' as unknown)) v.rule(`spec.hosts[${i}]`, host, 'hostname cannot be wildcard');
+    });
     v.enumeration('spec.location', spec.location, ['MESH_EXTERNAL', 'MESH_INTERNAL']);
     v.enumeration('spec.resolution', spec.resolution, ['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']);
     list(spec.ports).forEach((port, i) => {
       v.required(port, `spec.ports[${i}]`, ['number', 'name']);
-      if (typeof port.number === 'number' && !(port.number > 0 && port.number <= 65535)) v.rule(`spec.ports[${i}].number`, port.number, 'port must be between 1-65535');
+      if (typeof port.number === 'number' && !(port.number > 0 && port.number <= 65535))
+        v.rule(`spec.ports[${i}].number`, port.number, 'port must be between 1-65535');
     });
     if ((spec.resolution ?? 'NONE') === 'NONE' && spec.endpoints !== undefined) v.rule('spec', spec, 'NONE mode cannot set endpoints');
   },
   'security.istio.io/PeerAuthentication'(v, spec) {
     v.enumeration('spec.mtls.mode', spec.mtls?.mode, MTLS_MODES);
-    for (const [port, setting] of Object.entries(isObject(spec.portLevelMtls) ? spec.portLevelMtls : {})) v.enumeration(`spec.portLevelMtls[${port}].mode`, (setting as Json)?.mode, MTLS_MODES);
+    for (const [port, setting] of Object.entries(isObject(spec.portLevelMtls) ? spec.portLevelMtls : {}))
+      v.enumeration(`spec.portLevelMtls[${port}].mode`, (setting as Json)?.mode, MTLS_MODES);
     if (spec.portLevelMtls !== undefined && Object.keys(spec.selector?.matchLabels ?? {}).length === 0) v.rule('spec', spec, 'portLevelMtls requires selector');
   },
   'security.istio.io/AuthorizationPolicy'(v, spec) {
@@ -180,7 +202,8 @@ class Review {
   }
   /** validatePercentage. */
   percentage(value: unknown): void {
-    if (typeof value === 'number' && (value < 0 || value > 100 || (value > 0 && value < 0.0001))) this.error(`percentage ${goFloat(value)} is neither 0.0, nor in range [0.0001, 100.0]`);
+    if (typeof value === 'number' && (value < 0 || value > 100 || (value > 0 && value < 0.0001)))
+      this.error(`percentage ${goFloat(value)} is neither 0.0, nor in range [0.0001, 100.0]`);
   }
   /** validateDestination: the host (agent.ValidateWildcardDomain's empty-name check) and the port. */
   destination(destination: unknown): void {
@@ -231,7 +254,8 @@ function reviewHttpRoute(r: Review, http: Json): void {
   if (isObject(retries)) {
     const attempts = typeof retries.attempts === 'number' ? retries.attempts : 0;
     if (attempts < 0) r.error('attempts cannot be negative');
-    if (attempts === 0 && (retries.perTryTimeout !== undefined || retries.retryOn || retries.retryRemoteLocalities !== undefined)) r.error('http retry policy configured when attempts are set to 0 (disabled)');
+    if (attempts === 0 && (retries.perTryTimeout !== undefined || retries.retryOn || retries.retryRemoteLocalities !== undefined))
+      r.error('http retry policy configured when attempts are set to 0 (disabled)');
     r.duration(retries.perTryTimeout);
   }
   r.destinations(routes);
@@ -244,9 +268,11 @@ function reviewTrafficPolicy(r: Review, policy: unknown): void {
     const outlier = of.outlierDetection;
     if (isObject(outlier)) {
       r.duration(outlier.baseEjectionTime);
-      if (outlier.consecutiveErrors) r.warnings.push('outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead');
+      if (outlier.consecutiveErrors)
+        r.warnings.push('outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead');
       r.duration(outlier.interval);
-      for (const percent of [outlier.maxEjectionPercent, outlier.minHealthPercent]) if (typeof percent === 'number' && (percent < 0 || percent > 100)) r.error(`percentage ${percent} is not in range 0..100`);
+      for (const percent of [outlier.maxEjectionPercent, outlier.minHealthPercent])
+        if (typeof percent === 'number' && (percent < 0 || percent > 100)) r.error(`percentage ${percent} is not in range 0..100`);
     }
     const pool = of.connectionPool;
     if (isObject(pool)) {
@@ -269,8 +295,9 @@ const knownProtocol = (value: unknown) => typeof value === 'string' && PROTOCOLS
 
 const REVIEWS: Record<string, (r: Review, spec: Json, obj: KubeObject) => void> = {
   'networking.istio.io/VirtualService'(r, spec) {
-    if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0) r.error('http, tcp or tls must be provided in virtual service');
-    list(spec.http).forEach((http) => reviewHttpRoute(r, http));
+    if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0)
+      r.error('http, tcp or tls must be provided in virtual service');
+    for (const http of list(spec.http)) reviewHttpRoute(r, http);
     for (const tls of list(spec.tls)) {
       if (list(tls.match).length === 0) r.error('TLS route must have at least one match condition');
       if (list(tls.route).length === 0) r.error('TLS route is required');
@@ -297,7 +324,10 @@ const REVIEWS: Record<string, (r: Review, spec: Json, obj: KubeObject) => void> 
     for (const server of list(spec.servers)) {
       if (Array.isArray(server.hosts) && server.hosts.length === 0) r.error('server config must contain at least one host');
       if (!isObject(server.port)) continue;
-      if (!knownProtocol(server.port.protocol)) r.error(`invalid protocol ${JSON.stringify(server.port.protocol ?? '')}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`);
+      if (!knownProtocol(server.port.protocol))
+        r.error(
+          `invalid protocol ${JSON.stringify(server.port.protocol ?? '')}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`,
+        );
       r.port(server.port.number);
     }
   },
@@ -315,18 +345,25 @@ const REVIEWS: Record<string, (r: Review, spec: Json, obj: KubeObject) => void> 
   },
   'security.istio.io/PeerAuthentication'(r, spec) {
     const ports = isObject(spec.portLevelMtls) ? Object.keys(spec.portLevelMtls) : [];
-    if (Object.keys(spec.selector?.matchLabels ?? {}).length === 0 && ports.length > 0) r.error('mesh/namespace peer authentication cannot have port level mTLS');
+    if (Object.keys(spec.selector?.matchLabels ?? {}).length === 0 && ports.length > 0)
+      r.error('mesh/namespace peer authentication cannot have port level mTLS');
     if (spec.portLevelMtls !== undefined && ports.length === 0) r.error('port level mTLS, if defined, must have at least one element');
   },
   'security.istio.io/AuthorizationPolicy'(r, spec, obj) {
     const errors: string[] = [];
     const action = spec.action ?? 'ALLOW';
     if (action === 'CUSTOM') {
-      if (spec.rules === undefined) errors.push('CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request');
+      if (spec.rules === undefined)
+        errors.push(
+          'CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request',
+        );
       else if (!spec.provider?.name) errors.push('`provider.name` must not be empty');
     }
     if (spec.provider !== undefined && action !== 'CUSTOM') errors.push(`\`provider\` must not be with non CUSTOM action, found ${action}`);
-    if (action === 'DENY' && spec.rules === undefined) errors.push('DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request');
+    if (action === 'DENY' && spec.rules === undefined)
+      errors.push(
+        'DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request',
+      );
     // multierror.Prefix(errs, "invalid policy NAME.NAMESPACE:") puts the prefix before each error.
     for (const error of errors) r.error(`invalid policy ${obj.metadata.name}.${obj.metadata.namespace}: ${error}`);
   },
@@ -344,6 +381,7 @@ export function reviewIstioObject(group: string, kind: string, obj: KubeObject):
   if (!review || !isObject(obj.spec)) return [];
   const r = new Review();
   review(r, obj.spec, obj);
-  if (r.errors.length > 0) throw new ApiError(400, '', `admission webhook "validation.istio.io" denied the request: configuration is invalid: ${multiError(r.errors)}`);
+  if (r.errors.length > 0)
+    throw new ApiError(400, '', `admission webhook "validation.istio.io" denied the request: configuration is invalid: ${multiError(r.errors)}`);
   return r.warnings;
 }

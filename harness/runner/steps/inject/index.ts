@@ -32,7 +32,7 @@ async function injectAsTheWebhook(manifests: Manifest[], ctx: StepContext): Prom
   const options = { native: detectNativeSidecar(nativeSidecarMode(istiod), nodes.items), proxyImage: proxyImage(ctx.cluster.istio.version) };
   return manifests.map((m) => {
     const { object, warnings } = kubeInject(m.object, options);
-    warnings.forEach((warning) => ctx.log(warning));
+    for (const warning of warnings) ctx.log(warning);
     return { object, origin: m.origin };
   });
 }
