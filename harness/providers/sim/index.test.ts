@@ -6,6 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultEchoEntry } from '../../sim/index.js';
 import { ProviderError, type ProgressReporter } from '../../contract/cluster.js';
+import { resolveIstioVersion } from '../shared/istio-versions.js';
 import { simProvider } from './index.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'meshspec-sim-provider-'));
@@ -67,13 +68,13 @@ describe('simProvider', () => {
     const provider = simProvider();
     const handle = await provider.setup({ runId: 'r4', profiles: ['minimal'], addons: [], reuse: false, artifactsDir: join(dir, 'older'), rootDir: process.cwd(), progress, settings: { nativeSidecars: 'false' }, istioVersion: '1.29' });
     try {
-      expect(handle.istio.version).toBe('1.29.9');
+      expect(handle.istio.version).toBe(resolveIstioVersion('1.29').version);
       const kc = new k8s.KubeConfig();
       kc.loadFromFile(handle.kubeconfig);
       kc.setCurrentContext(handle.context);
       expect((await kc.makeApiClient(k8s.VersionApi).getCode()).gitVersion).toBe('v1.35.0-meshspec-sim');
       const istiod = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ namespace: 'istio-system', name: 'istiod' });
-      expect(istiod.spec!.template.spec!.containers[0]).toMatchObject({ image: 'docker.io/istio/pilot:1.29.9', env: [{ name: 'ENABLE_NATIVE_SIDECARS', value: 'false' }] });
+      expect(istiod.spec!.template.spec!.containers[0]).toMatchObject({ image: `docker.io/istio/pilot:${handle.istio.version}`, env: [{ name: 'ENABLE_NATIVE_SIDECARS', value: 'false' }] });
     } finally {
       await provider.teardown();
     }
