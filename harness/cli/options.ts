@@ -47,7 +47,7 @@ const OPTIONS = {
     commands: ['run'],
     valueName: 'VERSION',
     check: unsupportedIstio,
-    description: `Istio version to install (kind) or report (sim): ${SUPPORTED_ISTIO.map((release) => `${release.minor}.x${release.endOfLife ? ` (end of life ${release.endOfLife})` : ''}`).join(', ')}`,
+    description: `Istio version to install (kind) or emulate (sim): ${SUPPORTED_ISTIO.map((release) => `${release.minor}.x${release.endOfLife ? ` (end of life ${release.endOfLife})` : ''}`).join(', ')}`,
   },
   reuse: { type: 'boolean', commands: ['run'], description: 'keep the cluster for the next run and reuse an existing one' },
   istioctl: {

@@ -61,7 +61,7 @@ export interface ProgressReporter {
 
 export interface ProviderOptions {
   runId: string;
-  /** Istio version to install (kind) or report (sim); undefined = the provider's default. */
+  /** Istio version to install (kind) or emulate (sim); undefined = the provider's default. */
   istioVersion?: string;
   /** Profiles the selected scenarios need; a provider installs the widest. */
   profiles: IstioProfile[];

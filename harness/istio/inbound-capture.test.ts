@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { inboundCaptureArgs, inboundCaptureOf, inboundPortAnnotationErrors } from './inbound-capture.js';
-import { injectSidecar } from './injection.js';
+import { injectSidecar, proxyImage } from './injection.js';
 
 const annotated = (annotations: Record<string, string>) => ({ metadata: { annotations } });
 const withInit = (args: string[]) => ({ spec: { initContainers: [{ name: 'istio-init', args: ['istio-iptables', ...args] }] } });
@@ -33,7 +33,7 @@ describe('istio-init arguments from the annotations (injection-template.yaml, te
 
   it('the injector renders them into istio-init', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8079' } }, spec: { containers: [{ name: 'app', image: 'meshspec/echo' }] } };
-    const args: string[] = (injectSidecar(pod) as any).spec.initContainers[0].args;
+    const args: string[] = (injectSidecar(pod, { native: false, proxyImage: proxyImage('1.31.1') }) as any).spec.initContainers[0].args;
     expect(args.slice(args.indexOf('-b'), args.indexOf('-b') + 4)).toEqual(['-b', '*', '-d', '15090,15021,8079,15020']);
   });
 });

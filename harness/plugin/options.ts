@@ -14,7 +14,7 @@ const DEFAULT_PROVIDER: ProviderName = 'sim';
 export interface MeshspecOptions {
   /** Cluster provider; default `sim`. */
   provider?: ProviderName;
-  /** Istio version to install (kind) or report (sim). */
+  /** Istio version to install (kind) or emulate (sim). */
   istioVersion?: string;
   /** Keep the cluster for the next run and reuse one that exists. */
   reuse?: boolean;

@@ -1,9 +1,9 @@
-/** What a fresh cluster has before anyone applies anything: system namespaces and the one node. */
+/** What a fresh cluster has before anyone applies anything: system namespaces and the one node, whose kubelet runs `kubeletVersion`. */
 import type { ClusterApi } from './apiserver/api.js';
 import { NODE_IP, NODE_NAME } from './kubelet/kubelet.js';
 import { kubeTimestamp } from './store/store.js';
 
-export function bootstrapCluster(api: ClusterApi): void {
+export function bootstrapCluster(api: ClusterApi, kubeletVersion: string): void {
   const namespaces = api.type('', 'Namespace');
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     api.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -23,7 +23,7 @@ export function bootstrapCluster(api: ClusterApi): void {
         { type: 'InternalIP', address: NODE_IP },
         { type: 'Hostname', address: NODE_NAME },
       ],
-      nodeInfo: { kubeletVersion: 'v1.32.0-meshspec-sim', containerRuntimeVersion: 'meshspec-sim://1', operatingSystem: 'linux', architecture: process.arch },
+      nodeInfo: { kubeletVersion, containerRuntimeVersion: 'meshspec-sim://1', operatingSystem: 'linux', architecture: process.arch },
       capacity: { cpu: '2', memory: '8Gi', pods: '250' },
       allocatable: { cpu: '2', memory: '8Gi', pods: '250' },
     },

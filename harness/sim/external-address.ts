@@ -8,6 +8,8 @@ export const EXTERNAL_HOST = 'external.meshspec.test';
 export const EXTERNAL_IP = '192.0.2.10';
 /** The port the external service answers on for clients in the cluster, as the kind provider's does. */
 export const EXTERNAL_PORT = 80;
+/** The echo app's arguments for the external service, on every provider: it answers as service "external", version v1. */
+export const EXTERNAL_ECHO_ARGS = ['--service', 'external', '--port', String(EXTERNAL_PORT)];
 
 /**
  * Where a cluster publishes its service outside the cluster, so that any provider (also the

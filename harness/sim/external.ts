@@ -1,7 +1,7 @@
 /** The "service outside the cluster" of the egress chapters: one echo process with a public-looking name and IP. */
 import type { ExternalHost } from '../mesh/types.js';
 import { ContainerProcess } from './kubelet/container.js';
-import { EXTERNAL_HOST, EXTERNAL_IP } from './external-address.js';
+import { EXTERNAL_ECHO_ARGS, EXTERNAL_HOST, EXTERNAL_IP } from './external-address.js';
 
 export { EXTERNAL_CONFIG_MAP, EXTERNAL_HOST, EXTERNAL_IP, EXTERNAL_PORT } from './external-address.js';
 
@@ -21,8 +21,9 @@ export async function startExternalService(echoEntry: string): Promise<ExternalS
     {
       name: 'external',
       file: process.execPath,
-      args: [echoEntry, '--service', 'external', '--version', 'external'],
-      env: { PATH: process.env.PATH ?? '', POD_NAME: 'external', POD_NAMESPACE: 'external' },
+      // What kind's `docker run` gives it: these arguments and no pod env (MESHSPEC_LISTEN_PORT, set by the process, wins over --port).
+      args: [echoEntry, ...EXTERNAL_ECHO_ARGS],
+      env: { PATH: process.env.PATH ?? '' },
       address,
       readinessPath: '/_echo/healthz',
       restartPolicy: 'Always',

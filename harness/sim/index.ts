@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ISTIO_VERSION, ISTIO_RELEASES, istioRelease } from '../istio/releases.js';
+import type { NativeSidecarMode } from '../istio/injection.js';
 import { createDataPlane } from '../mesh/index.js';
 import type { DataPlane, ExternalHost, MeshHost } from '../mesh/types.js';
 import { ClusterApi, createServerCertificates, ResourceRegistry, SIM_CONTEXT, startApiServer } from './apiserver/index.js';
@@ -14,7 +16,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { NodePortProxy, startControllers } from './controllers/index.js';
 import { EXTERNAL_CONFIG_MAP, EXTERNAL_HOST, EXTERNAL_IP, EXTERNAL_PORT, startExternalService, type ExternalService } from './external.js';
 import { createMeshHost } from './host.js';
-import { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './istio/index.js';
+import { installIstio, ISTIO_NAMESPACE } from './istio/index.js';
 import { Kubelet, schedulerAdmission } from './kubelet/index.js';
 import { ObjectStore } from './store/index.js';
 
@@ -28,8 +30,13 @@ export interface SimOptions {
   istioProfile?: SimIstioProfileOption;
   /** Where to write the kubeconfig; default a new temporary directory. */
   kubeconfigPath?: string;
-  /** Inject native sidecars (istio-proxy as an init container with restartPolicy Always). */
-  nativeSidecars?: boolean;
+  /** The Istio release to emulate (images, version), on the newest Kubernetes it supports; default the newest supported release. */
+  istioVersion?: string;
+  /**
+   * istiod's ENABLE_NATIVE_SIDECARS: `auto` (default, Istio's own: native sidecars, since the node's
+   * kubelet is >= 1.33), or `true`/`false` to force them on or off, as an install setting it would.
+   */
+  nativeSidecars?: NativeSidecarMode;
   /** The data plane; default harness/mesh's emulated Istio data plane (createPassthroughDataPlane: none). */
   dataPlane?: (host: MeshHost) => DataPlane;
   /** The echo app's entry point; default `<repo>/dist/apps/echo/src/main.js`. */
@@ -90,6 +97,11 @@ async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
 
 export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const profile = options.istioProfile ?? 'demo';
+  const istioVersion = options.istioVersion ?? DEFAULT_ISTIO_VERSION;
+  const release = istioRelease(istioVersion);
+  if (!release) throw new Error(`meshspec sim: Istio ${istioVersion} is not a release meshspec supports (${ISTIO_RELEASES.map((r) => `${r.minor}.x`).join(', ')})`);
+  // A kind cluster gets the newest Kubernetes the release supports; so does the sim's node and API server.
+  const kubernetesVersion = `v${release.kubernetes[1]}.0-meshspec-sim`;
   const echoEntry = options.echoEntry ?? defaultEchoEntry();
   const createdDir = options.kubeconfigPath ? undefined : await mkdtemp(join(tmpdir(), 'meshspec-sim-'));
   const kubeconfigPath = resolve(options.kubeconfigPath ?? join(createdDir!, 'kubeconfig'));
@@ -102,7 +114,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   try {
     const api = new ClusterApi(new ObjectStore(), new ResourceRegistry());
     api.addAdmission(schedulerAdmission);
-    bootstrapCluster(api);
+    bootstrapCluster(api, kubernetesVersion);
     let external: ExternalService | undefined;
     if (existsSync(echoEntry)) {
       external = await startExternalService(echoEntry);
@@ -129,11 +141,11 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
     cleanups.push(() => nodePorts.stop());
     const certificates = await createServerCertificates();
     cleanups.push(startControllers(api, certificates.caPem));
-    const server = await startApiServer(api, kubelet, certificates);
+    const server = await startApiServer(api, kubelet, kubernetesVersion, certificates);
     cleanups.push(() => server.close());
     await server.writeKubeconfig(kubeconfigPath);
     if (profile !== 'none') {
-      installIstio(api, { profile, nativeSidecars: options.nativeSidecars });
+      installIstio(api, { profile, version: istioVersion, nativeSidecars: options.nativeSidecars ?? 'auto' });
       await waitForIstio(api, options.readyTimeoutMs ?? 60_000);
     }
     return {
@@ -142,7 +154,7 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
       server: server.url,
       ingress: () => dataPlane.ingressAddress(),
       externalHosts: () => external?.hosts() ?? [],
-      istioVersion: ISTIO_VERSION,
+      istioVersion,
       stop,
     };
   } catch (error) {

@@ -76,7 +76,8 @@ describe('meshspec sim', () => {
       [['--addons', 'kaili,grafana,jager'], '--addons kaili,grafana,jager: "kaili", "jager" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons kiali,grafana,jaeger?'],
       [['--addons', 'prometheus,zipkin'], '--addons prometheus,zipkin: "zipkin" not among prometheus, grafana, kiali, jaeger (or none)'],
       [['--kubeconfig', '--native-sidecars'], '--kubeconfig needs a value (FILE)'],
-      [['--native-sidecars=true'], '--native-sidecars takes no value'],
+      [['--native-sidecars=ture'], '--native-sidecars=ture: not one of true, false, auto; did you mean --native-sidecars=true?'],
+      [['--help=yes'], '--help takes no value'],
       [['--istio-profile', 'none', '--addons', 'kiali'], '--addons needs Istio in istio-system: leave out --istio-profile none, or the addons'],
     ];
     for (const [argv, message] of cases) {

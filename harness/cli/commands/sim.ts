@@ -1,23 +1,29 @@
 /**
- * `meshspec sim [--kubeconfig FILE] [--istio-profile demo|default|minimal|none] [--addons LIST|none] [--native-sidecars]`:
+ * `meshspec sim [--kubeconfig FILE] [--istio-profile demo|default|minimal|none] [--addons LIST|none] [--native-sidecars[=true|false|auto]]`:
  * runs the embedded cluster in the foreground until SIGINT/SIGTERM, then stops every process and port.
  */
 import { UsageError } from '../errors.js';
 import { installSimAddons } from '../../providers/sim/addons.js';
 import { ADDONS, type Addon } from '../../contract/cluster.js';
 import { closest } from '../../spec/closest.js';
-import { startSim, type SimIstioProfileOption } from '../../sim/index.js';
+import { startSim, type SimIstioProfileOption, type SimOptions } from '../../sim/index.js';
+
+type NativeSidecarMode = NonNullable<SimOptions['nativeSidecars']>;
 
 const PROFILES: SimIstioProfileOption[] = ['demo', 'default', 'minimal', 'none'];
+const NATIVE_SIDECAR_MODES: NativeSidecarMode[] = ['true', 'false', 'auto'];
 
-const USAGE = `usage: meshspec sim [--kubeconfig FILE] [--istio-profile ${PROFILES.join('|')}] [--addons LIST|none] [--native-sidecars]
+const USAGE = `usage: meshspec sim [--kubeconfig FILE] [--istio-profile ${PROFILES.join('|')}] [--addons LIST|none] [--native-sidecars[=${NATIVE_SIDECAR_MODES.join('|')}]]
 
 Runs the embedded Kubernetes-compatible cluster with Istio emulated, in the foreground.
   --kubeconfig FILE     where to write the kubeconfig (default: a new temporary directory)
   --istio-profile NAME  Istio profile to install (default: demo)
   --addons LIST         observability addons in istio-system, comma-separated from ${ADDONS.join(', ')},
                         or none (default: all of them, as a tutorial sets up; none without Istio)
-  --native-sidecars     inject istio-proxy as a native sidecar (init container, restartPolicy Always)
+  --native-sidecars[=MODE]
+                        istiod's ENABLE_NATIVE_SIDECARS: true (the flag alone) or false forces native sidecars
+                        (istio-proxy as an init container, restartPolicy Always) on or off; auto (default, as
+                        Istio does) injects them because the node's kubelet is 1.33 or newer
 Stop it with Ctrl-C (SIGINT) or SIGTERM.`;
 
 interface SimCommandIo {
@@ -31,7 +37,7 @@ interface ParsedArgs {
   kubeconfig?: string;
   profile: SimIstioProfileOption;
   addons: Addon[];
-  nativeSidecars: boolean;
+  nativeSidecars: NativeSidecarMode;
   help: boolean;
 }
 
@@ -46,7 +52,7 @@ const FLAGS: Record<string, string | undefined> = {
 
 /** Throws the CLI's UsageError (one line, the closest valid input, exit code 2), as `meshspec run` does. */
 function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { profile: 'demo', addons: [...ADDONS], nativeSidecars: false, help: false };
+  const parsed: ParsedArgs = { profile: 'demo', addons: [...ADDONS], nativeSidecars: 'auto', help: false };
   let addonsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const equals = argv[i].indexOf('=');
@@ -57,10 +63,13 @@ function parseArgs(argv: string[]): ParsedArgs {
     }
     if (!Object.hasOwn(FLAGS, flag)) throw unknownArgument(argv[i], flag);
     const valueName = FLAGS[flag];
+    if (flag === '--native-sidecars') {
+      parsed.nativeSidecars = parseNativeSidecars(inline ?? 'true');
+      continue;
+    }
     if (valueName === undefined) {
       if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      if (flag === '--native-sidecars') parsed.nativeSidecars = true;
-      else parsed.help = true;
+      parsed.help = true;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -93,6 +102,14 @@ function parseProfile(value: string): SimIstioProfileOption {
     throw new UsageError(`--istio-profile ${value}: not one of ${PROFILES.join(', ')}`, closest(value, PROFILES));
   }
   return value as SimIstioProfileOption;
+}
+
+function parseNativeSidecars(value: string): NativeSidecarMode {
+  if (!(NATIVE_SIDECAR_MODES as string[]).includes(value)) {
+    const suggestion = closest(value, NATIVE_SIDECAR_MODES);
+    throw new UsageError(`--native-sidecars=${value}: not one of ${NATIVE_SIDECAR_MODES.join(', ')}`, suggestion && `--native-sidecars=${suggestion}`);
+  }
+  return value as NativeSidecarMode;
 }
 
 function parseAddons(list: string): Addon[] {

@@ -1,44 +1,29 @@
 /**
- * The Istio releases meshspec supports on real clusters, and the kind node image for each.
- * The one place to change when a release comes out: the default version, the CI matrix test and
- * the kind provider all read this table.
+ * The Istio releases meshspec supports (harness/istio/releases.ts) as the providers use them:
+ * each with the kind node image of the newest Kubernetes in its range, and the version a run asks for.
  *
- * Patch releases, end of life and Kubernetes ranges are istio.io's (istio/istio.io
- * content/en/news/releases/<minor>.x/announcing-<version>, whose "officially supported on
- * Kubernetes versions" tip gives the range, and content/en/news/support/announcing-<minor>-eol).
  * Node images come from the release notes of kind v0.33.0 (pinned by digest: a tag may point at a
- * build for another kind release). Each Istio minor gets the newest Kubernetes in its range.
+ * build for another kind release).
  */
 import { ProviderError } from '../../contract/cluster.js';
+import { DEFAULT_ISTIO_VERSION, ISTIO_RELEASES, type IstioRelease as SupportedRelease } from '../../istio/releases.js';
+
+export { DEFAULT_ISTIO_VERSION };
 
 export const KIND_VERSION = 'v0.33.0';
 
-const NODE_1_36 = 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed';
-const NODE_1_35 = 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0';
+/** kind node images by Kubernetes minor. */
+const NODE_IMAGES: Record<string, string> = {
+  '1.36': 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+  '1.35': 'kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0',
+};
 
-export interface IstioRelease {
-  /** "1.30" */
-  minor: string;
-  /** Newest patch release istio.io announces; used when only the minor is asked for. */
-  latestPatch: string;
-  /** Kubernetes minors this Istio release supports, oldest first. */
-  kubernetes: readonly [string, string];
+export interface IstioRelease extends SupportedRelease {
   nodeImage: string;
-  /** The day Istio stopped patching this minor (YYYY-MM-DD), once announced. */
-  endOfLife?: string;
 }
 
 /** Newest first: the first entry is the default. */
-export const SUPPORTED_ISTIO: readonly IstioRelease[] = [
-  // announcing-1.31 (1.32 to 1.36), announcing-1.31.1 (2026-09-21)
-  { minor: '1.31', latestPatch: '1.31.1', kubernetes: ['1.32', '1.36'], nodeImage: NODE_1_36 },
-  // announcing-1.30 (1.32 to 1.36), announcing-1.30.5 (2026-09-21)
-  { minor: '1.30', latestPatch: '1.30.5', kubernetes: ['1.32', '1.36'], nodeImage: NODE_1_36 },
-  // announcing-1.29 (1.31 to 1.35), announcing-1.29.8 (2026-09-21), announcing-1.29-eol ("ends on the 12th of October, 2026")
-  { minor: '1.29', latestPatch: '1.29.8', kubernetes: ['1.31', '1.35'], nodeImage: NODE_1_35, endOfLife: '2026-10-12' },
-];
-
-export const DEFAULT_ISTIO_VERSION = SUPPORTED_ISTIO[0].latestPatch;
+export const SUPPORTED_ISTIO: readonly IstioRelease[] = ISTIO_RELEASES.map((release) => ({ ...release, nodeImage: NODE_IMAGES[release.kubernetes[1]] }));
 
 export interface ResolvedIstio {
   version: string;

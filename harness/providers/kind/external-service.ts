@@ -3,7 +3,7 @@
  * outside the cluster, answering HTTP on port 80.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { EXTERNAL_CONFIG_MAP, EXTERNAL_PORT } from '../../sim/external-address.js';
+import { EXTERNAL_CONFIG_MAP, EXTERNAL_ECHO_ARGS, EXTERNAL_PORT } from '../../sim/external-address.js';
 import { ProviderError } from '../../contract/cluster.js';
 import { publishConfigMap } from '../setup/kube.js';
 import type { PrerequisiteCheck } from '../host/prerequisites.js';
@@ -22,7 +22,7 @@ function externalServiceArgs(image: string): string[] {
     // The image runs as a non-root user; this lets it listen on port 80 like a real web service.
     '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
     image,
-    '--service', 'external', '--port', '80',
+    ...EXTERNAL_ECHO_ARGS,
   ];
 }
 

@@ -3,15 +3,29 @@
  * widest Istio profile the selected scenarios need and the stand-ins of the addons they use.
  * Nothing to install, nothing left behind.
  *
- * Settings: `nativeSidecars` ("true" injects istio-proxy as a native sidecar init container).
+ * It emulates the Istio release `--istio` asks for (default the newest supported), on the newest
+ * Kubernetes that release supports, as kind would run it.
+ *
+ * Settings: `nativeSidecars`, istiod's ENABLE_NATIVE_SIDECARS: `auto` (default, Istio's own rule:
+ * native sidecars, since the node's kubelet is >= 1.33), `true` or `false` to force them on or off.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultEchoEntry, EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../sim/index.js';
+import type { NativeSidecarMode } from '../../istio/injection.js';
 import { widestProfile } from '../istio/install.js';
+import { resolveIstioVersion } from '../istio/versions.js';
 import { installSimAddons } from './addons.js';
 import { ProviderError, type ClusterHandle, type ClusterProvider, type ProviderOptions } from '../../contract/cluster.js';
+
+const NATIVE_SIDECAR_MODES: readonly string[] = ['true', 'false', 'auto'] satisfies NativeSidecarMode[];
+
+function nativeSidecarSetting(value: string | undefined): NativeSidecarMode {
+  if (value === undefined) return 'auto';
+  if (!NATIVE_SIDECAR_MODES.includes(value)) throw new ProviderError(`the sim setting nativeSidecars is "${value}"`, `Set it to ${NATIVE_SIDECAR_MODES.join(', ')}, or leave it out for auto.`);
+  return value as NativeSidecarMode;
+}
 
 export function simProvider(): ClusterProvider {
   let sim: SimCluster | undefined;
@@ -20,6 +34,8 @@ export function simProvider(): ClusterProvider {
     async setup(options: ProviderOptions): Promise<ClusterHandle> {
       if (options.settings.istioctl) options.progress.info(`--istioctl ${options.settings.istioctl} is ignored: the sim has no istioctl.`);
       const profile = widestProfile(options.profiles);
+      const nativeSidecars = nativeSidecarSetting(options.settings.nativeSidecars);
+      const { version } = resolveIstioVersion(options.istioVersion);
       const addons = options.addons.length > 0 ? ` and ${options.addons.join(', ')}` : '';
       const phase = options.progress.phase(`start the embedded cluster with Istio ${profile}${addons}`);
       try {
@@ -27,7 +43,8 @@ export function simProvider(): ClusterProvider {
         sim = await startSim({
           istioProfile: profile,
           kubeconfigPath: join(options.artifactsDir, 'sim.kubeconfig'),
-          nativeSidecars: options.settings.nativeSidecars === 'true',
+          istioVersion: version,
+          nativeSidecars,
         });
         await installSimAddons(sim, options.addons, options.runId, phase.update);
       } catch (error) {
@@ -46,7 +63,7 @@ export function simProvider(): ClusterProvider {
         runId: options.runId,
         kubeconfig: sim.kubeconfigPath,
         context: sim.context,
-        istio: { version: options.istioVersion ?? sim.istioVersion, profile, istioctl: null, ambient: false },
+        istio: { version: sim.istioVersion, profile, istioctl: null, ambient: false },
         ingress: ingress ? { http: `http://${ingress.host}:${ingress.port}` } : null,
         imageRewrites: {},
         variables: external ? { EXTERNAL_HOST, EXTERNAL_IP } : {},

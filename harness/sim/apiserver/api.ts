@@ -56,7 +56,7 @@ interface PatchOptions extends WriteOptions {
 const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-export function randomSuffix(length: number): string {
+function randomSuffix(length: number): string {
   return [...randomBytes(length)].map((b) => NAME_SUFFIX_ALPHABET[b % NAME_SUFFIX_ALPHABET.length]).join('');
 }
 

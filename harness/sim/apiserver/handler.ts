@@ -23,7 +23,11 @@ const PATCH_TYPES: Record<string, PatchType> = {
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
-const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-meshspec-sim', gitCommit: 'meshspec', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64' };
+/** `/version` as a real server answers it (k8s.io/apimachinery pkg/version Info), for a gitVersion such as v1.36.0-meshspec-sim. */
+function versionInfo(gitVersion: string): Record<string, string> {
+  const [major, minor] = gitVersion.replace(/^v/, '').split('.');
+  return { major, minor, gitVersion, gitCommit: 'meshspec', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64' };
+}
 
 interface ResourceRequest {
   type: ResourceType;
@@ -58,6 +62,8 @@ export class RequestHandler {
   constructor(
     private readonly api: ClusterApi,
     private readonly runtime: PodRuntime,
+    /** The Kubernetes version the server reports, e.g. v1.36.0-meshspec-sim. */
+    private readonly gitVersion: string,
   ) {}
 
   /** Ends every open watch, so the server can close. */
@@ -87,7 +93,7 @@ export class RequestHandler {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return true;
     }
-    const fixed: Record<string, () => unknown> = { version: () => KUBERNETES_VERSION, 'openapi/v3': () => openApiIndex(registry) };
+    const fixed: Record<string, () => unknown> = { version: () => versionInfo(this.gitVersion), 'openapi/v3': () => openApiIndex(registry) };
     if (fixed[path]) {
       sendJson(res, 200, fixed[path]());
       return true;
@@ -99,7 +105,7 @@ export class RequestHandler {
       return true;
     }
     if (path.startsWith('openapi/v3/')) {
-      const doc = openApiGroupVersion(registry, path.slice('openapi/v3/'.length));
+      const doc = openApiGroupVersion(registry, path.slice('openapi/v3/'.length), this.gitVersion);
       if (!doc) return false;
       sendJson(res, 200, doc);
       return true;

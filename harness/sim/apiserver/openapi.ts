@@ -24,7 +24,7 @@ export function openApiIndex(registry: ResourceRegistry): Record<string, unknown
 }
 
 /** The document of one group version (`api/v1`, `apis/apps/v1`), or undefined when not served. */
-export function openApiGroupVersion(registry: ResourceRegistry, path: string): Record<string, unknown> | undefined {
+export function openApiGroupVersion(registry: ResourceRegistry, path: string, gitVersion: string): Record<string, unknown> | undefined {
   const match = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
   if (!match) return undefined;
   const [group, version] = match[1] ? ['', match[1]] : [match[2], match[3]];
@@ -43,5 +43,5 @@ export function openApiGroupVersion(registry: ResourceRegistry, path: string): R
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: gitVersion }, paths, components: { schemas: {} } };
 }

@@ -12,14 +12,27 @@ function isReady(pod: KubeObject): boolean {
   return pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** A pod's containerPort from a number or a port name; the first declared port when none is given. */
+/** Service names every resolver knows (the services database), as net.Dial resolves `host:http` (pkg.go.dev/net#Dial). */
+const SERVICE_NAMES: Record<string, number> = { http: 80, https: 443 };
+
+/**
+ * The port `pods/NAME:PORT/proxy` dials: kubernetes/kubernetes pkg/registry/core/pod/strategy.go
+ * ResourceLocation joins the pod IP and PORT as given, so a container port's name means nothing
+ * there; only an empty PORT falls back to the first port the containers declare. The dial error is
+ * the 503 of k8s.io/apimachinery@v0.36.3 pkg/util/proxy/transport.go.
+ */
 function resolvePodPort(pod: KubeObject, port: string | undefined): number {
   const declared = (pod.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []);
   if (!port) return declared[0]?.containerPort ?? 80;
   if (/^\d+$/.test(port)) return Number(port);
-  const named = declared.find((p: any) => p.name === port);
-  if (!named) throw new ApiError(503, 'ServiceUnavailable', `no port named "${port}" in pod ${pod.metadata.name}`);
-  return named.containerPort;
+  const known = SERVICE_NAMES[port];
+  if (known === undefined) throw new ApiError(503, 'ServiceUnavailable', `error trying to reach service: dial tcp: lookup tcp/${port}: unknown port`);
+  return known;
+}
+
+/** A Service's targetPort name, resolved against the pod's container ports as the endpoints controller does. */
+function namedContainerPort(pod: KubeObject, name: string): number | undefined {
+  return (pod.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []).find((p: any) => p.name === name)?.containerPort;
 }
 
 /** Strips an optional `scheme:` prefix and splits `name:port`. */
@@ -47,7 +60,8 @@ export function resolveProxyTarget(api: ClusterApi, runtime: PodRuntime, kind: '
   const candidates = pods.sort(() => Math.random() - 0.5);
   for (const pod of candidates) {
     const targetPort = servicePort.targetPort ?? servicePort.port;
-    const containerPort = typeof targetPort === 'number' ? targetPort : resolvePodPort(pod, String(targetPort));
+    const containerPort = typeof targetPort === 'number' ? targetPort : namedContainerPort(pod, String(targetPort));
+    if (containerPort === undefined) continue;
     const address = runtime.inbound(namespace, pod.metadata.name, containerPort);
     if (address) return address;
   }

@@ -32,10 +32,10 @@ function responseOn(req: IncomingMessage, socket: Socket): ServerResponse {
   return res;
 }
 
-export async function startApiServer(api: ClusterApi, runtime: PodRuntime, certificates: ServerCertificates): Promise<ApiServer> {
+export async function startApiServer(api: ClusterApi, runtime: PodRuntime, gitVersion: string, certificates: ServerCertificates): Promise<ApiServer> {
   const token = randomBytes(24).toString('base64url');
   const expected = Buffer.from(`Bearer ${token}`);
-  const handler = new RequestHandler(api, runtime);
+  const handler = new RequestHandler(api, runtime, gitVersion);
   const portForward = new PortForwardServer(api, runtime);
   const authorized = (req: IncomingMessage) => {
     const given = Buffer.from(String(req.headers.authorization ?? ''));

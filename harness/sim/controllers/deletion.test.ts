@@ -50,7 +50,7 @@ function createDeployment(namespace: string, name: string): void {
 
 beforeEach(() => {
   api = new ClusterApi(new ObjectStore(), new ResourceRegistry());
-  bootstrapCluster(api);
+  bootstrapCluster(api, 'v1.36.0-meshspec-sim');
   stopControllers = startControllers(api, 'CA');
   createNamespace('app');
   events = [];

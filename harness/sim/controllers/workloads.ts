@@ -4,7 +4,6 @@
  * `kubectl rollout status` and `wait --for=condition=Available` read.
  */
 import type { ClusterApi } from '../apiserver/api.js';
-import { randomSuffix } from '../apiserver/api.js';
 import type { ResourceType } from '../apiserver/registry.js';
 import { kubeTimestamp as now } from '../store/store.js';
 import type { KubeObject } from '../store/types.js';
@@ -98,7 +97,9 @@ export class WorkloadControllers {
         const pod = this.api.create(this.types.pod, namespace, {
           apiVersion: 'v1',
           kind: 'Pod',
-          metadata: { ...template.metadata, name: `${name}-${randomSuffix(5)}`, namespace, ownerReferences: [ownerRef(rs)] },
+          // As the ReplicaSet controller does (pkg/controller/controller_utils.go GetPodFromTemplate): the
+          // server picks the name, so the injection webhook sees generateName and the owner, and names the workload.
+          metadata: { ...template.metadata, generateName: `${name}-`, namespace, ownerReferences: [ownerRef(rs)] },
           spec: structuredClone(template.spec),
         });
         pods.push(pod);

@@ -9,59 +9,113 @@ import type { Addon } from '../../contract/cluster.js';
 import type { KubeObject } from '../store/types.js';
 import { ISTIO_NAMESPACE, service } from './install.js';
 
-/** The Deployment is named for the addon. */
+/** The Deployment is named for the addon, and so is its one container. */
 interface AddonStandIn {
   labels: Record<string, string>;
-  image: string;
-  containerPorts: number[];
+  containerPorts: Record<string, unknown>[];
   services: { name: string; ports: Record<string, unknown>[] }[];
 }
 
 /** The labels Istio's files give prometheus, grafana and kiali (plus any extra ones). */
-const appLabels = (name: string, extra: Record<string, string> = {}) => ({ app: name, 'app.kubernetes.io/name': name, ...extra, 'app.kubernetes.io/instance': name });
+const appLabels = (name: string, extra: Record<string, string> = {}) => ({
+  app: name,
+  'app.kubernetes.io/name': name,
+  ...extra,
+  'app.kubernetes.io/instance': name,
+});
 
+/**
+ * Labels, container ports and Services of samples/addons/<name>.yaml, the same at istio/istio@1.29.6,
+ * 1.30.3 and 1.31.0-rc.0 but for the images below. Prometheus' prometheus-config-reloader container is
+ * left out: the sim cannot run it, and nothing reads it.
+ */
 const STAND_INS: Record<Addon, AddonStandIn> = {
   prometheus: {
     labels: appLabels('prometheus', { 'app.kubernetes.io/component': 'server' }),
-    image: 'docker.io/prom/prometheus:v3.7.3',
-    containerPorts: [9090],
-    services: [{ name: 'prometheus', ports: [{ name: 'http', port: 9090, targetPort: 9090 }] }],
+    containerPorts: [{ containerPort: 9090, protocol: 'TCP' }],
+    services: [{ name: 'prometheus', ports: [{ name: 'http', port: 9090, protocol: 'TCP', targetPort: 9090 }] }],
   },
   grafana: {
     labels: appLabels('grafana'),
-    image: 'docker.io/grafana/grafana:12.1.0',
-    containerPorts: [3000],
-    services: [{ name: 'grafana', ports: [{ name: 'service', port: 3000, targetPort: 3000 }] }],
+    containerPorts: [
+      { name: 'grafana', containerPort: 3000, protocol: 'TCP' },
+      { name: 'gossip-tcp', containerPort: 9094, protocol: 'TCP' },
+      { name: 'gossip-udp', containerPort: 9094, protocol: 'UDP' },
+      { name: 'profiling', containerPort: 6060, protocol: 'TCP' },
+    ],
+    services: [{ name: 'grafana', ports: [{ name: 'service', port: 3000, protocol: 'TCP', targetPort: 3000 }] }],
   },
   kiali: {
     labels: appLabels('kiali'),
-    image: 'quay.io/kiali/kiali:v2.15',
-    containerPorts: [20001, 9090],
-    services: [{ name: 'kiali', ports: [{ name: 'http', port: 20001, targetPort: 20001 }, { name: 'http-metrics', port: 9090, targetPort: 9090 }] }],
+    containerPorts: [
+      { name: 'api-port', containerPort: 20001 },
+      { name: 'http-metrics', containerPort: 9090 },
+    ],
+    services: [
+      {
+        name: 'kiali',
+        ports: [
+          { name: 'http', protocol: 'TCP', port: 20001 },
+          { name: 'http-metrics', protocol: 'TCP', port: 9090 },
+        ],
+      },
+    ],
   },
   jaeger: {
     labels: { app: 'jaeger' },
-    image: 'docker.io/jaegertracing/all-in-one:1.67.0',
-    containerPorts: [16686, 16685, 9411, 14268, 14250, 14269],
+    // Jaeger 2 declares no container ports.
+    containerPorts: [],
     services: [
-      { name: 'tracing', ports: [{ name: 'http-query', port: 80, targetPort: 16686 }, { name: 'grpc-query', port: 16685, targetPort: 16685 }] },
+      {
+        name: 'tracing',
+        ports: [
+          { name: 'http-query', port: 80, protocol: 'TCP', targetPort: 16686 },
+          { name: 'grpc-query', port: 16685, protocol: 'TCP', targetPort: 16685 },
+        ],
+      },
       // Jaeger speaks Zipkin's API; the proxies send spans to the Service named zipkin.
-      { name: 'zipkin', ports: [{ name: 'http-query', port: 9411, targetPort: 9411 }] },
+      { name: 'zipkin', ports: [{ port: 9411, targetPort: 9411, name: 'http-query' }] },
       {
         name: 'jaeger-collector',
         ports: [
-          { name: 'jaeger-collector-http', port: 14268, targetPort: 14268 },
-          { name: 'jaeger-collector-grpc', port: 14250, targetPort: 14250 },
-          { name: 'http-zipkin', port: 9411, targetPort: 9411 },
+          { name: 'jaeger-collector-http', port: 14268, targetPort: 14268, protocol: 'TCP' },
+          { name: 'jaeger-collector-grpc', port: 14250, targetPort: 14250, protocol: 'TCP' },
+          { port: 9411, targetPort: 9411, name: 'http-zipkin' },
+          { port: 4317, name: 'grpc-otel' },
+          { port: 4318, name: 'http-otel' },
         ],
       },
     ],
   },
 };
 
-/** The objects of the addon's stand-in, in the order Istio's file has them (Deployment, then Services). */
-export function addonStandIn(addon: Addon): KubeObject[] {
-  const { labels, image, containerPorts, services } = STAND_INS[addon];
+/** The images of samples/addons per Istio minor, at the newest tag of each here: 1.29.6, 1.30.3, 1.31.0-rc.0. */
+const IMAGES: Record<string, Record<Addon, string>> = {
+  '1.29': {
+    prometheus: 'docker.io/prom/prometheus:v3.8.1',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.21',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.14.0',
+  },
+  '1.30': {
+    prometheus: 'docker.io/prom/prometheus:v3.10.0',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.26',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.14.0',
+  },
+  '1.31': {
+    prometheus: 'docker.io/prom/prometheus:v3.10.0',
+    grafana: 'docker.io/grafana/grafana:12.0.1',
+    kiali: 'quay.io/kiali/kiali:v2.27',
+    jaeger: 'docker.io/jaegertracing/jaeger:2.17.0',
+  },
+};
+
+/** The objects of the addon's stand-in for the emulated Istio release, in the order Istio's file has them (Deployment, then Services). */
+export function addonStandIn(addon: Addon, istioVersion: string): KubeObject[] {
+  const { labels, containerPorts, services } = STAND_INS[addon];
+  const image = IMAGES[/^(\d+\.\d+)/.exec(istioVersion)?.[1] ?? '']?.[addon];
+  if (!image) throw new Error(`the sim has no stand-in of samples/addons/${addon}.yaml for Istio ${istioVersion}`);
   const deployment = addon;
   return [
     {
@@ -73,7 +127,7 @@ export function addonStandIn(addon: Addon): KubeObject[] {
         selector: { matchLabels: labels },
         template: {
           metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
-          spec: { containers: [{ name: deployment, image, ports: containerPorts.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }] },
+          spec: { containers: [{ name: deployment, image, ...(containerPorts.length > 0 ? { ports: containerPorts } : {}) }] },
         },
       },
     },

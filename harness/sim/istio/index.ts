@@ -1,2 +1,2 @@
-export { installIstio, ISTIO_NAMESPACE, ISTIO_VERSION } from './install.js';
+export { installIstio, ISTIO_NAMESPACE } from './install.js';
 export { addonStandIn } from './addons.js';

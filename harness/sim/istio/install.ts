@@ -7,19 +7,20 @@
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { KubeObject } from '../store/types.js';
 import { istioCrd, ISTIO_CRDS } from './crds.js';
-import { DEFAULT_PROXY_IMAGE, InjectionError, injectorWebhookName, injectSidecar, shouldInject } from '../../istio/injection.js';
+import { detectNativeSidecar, InjectionError, injectorWebhookName, injectSidecar, nativeSidecarMode, proxyImage, shouldInject, type NativeSidecarMode } from '../../istio/injection.js';
 import { ApiError } from '../store/errors.js';
-import { missingSubsetWarnings, validateIstioObject } from './validation.js';
+import { reviewIstioObject, schemaViolations } from './validation.js';
 
 type SimIstioProfile = 'demo' | 'default' | 'minimal';
 
-export const ISTIO_VERSION = '1.29.0';
 export const ISTIO_NAMESPACE = 'istio-system';
 
 interface IstioInstallOptions {
   profile: SimIstioProfile;
-  /** Inject native sidecars (istio-proxy as a restartable init container). */
-  nativeSidecars?: boolean;
+  /** The Istio release emulated, e.g. 1.31.0: its pilot and proxyv2 images. */
+  version: string;
+  /** istiod's ENABLE_NATIVE_SIDECARS; anything but `auto` is set on istiod as `--set values.pilot.env.ENABLE_NATIVE_SIDECARS=...` would. */
+  nativeSidecars: NativeSidecarMode;
 }
 
 function meshConfig(profile: SimIstioProfile): string {
@@ -37,7 +38,7 @@ function meshConfig(profile: SimIstioProfile): string {
   ].join('\n');
 }
 
-function deployment(name: string, labels: Record<string, string>, image: string, ports: number[], container: string, component: string): Record<string, unknown> {
+function deployment(name: string, labels: Record<string, string>, image: string, ports: number[], container: string, component: string, env: { name: string; value: string }[] = []): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -49,7 +50,7 @@ function deployment(name: string, labels: Record<string, string>, image: string,
         metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name }, annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' } },
         spec: {
           serviceAccountName: `${name}-service-account`,
-          containers: [{ name: container, image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) }],
+          containers: [{ name: container, image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })), ...(env.length > 0 ? { env } : {}) }],
         },
       },
     },
@@ -60,28 +61,33 @@ export function service(name: string, selector: Record<string, string>, type: st
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ISTIO_NAMESPACE, labels: selector }, spec: { type, selector, ports } };
 }
 
-/** The admission steps of istiod's webhooks; `nativeSidecars` chooses how sidecars are injected. */
-function istioAdmission(api: ClusterApi, nativeSidecars: boolean): AdmissionPlugin {
+/**
+ * The admission steps of istiod's webhooks: sidecar injection of the pods they select, native or
+ * classic as istiod decides it from its ENABLE_NATIVE_SIDECARS and the nodes' kubelets, and
+ * validation of Istio objects.
+ */
+function istioAdmission(api: ClusterApi, version: string): AdmissionPlugin {
   return {
     mutate({ operation, type, object }) {
       if (operation !== 'CREATE' || type.kind !== 'Pod' || type.group) return;
-      const namespace = api.store.get(api.type('', 'Namespace'), undefined, object.metadata.namespace!);
-      const namespaceLabels = namespace?.metadata.labels ?? {};
-      if (!shouldInject(namespaceLabels, object)) return;
+      const name = object.metadata.namespace!;
+      const namespace = { name, labels: api.store.get(api.type('', 'Namespace'), undefined, name)?.metadata.labels ?? {} };
+      if (!shouldInject(namespace, object)) return;
+      const istiod = api.store.get(api.type('apps', 'Deployment'), ISTIO_NAMESPACE, 'istiod');
+      const native = detectNativeSidecar(nativeSidecarMode(istiod), api.list(api.type('', 'Node')), object.spec?.nodeName);
       try {
-        Object.assign(object, injectSidecar(object, { native: nativeSidecars, proxyImage: DEFAULT_PROXY_IMAGE, revision: namespaceLabels['istio.io/rev'] }));
+        Object.assign(object, injectSidecar(object, { native, proxyImage: proxyImage(version) }));
       } catch (error) {
         if (!(error instanceof InjectionError)) throw error;
         // The webhook's failurePolicy is Fail: the API server refuses the pod with the webhook's message (code 400).
-        throw new ApiError(400, 'BadRequest', `admission webhook "${injectorWebhookName(namespaceLabels, object)}" denied the request: ${error.message}`);
+        throw new ApiError(400, 'BadRequest', `admission webhook "${injectorWebhookName(namespace.labels, object)}" denied the request: ${error.message}`);
       }
     },
     validate({ type, object, warnings }) {
-      validateIstioObject(type.group, type.kind, object);
-      if (type.group === 'networking.istio.io' && type.kind === 'VirtualService') {
-        warnings.push(...missingSubsetWarnings(object, api.list(api.type('networking.istio.io', 'DestinationRule'))));
-      }
-      return [];
+      // The API server checks the CRD's schema before it calls the validating webhook.
+      const violations = schemaViolations(type.group, type.kind, object);
+      if (violations.length === 0) warnings.push(...reviewIstioObject(type.group, type.kind, object));
+      return violations;
     },
   };
 }
@@ -91,16 +97,18 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   for (const crd of ISTIO_CRDS) {
     if (!api.store.get(crds, undefined, `${crd.plural}.${crd.group}`)) api.create(crds, undefined, istioCrd(crd));
   }
-  api.addAdmission(istioAdmission(api, options.nativeSidecars ?? false));
+  api.addAdmission(istioAdmission(api, options.version));
   const ensure = (group: string, kind: string, obj: Record<string, any>) => {
     const t = api.type(group, kind);
     if (!api.store.get(t, obj.metadata.namespace, obj.metadata.name)) api.create(t, obj.metadata.namespace, obj);
   };
   ensure('', 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE } });
   ensure('', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } }, data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' } });
-  const pilot = `docker.io/istio/pilot:${ISTIO_VERSION}`;
-  const proxy = `docker.io/istio/proxyv2:${ISTIO_VERSION}`;
-  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15012, 15017, 15014], 'discovery', 'Pilot'));
+  const pilot = `docker.io/istio/pilot:${options.version}`;
+  const proxy = proxyImage(options.version);
+  // templates/deployment.yaml renders `values.pilot.env` into the discovery container's env.
+  const pilotEnv = options.nativeSidecars === 'auto' ? [] : [{ name: 'ENABLE_NATIVE_SIDECARS', value: options.nativeSidecars }];
+  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15012, 15017, 15014], 'discovery', 'Pilot', pilotEnv));
   ensure('', 'Service', service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
     { name: 'grpc-xds', port: 15010, targetPort: 15010 },
     { name: 'https-dns', port: 15012, targetPort: 15012 },
@@ -109,12 +117,15 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
   ]));
   if (options.profile !== 'minimal') {
     const labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
-    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [15021, 8080, 8443, 15090], 'istio-proxy', 'IngressGateways'));
-    ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', [
+    // gateways.istio-ingressgateway.ports of charts/gateways/istio-ingress: values.yaml, and files/profile-demo.yaml adds tcp and tls.
+    const ports = [
       { name: 'status-port', port: 15021, targetPort: 15021 },
       { name: 'http2', port: 80, targetPort: 8080 },
       { name: 'https', port: 443, targetPort: 8443 },
-    ]));
+      ...(options.profile === 'demo' ? [{ name: 'tcp', port: 31400, targetPort: 31400 }, { name: 'tls', port: 15443, targetPort: 15443 }] : []),
+    ];
+    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [...ports.map((p) => p.targetPort), 15090], 'istio-proxy', 'IngressGateways'));
+    ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', ports));
   }
   if (options.profile === 'demo') {
     const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };

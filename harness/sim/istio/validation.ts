@@ -1,213 +1,387 @@
 /**
- * The checks istiod's validation webhook makes on Istio resources, for the mistakes tutorials
- * meet: missing hosts, route weights that do not add up to 100, malformed durations, unknown
- * enum values. A route naming a subset no DestinationRule defines is not an error (as in Istio).
+ * What a real cluster checks when an Istio object is written, in the order it checks it:
+ *
+ * 1. The API server, against the CRD's schema (istio/istio@1.30.3
+ *    manifests/charts/base/files/crd-all.gen.yaml): required fields, enum values and the CEL rules
+ *    (durations, port ranges). A violation is the API server's 422 `Invalid`, one cause per field,
+ *    worded as k8s.io/apimachinery@v0.36.3 pkg/util/validation/field/errors.go and
+ *    k8s.io/apiextensions-apiserver@v0.36.3 pkg/apiserver/schema/cel/validation.go word them.
+ *    Field types are not checked.
+ * 2. istiod's validation webhook (pkg/config/validation/validation.go and virtualservice.go @1.30.3,
+ *    the same checks and texts at 1.29.6 and 1.31.0-rc.0): it sees one object at a time, so it never
+ *    looks at other objects (a route to a subset no DestinationRule defines is accepted). Its denial
+ *    is `configuration is invalid: <errors>` (pkg/webhooks/validation/server/server.go), which the API
+ *    server answers as 400 `admission webhook "validation.istio.io" denied the request: ...`
+ *    (k8s.io/apiserver@v0.36.3 pkg/admission/plugin/webhook/errors/statuserror.go ToStatusErr raises a
+ *    code below 400 to 400). Its warnings go back with an accepted object.
+ *
+ * Only the checks tutorials meet are emulated; an object passing here may still be refused by Istio.
  */
-import { serviceFqdn, serviceNameOf } from '../../mesh/hosts.js';
 import { ApiError, type StatusCause } from '../store/errors.js';
 import type { KubeObject } from '../store/types.js';
 
 type Json = Record<string, any>;
 
-const DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
-
-class Problems {
-  readonly causes: StatusCause[] = [];
-  add(field: string, message: string): void {
-    this.causes.push({ reason: 'FieldValueInvalid', message, field });
-  }
-  required(field: string, value: unknown): boolean {
-    const missing = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
-    if (missing) this.add(field, 'required field is missing');
-    return !missing;
-  }
-  duration(field: string, value: unknown): void {
-    if (value === undefined) return;
-    if (typeof value !== 'string' || !DURATION.test(value)) this.add(field, `invalid duration ${JSON.stringify(value)}: use a number with a unit, e.g. 500ms, 2s, 1m`);
-  }
-  oneOf(field: string, value: unknown, allowed: string[]): void {
-    if (value !== undefined && !allowed.includes(value as string)) this.add(field, `unsupported value ${JSON.stringify(value)}: expected one of ${allowed.join(', ')}`);
-  }
-  port(field: string, value: unknown): void {
-    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535)) this.add(field, `port number ${JSON.stringify(value)} must be between 1 and 65535`);
-  }
-  percentage(field: string, value: unknown): void {
-    if (value !== undefined && (typeof value !== 'number' || value < 0 || value > 100)) this.add(field, `percentage ${JSON.stringify(value)} must be between 0 and 100`);
-  }
-}
-
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value : []);
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function validateDestination(p: Problems, field: string, destination: Json | undefined): void {
-  if (!p.required(`${field}.host`, destination?.host)) return;
-  p.port(`${field}.port.number`, destination?.port?.number);
+/** Go's %v of a float64 (strconv 'g', shortest): 120 -> "120", 0.00005 -> "5e-05". */
+function goFloat(value: number): string {
+  if (value === 0 || (Math.abs(value) >= 1e-4 && Math.abs(value) < 1e21)) return String(value);
+  return value.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
-function validateHttpRoute(p: Problems, field: string, http: Json): void {
-  const routes = list(http.route);
-  if (routes.length === 0 && !http.redirect && !http.directResponse && !http.delegate) p.add(field, 'HTTP route, redirect or direct response is required');
-  let total = 0;
-  routes.forEach((route, i) => {
-    validateDestination(p, `${field}.route[${i}].destination`, route.destination);
-    if (route.weight !== undefined && (!Number.isInteger(route.weight) || route.weight < 0)) p.add(`${field}.route[${i}].weight`, `weight ${JSON.stringify(route.weight)} must be a non-negative integer`);
-    total += Number.isInteger(route.weight) ? route.weight : 0;
-  });
-  if (routes.length > 1 && total !== 100) p.add(`${field}.route`, `total destination weight ${total} != 100`);
-  p.duration(`${field}.timeout`, http.timeout);
-  if (http.retries) {
-    if (http.retries.attempts !== undefined && (!Number.isInteger(http.retries.attempts) || http.retries.attempts < 0)) p.add(`${field}.retries.attempts`, 'attempts cannot be negative');
-    p.duration(`${field}.retries.perTryTimeout`, http.retries.perTryTimeout);
-  }
-  const fault = http.fault;
-  if (fault?.delay) {
-    if (fault.delay.fixedDelay === undefined && fault.delay.exponentialDelay === undefined) p.add(`${field}.fault.delay.fixedDelay`, 'fixedDelay is required for a delay fault');
-    p.duration(`${field}.fault.delay.fixedDelay`, fault.delay.fixedDelay);
-    p.percentage(`${field}.fault.delay.percentage.value`, fault.delay.percentage?.value);
-    p.percentage(`${field}.fault.delay.percent`, fault.delay.percent);
-  }
-  if (fault?.abort) {
-    const status = fault.abort.httpStatus;
-    if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599)) p.add(`${field}.fault.abort.httpStatus`, `httpStatus ${JSON.stringify(status)} must be in range 200-599`);
-    if (status === undefined && fault.abort.grpcStatus === undefined && fault.abort.http2Error === undefined) p.add(`${field}.fault.abort.httpStatus`, 'an abort fault needs httpStatus');
-    p.percentage(`${field}.fault.abort.percentage.value`, fault.abort.percentage?.value);
-  }
-  if (http.mirror) validateDestination(p, `${field}.mirror`, http.mirror);
-  p.percentage(`${field}.mirrorPercentage.value`, http.mirrorPercentage?.value);
+/** Go's %q or %v of a field's bad value, as field.Error.ErrorBody prints it. */
+const badValue = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** time.ParseDuration (what CEL's duration() uses), in nanoseconds; undefined when Go would refuse it. */
+function parseGoDuration(text: string): number | undefined {
+  const match = /^([-+]?)(.*)$/.exec(text)!;
+  if (match[2] === '0') return 0;
+  const parts = [...match[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== match[2]) return undefined;
+  const total = parts.reduce((sum, [, number, unit]) => sum + Number(number) * DURATION_UNITS[unit], 0);
+  return match[1] === '-' ? -total : total;
 }
 
-function validateVirtualService(p: Problems, spec: Json): void {
-  p.required('spec.hosts', spec.hosts);
-  list(spec.http).forEach((http, i) => validateHttpRoute(p, `spec.http[${i}]`, http));
-  for (const protocol of ['tcp', 'tls'] as const) {
-    list(spec[protocol]).forEach((route, i) => {
-      const routes = list(route.route);
-      if (routes.length === 0) p.add(`spec.${protocol}[${i}].route`, 'route is required');
-      routes.forEach((r, j) => validateDestination(p, `spec.${protocol}[${i}].route[${j}].destination`, r.destination));
-      const total = routes.reduce((n, r) => n + (Number.isInteger(r.weight) ? r.weight : 0), 0);
-      if (routes.length > 1 && total !== 100) p.add(`spec.${protocol}[${i}].route`, `total destination weight ${total} != 100`);
+/** Violations of the CRD schema, as the API server reports them. */
+class SchemaViolations {
+  readonly causes: StatusCause[] = [];
+  required(object: Json | undefined, field: string, keys: string[]): void {
+    for (const key of keys)
+      if (object?.[key] === undefined || object[key] === null)
+        this.causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.${key}` });
+  }
+  enumeration(field: string, value: unknown, allowed: string[]): void {
+    if (value === undefined || allowed.includes(value as string)) return;
+    this.causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${badValue(value)}: supported values: ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+      field,
     });
   }
-  if (!spec.http && !spec.tcp && !spec.tls) p.add('spec.http', 'http, tcp or tls must be provided in a virtual service');
-}
-
-function validateTrafficPolicy(p: Problems, field: string, policy: Json | undefined): void {
-  if (!policy) return;
-  p.oneOf(`${field}.loadBalancer.simple`, policy.loadBalancer?.simple, ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST']);
-  p.oneOf(`${field}.tls.mode`, policy.tls?.mode, ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']);
-  const outlier = policy.outlierDetection;
-  if (outlier) {
-    p.duration(`${field}.outlierDetection.interval`, outlier.interval);
-    p.duration(`${field}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime);
-    p.percentage(`${field}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent);
+  /** A CEL rule that failed: the value is printed for scalars only (an object or array shows none). */
+  rule(field: string, value: unknown, message: string): void {
+    const shown = isObject(value) || Array.isArray(value) ? 'Invalid value' : `Invalid value: ${badValue(value)}`;
+    this.causes.push({ reason: 'FieldValueInvalid', message: `${shown}: ${message}`, field });
   }
-  const pool = policy.connectionPool;
-  for (const [key, value] of Object.entries({ ...pool?.tcp, ...pool?.http })) {
-    if (/^(max|http1Max|http2Max)/.test(key) && (!Number.isInteger(value) || (value as number) < 0)) p.add(`${field}.connectionPool.${pool?.tcp?.[key] !== undefined ? 'tcp' : 'http'}.${key}`, `${key} must be a non-negative integer`);
+  /** `duration(self) >= duration('1ms')` with message "must be a valid duration greater than 1ms". */
+  duration(field: string, value: unknown): void {
+    if (typeof value !== 'string') return;
+    const ns = parseGoDuration(value);
+    const message = 'must be a valid duration greater than 1ms';
+    if (ns === undefined)
+      this.causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "string": type conversion error from 'string' to 'google.protobuf.Duration' evaluating rule: ${message}`,
+        field,
+      });
+    else if (ns < 1e6) this.rule(field, value, message);
   }
-  p.duration(`${field}.connectionPool.tcp.connectTimeout`, pool?.tcp?.connectTimeout);
 }
 
-function validateDestinationRule(p: Problems, spec: Json): void {
-  p.required('spec.host', spec.host);
-  validateTrafficPolicy(p, 'spec.trafficPolicy', spec.trafficPolicy);
-  const names = new Set<string>();
-  list(spec.subsets).forEach((subset, i) => {
-    if (p.required(`spec.subsets[${i}].name`, subset.name)) {
-      if (names.has(subset.name)) p.add(`spec.subsets[${i}].name`, `duplicate subset name ${JSON.stringify(subset.name)}`);
-      names.add(subset.name);
+const LOAD_BALANCERS = ['UNSPECIFIED', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH', 'ROUND_ROBIN', 'LEAST_REQUEST'];
+const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
+
+function trafficPolicySchema(v: SchemaViolations, field: string, policy: unknown): void {
+  if (!isObject(policy)) return;
+  const settings = [{ at: field, of: policy }, ...list(policy.portLevelSettings).map((of, i) => ({ at: `${field}.portLevelSettings[${i}]`, of }))];
+  for (const { at, of } of settings) {
+    v.enumeration(`${at}.loadBalancer.simple`, of.loadBalancer?.simple, LOAD_BALANCERS);
+    v.enumeration(`${at}.tls.mode`, of.tls?.mode, ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']);
+    v.enumeration(`${at}.connectionPool.http.h2UpgradePolicy`, of.connectionPool?.http?.h2UpgradePolicy, ['DEFAULT', 'DO_NOT_UPGRADE', 'UPGRADE']);
+    v.duration(`${at}.connectionPool.http.idleTimeout`, of.connectionPool?.http?.idleTimeout);
+    v.duration(`${at}.connectionPool.tcp.connectTimeout`, of.connectionPool?.tcp?.connectTimeout);
+    v.duration(`${at}.connectionPool.tcp.maxConnectionDuration`, of.connectionPool?.tcp?.maxConnectionDuration);
+    v.duration(`${at}.connectionPool.tcp.tcpKeepalive.time`, of.connectionPool?.tcp?.tcpKeepalive?.time);
+    v.duration(`${at}.connectionPool.tcp.tcpKeepalive.interval`, of.connectionPool?.tcp?.tcpKeepalive?.interval);
+    v.duration(`${at}.outlierDetection.baseEjectionTime`, of.outlierDetection?.baseEjectionTime);
+    v.duration(`${at}.outlierDetection.interval`, of.outlierDetection?.interval);
+  }
+}
+
+const SCHEMAS: Record<string, (v: SchemaViolations, spec: Json) => void> = {
+  'networking.istio.io/VirtualService'(v, spec) {
+    list(spec.http).forEach((http, i) => {
+      const at = `spec.http[${i}]`;
+      list(http.route).forEach((route, j) => {
+        v.required(route, `${at}.route[${j}]`, ['destination']);
+        if (isObject(route.destination)) v.required(route.destination, `${at}.route[${j}].destination`, ['host']);
+      });
+      if (isObject(http.mirror)) v.required(http.mirror, `${at}.mirror`, ['host']);
+      v.duration(`${at}.timeout`, http.timeout);
+      v.duration(`${at}.retries.perTryTimeout`, http.retries?.perTryTimeout);
+      v.duration(`${at}.retries.backoff`, http.retries?.backoff);
+      v.duration(`${at}.fault.delay.fixedDelay`, http.fault?.delay?.fixedDelay);
+      v.duration(`${at}.fault.delay.exponentialDelay`, http.fault?.delay?.exponentialDelay);
+    });
+    for (const protocol of ['tcp', 'tls'] as const) {
+      list(spec[protocol]).forEach((route, i) => {
+        if (protocol === 'tls') v.required(route, `spec.tls[${i}]`, ['match']);
+        list(route.route).forEach((r, j) => {
+          v.required(r, `spec.${protocol}[${i}].route[${j}]`, ['destination']);
+          if (isObject(r.destination)) v.required(r.destination, `spec.${protocol}[${i}].route[${j}].destination`, ['host']);
+        });
+      });
     }
-    validateTrafficPolicy(p, `spec.subsets[${i}].trafficPolicy`, subset.trafficPolicy);
-  });
-}
-
-const PROTOCOLS = ['HTTP', 'HTTPS', 'GRPC', 'GRPC-WEB', 'HTTP2', 'MONGO', 'TCP', 'TLS', 'UDP'];
-
-function validateGateway(p: Problems, spec: Json): void {
-  if (!p.required('spec.servers', spec.servers)) return;
-  list(spec.servers).forEach((server, i) => {
-    if (p.required(`spec.servers[${i}].port`, server.port)) {
-      p.port(`spec.servers[${i}].port.number`, server.port.number);
-      p.required(`spec.servers[${i}].port.number`, server.port.number);
-      if (p.required(`spec.servers[${i}].port.protocol`, server.port.protocol)) p.oneOf(`spec.servers[${i}].port.protocol`, String(server.port.protocol).toUpperCase(), PROTOCOLS);
-    }
-    p.required(`spec.servers[${i}].hosts`, server.hosts);
-    p.oneOf(`spec.servers[${i}].tls.mode`, server.tls?.mode, ['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL']);
-  });
-}
-
-function validateServiceEntry(p: Problems, spec: Json): void {
-  p.required('spec.hosts', spec.hosts);
-  p.oneOf('spec.location', spec.location, ['MESH_EXTERNAL', 'MESH_INTERNAL']);
-  p.oneOf('spec.resolution', spec.resolution, ['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN']);
-  list(spec.ports).forEach((port, i) => {
-    p.required(`spec.ports[${i}].number`, port.number);
-    p.port(`spec.ports[${i}].number`, port.number);
-    p.required(`spec.ports[${i}].name`, port.name);
-    if (port.protocol !== undefined) p.oneOf(`spec.ports[${i}].protocol`, String(port.protocol).toUpperCase(), PROTOCOLS);
-  });
-  if (spec.resolution === 'STATIC' && list(spec.endpoints).length === 0 && !spec.workloadSelector) p.add('spec.endpoints', 'endpoints must be provided for STATIC resolution');
-}
-
-function validatePeerAuthentication(p: Problems, spec: Json): void {
-  const modes = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
-  p.oneOf('spec.mtls.mode', spec.mtls?.mode, modes);
-  for (const [port, setting] of Object.entries(spec.portLevelMtls ?? {})) p.oneOf(`spec.portLevelMtls[${port}].mode`, (setting as Json)?.mode, modes);
-  if (spec.portLevelMtls && !spec.selector) p.add('spec.portLevelMtls', 'portLevelMtls requires a workload selector');
-}
-
-function validateAuthorizationPolicy(p: Problems, spec: Json): void {
-  p.oneOf('spec.action', spec.action, ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
-  if (spec.action === 'CUSTOM' && !spec.provider?.name) p.add('spec.provider.name', 'a CUSTOM action needs a provider');
-}
-
-const VALIDATORS: Record<string, (p: Problems, spec: Json) => void> = {
-  'networking.istio.io/VirtualService': validateVirtualService,
-  'networking.istio.io/DestinationRule': validateDestinationRule,
-  'networking.istio.io/Gateway': validateGateway,
-  'networking.istio.io/ServiceEntry': validateServiceEntry,
-  'security.istio.io/PeerAuthentication': validatePeerAuthentication,
-  'security.istio.io/AuthorizationPolicy': validateAuthorizationPolicy,
+  },
+  'networking.istio.io/DestinationRule'(v, spec) {
+    v.required(spec, 'spec', ['host']);
+    trafficPolicySchema(v, 'spec.trafficPolicy', spec.trafficPolicy);
+    list(spec.subsets).forEach((subset, i) => {
+      v.required(subset, `spec.subsets[${i}]`, ['name']);
+      trafficPolicySchema(v, `spec.subsets[${i}].trafficPolicy`, subset.trafficPolicy);
+    });
+  },
+  'networking.istio.io/Gateway'(v, spec) {
+    list(spec.servers).forEach((server, i) => {
+      v.required(server, `spec.servers[${i}]`, ['port', 'hosts']);
+      if (isObject(server.port)) v.required(server.port, `spec.servers[${i}].port`, ['number', 'protocol', 'name']);
+      v.enumeration(`spec.servers[${i}].tls.mode`, server.tls?.mode, [
+        'PASSTHROUGH',
+        'SIMPLE',
+        'MUTUAL',
+        'AUTO_PASSTHROUGH',
+        'ISTIO_MUTUAL',
+        'OPTIONAL_MUTUAL',
+      ]);
+    });
+  },
+  'networking.istio.io/ServiceEntry'(v, spec) {
+    v.required(spec, 'spec', ['hosts']);
+    list(spec.hosts).forEach((host, i) => {
+      if (host === ('*' as unknown)) v.rule(`spec.hosts[${i}]`, host, 'hostname cannot be wildcard');
+    });
+    v.enumeration('spec.location', spec.location, ['MESH_EXTERNAL', 'MESH_INTERNAL']);
+    v.enumeration('spec.resolution', spec.resolution, ['NONE', 'STATIC', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']);
+    list(spec.ports).forEach((port, i) => {
+      v.required(port, `spec.ports[${i}]`, ['number', 'name']);
+      if (typeof port.number === 'number' && !(port.number > 0 && port.number <= 65535))
+        v.rule(`spec.ports[${i}].number`, port.number, 'port must be between 1-65535');
+    });
+    if ((spec.resolution ?? 'NONE') === 'NONE' && spec.endpoints !== undefined) v.rule('spec', spec, 'NONE mode cannot set endpoints');
+  },
+  'security.istio.io/PeerAuthentication'(v, spec) {
+    v.enumeration('spec.mtls.mode', spec.mtls?.mode, MTLS_MODES);
+    for (const [port, setting] of Object.entries(isObject(spec.portLevelMtls) ? spec.portLevelMtls : {}))
+      v.enumeration(`spec.portLevelMtls[${port}].mode`, (setting as Json)?.mode, MTLS_MODES);
+    if (spec.portLevelMtls !== undefined && Object.keys(spec.selector?.matchLabels ?? {}).length === 0) v.rule('spec', spec, 'portLevelMtls requires selector');
+  },
+  'security.istio.io/AuthorizationPolicy'(v, spec) {
+    v.enumeration('spec.action', spec.action, ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
+  },
 };
 
-/** Throws the answer istiod's webhook gives when `obj` is an Istio resource with problems. */
-export function validateIstioObject(group: string, kind: string, obj: KubeObject): void {
-  const validator = VALIDATORS[`${group}/${kind}`];
-  if (!validator) return;
-  const p = new Problems();
-  if (obj.spec === undefined || obj.spec === null || typeof obj.spec !== 'object' || Array.isArray(obj.spec)) p.add('spec', 'spec must be an object');
-  else validator(p, obj.spec);
-  if (p.causes.length === 0) return;
-  const details = p.causes.map((c) => `${c.field}: ${c.message}`).join('; ');
-  throw new ApiError(422, 'Invalid', `admission webhook "validation.istio.io" denied the request: configuration is invalid: ${details}`, {
-    name: obj.metadata.name,
-    group,
-    kind,
-    causes: p.causes,
-  });
+/** The CRD schema's verdict on `obj`: one cause per violation, none when it passes. */
+export function schemaViolations(group: string, kind: string, obj: KubeObject): StatusCause[] {
+  const check = SCHEMAS[`${group}/${kind}`];
+  if (!check || !isObject(obj.spec)) return [];
+  const v = new SchemaViolations();
+  check(v, obj.spec);
+  return v.causes;
 }
 
-/** The service a host names: a short name, `name.ns`, `name.ns.svc` and the FQDN alike, relative to `namespace`. */
-function serviceHost(host: string, namespace: string): string {
-  const ref = serviceNameOf(host, namespace);
-  return ref ? serviceFqdn(ref.name, ref.namespace) : host;
+/** What istiod's webhook finds: errors deny the object, warnings come back with it. */
+class Review {
+  readonly errors: string[] = [];
+  readonly warnings: string[] = [];
+  error(message: string): void {
+    this.errors.push(message);
+  }
+  /** agent.ValidateDuration, for durations the schema let through. */
+  duration(value: unknown): void {
+    if (typeof value !== 'string') return;
+    const ns = parseGoDuration(value);
+    if (ns !== undefined && ns % 1e6 !== 0) this.error('only durations to ms precision are supported');
+  }
+  /** agent.ValidatePort. */
+  port(value: unknown): void {
+    if (typeof value === 'number' && !(value >= 1 && value <= 65535)) this.error(`port number ${value} must be in the range 1..65535`);
+  }
+  /** validatePercentage. */
+  percentage(value: unknown): void {
+    if (typeof value === 'number' && (value < 0 || value > 100 || (value > 0 && value < 0.0001)))
+      this.error(`percentage ${goFloat(value)} is neither 0.0, nor in range [0.0001, 100.0]`);
+  }
+  /** validateDestination: the host (agent.ValidateWildcardDomain's empty-name check) and the port. */
+  destination(destination: unknown): void {
+    if (!isObject(destination)) return;
+    if (destination.host === '*') this.error('invalid destination host *');
+    else if (destination.host === '') this.error('empty domain name not allowed');
+    this.port(destination.port?.number);
+  }
+  /** validateHTTPRouteDestinations / validateRouteDestinations: weights are relative, so only all-zero is refused. */
+  destinations(routes: Json[]): void {
+    let total = 0;
+    for (const route of routes) {
+      this.destination(route.destination);
+      const weight = typeof route.weight === 'number' ? route.weight : 0;
+      if (weight < 0) this.error(`weight ${weight} < 0`);
+      total += weight;
+    }
+    if (routes.length > 1 && total === 0) this.error('total destination weight = 0');
+  }
 }
 
-/**
- * Warnings for route destinations naming a subset no DestinationRule defines: Istio accepts the
- * route (requests to it fail with 503 until the subset exists), so this is a warning, not an error.
- */
-export function missingSubsetWarnings(virtualService: KubeObject, destinationRules: KubeObject[]): string[] {
-  const namespace = virtualService.metadata.namespace ?? 'default';
-  const warnings: string[] = [];
-  for (const http of list(virtualService.spec?.http)) {
-    for (const route of list(http.route)) {
-      const { host, subset } = route.destination ?? {};
-      if (typeof host !== 'string' || typeof subset !== 'string') continue;
-      // Each short name is relative to its own object's namespace.
-      const service = serviceHost(host, namespace);
-      const defined = destinationRules.some((dr) => typeof dr.spec?.host === 'string' && serviceHost(dr.spec.host, dr.metadata.namespace ?? namespace) === service && list(dr.spec.subsets).some((s) => s.name === subset));
-      if (!defined) warnings.push(`subset "${subset}" of host "${host}" is not defined by any DestinationRule: requests routed to it fail until one defines it`);
+function reviewHttpRoute(r: Review, http: Json): void {
+  const routes = list(http.route);
+  // validateHTTPRouteConflict: a root route (with a delegate) needs no route of its own.
+  if (!http.delegate && !http.redirect && !http.directResponse && routes.length === 0) r.error('HTTP route, redirect or direct_response is required');
+  const fault = http.fault;
+  if (isObject(fault)) {
+    if (!fault.abort && !fault.delay) r.error('HTTP fault injection must have an abort and/or a delay');
+    if (isObject(fault.abort)) {
+      r.percentage(fault.abort.percentage?.value);
+      const status = fault.abort.httpStatus;
+      if (typeof status === 'number') {
+        if (status < 200 || status > 600) r.error(`HTTP status ${status} is not in range 200-599`);
+      } else if (fault.abort.http2Error !== undefined) r.error('HTTP/2 abort fault injection not supported yet');
+      else if (fault.abort.grpcStatus === undefined) r.warnings.push('abort configured, but error type not set');
+    }
+    if (isObject(fault.delay)) {
+      r.percentage(fault.delay.percentage?.value);
+      r.duration(fault.delay.fixedDelay);
+      if (fault.delay.exponentialDelay !== undefined) r.error('exponentialDelay not supported yet');
     }
   }
-  return [...new Set(warnings)];
+  const mirror = http.mirrorPercentage?.value;
+  if (typeof mirror === 'number' && mirror > 100) r.error(`mirror_percentage must have a max value of 100 (it has ${mirror.toFixed(6)})`);
+  if (typeof mirror === 'number' && mirror < 0) r.error(`mirror_percentage must have a min value of 0 (it has ${mirror.toFixed(6)})`);
+  r.destination(http.mirror);
+  const retries = http.retries;
+  if (isObject(retries)) {
+    const attempts = typeof retries.attempts === 'number' ? retries.attempts : 0;
+    if (attempts < 0) r.error('attempts cannot be negative');
+    if (attempts === 0 && (retries.perTryTimeout !== undefined || retries.retryOn || retries.retryRemoteLocalities !== undefined))
+      r.error('http retry policy configured when attempts are set to 0 (disabled)');
+    r.duration(retries.perTryTimeout);
+  }
+  r.destinations(routes);
+  r.duration(http.timeout);
+}
+
+function reviewTrafficPolicy(r: Review, policy: unknown): void {
+  if (!isObject(policy)) return;
+  for (const of of [policy, ...list(policy.portLevelSettings)]) {
+    const outlier = of.outlierDetection;
+    if (isObject(outlier)) {
+      r.duration(outlier.baseEjectionTime);
+      if (outlier.consecutiveErrors)
+        r.warnings.push('outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead');
+      r.duration(outlier.interval);
+      for (const percent of [outlier.maxEjectionPercent, outlier.minHealthPercent])
+        if (typeof percent === 'number' && (percent < 0 || percent > 100)) r.error(`percentage ${percent} is not in range 0..100`);
+    }
+    const pool = of.connectionPool;
+    if (isObject(pool)) {
+      if (!pool.http && !pool.tcp) r.error('connection pool must have at least one field');
+      const negative = (value: unknown) => typeof value === 'number' && value < 0;
+      if (negative(pool.http?.http1MaxPendingRequests)) r.error('http1 max pending requests must be non-negative');
+      if (negative(pool.http?.http2MaxRequests)) r.error('http2 max requests must be non-negative');
+      if (negative(pool.http?.maxRequestsPerConnection)) r.error('max requests per connection must be non-negative');
+      if (negative(pool.http?.maxRetries)) r.error('max retries must be non-negative');
+      if (negative(pool.tcp?.maxConnections)) r.error('max connections must be non-negative');
+      r.duration(pool.http?.idleTimeout);
+      r.duration(pool.tcp?.connectTimeout);
+    }
+  }
+}
+
+/** protocol.Parse (pkg/config/protocol/instance.go): anything else is Unsupported. */
+const PROTOCOLS = ['tcp', 'udp', 'grpc', 'grpc-web', 'http', 'http_proxy', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql'];
+const knownProtocol = (value: unknown) => typeof value === 'string' && PROTOCOLS.includes(value.toLowerCase());
+
+const REVIEWS: Record<string, (r: Review, spec: Json, obj: KubeObject) => void> = {
+  'networking.istio.io/VirtualService'(r, spec) {
+    if (list(spec.http).length === 0 && list(spec.tcp).length === 0 && list(spec.tls).length === 0)
+      r.error('http, tcp or tls must be provided in virtual service');
+    for (const http of list(spec.http)) reviewHttpRoute(r, http);
+    for (const tls of list(spec.tls)) {
+      if (list(tls.match).length === 0) r.error('TLS route must have at least one match condition');
+      if (list(tls.route).length === 0) r.error('TLS route is required');
+      r.destinations(list(tls.route));
+    }
+    for (const tcp of list(spec.tcp)) {
+      if (list(tcp.route).length === 0) r.error('TCP route is required');
+      r.destinations(list(tcp.route));
+    }
+  },
+  'networking.istio.io/DestinationRule'(r, spec) {
+    if (spec.host === '') r.error('empty domain name not allowed');
+    reviewTrafficPolicy(r, spec.trafficPolicy);
+    const names = new Set<string>();
+    for (const subset of list(spec.subsets)) {
+      if (names.has(subset.name)) r.error(`duplicate subset names: ${subset.name}`);
+      names.add(subset.name);
+      if (subset.name === '') r.error('subset name cannot be empty');
+      reviewTrafficPolicy(r, subset.trafficPolicy);
+    }
+  },
+  'networking.istio.io/Gateway'(r, spec) {
+    if (list(spec.servers).length === 0) r.error('gateway must have at least one server');
+    for (const server of list(spec.servers)) {
+      if (Array.isArray(server.hosts) && server.hosts.length === 0) r.error('server config must contain at least one host');
+      if (!isObject(server.port)) continue;
+      if (!knownProtocol(server.port.protocol))
+        r.error(
+          `invalid protocol ${JSON.stringify(server.port.protocol ?? '')}, supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP`,
+        );
+      r.port(server.port.number);
+    }
+  },
+  'networking.istio.io/ServiceEntry'(r, spec, obj) {
+    if (Array.isArray(spec.hosts) && spec.hosts.length === 0) r.error('service entry must have at least one host');
+    const resolution = spec.resolution ?? 'NONE';
+    // serviceentry.ShouldV2AutoAllocateIPFromConfig: PILOT_ENABLE_IP_AUTOALLOCATE is on by default, except for NONE and an opt-out label.
+    const autoAllocated = resolution !== 'NONE' && String(obj.metadata.labels?.['networking.istio.io/enable-autoallocate-ip'] ?? '').toLowerCase() !== 'false';
+    for (const port of list(spec.ports)) {
+      if (list(spec.addresses).length === 0 && !autoAllocated && (port.protocol === undefined || port.protocol === '' || port.protocol === 'TCP')) {
+        r.warnings.push('addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled');
+      }
+      if (port.protocol !== undefined && port.protocol !== '' && !knownProtocol(port.protocol)) r.error(`unsupported protocol: ${port.protocol}`);
+    }
+  },
+  'security.istio.io/PeerAuthentication'(r, spec) {
+    const ports = isObject(spec.portLevelMtls) ? Object.keys(spec.portLevelMtls) : [];
+    if (Object.keys(spec.selector?.matchLabels ?? {}).length === 0 && ports.length > 0)
+      r.error('mesh/namespace peer authentication cannot have port level mTLS');
+    if (spec.portLevelMtls !== undefined && ports.length === 0) r.error('port level mTLS, if defined, must have at least one element');
+  },
+  'security.istio.io/AuthorizationPolicy'(r, spec, obj) {
+    const errors: string[] = [];
+    const action = spec.action ?? 'ALLOW';
+    if (action === 'CUSTOM') {
+      if (spec.rules === undefined)
+        errors.push(
+          'CUSTOM action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request',
+        );
+      else if (!spec.provider?.name) errors.push('`provider.name` must not be empty');
+    }
+    if (spec.provider !== undefined && action !== 'CUSTOM') errors.push(`\`provider\` must not be with non CUSTOM action, found ${action}`);
+    if (action === 'DENY' && spec.rules === undefined)
+      errors.push(
+        'DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request',
+      );
+    // multierror.Prefix(errs, "invalid policy NAME.NAMESPACE:") puts the prefix before each error.
+    for (const error of errors) r.error(`invalid policy ${obj.metadata.name}.${obj.metadata.namespace}: ${error}`);
+  },
+};
+
+/** hashicorp/go-multierror@v1.1.1 format.go ListFormatFunc, which Istio's errors print with when there are several. */
+function multiError(errors: string[]): string {
+  if (errors.length === 1) return errors[0];
+  return `${errors.length} errors occurred:\n\t${errors.map((e) => `* ${e}`).join('\n\t')}\n\n`;
+}
+
+/** istiod's webhook on `obj`: throws its denial as the API server answers it, or returns its warnings. */
+export function reviewIstioObject(group: string, kind: string, obj: KubeObject): string[] {
+  const review = REVIEWS[`${group}/${kind}`];
+  if (!review || !isObject(obj.spec)) return [];
+  const r = new Review();
+  review(r, obj.spec, obj);
+  if (r.errors.length > 0)
+    throw new ApiError(400, '', `admission webhook "validation.istio.io" denied the request: configuration is invalid: ${multiError(r.errors)}`);
+  return r.warnings;
 }

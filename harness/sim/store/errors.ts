@@ -31,7 +31,8 @@ export class ApiError extends Error {
       metadata: {},
       status: 'Failure',
       message: this.message,
-      reason: this.reason,
+      // A webhook's denial may carry no reason (statuserror.go ToStatusErr keeps the webhook's own), and Status omits an empty one.
+      ...(this.reason ? { reason: this.reason } : {}),
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };

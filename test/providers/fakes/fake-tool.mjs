@@ -253,7 +253,7 @@ async function kind() {
       return state.clusters.length ? finish(0, state.clusters.join('\n')) : finish(0, '', 'No kind clusters found.');
     // kind get nodes: kind@v0.32.0 pkg/cmd/kind/get/nodes/nodes.go l. 100, 106 (docs/real-contacts.md#kind)
     case 'get nodes':
-      return finish(0, `${name}-control-plane`);
+      return state.clusters.includes(name) ? finish(0, `${name}-control-plane`) : finish(0, '', `No kind nodes found for cluster "${name}".`);
     // kind create cluster: kind@v0.32.0 pkg/cluster/internal/create/create.go l. 183, providers/docker/images.go l. 39-40 (docs/real-contacts.md#kind)
     case 'create cluster':
       if (state.clusters.includes(name)) {
@@ -265,10 +265,12 @@ async function kind() {
       if (state.createFails) return finish(1, '', state.createFails);
       writeKubeconfig(flag('--kubeconfig'), name);
       if (state.kubeconfigSource) await freshClusterInSim(flag('--image'));
-      return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image')}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
+      return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image').split('@sha256:')[0]}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
     // kind export kubeconfig: kind@v0.32.0 pkg/cmd/kind/export/kubeconfig/kubeconfig.go l. 82, pkg/cluster/internal/kubeconfig/kubeconfig.go l. 83 (docs/real-contacts.md#kind)
     case 'export kubeconfig':
-      if (!state.clusters.includes(name)) return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'.`);
+      if (!state.clusters.includes(name)) {
+        return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`);
+      }
       writeKubeconfig(flag('--kubeconfig'), name);
       return finish(0, '', `Set kubectl context to "kind-${name}"`);
     // kind export logs: kind@v0.32.0 pkg/cmd/kind/export/logs/logs.go l. 91 (docs/real-contacts.md#kind)
@@ -277,9 +279,11 @@ async function kind() {
       writeFileSync(join(args[2], 'kind-version.txt'), state.kindVersion);
       return finish(0, '', `Exporting logs for cluster "${name}" to:\n${args[2]}`);
     // kind delete cluster: kind@v0.32.0 pkg/cmd/kind/delete/cluster/deletecluster.go l. 79, pkg/cluster/internal/delete/delete.go l. 47 (docs/real-contacts.md#kind)
-    case 'delete cluster':
+    case 'delete cluster': {
+      const existed = state.clusters.includes(name);
       state.clusters = state.clusters.filter((c) => c !== name);
-      return finish(0, '', `Deleting cluster "${name}" ...`);
+      return finish(0, '', `Deleting cluster "${name}" ...${existed ? `\nDeleted nodes: ["${name}-control-plane"]` : ''}`);
+    }
     // Not an answer of kind's: the fake refuses a command meshspec does not run.
     default:
       return finish(1, '', `ERROR: unknown command "${command}" for "kind"`);
@@ -323,7 +327,9 @@ async function istioctl() {
     } catch (error) {
       return finish(1, '', `fake istioctl: could not move istiod in istio-system to ${state.istioInstalled.image}: ${error.message}`);
     }
-    return finish(0, '✔ Istio core installed ⛵️\n✔ Istiod installed 🧠\n✔ Ingress gateways installed 🛬\n✔ Installation complete');
+    // One line per component of the profile; gateways install in parallel, so their order may differ on a real run.
+    const gateways = { minimal: [], default: ['✔ Ingress gateways installed 🛬'], demo: ['✔ Ingress gateways installed 🛬', '✔ Egress gateways installed 🛫'] }[sets.profile ?? 'default'] ?? [];
+    return finish(0, ['✔ Istio core installed ⛵️', '✔ Istiod installed 🧠', ...gateways, '✔ Installation complete'].join('\n'));
   }
   // istioctl version: istio@1.30.3 pkg/version/cobra.go l. 88 (docs/real-contacts.md#istioctl)
   if (args[0] === 'version') return finish(0, `client version: ${state.istioctlVersion}`);

@@ -1,6 +1,8 @@
 /**
- * Manual injection on both paths: the sim's injector, and `istioctl kube-inject -f -` (a
- * stand-in istioctl that rewrites its input as the real one does, recording its arguments).
+ * Manual injection on both paths: on sim, the webhook's decisions made from what the API shows
+ * (istiod's ENABLE_NATIVE_SIDECARS, the nodes' kubelets; pkg/kube/inject/webhook.go
+ * DetectNativeSidecar and inject.go IntoObject @1.30.3), and `istioctl kube-inject -f -` (a stand-in
+ * istioctl that rewrites its input as the real one does, recording its arguments).
  */
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,14 +19,14 @@ import { createSubstitute } from '../../substitute.js';
 import { simHandle } from '../../__tests__/sim.js';
 import { injectOperation } from './index.js';
 
-const deployment = (name: string) => `
+const deployment = (name: string, inject = '') => `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}}
 spec:
   selector: {matchLabels: {app: ${name}}}
   template:
-    metadata: {labels: {app: ${name}}}
+    metadata: {labels: {app: ${name}${inject ? `, sidecar.istio.io/inject: "${inject}"` : ''}}}
     spec:
       containers: [{name: app, image: meshspec/echo:dev}]
 `;
@@ -32,9 +34,9 @@ spec:
 let sim: SimCluster;
 let scope: ScenarioScope;
 
-function stepContext(cluster: ClusterHandle) {
+function stepContext(cluster: ClusterHandle, log: string[] = [], on: ScenarioScope = scope) {
   const controller = new AbortController();
-  return createStepContext({ ...scope, cluster }, { signal: controller.signal, deadline: Date.now() + 30_000 }, { task: { meta: {} } } as never, []);
+  return createStepContext({ ...on, cluster }, { signal: controller.signal, deadline: Date.now() + 30_000 }, { task: { meta: {} } } as never, log);
 }
 
 beforeAll(async () => {
@@ -50,19 +52,45 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const template = async (name: string) =>
-  (await readObject<V1Deployment>(scope.kube, { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: scope.namespace }))?.spec?.template;
+const template = async (name: string, on: ScenarioScope = scope) =>
+  (await readObject<V1Deployment>(on.kube, { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace: on.namespace }))?.spec?.template;
+const names = (containers: { name: string }[] | undefined) => (containers ?? []).map((c) => c.name);
 
 describe('inject step', () => {
-  it('on sim, applies the manifest as the sim\'s injector rewrites it', async () => {
+  it('on sim, injects native sidecars as the webhook would for nodes >= 1.33, the image of the cluster\'s Istio', async () => {
     const step: InjectStep = { inject: deployment('by-sim') };
     const ctx = stepContext(scope.cluster);
     await injectOperation.exec(step, ctx);
     const injected = await template('by-sim');
-    expect(injected?.spec?.containers.map((c) => c.name)).toContain('istio-proxy');
+    expect(names(injected?.spec?.containers)).toEqual(['app']);
+    expect(names(injected?.spec?.initContainers)).toEqual(['istio-init', 'istio-proxy']);
+    expect(injected?.spec?.initContainers?.[1].image).toBe(`docker.io/istio/proxyv2:${scope.cluster.istio.version}`);
     expect(injected?.metadata?.annotations?.['sidecar.istio.io/status']).toBeDefined();
     expect(ctx.applied.map((o) => `${o.kind}/${o.name}`)).toEqual(['Deployment/by-sim']);
   });
+
+  it('on sim, leaves a template with sidecar.istio.io/inject "false" alone and logs kube-inject\'s warning', async () => {
+    const log: string[] = [];
+    await injectOperation.exec({ inject: deployment('opted-out', 'false') }, stepContext(scope.cluster, log));
+    expect(names((await template('opted-out'))?.spec?.initContainers)).toEqual([]);
+    expect(log).toContain('===> Skipping injection because Deployment "opted-out" has sidecar injection disabled');
+  });
+
+  it('on sim, injects classic sidecars when istiod runs with ENABLE_NATIVE_SIDECARS=false', async () => {
+    const classicSim = await startSim({ istioProfile: 'minimal', nativeSidecars: 'false' });
+    try {
+      const cluster = simHandle(classicSim, 'run-inject-classic', { artifactsDir: tmpdir() });
+      const kube = createKubeClients(cluster);
+      const namespace = await createScenarioNamespace(kube, { name: 'inject-classic', mesh: 'none' }, cluster.runId);
+      const on: ScenarioScope = { ...scope, cluster, kube, namespace, applied: [], substitute: createSubstitute({ NAMESPACE: namespace }) };
+      await injectOperation.exec({ inject: deployment('classic') }, stepContext(cluster, [], on));
+      const injected = await template('classic', on);
+      expect(names(injected?.spec?.containers)).toEqual(['app', 'istio-proxy']);
+      expect(names(injected?.spec?.initContainers)).toEqual(['istio-init']);
+    } finally {
+      await classicSim.stop();
+    }
+  }, 60_000);
 
   it('on real clusters, pipes the manifest through istioctl kube-inject -f - and applies its output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshspec-kube-inject-'));
