@@ -104,7 +104,7 @@ describe('other kinds', () => {
 
   it('mesh config: outboundTrafficPolicy and default exportTo from the istio ConfigMap, ALLOW_ANY and "*" by default', () => {
     const configMap = (mesh: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh } });
-    expect(compileMeshSettings(undefined)).toEqual({ outboundMode: 'ALLOW_ANY', exportToDefaults: { service: '*', virtualService: '*', destinationRule: '*' } });
+    expect(compileMeshSettings(undefined)).toMatchObject({ outboundMode: 'ALLOW_ANY', exportToDefaults: { service: '*', virtualService: '*', destinationRule: '*' } });
     expect(compileMeshSettings(configMap('accessLogFile: /dev/stdout\noutboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n')).outboundMode).toBe('REGISTRY_ONLY');
     expect(compileMeshSettings(configMap('defaultVirtualServiceExportTo: ["."]\ndefaultServiceExportTo: [".", "*"]\n')).exportToDefaults).toEqual({ service: '*', virtualService: '.', destinationRule: '*' });
     expect(() => compileMeshSettings(configMap('outboundTrafficPolicy: {mode: CLOSED}'))).toThrow('ConfigMap istio-system/istio: data.mesh.outboundTrafficPolicy.mode must be one of ALLOW_ANY, REGISTRY_ONLY (got "CLOSED")');

@@ -4,7 +4,6 @@
  * weights, subsets, connection pool, outlier detection, retries and timeouts. Failures answer as
  * Envoy does: 503 "no healthy upstream", 504 "upstream request timeout", 404 for no route.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Destination, HeaderOperations, HttpRoute, MeshConfig, RetryPolicy, TrafficPolicy } from './config-types.js';
 import { DEFAULT_RETRY_POLICY } from './compile/virtual-service.js';
 import { hostMatches } from './hosts.js';
@@ -79,21 +78,6 @@ function applyHeaderOperations(headers: Record<string, string | string[]>, ops: 
     headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   for (const name of ops.remove) delete headers[name];
-}
-
-/** Adds x-request-id and B3 trace headers where the request has none, as Envoy's tracing does (W3C traceparent too). */
-export function ensureTraceHeaders(headers: Record<string, string>): void {
-  headers['x-request-id'] ??= randomUUID();
-  if (!headers['x-b3-traceid']) {
-    const ids = randomBytes(24).toString('hex');
-    headers['x-b3-traceid'] = ids.slice(0, 32);
-    headers['x-b3-spanid'] = ids.slice(32);
-    headers['x-b3-sampled'] ??= '1';
-    headers.traceparent ??= `00-${headers['x-b3-traceid']}-${headers['x-b3-spanid']}-01`;
-  } else {
-    headers['x-b3-parentspanid'] = headers['x-b3-spanid'] ?? '';
-    headers['x-b3-spanid'] = randomBytes(8).toString('hex');
-  }
 }
 
 /** The namespace a target's Service or ServiceEntry lives in, where Istio looks for its DestinationRule second. */

@@ -6,12 +6,13 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { ROOT_NAMESPACE, type MeshConfig, type MtlsMode } from './config-types.js';
-import { ensureTraceHeaders, type DownstreamRequest, type Envoy, type MeshRuntime, type Proxy, type ProxyResult } from './envoy.js';
+import { type DownstreamRequest, type Envoy, type MeshRuntime, type Proxy, type ProxyResult } from './envoy.js';
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
 import { PEER_HEADER, type PeerInfo } from './peer.js';
 import { WHOLE_REGISTRY } from './scope.js';
 import { requestLabels } from './telemetry.js';
+import { propagateTrace, tracePlanFor } from './tracing.js';
 import { labelsMatch, type PodEntry } from './workload.js';
 
 export interface ProxyDeps {
@@ -46,7 +47,7 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
       writeResult(res, await kubeProxy(deps.rt, entry, downstream));
       return;
     }
-    ensureTraceHeaders(downstream.headers);
+    propagateTrace(downstream.headers, tracePlanFor(deps.rt.config(), entry.workload, 'client'), deps.rt.random);
     const started = performance.now();
     const result = await deps.envoy.outbound(proxy, downstream);
     recordSourceRequest(deps, proxy, entry, result, started);
@@ -147,7 +148,7 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
     delete downstream.headers[PEER_HEADER];
     // Traffic from inside the mesh says which gateway port it called; from outside it is the http port.
     downstream.port = peer?.port ?? 80;
-    ensureTraceHeaders(downstream.headers);
+    propagateTrace(downstream.headers, tracePlanFor(deps.rt.config(), entry.workload, 'client'), deps.rt.random);
     const started = performance.now();
     const result = await deps.envoy.gateway(proxy, downstream, deps.rt.resolver.gatewayPorts(entry, downstream.port));
     recordSourceRequest(deps, proxy, entry, result, started);
