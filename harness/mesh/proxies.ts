@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { ROOT_NAMESPACE, type MeshConfig, type MtlsMode } from './config-types.js';
-import { type DownstreamRequest, type Envoy, type MeshRuntime, type Proxy, type ProxyResult } from './envoy.js';
+import type { DownstreamRequest, Envoy, MeshRuntime, Proxy, ProxyResult } from './envoy.js';
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
 import { PEER_HEADER, type PeerInfo } from './peer.js';
