@@ -38,12 +38,12 @@ describe('compileVirtualService', () => {
     expect(vs.http[0]!.matches[0]!.gateways).toEqual(['shop/gw']);
   });
 
-  it('reads retryOn conditions and status codes; attempts default to 2 like Istio', () => {
+  it('reads retryOn conditions and status codes; retries without attempts retry nothing (istio/istio@1.30.3 pilot/pkg/networking/core/route/retry/retry.go ConvertPolicy: Attempts <= 0 returns no policy)', () => {
     const vs = compileVirtualService(object('VirtualService', {
       hosts: ['x'], http: [{ retries: { perTryTimeout: '2s', retryOn: 'gateway-error,retriable-4xx,503' }, route: [{ destination: { host: 'x' } }] }],
     }));
     const retries = vs.http[0]!.retries!;
-    expect(retries.attempts).toBe(2);
+    expect(retries.attempts).toBe(0);
     expect(retries.perTryTimeoutMs).toBe(2000);
     expect([...retries.retryOn].sort()).toEqual(['gateway-error', 'retriable-4xx', 'retriable-status-codes']);
     expect([...retries.retriableStatusCodes]).toEqual([503]);
