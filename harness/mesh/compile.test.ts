@@ -78,9 +78,11 @@ describe('other kinds', () => {
     expect(() => compileDestinationRule(object('DestinationRule', { host: 'b', trafficPolicy: { tls: { mode: 'MTLS' } } }))).toThrow('spec.trafficPolicy.tls.mode must be one of DISABLE, ISTIO_MUTUAL, SIMPLE, MUTUAL (got "MTLS")');
   });
 
-  it('outlierDetection: the deprecated consecutiveErrors counts gateway errors', () => {
+  it('outlierDetection: the deprecated consecutiveErrors is ignored and consecutive 5xx stays at Envoy\'s 5 unless set (istio/istio@1.30.3 pilot/pkg/networking/core/cluster_traffic_policy.go applyOutlierDetection)', () => {
     const rule = compileDestinationRule(object('DestinationRule', { host: 'b', trafficPolicy: { outlierDetection: { consecutiveErrors: 1, baseEjectionTime: '3m' } } }));
-    expect(rule.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: undefined, consecutiveGatewayErrors: 1, baseEjectionTimeMs: 180_000, maxEjectionPercent: 10 });
+    expect(rule.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 5, consecutiveGatewayErrors: undefined, baseEjectionTimeMs: 180_000, maxEjectionPercent: 10 });
+    const gateway = compileDestinationRule(object('DestinationRule', { host: 'b', trafficPolicy: { outlierDetection: { consecutiveGatewayErrors: 2 } } }));
+    expect(gateway.trafficPolicy.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, consecutiveGatewayErrors: 2 });
   });
 
   it('Gateway hosts in ns/host, ./host and bare forms', () => {
