@@ -18,11 +18,24 @@ interface ServicePort {
 
 /** Protocols Istio proxies as opaque TCP (no HTTP routing), chosen by appProtocol or the port name's prefix. */
 const OPAQUE_PROTOCOLS = new Set(['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp']);
+/** What else `protocol.Parse` knows (istio/istio@1.30.3 pkg/config/protocol/instance.go); any other name is sniffed. */
+const HTTP_PROTOCOLS = new Set(['grpc', 'grpc-web', 'http', 'http_proxy', 'http2']);
+/** SMTP, DNS, MySQL, MongoDB: a port without a known protocol is TCP here, not sniffed. */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 
-/** Whether Istio would treat this Service port as TCP: its http routes then do not apply. */
+/**
+ * Whether Istio would treat this Service port as TCP, so its http routes do not apply: as
+ * istio/istio@1.30.3 pkg/config/kube/conversion.go ConvertProtocol decides it (the same at 1.29.6
+ * and 1.31.0-rc.0): appProtocol over the name, Kubernetes' `kubernetes.io/wss` as HTTPS, the
+ * prefix before the first dash (`grpc-web` whole), and the well-known ports for the rest.
+ */
 export function isOpaquePort(port: ServicePort): boolean {
-  const protocol = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
-  return OPAQUE_PROTOCOLS.has(protocol);
+  const name = (port.appProtocol ?? port.name ?? '').toLowerCase();
+  if (name === 'kubernetes.io/wss') return true;
+  if (name === 'kubernetes.io/h2c' || name === 'kubernetes.io/ws') return false;
+  const protocol = name.startsWith('grpc-web') ? 'grpc-web' : name.split('-')[0]!;
+  if (OPAQUE_PROTOCOLS.has(protocol)) return true;
+  return !HTTP_PROTOCOLS.has(protocol) && WELL_KNOWN_TCP_PORTS.has(port.port);
 }
 
 export type Target =
