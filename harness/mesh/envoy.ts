@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_POLICY } from './compile/virtual-service.js';
 import { hostMatches } from './hosts.js';
 import { PEER_HEADER, type PeerCodec } from './peer.js';
 import type { Breakers, Lease } from './breaker.js';
+import { peerAuthenticationMode } from './mtls-mode.js';
 import { labelsMatch, type Workload } from './workload.js';
 import { pickWeighted, selectRoute, virtualServicesFor, type RouteChoice, type RouteRequest } from './routing.js';
 import { isOpaquePort, type Endpoint, type Resolver, type Target } from './resolve.js';
@@ -337,12 +338,19 @@ export class Envoy {
     return winner;
   }
 
+  private autoMtls(endpoint: Endpoint): boolean {
+    if (!endpoint.istioTlsMode || !endpoint.pod || endpoint.containerPort === undefined) return endpoint.istioTlsMode;
+    return peerAuthenticationMode(this.rt.config(), endpoint.pod.workload, endpoint.containerPort) !== 'DISABLE';
+  }
+
   private async attempt(
     proxy: Proxy, endpoint: Endpoint, call: ClusterCall, attempt: number, destinationService: string,
     timeoutMs: number | undefined, policy: TrafficPolicy,
   ): Promise<AttemptOutcome> {
     if (!endpoint.address) return { kind: 'connect-failure', message: 'connection failure' };
-    const mtls = policy.tlsMode === 'ISTIO_MUTUAL' || (policy.tlsMode === undefined && endpoint.istioTlsMode);
+    // A DestinationRule's mode decides; else auto mTLS: the endpoint's tlsMode label, unless its
+    // PeerAuthentication for that port is DISABLE (istio/istio@1.30.3 pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled).
+    const mtls = policy.tlsMode === undefined ? this.autoMtls(endpoint) : policy.tlsMode === 'ISTIO_MUTUAL';
     // mTLS towards a port no proxy answers (no sidecar, or a port excluded from inbound capture)
     // fails its TLS handshake with the plaintext app.
     if (mtls && !endpoint.meshProxy) return { kind: 'reset', message: 'connection termination' };

@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { ROOT_NAMESPACE, type MeshConfig, type MtlsMode } from './config-types.js';
 import type { DownstreamRequest, Envoy, MeshRuntime, Proxy, ProxyResult } from './envoy.js';
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
+import { peerAuthenticationMode } from './mtls-mode.js';
 import { PEER_HEADER, type PeerInfo } from './peer.js';
 import { WHOLE_REGISTRY } from './scope.js';
 import { requestLabels } from './telemetry.js';
 import { propagateTrace, tracePlanFor } from './tracing.js';
-import { labelsMatch, type PodEntry } from './workload.js';
+import type { PodEntry } from './workload.js';
 
 export interface ProxyDeps {
   rt: MeshRuntime;
@@ -84,15 +84,6 @@ async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamReques
   return { response: outcome, flags: '-', destinationService: req.host, endpoint };
 }
 
-/** PeerAuthentication in force for a workload's port: workload policy, then namespace, then mesh. */
-function mtlsMode(config: MeshConfig, entry: PodEntry, containerPort: number): MtlsMode {
-  const inNamespace = config.peerAuthentications.filter((pa) => pa.namespace === entry.namespace);
-  const workloadPolicy = inNamespace.find((pa) => pa.selector && labelsMatch(pa.selector, entry.workload.labels));
-  const namespacePolicy = inNamespace.find((pa) => !pa.selector);
-  const meshPolicy = config.peerAuthentications.find((pa) => pa.namespace === ROOT_NAMESPACE && !pa.selector);
-  return workloadPolicy?.portModes.get(containerPort) ?? workloadPolicy?.mode ?? namespacePolicy?.mode ?? meshPolicy?.mode ?? 'PERMISSIVE';
-}
-
 function clientCertHeader(server: PodEntry, peer: PeerInfo): string {
   const hash = createHash('sha256').update(peer.workload.principal).digest('hex');
   return `By=${server.workload.principal};Hash=${hash};Subject="";URI=${peer.workload.principal}`;
@@ -105,8 +96,10 @@ export function inboundHandler(deps: ProxyDeps, entry: PodEntry, containerPort: 
     const peer = deps.rt.peers.decode(downstream.headers[PEER_HEADER]);
     delete downstream.headers[PEER_HEADER];
     const mtls = peer?.mtls ?? false;
-    if (!mtls && mtlsMode(deps.rt.config(), entry, containerPort) === 'STRICT') {
-      // A plaintext client never gets past the TLS handshake of a STRICT workload.
+    const mode = peerAuthenticationMode(deps.rt.config(), entry.workload, containerPort);
+    // A plaintext client never gets past the TLS handshake of a STRICT workload, and a DISABLE
+    // one terminates no TLS, so an mTLS client's handshake meets the plaintext chain and fails.
+    if ((!mtls && mode === 'STRICT') || (mtls && mode === 'DISABLE')) {
       req.socket.destroy();
       return;
     }

@@ -56,11 +56,19 @@ export interface Endpoint {
   /** A sidecar or gateway answers on this endpoint and accepts (emulated) mTLS. */
   meshProxy: boolean;
   /**
-   * The pod carries a sidecar (Istio's `tlsMode: istio` endpoint label), so a client's auto mTLS
-   * chooses mTLS for it even on a port its sidecar does not capture (istio/istio@1.30.3
-   * pilot/pkg/networking/core/cluster_tls.go: the transport socket matches the endpoint's tlsMode).
+   * The pod is labelled `security.istio.io/tlsMode: istio` (the sidecar injector sets it; gateways
+   * lack it), so a client's auto mTLS may choose mTLS for it even on a port its sidecar does not
+   * capture (istio/istio@1.30.3 pilot/pkg/serviceregistry/kube/conversion.go PodTLSMode,
+   * pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled).
    */
   istioTlsMode: boolean;
+  /** The pod's port the endpoint stands for, whose PeerAuthentication port level applies. */
+  containerPort?: number;
+}
+
+/** Istio's endpoint tlsMode: the pod label, `disabled` when absent (pilot/pkg/model/service.go GetTLSModeFromEndpointLabels). */
+function hasIstioTlsMode(entry: PodEntry | undefined): boolean {
+  return entry?.workload.labels['security.istio.io/tlsMode'] === 'istio';
 }
 
 function servicePorts(service: ReadonlyKubeObject): ServicePort[] {
@@ -141,7 +149,7 @@ export class Resolver {
   private podIpEndpoints(ip: string, port: number): Endpoint[] {
     const pod = this.host.list('', 'Pod').find((p) => p.status?.podIP === ip);
     const entry = pod && this.pods.get(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`);
-    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: entry.meshProxy }] : [];
+    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: hasIstioTlsMode(entry), containerPort: port }] : [];
   }
 
   /**
@@ -179,7 +187,8 @@ export class Resolver {
           address: entry && containerPort !== undefined ? podAddress(entry, containerPort) : null,
           pod: entry,
           meshProxy: entry !== undefined && containerPort !== undefined && proxyAnswers(entry, containerPort),
-          istioTlsMode: entry?.meshProxy ?? false,
+          istioTlsMode: hasIstioTlsMode(entry),
+          containerPort,
         };
       });
   }

@@ -124,7 +124,8 @@ export class MeshWorld {
       metadata: {
         name: spec.name,
         namespace,
-        labels: { ...spec.labels, 'pod-template-hash': hash },
+        // The injector's label on a sidecar pod (istio/istio@1.30.3 files/injection-template.yaml), which auto mTLS keys on.
+        labels: { ...(spec.sidecar !== false ? { 'security.istio.io/tlsMode': 'istio' } : {}), ...spec.labels, 'pod-template-hash': hash },
         ...(spec.annotations ? { annotations: spec.annotations } : {}),
         ownerReferences: [{ kind: 'ReplicaSet', name: `${workload}-${hash}` }],
       },
