@@ -129,7 +129,8 @@ export function inboundHandler(deps: ProxyDeps, entry: PodEntry, containerPort: 
       flags: result.flags,
       mtls,
     }), elapsed);
-    writeResult(res, result, { 'x-envoy-upstream-service-time': String(Math.round(elapsed)) });
+    // Inbound HCMs name the server istio-envoy, overwriting the app's (a client sidecar overwrites it again with envoy).
+    writeResult(res, result, { server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(elapsed)) });
   });
 }
 

@@ -164,6 +164,14 @@ describe('VirtualService routing', () => {
     expect(tally(results.map((r) => r.version)).get('v1')).toBeGreaterThan(5);
   });
 
+  it('answers a caller without a sidecar with server: istio-envoy from the inbound, and a sidecar caller with envoy from its outbound (istio/istio@1.30.3 pilot/pkg/networking/util/proxy_headers.go GetProxyHeadersFromProxyConfig)', async () => {
+    world.service('backend', { app: 'backend' });
+    await world.pod({ name: 'backend-1', labels: { app: 'backend' } });
+    const plain = await world.pod({ name: 'plain', labels: { app: 'plain' }, sidecar: false });
+    expect((await world.forward(plain, { url: 'http://backend:8080/' })).results[0]!.headers.server).toBe('istio-envoy');
+    expect((await world.forward(client, { url: 'http://backend:8080/' })).results[0]!.headers.server).toBe('envoy');
+  });
+
   it('does not apply VirtualServices to a caller without a sidecar', async () => {
     await reviews();
     const plain = await world.pod({ name: 'plain', labels: { app: 'plain' }, sidecar: false });
