@@ -216,7 +216,9 @@ export class Envoy {
     const target = this.rt.resolver.resolveDestination(destination.host, destination.port, req.port, scope.namespace, config, scope.exported);
     if (!target) {
       this.rt.log(`VirtualService ${virtualService.namespace}/${virtualService.name}: destination ${destination.host}${destination.port ? `:${destination.port}` : ''} is not a known service or port`);
-      return localReply(503, 'no healthy upstream', 'UH', destination.host);
+      // Istio keeps routes to clusters that do not exist (ValidateClusters false, pilot/pkg/networking/core/httproute.go
+      // @1.30.3); Envoy's router answers those 503 with an empty body, flag NC (source/common/router/router.cc, cluster_not_found).
+      return localReply(503, '', 'NC', destination.host);
     }
     const result = await this.callCluster(proxy, {
       scope,
@@ -272,7 +274,8 @@ export class Envoy {
     const resolved = this.policyFor(call, host);
     if (!resolved) {
       this.rt.log(`${proxy.key}: no DestinationRule defines subset "${call.subset}" of ${host}`);
-      return localReply(503, 'no healthy upstream', 'NC', destinationService);
+      // A subset no DestinationRule defines has no cluster: cluster_not_found, as above.
+      return localReply(503, '', 'NC', destinationService);
     }
     const { policy, labels } = resolved;
     const port = call.target.kind === 'service' ? call.target.port.port : call.target.port;

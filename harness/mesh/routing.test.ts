@@ -66,6 +66,18 @@ describe('service resolution', () => {
     expect(results[0]).toMatchObject({ status: 503, body: 'no healthy upstream' });
   });
 
+  it('answers 503 with an empty body (cluster_not_found, NC) for a subset no DestinationRule defines and a destination host that does not exist (envoyproxy/envoy source/common/router/router.cc; istio/istio@1.30.3 pilot/pkg/networking/core/httproute.go ValidateClusters false)', async () => {
+    await reviews();
+    await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v3' } }] }] }));
+    const missingSubset = (await world.forward(client, { url: 'http://reviews:8080/' })).results[0]!;
+    expect(missingSubset).toMatchObject({ status: 503 });
+    expect(missingSubset.body ?? '').toBe('');
+    await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'nowhere' } }] }] }));
+    const missingHost = (await world.forward(client, { url: 'http://reviews:8080/' })).results[0]!;
+    expect(missingHost).toMatchObject({ status: 503 });
+    expect(missingHost.body ?? '').toBe('');
+  });
+
   it('generates x-request-id and sets x-envoy-attempt-count on the upstream request', async () => {
     world.service('backend', { app: 'backend' });
     await world.pod({ name: 'backend-1', labels: { app: 'backend' } });
