@@ -150,7 +150,11 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
   });
 }
 
-/** A sidecar's merged Prometheus endpoint (:15020/stats/prometheus). */
+/**
+ * A sidecar's status port 15020: the merged Prometheus endpoint, which the agent serves at both
+ * /stats/prometheus and /metrics, and /healthz/ready (istio/istio@1.30.3
+ * pilot/cmd/pilot-agent/status/server.go, the mux of Server.Run).
+ */
 export function statsHandler(metrics: MeshMetrics, proxyKey: string): http.RequestListener {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://stats.invalid').pathname;
