@@ -55,6 +55,8 @@ export interface ProxyResult {
   destinationService: string;
   /** The endpoint of the last attempt. */
   endpoint?: Endpoint;
+  /** No listener on the port: the connection is refused before any HTTP, so no proxy records it. */
+  refused?: true;
 }
 
 const MESH = new Set(['mesh']);
@@ -156,10 +158,13 @@ export class Envoy {
   async gateway(proxy: Proxy, req: DownstreamRequest, ports: number[]): Promise<ProxyResult> {
     const config = this.rt.config();
     const scope = this.scopeOf(proxy, config);
-    const servers = config.gateways
+    const onPort = config.gateways
       .filter((gw) => labelsMatch(gw.selector, proxy.workload.labels))
-      .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })))
-      .filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
+      .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })));
+    // A gateway listens only on its servers' ports (istio/istio@1.30.3 pilot/pkg/networking/core/gateway.go
+    // buildGatewayListeners); a server whose hosts do not match leaves the 404 NR of its route table.
+    if (onPort.length === 0) return { flags: '-', destinationService: req.host, refused: true };
+    const servers = onPort.filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
     if (servers.length === 0) return localReply(404, '', 'NR', req.host);
     const bound = new Set(servers.map((s) => s.gateway));
     const virtualServices = virtualServicesFor(scope.virtualServices(req.port), [req.host], bound).filter((vs) =>

@@ -53,6 +53,11 @@ describe('ingress gateway', () => {
     expect(wrongHost.headers.server).toBe('istio-envoy');
   });
 
+  it('a port no Gateway server names has no listener: the connection is refused, not answered 404 (istio/istio@1.30.3 pilot/pkg/networking/core/gateway.go buildGatewayListeners)', async () => {
+    await world.apply(istio('Gateway', 'flask-gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['flask.example.com'], tls: { mode: 'SIMPLE', credentialName: 'flask' } }] }));
+    await expect(ingressGet('/list', 'flask.example.com')).rejects.toThrow(/socket hang up|ECONNRESET/);
+  });
+
   it('a Gateway server may name the gateway Service\'s targetPort (8080) instead of its port (80)', async () => {
     await world.apply(istio('Gateway', 'by-target-port', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8080 }, hosts: ['minimal.svc.kind.org'] }] }));
     await world.apply(istio('VirtualService', 'minimal', {

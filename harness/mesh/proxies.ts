@@ -145,7 +145,7 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
     propagateTrace(downstream.headers, tracePlanFor(deps.rt.config(), entry.workload, 'client'), deps.rt.random);
     const started = performance.now();
     const result = await deps.envoy.gateway(proxy, downstream, deps.rt.resolver.gatewayPorts(entry, downstream.port));
-    recordSourceRequest(deps, proxy, entry, result, started);
+    if (!result.refused) recordSourceRequest(deps, proxy, entry, result, started);
     writeResult(res, result, { server: 'istio-envoy' });
   });
 }
