@@ -365,8 +365,8 @@ export class Envoy {
     const headers: Record<string, string> = { ...call.request.headers, 'x-envoy-attempt-count': String(attempt), 'x-forwarded-proto': 'http' };
     if (endpoint.meshProxy) {
       const port = call.target.kind === 'service' ? call.target.port.port : call.target.port;
-      const { name, namespace, app, version, principal } = proxy.workload;
-      headers[PEER_HEADER] = this.rt.peers.encode({ workload: { name, namespace, app, version, principal }, mtls, port, destinationService });
+      const { name, namespace, app, version, principal, canonicalService, canonicalRevision } = proxy.workload;
+      headers[PEER_HEADER] = this.rt.peers.encode({ workload: { name, namespace, app, version, principal, canonicalService, canonicalRevision }, mtls, port, destinationService });
     }
     return this.rt.upstream.send({ address: endpoint.address, method: call.request.method, path: call.request.path, headers, body: call.request.body, timeoutMs });
   }
