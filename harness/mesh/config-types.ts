@@ -129,7 +129,7 @@ export interface ServiceEntry {
   name: string;
   exportTo?: ExportTo;
   hosts: string[];
-  ports: Array<{ number: number; name?: string; targetPort?: number }>;
+  ports: Array<{ number: number; name?: string; protocol?: string; targetPort?: number }>;
   resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
   location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
   endpoints: Array<{ address: string; ports: Record<string, number> }>;

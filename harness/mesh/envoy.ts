@@ -147,7 +147,12 @@ export class Envoy {
       return this.route(proxy, scope, req, choice, destinationService);
     }
     if (target.kind === 'unknown') {
-      if (scope.outboundMode === 'REGISTRY_ONLY') return localReply(502, '', '-', 'BlackHoleCluster');
+      if (scope.outboundMode === 'REGISTRY_ONLY') {
+        // The HTTP catch-all answers block_all's 502 (pilot/pkg/networking/core/httproute.go @1.30.3); the TCP BlackHoleCluster resets.
+        return this.rt.resolver.hasHttpListener(req.port, config, scope.imported)
+          ? localReply(502, '', '-', 'BlackHoleCluster')
+          : { flags: 'UH', destinationService: 'BlackHoleCluster' };
+      }
       // PassthroughCluster: the original destination, which must exist (resolve, or be a pod IP).
       if (this.rt.resolver.endpoints(target).length === 0) return { flags: 'UF', destinationService };
     }

@@ -95,6 +95,19 @@ export class Resolver {
   }
 
   /**
+   * Whether a sidecar has an HTTP listener on `port`: some Service or ServiceEntry it imports has
+   * that port with HTTP or a sniffed protocol (a ServiceEntry's by its `protocol`). Only there does
+   * an unknown host meet the HTTP route table's catch-all; elsewhere it takes the virtual outbound
+   * listener's TCP path (istio/istio@1.30.3 pilot/pkg/networking/core/listener.go, httproute.go).
+   */
+  hasHttpListener(port: number, config: MeshConfig, view: RegistryView): boolean {
+    const services = this.host.list('', 'Service').some((s) => servicePorts(s).some((p) => p.port === port && !isOpaquePort(p)) && view.service(s, port));
+    return services || config.serviceEntries.some((e) =>
+      e.ports.some((p) => p.number === port && !isOpaquePort({ port: p.number, name: p.protocol, targetPort: p.number })) && e.hosts.some((h) => view.serviceEntry(e, h, port)),
+    );
+  }
+
+  /**
    * What `host:port`, as a client in `namespace` wrote it, refers to among the entries `view`
    * admits. Undefined: the Service has no such port.
    */
