@@ -13,6 +13,7 @@ import { toHaveSidecar } from './pods/to-have-sidecar.js';
 import { toFollowIstioConventions } from './services/to-follow-istio-conventions.js';
 import { toAbortWith } from './traffic/to-abort-with.js';
 import { toBeBlocked } from './traffic/to-be-blocked.js';
+import { toCarryTrace } from './traffic/to-carry-trace.js';
 import { toInjectDelay } from './traffic/to-inject-delay.js';
 import { toMirrorTo } from './traffic/to-mirror-to.js';
 import { toReach } from './traffic/to-reach.js';
@@ -33,6 +34,7 @@ export const MATCHERS = {
   toBeBlocked,
   toReach,
   toUseMutualTLS,
+  toCarryTrace,
   toHaveSidecar,
   toBeReady,
   toHaveContainers,

@@ -37,7 +37,7 @@ describe('toFollowIstioConventions', () => {
     }
     expect(message).toContain('Result: 5 violations in 1 services');
     expect(message).toContain('service/backend port 80: name "web" does not start with a protocol');
-    expect(message).toContain('service/backend port 81: unnamed and without appProtocol');
+    expect(message).toContain('service/backend port 81: unnamed and without appProtocol, so Istio has to guess its protocol (sniffing');
     expect(message).toContain('service/backend port 82: appProtocol "smtp" is not a protocol Istio knows');
     expect(message).toContain('selects pod backend-0, which lacks the "version" label');
     expect(message).toContain('selects pod backend-1, which lacks the "app" label');

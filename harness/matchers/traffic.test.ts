@@ -219,6 +219,19 @@ describe('toUseMutualTLS', () => {
   });
 });
 
+describe('toCarryTrace', () => {
+  const tp = (trace: string, flags: string) => `00-${trace.repeat(32)}-${'1'.repeat(16)}-${flags}`;
+  it('requires one trace, sampled as asked, at every hop (B3 or W3C trace-flags bit 0)', async () => {
+    const joined = { body: { headers: { traceparent: tp('a', '01') }, upstream: { body: { headers: { traceparent: tp('a', '01') } } } } };
+    await expect(traffic([2, joined])).toCarryTrace({ sampled: true });
+    await expect(traffic([2, { body: { headers: { 'x-b3-traceid': 'b'.repeat(32), 'x-b3-sampled': '0' } } }])).toCarryTrace({ sampled: false });
+    const broken = { body: { headers: { traceparent: tp('a', '01') }, upstream: { body: { headers: { traceparent: tp('c', '01') } } } } };
+    expect(await failureOf(expect(traffic([1, broken])).toCarryTrace())).toContain('the app did not pass the trace headers on');
+    expect(await failureOf(expect(traffic([1, { body: { headers: {} } }])).toCarryTrace())).toContain('hop 1: no trace context');
+    expect(await failureOf(expect(traffic([1, { body: { headers: { traceparent: tp('a', '00') } } }])).toCarryTrace())).toContain('is not sampled');
+  });
+});
+
 describe('assertExpectations', () => {
   it('runs booleans as plain and .not assertions and objects as arguments', async () => {
     const result = traffic([100, { version: 'v1' }]);

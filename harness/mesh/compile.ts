@@ -11,6 +11,7 @@ import { compileMeshSettings, DEFAULT_MESH_SETTINGS } from './compile/mesh-setti
 import { compilePeerAuthentication } from './compile/peer-authentication.js';
 import { compileServiceEntry } from './compile/service-entry.js';
 import { compileSidecar } from './compile/sidecar.js';
+import { compileTelemetry } from './compile/telemetry.js';
 import { compileVirtualService } from './compile/virtual-service.js';
 import type { ReadonlyKubeObject } from './types.js';
 
@@ -22,6 +23,7 @@ export const COMPILED_ISTIO_KINDS = [
   { group: 'networking.istio.io', kind: 'ServiceEntry', compile: compileServiceEntry, into: 'serviceEntries' },
   { group: 'networking.istio.io', kind: 'Sidecar', compile: compileSidecar, into: 'sidecars' },
   { group: 'security.istio.io', kind: 'PeerAuthentication', compile: compilePeerAuthentication, into: 'peerAuthentications' },
+  { group: 'telemetry.istio.io', kind: 'Telemetry', compile: compileTelemetry, into: 'telemetries' },
 ] as const;
 
 /** Compiles everything in the store. Objects that fail are reported through `onError` and left out. */
@@ -37,6 +39,7 @@ export function compileMeshConfig(
     serviceEntries: [],
     peerAuthentications: [],
     sidecars: [],
+    telemetries: [],
     mesh: DEFAULT_MESH_SETTINGS,
   };
   for (const { group, kind, compile, into } of COMPILED_ISTIO_KINDS) {
@@ -52,6 +55,7 @@ export function compileMeshConfig(
   // Oldest first, as Istio orders rules for the same host.
   config.virtualServices.sort((a, b) => a.createdAt - b.createdAt);
   config.destinationRules.sort((a, b) => a.createdAt - b.createdAt);
+  config.telemetries.sort((a, b) => a.createdAt - b.createdAt);
   try {
     config.mesh = compileMeshSettings(meshConfigMap);
   } catch (error) {

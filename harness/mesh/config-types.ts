@@ -129,7 +129,7 @@ export interface ServiceEntry {
   name: string;
   exportTo?: ExportTo;
   hosts: string[];
-  ports: Array<{ number: number; name?: string; targetPort?: number }>;
+  ports: Array<{ number: number; name?: string; protocol?: string; targetPort?: number }>;
   resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
   location: 'MESH_EXTERNAL' | 'MESH_INTERNAL';
   endpoints: Array<{ address: string; ports: Record<string, number> }>;
@@ -179,11 +179,51 @@ interface ExportToDefaults {
   destinationRule: '*' | '.';
 }
 
+/** How a tracer propagates context: Zipkin's B3 headers (optionally with W3C too), or OpenTelemetry's W3C traceparent. */
+export type TracePropagation = 'b3' | 'b3+w3c' | 'w3c';
+
+/** A tracing extension provider of the mesh config; `propagation` undefined: a provider kind the emulator does not trace with. */
+export interface TracingProvider {
+  name: string;
+  propagation?: TracePropagation;
+}
+
+/** The mesh config's tracing settings, as istiod reads them when it builds each HCM's tracing. */
+export interface MeshTracing {
+  /** meshConfig.enableTracing: the legacy path, used only when no Telemetry or default provider applies. */
+  enableTracing: boolean;
+  /** meshConfig.defaultConfig.tracing.zipkin: the bootstrap tracer of the legacy path. */
+  legacyZipkin: boolean;
+  /** defaultConfig.tracing.sampling when set (0 counts as unset, above 100 as 1), else undefined. */
+  sampling?: number;
+  providers: TracingProvider[];
+  /** meshConfig.defaultProviders.tracing; only the first one counts. */
+  defaultProvider?: string;
+}
+
 /** What the mesh config (ConfigMap istio-system/istio) sets that the data plane uses. */
 export interface MeshSettings {
   /** ALLOW_ANY by default. */
   outboundMode: OutboundMode;
   exportToDefaults: ExportToDefaults;
+  tracing: MeshTracing;
+}
+
+/** One `spec.tracing[]` entry of a Telemetry. */
+export interface TelemetryTracing {
+  providers: string[];
+  randomSamplingPercentage?: number;
+  disableSpanReporting?: boolean;
+  /** spec.tracing[].match.mode: CLIENT_AND_SERVER when unset. */
+  mode: 'CLIENT' | 'SERVER' | 'CLIENT_AND_SERVER';
+}
+
+export interface Telemetry {
+  namespace: string;
+  name: string;
+  selector?: Record<string, string>;
+  tracing: TelemetryTracing[];
+  createdAt: number;
 }
 
 /** One push: everything the proxies route by. */
@@ -194,6 +234,7 @@ export interface MeshConfig {
   serviceEntries: ServiceEntry[];
   peerAuthentications: PeerAuthentication[];
   sidecars: SidecarConfig[];
+  telemetries: Telemetry[];
   mesh: MeshSettings;
 }
 

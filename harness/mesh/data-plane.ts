@@ -13,7 +13,8 @@ import { ROOT_NAMESPACE, type MeshConfig } from './config-types.js';
 import { Envoy, type MeshRuntime } from './envoy.js';
 import { Istiod, type ChangedConfig } from './istiod.js';
 import { listen, type Listener } from './listener.js';
-import { MeshMetrics } from './metrics.js';
+import { MeshMetrics, type Sample } from './metrics.js';
+import { scrapeTargetLabels, withTargetLabels } from './scrape.js';
 import { PeerCodec } from './peer.js';
 import { inboundCaptureOf } from '../istio/inbound-capture.js';
 import { gatewayHandler, inboundHandler, outboundHandler, statsHandler, type ProxyDeps } from './proxies.js';
@@ -64,6 +65,16 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
   const metrics = new MeshMetrics();
   /** istiod's own listeners (its debug port), by pod. */
   const istiodListeners = new Map<string, Listener[]>();
+
+  /** What the Prometheus addon holds: each scraped pod's proxy samples under its target labels. */
+  function scrapedSamples(): Sample[] {
+    return metrics.proxies().flatMap((key) => {
+      const [namespace, name] = key.split('/') as [string, string];
+      const pod = host.get('', 'Pod', namespace, name);
+      const target = pod && scrapeTargetLabels(pod);
+      return target ? withTargetLabels(metrics.samples(key), target) : [];
+    });
+  }
   /** What changed since the last push; 'all' after a mesh config change, which istiod pushes to every proxy. */
   let changed: ChangedConfig[] | 'all' = 'all';
   let config: MeshConfig | undefined;
@@ -210,7 +221,7 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
       if (!kind) return null;
       const key = podKey(pod.metadata.namespace ?? 'default', pod.metadata.name);
       await addons.get(key)?.close();
-      const listener = await listen(addonHandler(kind, () => metrics.samples()));
+      const listener = await listen(addonHandler(kind, scrapedSamples));
       addons.set(key, listener);
       const entry = pods.get(key) ?? entryFor(pod, false, false);
       entry.anyPort = listener.address;

@@ -4,12 +4,12 @@
  * weights, subsets, connection pool, outlier detection, retries and timeouts. Failures answer as
  * Envoy does: 503 "no healthy upstream", 504 "upstream request timeout", 404 for no route.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Destination, HeaderOperations, HttpRoute, MeshConfig, RetryPolicy, TrafficPolicy } from './config-types.js';
 import { DEFAULT_RETRY_POLICY } from './compile/virtual-service.js';
 import { hostMatches } from './hosts.js';
 import { PEER_HEADER, type PeerCodec } from './peer.js';
 import type { Breakers, Lease } from './breaker.js';
+import { peerAuthenticationMode } from './mtls-mode.js';
 import { labelsMatch, type Workload } from './workload.js';
 import { pickWeighted, selectRoute, virtualServicesFor, type RouteChoice, type RouteRequest } from './routing.js';
 import { isOpaquePort, type Endpoint, type Resolver, type Target } from './resolve.js';
@@ -55,6 +55,8 @@ export interface ProxyResult {
   destinationService: string;
   /** The endpoint of the last attempt. */
   endpoint?: Endpoint;
+  /** No listener on the port: the connection is refused before any HTTP, so no proxy records it. */
+  refused?: true;
 }
 
 const MESH = new Set(['mesh']);
@@ -79,21 +81,6 @@ function applyHeaderOperations(headers: Record<string, string | string[]>, ops: 
     headers[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
   }
   for (const name of ops.remove) delete headers[name];
-}
-
-/** Adds x-request-id and B3 trace headers where the request has none, as Envoy's tracing does (W3C traceparent too). */
-export function ensureTraceHeaders(headers: Record<string, string>): void {
-  headers['x-request-id'] ??= randomUUID();
-  if (!headers['x-b3-traceid']) {
-    const ids = randomBytes(24).toString('hex');
-    headers['x-b3-traceid'] = ids.slice(0, 32);
-    headers['x-b3-spanid'] = ids.slice(32);
-    headers['x-b3-sampled'] ??= '1';
-    headers.traceparent ??= `00-${headers['x-b3-traceid']}-${headers['x-b3-spanid']}-01`;
-  } else {
-    headers['x-b3-parentspanid'] = headers['x-b3-spanid'] ?? '';
-    headers['x-b3-spanid'] = randomBytes(8).toString('hex');
-  }
 }
 
 /** The namespace a target's Service or ServiceEntry lives in, where Istio looks for its DestinationRule second. */
@@ -160,7 +147,12 @@ export class Envoy {
       return this.route(proxy, scope, req, choice, destinationService);
     }
     if (target.kind === 'unknown') {
-      if (scope.outboundMode === 'REGISTRY_ONLY') return localReply(502, '', '-', 'BlackHoleCluster');
+      if (scope.outboundMode === 'REGISTRY_ONLY') {
+        // The HTTP catch-all answers block_all's 502 (pilot/pkg/networking/core/httproute.go @1.30.3); the TCP BlackHoleCluster resets.
+        return this.rt.resolver.hasHttpListener(req.port, config, scope.imported)
+          ? localReply(502, '', '-', 'BlackHoleCluster')
+          : { flags: 'UH', destinationService: 'BlackHoleCluster' };
+      }
       // PassthroughCluster: the original destination, which must exist (resolve, or be a pod IP).
       if (this.rt.resolver.endpoints(target).length === 0) return { flags: 'UF', destinationService };
     }
@@ -171,10 +163,13 @@ export class Envoy {
   async gateway(proxy: Proxy, req: DownstreamRequest, ports: number[]): Promise<ProxyResult> {
     const config = this.rt.config();
     const scope = this.scopeOf(proxy, config);
-    const servers = config.gateways
+    const onPort = config.gateways
       .filter((gw) => labelsMatch(gw.selector, proxy.workload.labels))
-      .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })))
-      .filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
+      .flatMap((gw) => gw.servers.filter((s) => ports.includes(s.port)).map((server) => ({ gateway: `${gw.namespace}/${gw.name}`, server })));
+    // A gateway listens only on its servers' ports (istio/istio@1.30.3 pilot/pkg/networking/core/gateway.go
+    // buildGatewayListeners); a server whose hosts do not match leaves the 404 NR of its route table.
+    if (onPort.length === 0) return { flags: '-', destinationService: req.host, refused: true };
+    const servers = onPort.filter(({ server }) => server.hosts.some((h) => hostMatches(h.host, req.host)));
     if (servers.length === 0) return localReply(404, '', 'NR', req.host);
     const bound = new Set(servers.map((s) => s.gateway));
     const virtualServices = virtualServicesFor(scope.virtualServices(req.port), [req.host], bound).filter((vs) =>
@@ -231,7 +226,9 @@ export class Envoy {
     const target = this.rt.resolver.resolveDestination(destination.host, destination.port, req.port, scope.namespace, config, scope.exported);
     if (!target) {
       this.rt.log(`VirtualService ${virtualService.namespace}/${virtualService.name}: destination ${destination.host}${destination.port ? `:${destination.port}` : ''} is not a known service or port`);
-      return localReply(503, 'no healthy upstream', 'UH', destination.host);
+      // Istio keeps routes to clusters that do not exist (ValidateClusters false, pilot/pkg/networking/core/httproute.go
+      // @1.30.3); Envoy's router answers those 503 with an empty body, flag NC (source/common/router/router.cc, cluster_not_found).
+      return localReply(503, '', 'NC', destination.host);
     }
     const result = await this.callCluster(proxy, {
       scope,
@@ -287,7 +284,8 @@ export class Envoy {
     const resolved = this.policyFor(call, host);
     if (!resolved) {
       this.rt.log(`${proxy.key}: no DestinationRule defines subset "${call.subset}" of ${host}`);
-      return localReply(503, 'no healthy upstream', 'NC', destinationService);
+      // A subset no DestinationRule defines has no cluster: cluster_not_found, as above.
+      return localReply(503, '', 'NC', destinationService);
     }
     const { policy, labels } = resolved;
     const port = call.target.kind === 'service' ? call.target.port.port : call.target.port;
@@ -353,20 +351,27 @@ export class Envoy {
     return winner;
   }
 
+  private autoMtls(endpoint: Endpoint): boolean {
+    if (!endpoint.istioTlsMode || !endpoint.pod || endpoint.containerPort === undefined) return endpoint.istioTlsMode;
+    return peerAuthenticationMode(this.rt.config(), endpoint.pod.workload, endpoint.containerPort) !== 'DISABLE';
+  }
+
   private async attempt(
     proxy: Proxy, endpoint: Endpoint, call: ClusterCall, attempt: number, destinationService: string,
     timeoutMs: number | undefined, policy: TrafficPolicy,
   ): Promise<AttemptOutcome> {
     if (!endpoint.address) return { kind: 'connect-failure', message: 'connection failure' };
-    const mtls = policy.tlsMode === 'ISTIO_MUTUAL' || (policy.tlsMode === undefined && endpoint.istioTlsMode);
+    // A DestinationRule's mode decides; else auto mTLS: the endpoint's tlsMode label, unless its
+    // PeerAuthentication for that port is DISABLE (istio/istio@1.30.3 pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled).
+    const mtls = policy.tlsMode === undefined ? this.autoMtls(endpoint) : policy.tlsMode === 'ISTIO_MUTUAL';
     // mTLS towards a port no proxy answers (no sidecar, or a port excluded from inbound capture)
     // fails its TLS handshake with the plaintext app.
     if (mtls && !endpoint.meshProxy) return { kind: 'reset', message: 'connection termination' };
     const headers: Record<string, string> = { ...call.request.headers, 'x-envoy-attempt-count': String(attempt), 'x-forwarded-proto': 'http' };
     if (endpoint.meshProxy) {
       const port = call.target.kind === 'service' ? call.target.port.port : call.target.port;
-      const { name, namespace, app, version, principal } = proxy.workload;
-      headers[PEER_HEADER] = this.rt.peers.encode({ workload: { name, namespace, app, version, principal }, mtls, port, destinationService });
+      const { name, namespace, app, version, principal, canonicalService, canonicalRevision } = proxy.workload;
+      headers[PEER_HEADER] = this.rt.peers.encode({ workload: { name, namespace, app, version, principal, canonicalService, canonicalRevision }, mtls, port, destinationService });
     }
     return this.rt.upstream.send({ address: endpoint.address, method: call.request.method, path: call.request.path, headers, body: call.request.body, timeoutMs });
   }

@@ -42,7 +42,12 @@ export class MeshMetrics {
     one.buckets[bucket < 0 ? BUCKETS.length : bucket]!++;
   }
 
-  /** Every sample of one proxy, or of all proxies (what a Prometheus scraping them all holds). */
+  /** The proxies that recorded something. */
+  proxies(): string[] {
+    return [...this.byProxy.keys()];
+  }
+
+  /** Every sample of one proxy, or of all proxies. */
   samples(proxy?: string): Sample[] {
     const sources = proxy === undefined ? [...this.byProxy.values()] : [this.byProxy.get(proxy) ?? new Map<string, Series>()];
     const samples: Sample[] = [];

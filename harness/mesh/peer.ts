@@ -9,7 +9,7 @@ import type { Workload } from './workload.js';
 export const PEER_HEADER = 'x-meshspec-peer';
 
 export interface PeerInfo {
-  workload: Pick<Workload, 'name' | 'namespace' | 'app' | 'version' | 'principal'>;
+  workload: Pick<Workload, 'name' | 'namespace' | 'app' | 'version' | 'principal' | 'canonicalService' | 'canonicalRevision'>;
   mtls: boolean;
   /** Service (or gateway) port the caller targeted. */
   port: number;

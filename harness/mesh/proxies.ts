@@ -5,14 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { ROOT_NAMESPACE, type MeshConfig, type MtlsMode } from './config-types.js';
-import { ensureTraceHeaders, type DownstreamRequest, type Envoy, type MeshRuntime, type Proxy, type ProxyResult } from './envoy.js';
+import type { DownstreamRequest, Envoy, MeshRuntime, Proxy, ProxyResult } from './envoy.js';
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
+import { peerAuthenticationMode } from './mtls-mode.js';
 import { PEER_HEADER, type PeerInfo } from './peer.js';
 import { WHOLE_REGISTRY } from './scope.js';
 import { requestLabels } from './telemetry.js';
-import { labelsMatch, type PodEntry } from './workload.js';
+import { propagateTrace, tracePlanFor } from './tracing.js';
+import type { PodEntry } from './workload.js';
 
 export interface ProxyDeps {
   rt: MeshRuntime;
@@ -46,7 +47,7 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
       writeResult(res, await kubeProxy(deps.rt, entry, downstream));
       return;
     }
-    ensureTraceHeaders(downstream.headers);
+    propagateTrace(downstream.headers, tracePlanFor(deps.rt.config(), entry.workload, 'client'), deps.rt.random);
     const started = performance.now();
     const result = await deps.envoy.outbound(proxy, downstream);
     recordSourceRequest(deps, proxy, entry, result, started);
@@ -83,15 +84,6 @@ async function kubeProxy(rt: MeshRuntime, entry: PodEntry, req: DownstreamReques
   return { response: outcome, flags: '-', destinationService: req.host, endpoint };
 }
 
-/** PeerAuthentication in force for a workload's port: workload policy, then namespace, then mesh. */
-function mtlsMode(config: MeshConfig, entry: PodEntry, containerPort: number): MtlsMode {
-  const inNamespace = config.peerAuthentications.filter((pa) => pa.namespace === entry.namespace);
-  const workloadPolicy = inNamespace.find((pa) => pa.selector && labelsMatch(pa.selector, entry.workload.labels));
-  const namespacePolicy = inNamespace.find((pa) => !pa.selector);
-  const meshPolicy = config.peerAuthentications.find((pa) => pa.namespace === ROOT_NAMESPACE && !pa.selector);
-  return workloadPolicy?.portModes.get(containerPort) ?? workloadPolicy?.mode ?? namespacePolicy?.mode ?? meshPolicy?.mode ?? 'PERMISSIVE';
-}
-
 function clientCertHeader(server: PodEntry, peer: PeerInfo): string {
   const hash = createHash('sha256').update(peer.workload.principal).digest('hex');
   return `By=${server.workload.principal};Hash=${hash};Subject="";URI=${peer.workload.principal}`;
@@ -104,8 +96,10 @@ export function inboundHandler(deps: ProxyDeps, entry: PodEntry, containerPort: 
     const peer = deps.rt.peers.decode(downstream.headers[PEER_HEADER]);
     delete downstream.headers[PEER_HEADER];
     const mtls = peer?.mtls ?? false;
-    if (!mtls && mtlsMode(deps.rt.config(), entry, containerPort) === 'STRICT') {
-      // A plaintext client never gets past the TLS handshake of a STRICT workload.
+    const mode = peerAuthenticationMode(deps.rt.config(), entry.workload, containerPort);
+    // A plaintext client never gets past the TLS handshake of a STRICT workload, and a DISABLE
+    // one terminates no TLS, so an mTLS client's handshake meets the plaintext chain and fails.
+    if ((!mtls && mode === 'STRICT') || (mtls && mode === 'DISABLE')) {
       req.socket.destroy();
       return;
     }
@@ -135,7 +129,8 @@ export function inboundHandler(deps: ProxyDeps, entry: PodEntry, containerPort: 
       flags: result.flags,
       mtls,
     }), elapsed);
-    writeResult(res, result, { 'x-envoy-upstream-service-time': String(Math.round(elapsed)) });
+    // Inbound HCMs name the server istio-envoy, overwriting the app's (a client sidecar overwrites it again with envoy).
+    writeResult(res, result, { server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(elapsed)) });
   });
 }
 
@@ -147,15 +142,19 @@ export function gatewayHandler(deps: ProxyDeps, entry: PodEntry): http.RequestLi
     delete downstream.headers[PEER_HEADER];
     // Traffic from inside the mesh says which gateway port it called; from outside it is the http port.
     downstream.port = peer?.port ?? 80;
-    ensureTraceHeaders(downstream.headers);
+    propagateTrace(downstream.headers, tracePlanFor(deps.rt.config(), entry.workload, 'client'), deps.rt.random);
     const started = performance.now();
     const result = await deps.envoy.gateway(proxy, downstream, deps.rt.resolver.gatewayPorts(entry, downstream.port));
-    recordSourceRequest(deps, proxy, entry, result, started);
+    if (!result.refused) recordSourceRequest(deps, proxy, entry, result, started);
     writeResult(res, result, { server: 'istio-envoy' });
   });
 }
 
-/** A sidecar's merged Prometheus endpoint (:15020/stats/prometheus). */
+/**
+ * A sidecar's status port 15020: the merged Prometheus endpoint, which the agent serves at both
+ * /stats/prometheus and /metrics, and /healthz/ready (istio/istio@1.30.3
+ * pilot/cmd/pilot-agent/status/server.go, the mux of Server.Run).
+ */
 export function statsHandler(metrics: MeshMetrics, proxyKey: string): http.RequestListener {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://stats.invalid').pathname;

@@ -98,6 +98,13 @@ describe('retries', () => {
     expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'gw-0').map((e) => e.attempt)).toEqual([1, 2, 3, 4]);
   });
 
+  it('retries without attempts turn retrying off, even on connect-failure (istio/istio@1.30.3 pilot/pkg/networking/core/route/retry/retry.go ConvertPolicy)', async () => {
+    const [pod] = await backend();
+    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { perTryTimeout: '2s', retryOn: 'gateway-error' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.forward(client, { url: 'http://backend:8080/?status=503', idPrefix: 'off-' });
+    expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'off-0')).toHaveLength(1);
+  });
+
   it('retriable-4xx retries 409 Conflict and nothing else of the 4xx', async () => {
     const [pod] = await backend();
     await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 2, retryOn: 'retriable-4xx' }, route: [{ destination: { host: 'backend' } }] }] }));

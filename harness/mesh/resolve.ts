@@ -18,11 +18,24 @@ interface ServicePort {
 
 /** Protocols Istio proxies as opaque TCP (no HTTP routing), chosen by appProtocol or the port name's prefix. */
 const OPAQUE_PROTOCOLS = new Set(['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis', 'udp']);
+/** What else `protocol.Parse` knows (istio/istio@1.30.3 pkg/config/protocol/instance.go); any other name is sniffed. */
+const HTTP_PROTOCOLS = new Set(['grpc', 'grpc-web', 'http', 'http_proxy', 'http2']);
+/** SMTP, DNS, MySQL, MongoDB: a port without a known protocol is TCP here, not sniffed. */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 
-/** Whether Istio would treat this Service port as TCP: its http routes then do not apply. */
+/**
+ * Whether Istio would treat this Service port as TCP, so its http routes do not apply: as
+ * istio/istio@1.30.3 pkg/config/kube/conversion.go ConvertProtocol decides it (the same at 1.29.6
+ * and 1.31.0-rc.0): appProtocol over the name, Kubernetes' `kubernetes.io/wss` as HTTPS, the
+ * prefix before the first dash (`grpc-web` whole), and the well-known ports for the rest.
+ */
 export function isOpaquePort(port: ServicePort): boolean {
-  const protocol = (port.appProtocol ?? port.name?.split('-')[0] ?? '').toLowerCase();
-  return OPAQUE_PROTOCOLS.has(protocol);
+  const name = (port.appProtocol ?? port.name ?? '').toLowerCase();
+  if (name === 'kubernetes.io/wss') return true;
+  if (name === 'kubernetes.io/h2c' || name === 'kubernetes.io/ws') return false;
+  const protocol = name.startsWith('grpc-web') ? 'grpc-web' : name.split('-')[0]!;
+  if (OPAQUE_PROTOCOLS.has(protocol)) return true;
+  return !HTTP_PROTOCOLS.has(protocol) && WELL_KNOWN_TCP_PORTS.has(port.port);
 }
 
 export type Target =
@@ -43,11 +56,19 @@ export interface Endpoint {
   /** A sidecar or gateway answers on this endpoint and accepts (emulated) mTLS. */
   meshProxy: boolean;
   /**
-   * The pod carries a sidecar (Istio's `tlsMode: istio` endpoint label), so a client's auto mTLS
-   * chooses mTLS for it even on a port its sidecar does not capture (istio/istio@1.30.3
-   * pilot/pkg/networking/core/cluster_tls.go: the transport socket matches the endpoint's tlsMode).
+   * The pod is labelled `security.istio.io/tlsMode: istio` (the sidecar injector sets it; gateways
+   * lack it), so a client's auto mTLS may choose mTLS for it even on a port its sidecar does not
+   * capture (istio/istio@1.30.3 pilot/pkg/serviceregistry/kube/conversion.go PodTLSMode,
+   * pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled).
    */
   istioTlsMode: boolean;
+  /** The pod's port the endpoint stands for, whose PeerAuthentication port level applies. */
+  containerPort?: number;
+}
+
+/** Istio's endpoint tlsMode: the pod label, `disabled` when absent (pilot/pkg/model/service.go GetTLSModeFromEndpointLabels). */
+function hasIstioTlsMode(entry: PodEntry | undefined): boolean {
+  return entry?.workload.labels['security.istio.io/tlsMode'] === 'istio';
 }
 
 function servicePorts(service: ReadonlyKubeObject): ServicePort[] {
@@ -71,6 +92,19 @@ export class Resolver {
 
   private service(name: string, namespace: string): ReadonlyKubeObject | undefined {
     return this.host.get('', 'Service', namespace, name);
+  }
+
+  /**
+   * Whether a sidecar has an HTTP listener on `port`: some Service or ServiceEntry it imports has
+   * that port with HTTP or a sniffed protocol (a ServiceEntry's by its `protocol`). Only there does
+   * an unknown host meet the HTTP route table's catch-all; elsewhere it takes the virtual outbound
+   * listener's TCP path (istio/istio@1.30.3 pilot/pkg/networking/core/listener.go, httproute.go).
+   */
+  hasHttpListener(port: number, config: MeshConfig, view: RegistryView): boolean {
+    const services = this.host.list('', 'Service').some((s) => servicePorts(s).some((p) => p.port === port && !isOpaquePort(p)) && view.service(s, port));
+    return services || config.serviceEntries.some((e) =>
+      e.ports.some((p) => p.number === port && !isOpaquePort({ port: p.number, name: p.protocol, targetPort: p.number })) && e.hosts.some((h) => view.serviceEntry(e, h, port)),
+    );
   }
 
   /**
@@ -128,7 +162,7 @@ export class Resolver {
   private podIpEndpoints(ip: string, port: number): Endpoint[] {
     const pod = this.host.list('', 'Pod').find((p) => p.status?.podIP === ip);
     const entry = pod && this.pods.get(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`);
-    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: entry.meshProxy }] : [];
+    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: hasIstioTlsMode(entry), containerPort: port }] : [];
   }
 
   /**
@@ -166,7 +200,8 @@ export class Resolver {
           address: entry && containerPort !== undefined ? podAddress(entry, containerPort) : null,
           pod: entry,
           meshProxy: entry !== undefined && containerPort !== undefined && proxyAnswers(entry, containerPort),
-          istioTlsMode: entry?.meshProxy ?? false,
+          istioTlsMode: hasIstioTlsMode(entry),
+          containerPort,
         };
       });
   }

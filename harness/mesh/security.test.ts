@@ -58,6 +58,25 @@ describe('mutual TLS', () => {
     expect(results[0]!.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
   });
 
+  it('auto mTLS honours PeerAuthentication DISABLE: the server gets plaintext and no XFCC; ISTIO_MUTUAL towards it is a reset (istio/istio@1.30.3 pilot/pkg/xds/endpoints/mtls_checker.go checkMtlsEnabled)', async () => {
+    await world.apply(peerAuthentication('httpbin', 'default', { selector: { matchLabels: { app: 'httpbin' } }, mtls: { mode: 'DISABLE' } }));
+    const plaintext = (await world.forward(client, { url: 'http://httpbin:8080/' })).results[0]!;
+    expect(plaintext.status).toBe(200);
+    expect(headersSeen(plaintext.body)['x-forwarded-client-cert']).toBeUndefined();
+    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' }, spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } });
+    const forced = (await world.forward(client, { url: 'http://httpbin:8080/' })).results[0]!;
+    expect(forced.status).toBe(503);
+    expect(forced.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
+  });
+
+  it('auto mTLS keys on the pod label security.istio.io/tlsMode: a sidecar pod labelled "disabled" gets plaintext (pilot/pkg/serviceregistry/kube/conversion.go PodTLSMode)', async () => {
+    world.service('opted-out', { app: 'opted-out' });
+    await world.pod({ name: 'opted-out-1', labels: { app: 'opted-out', 'security.istio.io/tlsMode': 'disabled' } });
+    const { results } = await world.forward(client, { url: 'http://opted-out:8080/' });
+    expect(results[0]!.status).toBe(200);
+    expect(headersSeen(results[0]!.body)['x-forwarded-client-cert']).toBeUndefined();
+  });
+
   it('workshop traffic shifting: DestinationRule ISTIO_MUTUAL with subsets keeps mTLS', async () => {
     await world.apply({
       apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' },

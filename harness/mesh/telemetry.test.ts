@@ -104,6 +104,15 @@ describe('metrics', () => {
     expect(raw.data.result.length).toBeGreaterThan(0);
     expect(raw.data.result[0]!.metric.__name__).toBe('istio_requests_total');
     expect(await query('rate(istio_requests_total[1m])')).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    // Istio's standard labels (istio.io docs/reference/config/metrics) and the scrape's target labels
+    // (istio/istio@1.30.3 samples/addons/prometheus.yaml, job kubernetes-pods: pod labels, namespace, pod).
+    const scraped = await query('istio_requests_total{reporter="destination",namespace="default",app="distributor"}');
+    expect(scraped.data.result[0]!.metric).toMatchObject({
+      job: 'kubernetes-pods', source_cluster: 'Kubernetes', destination_cluster: 'Kubernetes',
+      source_canonical_service: 'requester', destination_canonical_service: 'distributor', destination_canonical_revision: expect.stringMatching(/^v[12]$/),
+    });
+    expect(scraped.data.result[0]!.metric.pod).toMatch(/^distributor-v[12]/);
+    expect(scraped.data.result[0]!.metric.instance).toMatch(/^10\.244\.0\.\d+:15020$/);
   });
 
   it('addon stand-ins: Kiali redirects / to /kiali/ (302), Grafana and Jaeger serve their UI; other images are not addons', async () => {

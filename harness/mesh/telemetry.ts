@@ -1,9 +1,16 @@
-/** Istio's standard metric labels for one request, as a source or destination proxy reports it. */
+/**
+ * Istio's standard metric labels for one request, as a source or destination proxy reports it
+ * (https://istio.io/latest/docs/reference/config/metrics/: the canonical service and revision
+ * labels, and the cluster, whose default ID is "Kubernetes", istio/istio@1.30.3
+ * pkg/config/constants/constants.go DefaultClusterName).
+ */
 import { serviceNameOf } from './hosts.js';
 import type { Labels } from './metrics.js';
 import type { Workload } from './workload.js';
 
-type WorkloadLabels = Pick<Workload, 'name' | 'namespace' | 'app' | 'version' | 'principal'>;
+type WorkloadLabels = Pick<Workload, 'name' | 'namespace' | 'app' | 'version' | 'principal' | 'canonicalService' | 'canonicalRevision'>;
+
+const CLUSTER_ID = 'Kubernetes';
 
 interface RequestFacts {
   reporter: 'source' | 'destination';
@@ -25,11 +32,17 @@ export function requestLabels(facts: RequestFacts): Labels {
     source_principal: facts.mtls ? facts.source?.principal ?? 'unknown' : 'unknown',
     source_app: facts.source?.app ?? 'unknown',
     source_version: facts.source?.version ?? 'unknown',
+    source_canonical_service: facts.source?.canonicalService ?? 'unknown',
+    source_canonical_revision: facts.source?.canonicalRevision ?? 'latest',
+    source_cluster: facts.source ? CLUSTER_ID : 'unknown',
     destination_workload: facts.destination?.name ?? 'unknown',
     destination_workload_namespace: facts.destination?.namespace ?? 'unknown',
     destination_principal: facts.mtls ? facts.destination?.principal ?? 'unknown' : 'unknown',
     destination_app: facts.destination?.app ?? 'unknown',
     destination_version: facts.destination?.version ?? 'unknown',
+    destination_canonical_service: facts.destination?.canonicalService ?? 'unknown',
+    destination_canonical_revision: facts.destination?.canonicalRevision ?? 'latest',
+    destination_cluster: facts.destination ? CLUSTER_ID : 'unknown',
     destination_service: facts.destinationService,
     destination_service_name: fqdn && service ? service.name : facts.destinationService,
     destination_service_namespace: fqdn && service ? service.namespace : 'unknown',

@@ -12,6 +12,9 @@ export interface Workload {
   namespace: string;
   app: string;
   version: string;
+  /** service.istio.io/canonical-name and -revision, as the injector labels the pod (or the same fallbacks). */
+  canonicalService: string;
+  canonicalRevision: string;
   serviceAccount: string;
   /** spiffe://cluster.local/ns/NS/sa/SA */
   principal: string;
@@ -59,6 +62,9 @@ export function workloadOf(pod: ReadonlyKubeObject): Workload {
     namespace,
     app: labels.app ?? labels['app.kubernetes.io/name'] ?? name,
     version: labels.version ?? labels['app.kubernetes.io/version'] ?? 'unknown',
+    // istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+    canonicalService: labels['service.istio.io/canonical-name'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? name,
+    canonicalRevision: labels['service.istio.io/canonical-revision'] ?? labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest',
     serviceAccount,
     principal: `spiffe://cluster.local/ns/${namespace}/sa/${serviceAccount}`,
     labels,

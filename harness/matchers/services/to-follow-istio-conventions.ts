@@ -40,7 +40,8 @@ export function conventionViolations({ service, pods }: ServiceWithPods): string
       const known = isIstioProtocol(port.appProtocol) || KUBERNETES_APP_PROTOCOLS.includes(port.appProtocol);
       if (!known) violations.push(`${label}: appProtocol "${port.appProtocol}" is not a protocol Istio knows (${ISTIO_PROTOCOLS.join(', ')})`);
     } else if (!port.name) {
-      violations.push(`${label}: unnamed and without appProtocol, so Istio treats it as plain TCP; name it e.g. "http" or "http-web"`);
+      // An unnamed port is protocol.Unsupported, i.e. sniffed, but TCP on the well-known ports (istio/istio@1.30.3 pkg/config/kube/conversion.go ConvertProtocol).
+      violations.push(`${label}: unnamed and without appProtocol, so Istio has to guess its protocol (sniffing; on 25, 53, 3306 and 27017 it is plain TCP); name it e.g. "http" or "http-web"`);
     } else if (!isIstioProtocol(port.name)) {
       violations.push(`${label}: name "${port.name}" does not start with a protocol (${ISTIO_PROTOCOLS.join(', ')}) and there is no appProtocol`);
     }

@@ -95,6 +95,8 @@ export interface Pod {
   echo: EchoServer;
 }
 
+const PROMETHEUS_MERGE = { 'prometheus.io/path': '/stats/prometheus', 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' };
+
 export class MeshWorld {
   readonly host = new FakeHost();
   readonly plane: DataPlane;
@@ -124,8 +126,10 @@ export class MeshWorld {
       metadata: {
         name: spec.name,
         namespace,
-        labels: { ...spec.labels, 'pod-template-hash': hash },
-        ...(spec.annotations ? { annotations: spec.annotations } : {}),
+        // The injector's label on a sidecar pod (istio/istio@1.30.3 files/injection-template.yaml), which auto mTLS keys on,
+        // and its Prometheus merge annotations (pkg/kube/inject/webhook.go applyPrometheusMerge), which the addon scrapes by.
+        labels: { ...(spec.sidecar !== false ? { 'security.istio.io/tlsMode': 'istio' } : {}), ...spec.labels, 'pod-template-hash': hash },
+        annotations: { ...(spec.sidecar !== false ? PROMETHEUS_MERGE : {}), ...spec.annotations },
         ownerReferences: [{ kind: 'ReplicaSet', name: `${workload}-${hash}` }],
       },
       spec: { containers, serviceAccountName: spec.serviceAccount },
@@ -157,7 +161,7 @@ export class MeshWorld {
     const labels = { istio: kind, app: name };
     const pod = this.host.apply({
       apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: `${name}-1`, namespace: 'istio-system', labels },
+      metadata: { name: `${name}-1`, namespace: 'istio-system', labels, annotations: PROMETHEUS_MERGE },
       spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }], serviceAccountName: `${name}-service-account` },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });

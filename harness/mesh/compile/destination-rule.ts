@@ -21,12 +21,12 @@ function trafficPolicy(f: Fields, value: unknown, path: string): TrafficPolicy {
       maxRequestsPerConnection: f.integer(http?.maxRequestsPerConnection, `${path}.connectionPool.http.maxRequestsPerConnection`, 0),
     },
     outlierDetection: outlier && {
-      // consecutiveErrors is the deprecated name, counting gateway errors.
-      consecutive5xxErrors:
-        f.integer(outlier.consecutive5xxErrors, `${op}.consecutive5xxErrors`, 0) ??
-        (outlier.consecutiveErrors === undefined && outlier.consecutiveGatewayErrors === undefined ? 5 : undefined),
-      consecutiveGatewayErrors:
-        f.integer(outlier.consecutiveGatewayErrors, `${op}.consecutiveGatewayErrors`, 0) ?? f.integer(outlier.consecutiveErrors, `${op}.consecutiveErrors`, 0),
+      // Istio passes on only consecutive5xxErrors and consecutiveGatewayErrors; the deprecated
+      // consecutiveErrors reaches no Envoy (istio/istio@1.30.3 pilot/pkg/networking/core/
+      // cluster_traffic_policy.go applyOutlierDetection; its webhook only warns about it), and an
+      // unset Consecutive_5xx keeps Envoy's default of 5.
+      consecutive5xxErrors: f.integer(outlier.consecutive5xxErrors, `${op}.consecutive5xxErrors`, 0) ?? 5,
+      consecutiveGatewayErrors: f.integer(outlier.consecutiveGatewayErrors, `${op}.consecutiveGatewayErrors`, 0),
       baseEjectionTimeMs: f.duration(outlier.baseEjectionTime, `${op}.baseEjectionTime`) ?? 30_000,
       maxEjectionPercent: f.integer(outlier.maxEjectionPercent, `${op}.maxEjectionPercent`, 0, 100) ?? 10,
     },

@@ -28,6 +28,7 @@ export function compileServiceEntry(obj: ReadonlyKubeObject): ServiceEntry {
       return {
         number: f.integer(p.number, `spec.ports[${i}].number`, 1, 65535) ?? f.fail(`spec.ports[${i}].number`, 'is required'),
         name: f.string(p.name, `spec.ports[${i}].name`),
+        protocol: f.string(p.protocol, `spec.ports[${i}].protocol`),
         targetPort: f.integer(p.targetPort, `spec.ports[${i}].targetPort`, 1, 65535),
       };
     }),

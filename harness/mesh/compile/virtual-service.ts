@@ -98,7 +98,8 @@ function retries(f: Fields, value: unknown, path: string): RetryPolicy | undefin
   const r = f.object(value, path);
   if (!r) return undefined;
   const policy: RetryPolicy = {
-    attempts: f.integer(r.attempts, `${path}.attempts`, 0) ?? 2,
+    // Unset attempts is proto3's 0, which turns retries off (istio/istio@1.30.3 pilot/pkg/networking/core/route/retry/retry.go ConvertPolicy).
+    attempts: f.integer(r.attempts, `${path}.attempts`, 0) ?? 0,
     perTryTimeoutMs: f.duration(r.perTryTimeout, `${path}.perTryTimeout`),
     retryOn: new Set(),
     retriableStatusCodes: new Set(),

@@ -23,13 +23,25 @@ interface IstioInstallOptions {
   nativeSidecars: NativeSidecarMode;
 }
 
+/** The demo profile's extension providers (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/files/profile-demo.yaml). */
+const DEMO_EXTENSION_PROVIDERS = [
+  'extensionProviders:',
+  '- name: otel',
+  '  envoyOtelAls: { service: opentelemetry-collector.observability.svc.cluster.local, port: 4317 }',
+  '- name: skywalking',
+  '  skywalking: { service: tracing.istio-system.svc.cluster.local, port: 11800 }',
+  '- name: otel-tracing',
+  '  opentelemetry: { service: opentelemetry-collector.observability.svc.cluster.local, port: 4317 }',
+  '- name: jaeger',
+  '  opentelemetry: { service: jaeger-collector.istio-system.svc.cluster.local, port: 4317 }',
+];
+
 function meshConfig(profile: SimIstioProfile): string {
   return [
     ...(profile === 'demo' ? ['accessLogFile: /dev/stdout'] : []),
     'defaultConfig:',
     '  discoveryAddress: istiod.istio-system.svc:15012',
-    ...(profile === 'demo' ? ['  tracing:', '    sampling: 100'] : []),
-    `enableTracing: ${profile === 'demo'}`,
+    ...(profile === 'demo' ? DEMO_EXTENSION_PROVIDERS : []),
     'outboundTrafficPolicy:',
     '  mode: ALLOW_ANY',
     'rootNamespace: istio-system',
