@@ -15,7 +15,10 @@ const cli = path.join(rootDir, 'dist/harness/cli/bin.js');
 const filters = process.argv.slice(2);
 const outDir = mkdtempSync(path.join(tmpdir(), 'meshspec-catalogue-bench-'));
 
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs the CLI over the selected scenarios; wall time, load around it and Vitest's JSON report. */
@@ -39,9 +42,7 @@ async function runCatalogue(label, selection) {
 
 /** Each scenario file's own duration in a run, slowest first. */
 function fileDurations(report) {
-  return report.testResults
-    .map((file) => ({ file: path.relative(rootDir, file.name), ms: file.endTime - file.startTime }))
-    .sort((a, b) => b.ms - a.ms);
+  return report.testResults.map((file) => ({ file: path.relative(rootDir, file.name), ms: file.endTime - file.startTime })).sort((a, b) => b.ms - a.ms);
 }
 
 function line(run, note) {
@@ -52,13 +53,14 @@ function line(run, note) {
 
 try {
   console.log(`cores: ${availableParallelism()}, load average (1, 5, 15 min): ${load()}`);
-  const catalogue = await runCatalogue('catalogue', filters.flatMap((filter) => ['--filter', filter]));
+  const catalogue = await runCatalogue(
+    'catalogue',
+    filters.flatMap((filter) => ['--filter', filter]),
+  );
   const durations = fileDurations(catalogue.report);
   const slowest = durations[0];
   const sumMs = durations.reduce((sum, file) => sum + file.ms, 0);
-  const scenario = JSON.parse(
-    (await execa('node', [cli, 'list', slowest.file, '--json'], { cwd: rootDir })).stdout,
-  )[0].name;
+  const scenario = JSON.parse((await execa('node', [cli, 'list', slowest.file, '--json'], { cwd: rootDir })).stdout)[0].name;
   const alone = await runCatalogue('slowest alone', ['--filter', scenario]);
 
   console.log(`${durations.length} scenario files; slowest in the catalogue: ${slowest.file} (${seconds(slowest.ms)})`);

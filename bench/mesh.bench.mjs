@@ -31,13 +31,27 @@ const SERVICES = option('services', 100);
 const NS = 'bench';
 const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
 const pod = (name, labels, ip) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { ...labels, 'pod-template-hash': '5d8f7c9b4' } },
-  spec: { serviceAccountName: 'default', containers: [{ name: 'app', image: 'meshspec/echo', ports: [{ name: 'http', containerPort: 8080 }] }, { name: 'istio-proxy', image: 'istio/proxyv2' }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS, labels: { ...labels, 'pod-template-hash': '5d8f7c9b4' } },
+  spec: {
+    serviceAccountName: 'default',
+    containers: [
+      { name: 'app', image: 'meshspec/echo', ports: [{ name: 'http', containerPort: 8080 }] },
+      { name: 'istio-proxy', image: 'istio/proxyv2' },
+    ],
+  },
   status: { phase: 'Running', podIP: ip, ...ready },
 });
-const service = (name, app) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { selector: { app }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } });
+const service = (name, app) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: NS },
+  spec: { selector: { app }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+});
 const istio = (kind, name, spec) => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace: NS }, spec });
-const virtualService = (host) => istio('VirtualService', host, { hosts: [host], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host, subset: 'v1' } }] }] });
+const virtualService = (host) =>
+  istio('VirtualService', host, { hosts: [host], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host, subset: 'v1' } }] }] });
 const destinationRule = (host) => istio('DestinationRule', host, { host, subsets: [{ name: 'v1', labels: { version: 'v1' } }] });
 
 // The sim's store with a registry that knows every kind used here; createMeshHost reads only these two.
@@ -55,7 +69,8 @@ create(pod('echo-5d8f7c9b4-q8zkm', { app: 'echo', version: 'v1' }, '10.244.0.2')
 create(service('echo', 'echo'));
 create(virtualService('echo'));
 create(destinationRule('echo'));
-for (let i = 0; i < PODS; i++) create(pod(`filler-${i}`, { app: `filler-${i % SERVICES}`, version: 'v1' }, `10.244.${4 + Math.floor(i / 250)}.${(i % 250) + 1}`));
+for (let i = 0; i < PODS; i++)
+  create(pod(`filler-${i}`, { app: `filler-${i % SERVICES}`, version: 'v1' }, `10.244.${4 + Math.floor(i / 250)}.${(i % 250) + 1}`));
 for (let i = 0; i < SERVICES; i++) {
   create(service(`filler-${i}`, `filler-${i}`));
   create(virtualService(`filler-${i}`));
@@ -67,7 +82,11 @@ const byNamespaceName = (a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.na
 /** MeshHost with every list and get deep-copied (and each list sorted anew) for the caller. */
 const copying = {
   ...sharing,
-  list: (group, kind, namespace) => sharing.list(group, kind, namespace).map((o) => structuredClone(o)).sort(byNamespaceName),
+  list: (group, kind, namespace) =>
+    sharing
+      .list(group, kind, namespace)
+      .map((o) => structuredClone(o))
+      .sort(byNamespaceName),
   get: (group, kind, namespace, name) => {
     const found = sharing.get(group, kind, namespace, name);
     return found && structuredClone(found);
@@ -98,19 +117,23 @@ const targets = {
 function request(target) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    http.get({ ...target, agent }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${res.statusCode}`))));
-    }).on('error', reject);
+    http
+      .get({ ...target, agent }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`status ${res.statusCode}`))));
+      })
+      .on('error', reject);
   });
 }
 
 async function load(target, concurrency, seconds) {
   const latencies = [];
   const until = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) latencies.push(await request(target));
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) latencies.push(await request(target));
+    }),
+  );
   return latencies;
 }
 
@@ -134,15 +157,27 @@ const total = SECONDS * ROUNDS;
 const rows = Object.fromEntries(Object.entries(results).map(([name, r]) => [name, { serial: summary(r.serial, total), parallel: summary(r.parallel, total) }]));
 const ms = (v) => `${v.toFixed(3)} ms`;
 console.log(`mesh.bench: ${ROUNDS} rounds x ${SECONDS}s per load, loopback, node ${process.version}`);
-console.log(`namespace ${NS}: ${PODS + 2} pods, ${SERVICES + 1} Services, ${SERVICES + 1} VirtualServices, ${SERVICES + 1} DestinationRules; route: VirtualService -> subset v1`);
-console.log(`${'path'.padEnd(34)}${'serial p50'.padStart(10)} ${'serial p99'.padStart(12)} ${'rps @1'.padStart(8)} ${`rps @${CONCURRENCY}`.padStart(10)} ${`p50 @${CONCURRENCY}`.padStart(10)} ${`p99 @${CONCURRENCY}`.padStart(10)}`);
+console.log(
+  `namespace ${NS}: ${PODS + 2} pods, ${SERVICES + 1} Services, ${SERVICES + 1} VirtualServices, ${SERVICES + 1} DestinationRules; route: VirtualService -> subset v1`,
+);
+console.log(
+  `${'path'.padEnd(34)}${'serial p50'.padStart(10)} ${'serial p99'.padStart(12)} ${'rps @1'.padStart(8)} ${`rps @${CONCURRENCY}`.padStart(10)} ${`p50 @${CONCURRENCY}`.padStart(10)} ${`p99 @${CONCURRENCY}`.padStart(10)}`,
+);
 for (const [name, { serial, parallel }] of Object.entries(rows)) {
-  console.log(`${targets[name].label.padEnd(34)}${ms(serial.p50).padStart(10)} ${ms(serial.p99).padStart(12)} ${serial.rps.toFixed(0).padStart(8)} ${parallel.rps.toFixed(0).padStart(10)} ${ms(parallel.p50).padStart(10)} ${ms(parallel.p99).padStart(10)}`);
+  console.log(
+    `${targets[name].label.padEnd(34)}${ms(serial.p50).padStart(10)} ${ms(serial.p99).padStart(12)} ${serial.rps.toFixed(0).padStart(8)} ${parallel.rps.toFixed(0).padStart(10)} ${ms(parallel.p50).padStart(10)} ${ms(parallel.p99).padStart(10)}`,
+  );
 }
 const { direct, copying: before, sharing: after } = rows;
-console.log(`per request through the sidecars (serial p50): shared ${ms(after.serial.p50)}, copied ${ms(before.serial.p50)}; added over direct: shared +${ms(after.serial.p50 - direct.serial.p50)}, copied +${ms(before.serial.p50 - direct.serial.p50)}`);
-console.log(`ratio shared/copied (baseline: the same route with every object deep-copied, measured in this run): latency p50 x${(after.serial.p50 / before.serial.p50).toFixed(2)}, p99 x${(after.serial.p99 / before.serial.p99).toFixed(2)}; throughput @${CONCURRENCY} x${(after.parallel.rps / before.parallel.rps).toFixed(2)}`);
-console.log(`ratio shared/direct: latency p50 x${(after.serial.p50 / direct.serial.p50).toFixed(2)}; throughput @${CONCURRENCY} x${(after.parallel.rps / direct.parallel.rps).toFixed(2)}`);
+console.log(
+  `per request through the sidecars (serial p50): shared ${ms(after.serial.p50)}, copied ${ms(before.serial.p50)}; added over direct: shared +${ms(after.serial.p50 - direct.serial.p50)}, copied +${ms(before.serial.p50 - direct.serial.p50)}`,
+);
+console.log(
+  `ratio shared/copied (baseline: the same route with every object deep-copied, measured in this run): latency p50 x${(after.serial.p50 / before.serial.p50).toFixed(2)}, p99 x${(after.serial.p99 / before.serial.p99).toFixed(2)}; throughput @${CONCURRENCY} x${(after.parallel.rps / before.parallel.rps).toFixed(2)}`,
+);
+console.log(
+  `ratio shared/direct: latency p50 x${(after.serial.p50 / direct.serial.p50).toFixed(2)}; throughput @${CONCURRENCY} x${(after.parallel.rps / direct.parallel.rps).toFixed(2)}`,
+);
 
 agent.destroy();
 await echo.close();

@@ -16,7 +16,11 @@ const benches = readdirSync(benchDir)
   .sort();
 
 if (benches.length === 0) {
-  console.error(`no benchmark matches ${wanted.join(', ')}; available: ${readdirSync(benchDir).filter((f) => f.endsWith('.bench.mjs')).join(', ')}`);
+  console.error(
+    `no benchmark matches ${wanted.join(', ')}; available: ${readdirSync(benchDir)
+      .filter((f) => f.endsWith('.bench.mjs'))
+      .join(', ')}`,
+  );
   process.exit(2);
 }
 

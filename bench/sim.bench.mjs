@@ -26,15 +26,19 @@ const fmt = (ms) => `${ms.toFixed(0)} ms`;
 async function rate(count, concurrency, send) {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
   return count / ((performance.now() - started) / 1000);
 }
 
 async function call(dispatcher, base, token, method, path, body, contentType) {
   const res = await request(`${base}${path}`, {
-    dispatcher, method, body,
+    dispatcher,
+    method,
+    body,
     headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
   });
   const text = await res.body.text();
@@ -67,14 +71,42 @@ try {
   const dispatcher = new Agent({ connect: { ca }, connections: CONCURRENCY });
 
   // 2. A Deployment of meshed echo pods, apply to all ready.
-  await call(dispatcher, sim.server, token, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: 'bench', labels: { 'istio-injection': 'enabled' } } }), 'application/json');
+  await call(
+    dispatcher,
+    sim.server,
+    token,
+    'POST',
+    '/api/v1/namespaces',
+    JSON.stringify({ metadata: { name: 'bench', labels: { 'istio-injection': 'enabled' } } }),
+    'application/json',
+  );
   const deployment = {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'echo', namespace: 'bench' },
-    spec: { replicas: PODS, selector: { matchLabels: { app: 'echo' } }, template: { metadata: { labels: { app: 'echo' } }, spec: { containers: [{ name: 'echo', image: 'meshspec/echo:dev', ports: [{ containerPort: 8080 }] }] } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'echo', namespace: 'bench' },
+    spec: {
+      replicas: PODS,
+      selector: { matchLabels: { app: 'echo' } },
+      template: {
+        metadata: { labels: { app: 'echo' } },
+        spec: { containers: [{ name: 'echo', image: 'meshspec/echo:dev', ports: [{ containerPort: 8080 }] }] },
+      },
+    },
   };
   const t0 = performance.now();
-  await call(dispatcher, sim.server, token, 'PATCH', '/apis/apps/v1/namespaces/bench/deployments/echo?fieldManager=bench', JSON.stringify(deployment), 'application/apply-patch+yaml');
-  await until(`${PODS} ready pods`, async () => JSON.parse(await call(dispatcher, sim.server, token, 'GET', '/apis/apps/v1/namespaces/bench/deployments/echo')).status?.readyReplicas === PODS);
+  await call(
+    dispatcher,
+    sim.server,
+    token,
+    'PATCH',
+    '/apis/apps/v1/namespaces/bench/deployments/echo?fieldManager=bench',
+    JSON.stringify(deployment),
+    'application/apply-patch+yaml',
+  );
+  await until(
+    `${PODS} ready pods`,
+    async () => JSON.parse(await call(dispatcher, sim.server, token, 'GET', '/apis/apps/v1/namespaces/bench/deployments/echo')).status?.readyReplicas === PODS,
+  );
   const podsReady = performance.now() - t0;
 
   // 3. Apply and list rates against a bare HTTPS server answering a fixed JSON body.
@@ -87,12 +119,23 @@ try {
   await new Promise((r) => baseline.listen(0, '127.0.0.1', r));
   const baselineUrl = `https://127.0.0.1:${baseline.address().port}`;
   const baselineDispatcher = new Agent({ connect: { ca: certs.caPem }, connections: CONCURRENCY });
-  const configMap = (i) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'bench', labels: { bench: 'yes' } }, data: { value: String(i) } });
+  const configMap = (i) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'bench', labels: { bench: 'yes' } },
+      data: { value: String(i) },
+    });
   const applyPath = (i) => `/api/v1/namespaces/bench/configmaps/cm-${i}?fieldManager=bench`;
   const listPath = '/api/v1/namespaces/bench/configmaps?labelSelector=bench%3Dyes';
   const results = {};
   // Alternate sim and baseline so both see the same machine load.
-  for (const [name, dispatch, base] of [['baseline', baselineDispatcher, baselineUrl], ['sim', dispatcher, sim.server], ['baseline2', baselineDispatcher, baselineUrl], ['sim2', dispatcher, sim.server]]) {
+  for (const [name, dispatch, base] of [
+    ['baseline', baselineDispatcher, baselineUrl],
+    ['sim', dispatcher, sim.server],
+    ['baseline2', baselineDispatcher, baselineUrl],
+    ['sim2', dispatcher, sim.server],
+  ]) {
     const key = name.replace('2', '');
     const apply = await rate(REQUESTS, CONCURRENCY, (i) => call(dispatch, base, token, 'PATCH', applyPath(i), configMap(i), 'application/apply-patch+yaml'));
     const list = await rate(Math.max(50, REQUESTS / 4), CONCURRENCY, () => call(dispatch, base, token, 'GET', listPath));
@@ -110,7 +153,9 @@ try {
     const simRate = best(results.sim[op]);
     const baseRate = best(results.baseline[op]);
     const what = op === 'apply' ? 'server-side apply of a ConfigMap' : `list of ${REQUESTS} ConfigMaps by label`;
-    console.log(`${what}: sim ${simRate.toFixed(0)}/s, bare HTTPS baseline ${baseRate.toFixed(0)}/s, ratio ${(simRate / baseRate).toFixed(2)} (concurrency ${CONCURRENCY})`);
+    console.log(
+      `${what}: sim ${simRate.toFixed(0)}/s, bare HTTPS baseline ${baseRate.toFixed(0)}/s, ratio ${(simRate / baseRate).toFixed(2)} (concurrency ${CONCURRENCY})`,
+    );
   }
 } finally {
   await sim.stop();

@@ -28,7 +28,10 @@ const ISTIO_TOLERANCE = 10;
 
 /** sfc32 (PractRand-clean, seedable); two outputs make one uniform double in [0, 1) with 53 random bits. */
 function uniformSource(seed) {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  let a = 0x9e3779b9,
+    b = 0x243f6a88,
+    c = 0xb7e15162,
+    d = seed >>> 0;
   const next = () => {
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
@@ -119,9 +122,7 @@ function measureCase(testCase, uniform) {
   const { share: expected, expectation, verdict } = testCase;
   const n = requiredSampleSize(expectation);
   const oursFails = Uint8Array.from({ length: n + 1 }, (_, k) => (verdict(k, n).pass ? 0 : 1));
-  const istioFails = Uint8Array.from({ length: ISTIO_REQUESTS + 1 }, (_, k) =>
-    Math.abs(k - expected * ISTIO_REQUESTS) > ISTIO_TOLERANCE ? 1 : 0,
-  );
+  const istioFails = Uint8Array.from({ length: ISTIO_REQUESTS + 1 }, (_, k) => (Math.abs(k - expected * ISTIO_REQUESTS) > ISTIO_TOLERANCE ? 1 : 0));
   const rates = (fails, size) => ({
     falseFailure: failureRate(fails, size, expected, uniform),
     worst: worstOf(wrongShares(expected).map((truth) => ({ truth, ...failureRate(fails, size, truth, uniform) }))),
@@ -135,11 +136,16 @@ function measureCase(testCase, uniform) {
  * reachable count) and exact (the count's distribution carried from look to look).
  */
 function measureSequential(testCase, uniform) {
-  const { share: expected, twoWay: { first, second, expectedPercent } } = testCase;
+  const {
+    share: expected,
+    twoWay: { first, second, expectedPercent },
+  } = testCase;
   const plan = sequentialSplitPlan(expectedPercent);
   const { looks } = plan;
   const batches = looks.map((look, i) => look - (i === 0 ? 0 : looks[i - 1]));
-  const CONTINUE = 0, PASS = 1, FAIL = 2;
+  const CONTINUE = 0,
+    PASS = 1,
+    FAIL = 2;
   const decisions = looks.map((look) =>
     Uint8Array.from({ length: look + 1 }, (_, x) => {
       const decision = plan.decide({ [first]: x, [second]: look - x });
@@ -211,8 +217,14 @@ function measureStep(cases, uniform) {
   const largest = Math.max(...expectations.map((expectation) => requiredSampleSize(expectation)));
   const policy = familyPolicy(expectations);
   return {
-    before: rule(DEFAULT_POLICY, cases.map(() => largest)),
-    now: rule(policy, expectations.map((expectation) => requiredSampleSize(expectation, policy))),
+    before: rule(
+      DEFAULT_POLICY,
+      cases.map(() => largest),
+    ),
+    now: rule(
+      policy,
+      expectations.map((expectation) => requiredSampleSize(expectation, policy)),
+    ),
     policy,
   };
 }
@@ -225,7 +237,12 @@ const times = (x) => (Number.isFinite(x) ? `${x >= 10 ? Math.round(x) : x.toFixe
 function printTable(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   for (const row of rows) {
-    console.log(row.map((cell, column) => (column === 0 || cell === '|' ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' ').trimEnd());
+    console.log(
+      row
+        .map((cell, column) => (column === 0 || cell === '|' ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+        .join(' ')
+        .trimEnd(),
+    );
   }
 }
 
@@ -306,9 +323,10 @@ console.log(
 );
 printTable([
   ['budget', 'requests', 'false-fail', 'exact', 'power', ''],
-  ...[['per expectation (before)', step.before, ''], ['per step (now)', step.now, stepMet ? 'targets met' : 'TARGET MISSED']].map(([name, rule, verdict]) => [
-    name, String(rule.requests), sci(rule.measured), sci(rule.exact, 2), rule.power.toFixed(4), verdict,
-  ]),
+  ...[
+    ['per expectation (before)', step.before, ''],
+    ['per step (now)', step.now, stepMet ? 'targets met' : 'TARGET MISSED'],
+  ].map(([name, rule, verdict]) => [name, String(rule.requests), sci(rule.measured), sci(rule.exact, 2), rule.power.toFixed(4), verdict]),
   ['before / now', '', '', times(step.before.exact / step.now.exact), '', ''],
 ]);
 console.log(

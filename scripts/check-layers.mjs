@@ -22,7 +22,10 @@ export function readLayerTable(markdown, file = 'DESIGN.md') {
   const header = lines.findIndex((l) => /^\|\s*folder\s*\|.*\|\s*runs in\s*\|\s*may import\s*\|/.test(l));
   if (header < 0) throw new TableError(`${file}: no layer table (a header row "| folder | ... | runs in | may import |")`);
   for (let i = header + 2; i < lines.length && lines[i].startsWith('|'); i++) {
-    const cells = lines[i].split('|').slice(1, -1).map((c) => c.trim());
+    const cells = lines[i]
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const folder = /^`([^`]+)`$/.exec(cells[0])?.[1]?.replace(/\/$/, '');
     if (!folder) throw new TableError(`${file}:${i + 1}: the first cell must be a folder in backticks, e.g. \`harness/kube/\``);
     const runsIn = cells.at(-2);
@@ -43,7 +46,9 @@ export function checkTable(layers, file = 'DESIGN.md') {
       const other = layers.get(target);
       if (!other) problems.push(`${file}:${layer.line}: ${layer.folder} may import ${target}, which the table does not list`);
       else if (layer.runsIn !== other.runsIn && other.runsIn !== 'both') {
-        problems.push(`${file}:${layer.line}: ${layer.folder} (${layer.runsIn}) may not import ${target} (${other.runsIn}): main-process and worker code stay apart`);
+        problems.push(
+          `${file}:${layer.line}: ${layer.folder} (${layer.runsIn}) may not import ${target} (${other.runsIn}): main-process and worker code stay apart`,
+        );
       }
     }
   }
@@ -114,7 +119,9 @@ export function checkLayers(root) {
     }
     for (const ref of importsOf(file, readFileSync(path.join(root, file), 'utf8'))) {
       if (ref.computed) {
-        problems.push(`${file}:${ref.line}: import(${ref.specifier}) is computed, which hides the edge from the compiler and this check; import a literal path`);
+        problems.push(
+          `${file}:${ref.line}: import(${ref.specifier}) is computed, which hides the edge from the compiler and this check; import a literal path`,
+        );
         continue;
       }
       if (!ref.specifier.startsWith('.')) continue;

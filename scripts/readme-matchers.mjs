@@ -12,4 +12,10 @@ const { matcherTable } = await import(`${root}dist/harness/matchers/registry.js`
 
 const file = `${root}README.md`;
 const readme = readFileSync(file, 'utf8');
-writeFileSync(file, readme.replace(/<!-- matchers:(\w+) -->\n[\s\S]*?<!-- \/matchers -->/g, (_, subject) => `<!-- matchers:${subject} -->\n${matcherTable(subject)}\n<!-- /matchers -->`));
+writeFileSync(
+  file,
+  readme.replace(
+    /<!-- matchers:(\w+) -->\n[\s\S]*?<!-- \/matchers -->/g,
+    (_, subject) => `<!-- matchers:${subject} -->\n${matcherTable(subject)}\n<!-- /matchers -->`,
+  ),
+);

@@ -14,12 +14,20 @@ import { parseManifests } from '../harness/kube/manifests.js';
 const rootDir = fileURLToPath(new URL('..', import.meta.url));
 
 function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : [],
+  );
 }
 
 interface Template {
   metadata?: { annotations?: Record<string, string> };
-  spec?: { containers?: Array<{ image?: string; ports?: Array<{ containerPort: number }>; env?: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }> }> };
+  spec?: {
+    containers?: Array<{
+      image?: string;
+      ports?: Array<{ containerPort: number }>;
+      env?: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }>;
+    }>;
+  };
 }
 
 const echoTemplates = yamlFiles(join(rootDir, 'manifests')).flatMap((file) =>

@@ -33,19 +33,26 @@ describe('layer check', () => {
     appendFileSync(file, "import { scenarioRun } from '../runner/runtime.js';\nvoid scenarioRun;\n");
     const problems = checkLayers(dir);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^harness/kube/poll\\.ts:${lines}: harness/kube may not import harness/runner \\(\\.\\./runner/runtime\\.js\\); DESIGN\\.md:\\d+ lists what it may import$`));
+    expect(problems[0]).toMatch(
+      new RegExp(
+        `^harness/kube/poll\\.ts:${lines}: harness/kube may not import harness/runner \\(\\.\\./runner/runtime\\.js\\); DESIGN\\.md:\\d+ lists what it may import$`,
+      ),
+    );
   });
 
   it('counts type-only imports and re-exports, and refuses computed dynamic imports', () => {
     const dir = copyOfTree();
-    writeFileSync(path.join(dir, 'harness/contract/extra.ts'), [
-      "import type { KubeClients } from '../kube/types.js';",
-      "export type { StepContext } from '../runner/types.js';",
-      "export type Later = import('../sim/index.js').SimCluster;",
-      "const where = '../sim/index.js';",
-      'export const load = () => import(where);',
-      'export type Unused = KubeClients;',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'harness/contract/extra.ts'),
+      [
+        "import type { KubeClients } from '../kube/types.js';",
+        "export type { StepContext } from '../runner/types.js';",
+        "export type Later = import('../sim/index.js').SimCluster;",
+        "const where = '../sim/index.js';",
+        'export const load = () => import(where);',
+        'export type Unused = KubeClients;',
+      ].join('\n'),
+    );
     expect(checkLayers(dir)).toEqual([
       expect.stringMatching(/^harness\/contract\/extra\.ts:1: harness\/contract may not import harness\/kube /),
       expect.stringMatching(/^harness\/contract\/extra\.ts:2: harness\/contract may not import harness\/runner /),
@@ -61,14 +68,16 @@ describe('layer check', () => {
   });
 
   it('refuses a table whose layers form a cycle or mix main-process and worker code', () => {
-    const table = readLayerTable([
-      '| folder | responsibility | runs in | may import |',
-      '|---|---|---|---|',
-      '| `a/` | one | both | `b/` |',
-      '| `b/` | two | both | `a/` |',
-      '| `w/` | worker | worker | `m/` |',
-      '| `m/` | main | main | — |',
-    ].join('\n'));
+    const table = readLayerTable(
+      [
+        '| folder | responsibility | runs in | may import |',
+        '|---|---|---|---|',
+        '| `a/` | one | both | `b/` |',
+        '| `b/` | two | both | `a/` |',
+        '| `w/` | worker | worker | `m/` |',
+        '| `m/` | main | main | — |',
+      ].join('\n'),
+    );
     expect(checkTable(table)).toEqual([
       'DESIGN.md:5: w (worker) may not import m (main): main-process and worker code stay apart',
       'DESIGN.md: the layers form a cycle: a -> b -> a',

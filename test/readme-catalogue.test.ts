@@ -23,8 +23,11 @@ describe('README scenario catalogue', () => {
 });
 
 describe('README matcher tables', () => {
-  it.each<Subject>(['traffic', 'pods', 'services', 'metrics'])('shows the %s matchers as the registry defines them (rewrite with `pnpm build && node scripts/readme-matchers.mjs`)', (subject) => {
-    const readme = readFileSync(`${rootDir}/README.md`, 'utf8');
-    expect(readme).toContain(`<!-- matchers:${subject} -->\n${matcherTable(subject)}\n<!-- /matchers -->`);
-  });
+  it.each<Subject>(['traffic', 'pods', 'services', 'metrics'])(
+    'shows the %s matchers as the registry defines them (rewrite with `pnpm build && node scripts/readme-matchers.mjs`)',
+    (subject) => {
+      const readme = readFileSync(`${rootDir}/README.md`, 'utf8');
+      expect(readme).toContain(`<!-- matchers:${subject} -->\n${matcherTable(subject)}\n<!-- /matchers -->`);
+    },
+  );
 });

@@ -7,11 +7,39 @@ const defaults = { filter: [], reuse: false, allowContext: [], installIstio: fal
 describe('parseCli', () => {
   it('parses run with paths, repeatable filters and provider options', () => {
     expect(
-      parseCli(['run', 'specs/workshop', '--provider', 'kubeconfig', '--filter', 'fault', '--filter=canary', '--istio', '1.29.6', '--reuse', '--allow-context', 'eks', '--context=eks', '--kubeconfig', 'k.yaml', '--istioctl', 'bin/istioctl']),
+      parseCli([
+        'run',
+        'specs/workshop',
+        '--provider',
+        'kubeconfig',
+        '--filter',
+        'fault',
+        '--filter=canary',
+        '--istio',
+        '1.29.6',
+        '--reuse',
+        '--allow-context',
+        'eks',
+        '--context=eks',
+        '--kubeconfig',
+        'k.yaml',
+        '--istioctl',
+        'bin/istioctl',
+      ]),
     ).toEqual({
       command: 'run',
       paths: ['specs/workshop'],
-      options: { ...defaults, provider: 'kubeconfig', filter: ['fault', 'canary'], istio: '1.29.6', reuse: true, allowContext: ['eks'], context: 'eks', kubeconfig: 'k.yaml', istioctl: 'bin/istioctl' },
+      options: {
+        ...defaults,
+        provider: 'kubeconfig',
+        filter: ['fault', 'canary'],
+        istio: '1.29.6',
+        reuse: true,
+        allowContext: ['eks'],
+        context: 'eks',
+        kubeconfig: 'k.yaml',
+        istioctl: 'bin/istioctl',
+      },
     });
   });
 
@@ -37,7 +65,10 @@ describe('parseCli', () => {
     [['--filter', 'fault'], '"--filter" is an option, not a command; commands: run, validate, list, sim, help; did you mean `meshspec run --filter`?'],
     [['run', '--provder', 'sim'], 'unknown option --provder for `meshspec run`; did you mean --provider? (see `meshspec help`)'],
     [['run', '--provder=sim'], 'unknown option --provder for `meshspec run`; did you mean --provider?'],
-    [['run', '--bogus'], 'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --istioctl, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --ingress-gateway, --reporter, --report-dir, --outputFile (see `meshspec help`)'],
+    [
+      ['run', '--bogus'],
+      'unknown option --bogus for `meshspec run`; valid options: --provider, --filter, --istio, --reuse, --istioctl, --allow-context, --context, --kubeconfig, --install-istio, --echo-image, --ingress-gateway, --reporter, --report-dir, --outputFile (see `meshspec help`)',
+    ],
     [['run', '-x'], 'unknown option -x for `meshspec run`; valid options: '],
     [['run', '-filter', 'x'], 'unknown option -filter; did you mean --filter?'],
     [['validate', '--provider', 'sim'], '--provider is not an option of `meshspec validate`, only of `meshspec run`'],
@@ -69,12 +100,27 @@ describe('parseCli', () => {
   it('accepts supported Istio versions, with or without the patch, and lets a later value win', () => {
     expect(parseCli(['run', '--istio', '1.30'])).toMatchObject({ options: { istio: '1.30' } });
     // `pnpm test:e2e --provider kubeconfig` appends to the script's own `--provider kind`.
-    expect(parseCli(['run', '--provider', 'kind', '--istio=1.29.6', '--provider', 'kubeconfig'])).toMatchObject({ options: { provider: 'kubeconfig', istio: '1.29.6' } });
+    expect(parseCli(['run', '--provider', 'kind', '--istio=1.29.6', '--provider', 'kubeconfig'])).toMatchObject({
+      options: { provider: 'kubeconfig', istio: '1.29.6' },
+    });
   });
 
   it('documents every command and option in the help', () => {
     const help = helpText();
-    for (const word of ['run [paths...]', 'validate', 'list', 'sim', '--provider NAME', '--filter X', '--istio VERSION', '--reuse', '--istioctl PATH', '--allow-context NAME', '--json', 'Exit codes']) {
+    for (const word of [
+      'run [paths...]',
+      'validate',
+      'list',
+      'sim',
+      '--provider NAME',
+      '--filter X',
+      '--istio VERSION',
+      '--reuse',
+      '--istioctl PATH',
+      '--allow-context NAME',
+      '--json',
+      'Exit codes',
+    ]) {
       expect(help).toContain(word);
     }
   });

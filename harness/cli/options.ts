@@ -63,9 +63,23 @@ const OPTIONS = {
     description: 'kubeconfig provider: allow running against this context (not kind, not sim)',
   },
   context: { type: 'string', commands: ['run'], valueName: 'NAME', description: 'kubeconfig provider: context to use (default: current)' },
-  kubeconfig: { type: 'string', commands: ['run'], valueName: 'FILE', description: 'kubeconfig provider: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' },
-  'install-istio': { type: 'boolean', commands: ['run'], description: 'kubeconfig provider: install Istio (and the addons scenarios need) when the cluster has none' },
-  'echo-image': { type: 'string', commands: ['run'], valueName: 'REF', description: 'kubeconfig provider: where the cluster pulls the echo app (replaces meshspec/echo in manifests)' },
+  kubeconfig: {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'FILE',
+    description: 'kubeconfig provider: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)',
+  },
+  'install-istio': {
+    type: 'boolean',
+    commands: ['run'],
+    description: 'kubeconfig provider: install Istio (and the addons scenarios need) when the cluster has none',
+  },
+  'echo-image': {
+    type: 'string',
+    commands: ['run'],
+    valueName: 'REF',
+    description: 'kubeconfig provider: where the cluster pulls the echo app (replaces meshspec/echo in manifests)',
+  },
   'ingress-gateway': {
     type: 'string',
     commands: ['run'],

@@ -93,7 +93,10 @@ export interface ClusterProvider {
 /** A provider failure the user can act on: printed as a banner without a stack trace. */
 export class ProviderError extends Error {
   override name = 'ProviderError';
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }

@@ -32,7 +32,12 @@ describe('istio-init arguments from the annotations (injection-template.yaml, te
   });
 
   it('the injector renders them into istio-init', () => {
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8079' } }, spec: { containers: [{ name: 'app', image: 'meshspec/echo' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'client', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8079' } },
+      spec: { containers: [{ name: 'app', image: 'meshspec/echo' }] },
+    };
     const args: string[] = (injectSidecar(pod, { native: false, proxyImage: proxyImage('1.31.1') }) as any).spec.initContainers[0].args;
     expect(args.slice(args.indexOf('-b'), args.indexOf('-b') + 4)).toEqual(['-b', '*', '-d', '15090,15021,8079,15020']);
   });
@@ -69,14 +74,18 @@ describe('which inbound ports istio-iptables captures (capture/run.go handleInbo
   it('without istio-init (Istio CNI), from the annotations with the CNI defaults (sidecar_redirect.go)', () => {
     expect([8080, 15020, 15021, 15090].map(inboundCaptureOf({}))).toEqual([true, false, false, false]);
     expect(inboundCaptureOf(annotated({ 'traffic.sidecar.istio.io/excludeInboundPorts': '8079' }))(8079)).toBe(false);
-    const listed = inboundCaptureOf(annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '9090', 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' }));
+    const listed = inboundCaptureOf(
+      annotated({ 'traffic.sidecar.istio.io/includeInboundPorts': '9090', 'traffic.sidecar.istio.io/excludeInboundPorts': '9090' }),
+    );
     expect([9090, 8080].map(listed)).toEqual([true, false]);
   });
 });
 
 describe('annotation validation (validate.go)', () => {
   it('accepts port lists, * for includeInboundPorts, and empty values', () => {
-    expect(inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/excludeInboundPorts': '8079, 9000', 'traffic.sidecar.istio.io/includeInboundPorts': '*' })).toEqual([]);
+    expect(
+      inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/excludeInboundPorts': '8079, 9000', 'traffic.sidecar.istio.io/includeInboundPorts': '*' }),
+    ).toEqual([]);
     expect(inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/excludeInboundPorts': '', 'traffic.sidecar.istio.io/includeInboundPorts': '' })).toEqual([]);
     expect(inboundPortAnnotationErrors(undefined)).toEqual([]);
   });
@@ -88,6 +97,8 @@ describe('annotation validation (validate.go)', () => {
     expect(inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/includeInboundPorts': '8080,http' })).toEqual([
       `invalid value '8080,http' for annotation 'traffic.sidecar.istio.io/includeInboundPorts': includeInboundPorts invalid: failed parsing port 'http': failed parsing port 'http': strconv.ParseUint: parsing "http": invalid syntax`,
     ]);
-    expect(inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/excludeInboundPorts': '70000' })[0]).toMatch(/strconv\.ParseUint: parsing "70000": value out of range$/);
+    expect(inboundPortAnnotationErrors({ 'traffic.sidecar.istio.io/excludeInboundPorts': '70000' })[0]).toMatch(
+      /strconv\.ParseUint: parsing "70000": value out of range$/,
+    );
   });
 });

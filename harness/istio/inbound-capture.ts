@@ -97,7 +97,13 @@ function flagValue(args: readonly string[], short: string, long: string): string
 }
 
 /** Ports of a list, as istio-iptables splits it (empty entries dropped). */
-const portsOf = (list: string) => new Set(list.split(',').map((p) => p.trim()).filter((p) => p !== ''));
+const portsOf = (list: string) =>
+  new Set(
+    list
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
+  );
 
 interface PodLike {
   metadata?: { annotations?: Readonly<Record<string, string>> };
@@ -111,9 +117,7 @@ interface PodLike {
 export function inboundCaptureOf(pod: PodLike): (port: number) => boolean {
   const init = pod.spec?.initContainers?.find((c) => c.name === INIT_CONTAINER);
   const annotations = pod.metadata?.annotations;
-  const include = init
-    ? flagValue(init.args ?? [], 'b', 'istio-inbound-ports') ?? ''
-    : annotations?.[INCLUDE_INBOUND_PORTS] ?? '*';
+  const include = init ? (flagValue(init.args ?? [], 'b', 'istio-inbound-ports') ?? '') : (annotations?.[INCLUDE_INBOUND_PORTS] ?? '*');
   const exclude = init
     ? portsOf(flagValue(init.args ?? [], 'd', 'istio-local-exclude-ports') ?? '')
     : new Set([...portsOf(annotations?.[EXCLUDE_INBOUND_PORTS] ?? ''), ...CNI_EXCLUDED]);

@@ -54,8 +54,10 @@ async function applyOne(clients: KubeClients, { object: source, origin }: Manife
   }
   const result = await waitFor(
     `the API server to accept ${describeObject(id)} from ${origin}`,
-    async () => done(await withVerbatimBody(clients, object, (api) =>
-      api.patch(object, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply))),
+    async () =>
+      done(
+        await withVerbatimBody(clients, object, (api) => api.patch(object, undefined, undefined, options.fieldManager, true, PatchStrategy.ServerSideApply)),
+      ),
     options,
   ).catch(fail);
   return { ...id, generation: result.metadata.generation as number | undefined, resourceVersion: result.metadata.resourceVersion as string | undefined };

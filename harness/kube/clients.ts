@@ -51,7 +51,11 @@ export function createKubeClients(cluster: Cluster, { requestTimeoutMs }: Client
   if (!clients) {
     const context = kc.getContextObject(cluster.context);
     if (!context) {
-      const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
+      const known =
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none';
       throw new KubeError(`${describeKubeconfig(cluster.kubeconfig)} has no context "${cluster.context}" (it has: ${known})`);
     }
     // client-node would say only "No active cluster!" (a file of the list that defines it is missing, say).
@@ -141,7 +145,11 @@ export function kubeToolOptions(cluster: Cluster): { args: string[]; env: { KUBE
 export class ApiTimeoutError extends KubeError {
   override name = 'ApiTimeoutError';
   readonly server: string;
-  constructor(method: string, url: string, readonly timeoutMs: number) {
+  constructor(
+    method: string,
+    url: string,
+    readonly timeoutMs: number,
+  ) {
     const { origin, pathname, search } = new URL(url);
     super(`the API server ${origin} did not answer ${method} ${pathname}${search} within ${timeoutMs / 1000}s`);
     this.server = origin;
@@ -192,12 +200,18 @@ class DeadlineHttpLibrary implements HttpLibrary {
     const timedOut = (error: unknown): never => {
       throw deadline.aborted ? new ApiTimeoutError(request.getHttpMethod(), request.getUrl(), this.timeoutMs) : error;
     };
-    return new Observable(this.fetch.send(request).toPromise().then(
-      ({ httpStatusCode, headers, body }) => new ResponseContext(httpStatusCode, headers, {
-        text: () => body.text().catch(timedOut),
-        binary: () => body.binary().catch(timedOut),
-      }),
-      timedOut,
-    ));
+    return new Observable(
+      this.fetch
+        .send(request)
+        .toPromise()
+        .then(
+          ({ httpStatusCode, headers, body }) =>
+            new ResponseContext(httpStatusCode, headers, {
+              text: () => body.text().catch(timedOut),
+              binary: () => body.binary().catch(timedOut),
+            }),
+          timedOut,
+        ),
+    );
   }
 }

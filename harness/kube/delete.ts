@@ -42,8 +42,14 @@ async function deleteOne(clients: KubeClients, id: ObjectId, options: DeleteOpti
   }
   await assertChangeable(clients, id, options.owner, false).catch(fail);
   try {
-    await clients.objects.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } },
-      undefined, undefined, undefined, undefined, 'Background');
+    await clients.objects.delete(
+      { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'Background',
+    );
   } catch (error) {
     if (isNotFound(error) && options.ignoreNotFound) return null;
     fail(error);

@@ -8,7 +8,12 @@ import type { KubeClients } from './types.js';
 import { Discovery } from './discovery.js';
 
 const VIRTUAL_SERVICE: V1APIResource = {
-  name: 'virtualservices', singularName: 'virtualservice', kind: 'VirtualService', namespaced: true, shortNames: ['vs'], verbs: ['get'],
+  name: 'virtualservices',
+  singularName: 'virtualservice',
+  kind: 'VirtualService',
+  namespaced: true,
+  shortNames: ['vs'],
+  verbs: ['get'],
 };
 
 interface Pending {
@@ -21,9 +26,10 @@ function fakeApi() {
   const fetches: Pending[] = [];
   const api = {
     getAPIVersions: async () => ({ groups: [{ name: 'networking.istio.io', preferredVersion: { groupVersion: 'networking.istio.io/v1' } }] }),
-    getAPIResources: () => new Promise<{ resources: V1APIResource[] }>((resolve, reject) => {
-      fetches.push({ resolve: (resources) => resolve({ resources }), reject });
-    }),
+    getAPIResources: () =>
+      new Promise<{ resources: V1APIResource[] }>((resolve, reject) => {
+        fetches.push({ resolve: (resources) => resolve({ resources }), reject });
+      }),
   };
   const clients = { kc: { makeApiClient: () => api }, core: { getAPIResources: async () => ({ resources: [] }) } } as unknown as KubeClients;
   /** Waits until the discovery has sent its `n`th group fetch. */

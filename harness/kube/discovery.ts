@@ -54,8 +54,7 @@ export class Discovery {
 
   /** The served type of `kind` in exactly `apiVersion`. */
   async typeOf(apiVersion: string, kind: string): Promise<ResourceType> {
-    const find = async (fresh: boolean) =>
-      (await this.resourcesOf(apiVersion, fresh)).find((r) => r.kind === kind && !r.name.includes('/'));
+    const find = async (fresh: boolean) => (await this.resourcesOf(apiVersion, fresh)).find((r) => r.kind === kind && !r.name.includes('/'));
     const resource = (await find(false)) ?? (await find(true));
     if (!resource) {
       throw new KubeError(
@@ -93,7 +92,9 @@ export class Discovery {
     try {
       const list = group
         ? await this.custom.getAPIResources({ group, version: apiVersion.slice(group.length + 1) })
-        : apiVersion === 'v1' ? await this.clients.core.getAPIResources() : { resources: [] };
+        : apiVersion === 'v1'
+          ? await this.clients.core.getAPIResources()
+          : { resources: [] };
       return list.resources;
     } catch (error) {
       if (isNotFound(error)) return [];
@@ -107,9 +108,7 @@ export class Discovery {
     const apiVersions = ['v1', ...groups.flatMap((g) => (g.preferredVersion ? [g.preferredVersion.groupVersion] : []))];
     // An unavailable aggregated API (e.g. metrics.k8s.io) must not hide every other type.
     const lists = await Promise.all(apiVersions.map((v) => this.resourcesOf(v, true).catch(() => [])));
-    return lists.flatMap((resources, i) =>
-      resources.filter((r) => !r.name.includes('/')).map((r) => toType(apiVersions[i]!, r)),
-    );
+    return lists.flatMap((resources, i) => resources.filter((r) => !r.name.includes('/')).map((r) => toType(apiVersions[i]!, r)));
   }
 }
 

@@ -7,10 +7,14 @@ const apiError = (code: number, body: unknown) => new ApiException(code, 'Unsucc
 describe('API errors', () => {
   it('reads the Status the server sent, with field causes', () => {
     const body = JSON.stringify({
-      kind: 'Status', reason: 'Invalid', message: 'VirtualService.networking.istio.io "r" is invalid',
+      kind: 'Status',
+      reason: 'Invalid',
+      message: 'VirtualService.networking.istio.io "r" is invalid',
       details: { causes: [{ field: 'spec.http[0].route', message: 'total weight 90 != 100' }] },
     });
-    expect(describeApiError(apiError(422, body))).toBe('422 Invalid: VirtualService.networking.istio.io "r" is invalid (spec.http[0].route: total weight 90 != 100)');
+    expect(describeApiError(apiError(422, body))).toBe(
+      '422 Invalid: VirtualService.networking.istio.io "r" is invalid (spec.http[0].route: total weight 90 != 100)',
+    );
   });
 
   it('copes with bodies that are not JSON', () => {

@@ -42,8 +42,7 @@ export const isNotFound = (error: unknown) => httpStatusOf(error) === 404;
 export function isTransient(error: unknown): boolean {
   const status = httpStatusOf(error);
   if (status !== undefined) return status >= 500 || status === 429;
-  const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
-    (error as { cause?: { code?: unknown } })?.cause?.code;
+  const code = (error as { code?: unknown; cause?: { code?: unknown } })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
   return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET)$/.test(code);
 }
 
@@ -51,9 +50,7 @@ export function isTransient(error: unknown): boolean {
 export function describeApiError(error: unknown): string {
   if (!(error instanceof ApiException)) return error instanceof Error ? error.message : String(error);
   const status = statusOf(error);
-  const causes = (status.details?.causes ?? [])
-    .map((c) => [c.field, c.message].filter(Boolean).join(': '))
-    .filter((c) => c && !status.message?.includes(c));
+  const causes = (status.details?.causes ?? []).map((c) => [c.field, c.message].filter(Boolean).join(': ')).filter((c) => c && !status.message?.includes(c));
   const head = [String(error.code), status.reason].filter(Boolean).join(' ');
   return `${head}: ${status.message ?? 'no message from the server'}${causes.length ? ` (${causes.join('; ')})` : ''}`;
 }

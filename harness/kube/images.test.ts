@@ -22,10 +22,21 @@ describe('image rewriting', () => {
     const cronJob = {
       kind: 'CronJob',
       metadata: { name: 'c', annotations: { image: 'meshspec/echo' } },
-      spec: { jobTemplate: { spec: { template: { spec: {
-        initContainers: [{ name: 'init', image: 'meshspec/echo:1' }],
-        containers: [{ name: 'app', image: 'meshspec/echo:1', env: [{ name: 'image', value: 'meshspec/echo' }] }, { name: 'side', image: 'busybox' }],
-      } } } } },
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                initContainers: [{ name: 'init', image: 'meshspec/echo:1' }],
+                containers: [
+                  { name: 'app', image: 'meshspec/echo:1', env: [{ name: 'image', value: 'meshspec/echo' }] },
+                  { name: 'side', image: 'busybox' },
+                ],
+              },
+            },
+          },
+        },
+      },
     };
     const rewritten = rewriteImages(cronJob, rewrites);
     const pod = rewritten.spec.jobTemplate.spec.template.spec;

@@ -37,9 +37,10 @@ function rewriteIn(value: unknown, rewrites: Record<string, string>, inContainer
   if (typeof value !== 'object' || value === null) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    copy[key] = inContainerList && key === 'image' && typeof child === 'string'
-      ? rewriteImage(child, rewrites)
-      : rewriteIn(child, rewrites, CONTAINER_LISTS.has(key) && Array.isArray(child));
+    copy[key] =
+      inContainerList && key === 'image' && typeof child === 'string'
+        ? rewriteImage(child, rewrites)
+        : rewriteIn(child, rewrites, CONTAINER_LISTS.has(key) && Array.isArray(child));
   }
   return copy;
 }

@@ -53,10 +53,12 @@ export function gatewayRole(deployment: V1Deployment): GatewayRole | undefined {
 /** Every ingress and egress gateway of Istio in the cluster, in all namespaces. */
 export async function listIstioGateways(kube: KubeClients): Promise<IstioGateway[]> {
   const { items } = await kube.objects.list<V1Deployment>('apps/v1', 'Deployment', undefined, undefined, undefined, undefined, undefined, 'istio');
-  return items.flatMap((deployment) => {
-    const role = gatewayRole(deployment);
-    if (!role) return [];
-    const { namespace = '', name = '' } = deployment.metadata ?? {};
-    return [{ namespace, name, role, podLabels: deployment.spec?.template.metadata?.labels ?? {} }];
-  }).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  return items
+    .flatMap((deployment) => {
+      const role = gatewayRole(deployment);
+      if (!role) return [];
+      const { namespace = '', name = '' } = deployment.metadata ?? {};
+      return [{ namespace, name, role, podLabels: deployment.spec?.template.metadata?.labels ?? {} }];
+    })
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }

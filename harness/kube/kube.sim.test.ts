@@ -112,14 +112,16 @@ describe('apply', () => {
 
   it('refuses to change an object the user had before the run, and leaves it as it was', async () => {
     await kube.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'users-config' }, data: { mine: 'yes' } } });
-    await expect(apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: users-config, namespace: default}\ndata: {mine: "no"}\n'))
-      .rejects.toThrow(/^test\.yaml:1 \(document 1\): applying ConfigMap\/users-config in namespace default failed: ConfigMap\/users-config in namespace default existed before this run/);
+    await expect(apply('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: users-config, namespace: default}\ndata: {mine: "no"}\n')).rejects.toThrow(
+      /^test\.yaml:1 \(document 1\): applying ConfigMap\/users-config in namespace default failed: ConfigMap\/users-config in namespace default existed before this run/,
+    );
     expect((await kube.core.readNamespacedConfigMap({ name: 'users-config', namespace: 'default' })).data).toEqual({ mine: 'yes' });
   });
 
-  it('names the file, the object and the server\'s reason when the server refuses', async () => {
-    await expect(apply('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n'))
-      .rejects.toThrow('test.yaml:1 (document 1): applying Widget/w failed: no matches for kind "Widget" in version "example.com/v1"');
+  it("names the file, the object and the server's reason when the server refuses", async () => {
+    await expect(apply('apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n')).rejects.toThrow(
+      'test.yaml:1 (document 1): applying Widget/w failed: no matches for kind "Widget" in version "example.com/v1"',
+    );
   });
 
   it('brings a CRD and objects of its kind in one manifest', async () => {
@@ -153,10 +155,12 @@ describe('waits', () => {
   });
 
   it('times out saying what it waited for and what it last saw', async () => {
-    await expect(waitForPods(kube, owner.namespace, 'app=backend', { ready: true, sidecar: true }, { deadline: Date.now() + 600 }))
-      .rejects.toThrow(/waiting for pods matching app=backend in namespace kube-test-\w+ to be ready with an istio-proxy sidecar; last seen: 2 of 2 pods have no istio-proxy sidecar/);
-    await expect(waitForRollout(kube, owner.namespace, 'missing', { deadline: Date.now() + 300 }))
-      .rejects.toThrow(/waiting for the rollout of deployment\/missing in namespace kube-test-\w+; last seen: the deployment does not exist yet/);
+    await expect(waitForPods(kube, owner.namespace, 'app=backend', { ready: true, sidecar: true }, { deadline: Date.now() + 600 })).rejects.toThrow(
+      /waiting for pods matching app=backend in namespace kube-test-\w+ to be ready with an istio-proxy sidecar; last seen: 2 of 2 pods have no istio-proxy sidecar/,
+    );
+    await expect(waitForRollout(kube, owner.namespace, 'missing', { deadline: Date.now() + 300 })).rejects.toThrow(
+      /waiting for the rollout of deployment\/missing in namespace kube-test-\w+; last seen: the deployment does not exist yet/,
+    );
   });
 });
 
@@ -177,8 +181,9 @@ describe('labels, annotations and patches', () => {
   });
 
   it('refuses to label a namespace the user had', async () => {
-    await expect(setMetadata(kube, [{ apiVersion: 'v1', kind: 'Namespace', name: 'default' }], 'labels', { x: 'y' }, owner))
-      .rejects.toThrow('Namespace/default existed before this run, outside the scenario\'s namespace');
+    await expect(setMetadata(kube, [{ apiVersion: 'v1', kind: 'Namespace', name: 'default' }], 'labels', { x: 'y' }, owner)).rejects.toThrow(
+      "Namespace/default existed before this run, outside the scenario's namespace",
+    );
     expect((await kube.core.readNamespace({ name: 'default' })).metadata?.labels?.x).toBeUndefined();
   });
 
@@ -195,7 +200,13 @@ describe('labels, annotations and patches', () => {
     expect(merged.generation).toBe(2);
     await patchObject(kube, service(), 'json', [{ op: 'replace', path: '/spec/ports/0/name', value: 'http-web' }], owner);
     expect((await kube.core.readNamespacedService({ name: 'backend', namespace: owner.namespace })).spec?.ports?.[0]?.name).toBe('http-web');
-    await patchObject(kube, deployment, 'strategic', { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'MODE', value: 'x' }] }] } } } }, owner);
+    await patchObject(
+      kube,
+      deployment,
+      'strategic',
+      { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'MODE', value: 'x' }] }] } } } },
+      owner,
+    );
     const containers = (await readObject<V1Deployment>(kube, deployment))?.spec?.template.spec?.containers ?? [];
     expect(containers.map((c) => [c.name, c.image, c.env?.[0]?.value])).toEqual([['app', 'registry.test/meshspec/echo:current', 'x']]);
   });
@@ -208,14 +219,17 @@ describe('labels, annotations and patches', () => {
   });
 
   it('says when the object to patch does not exist', async () => {
-    await expect(patchObject(kube, { ...service(), name: 'nope' }, 'merge', { metadata: { labels: { a: 'b' } } }, owner))
-      .rejects.toThrow(`Service/nope in namespace ${owner.namespace} not found: create it in an earlier step or fix the reference`);
+    await expect(patchObject(kube, { ...service(), name: 'nope' }, 'merge', { metadata: { labels: { a: 'b' } } }, owner)).rejects.toThrow(
+      `Service/nope in namespace ${owner.namespace} not found: create it in an earlier step or fix the reference`,
+    );
   });
 });
 
 describe('delete', () => {
   it('deletes by kubectl short name, by selector, and by manifest, waiting until gone', async () => {
-    await apply(`${echo('doomed')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: doomed}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: doomed}}\n`);
+    await apply(
+      `${echo('doomed')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: doomed}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: doomed}}\n`,
+    );
     const options = { owner, wait: true, ...soon() };
     await deleteObjects(kube, await selectObjects(kube, { ref: 'deploy/doomed' }, owner.namespace), options);
     expect(await readObject(kube, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'doomed', namespace: owner.namespace })).toBeUndefined();
@@ -230,10 +244,12 @@ describe('delete', () => {
   });
 
   it('says what is missing, like kubectl, and does not touch objects the user had', async () => {
-    await expect(deleteObjects(kube, await selectObjects(kube, { ref: 'svc/never' }, owner.namespace), { owner, wait: true, ...soon() }))
-      .rejects.toThrow(`Service/never in namespace ${owner.namespace} not found, so it cannot be deleted`);
-    await expect(deleteObjects(kube, await selectObjects(kube, { ref: 'cm/users-config' }, 'default'), { owner, wait: true, ...soon() }))
-      .rejects.toThrow('existed before this run');
+    await expect(deleteObjects(kube, await selectObjects(kube, { ref: 'svc/never' }, owner.namespace), { owner, wait: true, ...soon() })).rejects.toThrow(
+      `Service/never in namespace ${owner.namespace} not found, so it cannot be deleted`,
+    );
+    await expect(deleteObjects(kube, await selectObjects(kube, { ref: 'cm/users-config' }, 'default'), { owner, wait: true, ...soon() })).rejects.toThrow(
+      'existed before this run',
+    );
     expect(await readObject(kube, { apiVersion: 'v1', kind: 'ConfigMap', name: 'users-config', namespace: 'default' })).toBeDefined();
   });
 
@@ -242,10 +258,13 @@ describe('delete', () => {
   });
 
   it('says which object it could not read, and which selector the server refused, in one line', async () => {
-    await expect(deleteObjects(kube, [{ apiVersion: 'v1', kind: 'Gizmo', name: 'x', namespace: owner.namespace }], { owner, wait: true, ...soon() }))
-      .rejects.toThrow(new RegExp(`^deleting Gizmo/x in namespace ${owner.namespace} failed: Unrecognized API version and kind: v1 Gizmo$`));
+    await expect(
+      deleteObjects(kube, [{ apiVersion: 'v1', kind: 'Gizmo', name: 'x', namespace: owner.namespace }], { owner, wait: true, ...soon() }),
+    ).rejects.toThrow(new RegExp(`^deleting Gizmo/x in namespace ${owner.namespace} failed: Unrecognized API version and kind: v1 Gizmo$`));
     await expect(selectObjects(kube, { type: 'cm', selector: 'app in (x' }, owner.namespace)).rejects.toThrow(
-      new RegExp(`^listing configmaps matching "app in \\(x" in namespace ${owner.namespace} failed: 400 BadRequest: unable to parse requirement: .*; write the selector as kubectl takes it`),
+      new RegExp(
+        `^listing configmaps matching "app in \\(x" in namespace ${owner.namespace} failed: 400 BadRequest: unable to parse requirement: .*; write the selector as kubectl takes it`,
+      ),
     );
   });
 });

@@ -15,7 +15,8 @@ describe('parseManifests', () => {
   });
 
   it('expands a List', () => {
-    const text = 'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: y}}\n';
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: y}}\n';
     expect(parseManifests(text, 'l.yaml').map((m) => m.object.metadata.name)).toEqual(['x', 'y']);
   });
 
@@ -48,7 +49,10 @@ describe('loadManifests', () => {
 
   it('reads a directory in name order, only *.yaml and *.yml, substituting variables', async () => {
     const manifests = await loadManifests('dir', root, substitute);
-    expect(manifests.map((m) => [m.object.metadata.name, m.object.metadata.namespace])).toEqual([['first', 'ns-1'], ['second', undefined]]);
+    expect(manifests.map((m) => [m.object.metadata.name, m.object.metadata.namespace])).toEqual([
+      ['first', 'ns-1'],
+      ['second', undefined],
+    ]);
     expect(manifests[0]!.origin).toBe(`${join('dir', 'a.yaml')}:1 (document 1)`);
   });
 

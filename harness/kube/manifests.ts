@@ -28,11 +28,7 @@ export interface Manifest {
   origin: string;
 }
 
-export async function loadManifests(
-  source: string,
-  rootDir: string,
-  substitute: (text: string) => string,
-): Promise<Manifest[]> {
+export async function loadManifests(source: string, rootDir: string, substitute: (text: string) => string): Promise<Manifest[]> {
   if (isInlineManifest(source)) return parseManifests(substituteIn(source, 'inline YAML', substitute), 'inline YAML');
   const manifests: Manifest[] = [];
   for (const file of await manifestFiles(source, rootDir)) {

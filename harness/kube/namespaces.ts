@@ -63,9 +63,7 @@ export async function deleteScenarioResources(clients: KubeClients, applied: App
     }
   }
   if (failures.length > 0) {
-    throw new KubeError(
-      `cleanup left objects behind: ${failures.join('; ')}. Delete them with kubectl (they carry the label ${RUN_LABEL}=${owner.runId})`,
-    );
+    throw new KubeError(`cleanup left objects behind: ${failures.join('; ')}. Delete them with kubectl (they carry the label ${RUN_LABEL}=${owner.runId})`);
   }
 }
 

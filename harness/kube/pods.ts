@@ -23,7 +23,9 @@ async function workloadSelector(kube: KubeClients, namespace: string, workload: 
   });
   const labels = deployment?.spec?.selector?.matchLabels;
   if (labels && Object.keys(labels).length > 0) {
-    return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+    return Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
   }
   return `app=${workload}`;
 }

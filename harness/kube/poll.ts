@@ -21,7 +21,12 @@ const POLL_INTERVALS_MS = [100, 250, 500, 1000] as const;
 
 export class WaitTimeoutError extends Error {
   override name = 'WaitTimeoutError';
-  constructor(readonly description: string, readonly lastWhy: string, waitedMs: number, hint?: string) {
+  constructor(
+    readonly description: string,
+    readonly lastWhy: string,
+    waitedMs: number,
+    hint?: string,
+  ) {
     super(`timed out after ${(waitedMs / 1000).toFixed(1)}s waiting for ${description}; last seen: ${lastWhy}${hint ? `. ${hint}` : ''}`);
   }
 }
@@ -62,8 +67,10 @@ async function probeUntil<T>(probe: Probe<T>, deadline: number, signal?: AbortSi
         if (isTransient(error)) return notYet(describeApiError(error));
         throw error;
       }),
-      sleep(Math.max(0, deadline - Date.now()), undefined, { signal: cutoff.signal, ref: false })
-        .then(() => undefined, () => undefined),
+      sleep(Math.max(0, deadline - Date.now()), undefined, { signal: cutoff.signal, ref: false }).then(
+        () => undefined,
+        () => undefined,
+      ),
     ]);
   } finally {
     cutoff.abort();

@@ -27,8 +27,7 @@ export async function readObject<T extends KubernetesObject = ServerObject>(clie
   }
 }
 
-export const conditionOf = (object: ServerObject, type: string): Condition | undefined =>
-  object.status?.conditions?.find((c) => c.type === type);
+export const conditionOf = (object: ServerObject, type: string): Condition | undefined => object.status?.conditions?.find((c) => c.type === type);
 
 /** "Ready=False (ContainersNotReady: containers with unready status: [app])". */
 export function describeCondition(condition: Condition): string {

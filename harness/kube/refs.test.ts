@@ -3,10 +3,22 @@ import { nameMatches, type ResourceType } from './discovery.js';
 import { describeObject, parseObjectRef } from './refs.js';
 
 const deployments: ResourceType = {
-  apiVersion: 'apps/v1', group: 'apps', kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['deploy'], namespaced: true,
+  apiVersion: 'apps/v1',
+  group: 'apps',
+  kind: 'Deployment',
+  plural: 'deployments',
+  singular: 'deployment',
+  shortNames: ['deploy'],
+  namespaced: true,
 };
 const istioGateway: ResourceType = {
-  apiVersion: 'networking.istio.io/v1', group: 'networking.istio.io', kind: 'Gateway', plural: 'gateways', singular: 'gateway', shortNames: ['gw'], namespaced: true,
+  apiVersion: 'networking.istio.io/v1',
+  group: 'networking.istio.io',
+  kind: 'Gateway',
+  plural: 'gateways',
+  singular: 'gateway',
+  shortNames: ['gw'],
+  namespaced: true,
 };
 
 describe('object references', () => {

@@ -10,10 +10,16 @@ import { removeStaleNamespaces } from './namespaces.js';
 import { holdRunLease } from './run-lease.js';
 
 const forbidden = (verb: string) =>
-  new ApiException(403, 'Forbidden', JSON.stringify({
-    kind: 'Status', reason: 'Forbidden',
-    message: `leases.coordination.k8s.io is forbidden: User "ci" cannot ${verb} resource "leases" in API group "coordination.k8s.io" in the namespace "default"`,
-  }), {});
+  new ApiException(
+    403,
+    'Forbidden',
+    JSON.stringify({
+      kind: 'Status',
+      reason: 'Forbidden',
+      message: `leases.coordination.k8s.io is forbidden: User "ci" cannot ${verb} resource "leases" in API group "coordination.k8s.io" in the namespace "default"`,
+    }),
+    {},
+  );
 
 /** Clients whose Lease calls are all refused, and which record every namespace call. */
 function clientsWithoutLeasePermission(namespaceCalls: string[]): KubeClients {
@@ -50,7 +56,9 @@ describe('without permission for Leases', () => {
     const lease = await holdRunLease(clientsWithoutLeasePermission([]), 'run-now', () => {
       throw new Error('nothing is reported after setup');
     });
-    expect(lease.summary).toMatch(/^none: cannot create Lease default\/meshspec-run-run-now \(403 Forbidden: .*cannot create resource "leases".*\); meshspec needs get, list, create, update and delete on leases\.coordination\.k8s\.io in namespace default, and until then other meshspec runs on this cluster may take this run's namespaces for leftovers once they are 10 minutes old$/);
+    expect(lease.summary).toMatch(
+      /^none: cannot create Lease default\/meshspec-run-run-now \(403 Forbidden: .*cannot create resource "leases".*\); meshspec needs get, list, create, update and delete on leases\.coordination\.k8s\.io in namespace default, and until then other meshspec runs on this cluster may take this run's namespaces for leftovers once they are 10 minutes old$/,
+    );
     await lease.release();
   });
 });

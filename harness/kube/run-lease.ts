@@ -95,7 +95,9 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
       // Once per outage: a line every 20 s would bury the test output.
       if (!failing) {
         failing = true;
-        report(`cannot renew this run's ${where} (${describeApiError(error)}); retrying every ${RENEW_EVERY_MS / 1000} s. If it stays unrenewed for ${RUN_LEASE_DURATION_SECONDS + CLOCK_SKEW_ALLOWANCE_MS / 1000} s, other meshspec runs may remove this run's namespaces`);
+        report(
+          `cannot renew this run's ${where} (${describeApiError(error)}); retrying every ${RENEW_EVERY_MS / 1000} s. If it stays unrenewed for ${RUN_LEASE_DURATION_SECONDS + CLOCK_SKEW_ALLOWANCE_MS / 1000} s, other meshspec runs may remove this run's namespaces`,
+        );
       }
     }
   };
@@ -113,16 +115,15 @@ export async function holdRunLease(clients: KubeClients, runId: string, report: 
       try {
         await api.deleteNamespacedLease({ name, namespace: RUN_LEASE_NAMESPACE });
       } catch (error) {
-        if (httpStatusOf(error) !== 404) report(`cannot delete this run's ${where} (${describeApiError(error)}); it expires by itself and a later run removes it`);
+        if (httpStatusOf(error) !== 404)
+          report(`cannot delete this run's ${where} (${describeApiError(error)}); it expires by itself and a later run removes it`);
       }
     },
   };
 }
 
 /** What the Leases on the cluster say about the runs other than the current one. */
-type RunLiveness =
-  | { known: true; live: Set<string>; ended: string[] }
-  | { known: false; reason: string };
+type RunLiveness = { known: true; live: Set<string>; ended: string[] } | { known: false; reason: string };
 
 function lastRenewalMs(lease: V1Lease): number {
   const stamp = lease.spec?.renewTime ?? lease.spec?.acquireTime ?? lease.metadata?.creationTimestamp;
@@ -174,7 +175,8 @@ export async function removeEndedLeases(clients: KubeClients, names: string[]): 
       removed.push(name);
     } catch (error) {
       // 404: another run starting at the same time removed it first.
-      if (httpStatusOf(error) !== 404) problems.push(`cannot delete the expired Lease ${RUN_LEASE_NAMESPACE}/${name} (${describeApiError(error)}); meshspec needs ${LEASE_PERMISSION}`);
+      if (httpStatusOf(error) !== 404)
+        problems.push(`cannot delete the expired Lease ${RUN_LEASE_NAMESPACE}/${name} (${describeApiError(error)}); meshspec needs ${LEASE_PERMISSION}`);
     }
   }
   return { removed, problems };

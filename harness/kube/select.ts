@@ -9,10 +9,7 @@ import { describeApiError, httpStatusOf, KubeError } from './errors.js';
 import type { Manifest } from './manifests.js';
 import { parseObjectRef, type ObjectId } from './refs.js';
 
-type ObjectSelection =
-  | { ref: string }
-  | { type: string; selector: string }
-  | { manifests: Manifest[] };
+type ObjectSelection = { ref: string } | { type: string; selector: string } | { manifests: Manifest[] };
 
 /** The objects `selection` names; `namespace` is where namespaced objects without one are. */
 export async function selectObjects(clients: KubeClients, selection: ObjectSelection, namespace: string): Promise<ObjectId[]> {
@@ -25,10 +22,13 @@ export async function selectObjects(clients: KubeClients, selection: ObjectSelec
   if ('selector' in selection) {
     const type = await discovery.resolve(selection.type);
     const scope = type.namespaced ? namespace : undefined;
-    const list = await clients.objects.list(type.apiVersion, type.kind, scope, undefined, undefined, undefined, undefined, selection.selector)
+    const list = await clients.objects
+      .list(type.apiVersion, type.kind, scope, undefined, undefined, undefined, undefined, selection.selector)
       .catch((error: unknown) => {
         const hint = httpStatusOf(error) === 400 ? '; write the selector as kubectl takes it, e.g. "app=backend,version in (v1,v2)"' : '';
-        throw new KubeError(`listing ${type.plural} matching "${selection.selector}"${scope ? ` in namespace ${scope}` : ''} failed: ${describeApiError(error)}${hint}`);
+        throw new KubeError(
+          `listing ${type.plural} matching "${selection.selector}"${scope ? ` in namespace ${scope}` : ''} failed: ${describeApiError(error)}${hint}`,
+        );
       });
     return list.items.map((item) => ({ apiVersion: type.apiVersion, kind: type.kind, name: item.metadata?.name ?? '', namespace: scope }));
   }

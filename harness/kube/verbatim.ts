@@ -23,17 +23,19 @@ function verbatimClient(clients: KubeClients): KubernetesObjectApi {
   let api = verbatimClients.get(clients);
   if (!api) {
     // The clients' configuration, so the request timeout they were made with bounds these PATCHes too.
-    api = new KubernetesObjectApi(apiConfiguration(clients.kc, [
-      {
-        pre: async (context) => {
-          const body = pendingBody.getStore();
-          // Discovery GETs made on the way must keep having no body.
-          if (body !== undefined && context.getHttpMethod() === HttpMethod.PATCH) context.setBody(body);
-          return context;
+    api = new KubernetesObjectApi(
+      apiConfiguration(clients.kc, [
+        {
+          pre: async (context) => {
+            const body = pendingBody.getStore();
+            // Discovery GETs made on the way must keep having no body.
+            if (body !== undefined && context.getHttpMethod() === HttpMethod.PATCH) context.setBody(body);
+            return context;
+          },
+          post: async (response) => response,
         },
-        post: async (response) => response,
-      },
-    ]));
+      ]),
+    );
     verbatimClients.set(clients, api);
   }
   return api;

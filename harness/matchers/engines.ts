@@ -86,9 +86,7 @@ export function conclude(state: MatcherState, decision: Decision): MatcherResult
       matcher: `${isNot ? '.not.' : ''}${decision.matcher}`,
       pass: decision.pass !== isNot,
       detail: decision.detail,
-      ...(decision.verdict
-        ? { hypothesis: decision.verdict.hypothesis, shares: decision.verdict.shares, pValue: decision.verdict.pValue }
-        : {}),
+      ...(decision.verdict ? { hypothesis: decision.verdict.hypothesis, shares: decision.verdict.shares, pValue: decision.verdict.pValue } : {}),
     });
     outcomes.set(whole, list);
   }

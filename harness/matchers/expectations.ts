@@ -20,11 +20,7 @@ export interface ExpectationCall {
   policy?: Partial<StatsPolicy>;
 }
 
-export async function assertExpectations(
-  subject: unknown,
-  expectations: Record<string, unknown>,
-  calls: Record<string, ExpectationCall> = {},
-): Promise<void> {
+export async function assertExpectations(subject: unknown, expectations: Record<string, unknown>, calls: Record<string, ExpectationCall> = {}): Promise<void> {
   installMatchers();
   const failures: Error[] = [];
   for (const [matcher, value] of Object.entries(expectations)) {

@@ -46,9 +46,7 @@ describe('toHaveSidecar', () => {
 
   it('.not means no pod has a sidecar (opted-out pods)', () => {
     expect([pod('a'), pod('b')]).not.toHaveSidecar();
-    expect(failureOf(() => expect([pod('a'), pod('b', { sidecar: 'classic' })]).not.toHaveSidecar())).toContain(
-      'expect(pods).not.toHaveSidecar()',
-    );
+    expect(failureOf(() => expect([pod('a'), pod('b', { sidecar: 'classic' })]).not.toHaveSidecar())).toContain('expect(pods).not.toHaveSidecar()');
   });
 
   it('fails on an empty selection either way', () => {

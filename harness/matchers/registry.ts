@@ -61,7 +61,9 @@ export function expectShape<S extends Subject>(subject: S): ExpectShape<S> {
 export const vitestMatchers = Object.fromEntries(Object.entries(MATCHERS).map(([name, matcher]) => [name, matcher.match]));
 
 /** A matcher as Vitest's `expect(received)` exposes it: the arguments after `received`; async ones return a promise. */
-type Asserted<F> = F extends (this: never, received: unknown, ...args: infer A) => infer R ? (...args: A) => R extends Promise<unknown> ? Promise<void> : void : never;
+type Asserted<F> = F extends (this: never, received: unknown, ...args: infer A) => infer R
+  ? (...args: A) => R extends Promise<unknown> ? Promise<void> : void
+  : never;
 export type MeshspecMatchers = { [K in MatcherName]: Asserted<Matchers[K]['match']> };
 
 /** The README's table of one subject's matchers: `| matcher | form | meaning |` rows. */

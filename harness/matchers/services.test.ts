@@ -27,10 +27,7 @@ describe('toFollowIstioConventions', () => {
     let message = '';
     try {
       expect([
-        service(
-          [{ port: 80, name: 'web' }, { port: 81 }, { port: 82, appProtocol: 'smtp' }],
-          [{ app: 'backend' }, { version: 'v2' }],
-        ),
+        service([{ port: 80, name: 'web' }, { port: 81 }, { port: 82, appProtocol: 'smtp' }], [{ app: 'backend' }, { version: 'v2' }]),
       ]).toFollowIstioConventions();
     } catch (error) {
       message = (error as Error).message;

@@ -25,7 +25,10 @@ function traffic(...groups: [number, Partial<RequestRecord>][]): TrafficResult {
 }
 /** The failure message of an assertion that must fail. */
 async function failureOf(assertion: Promise<unknown>): Promise<string> {
-  const error = await assertion.then(() => null, (e: Error) => e);
+  const error = await assertion.then(
+    () => null,
+    (e: Error) => e,
+  );
   if (!error) throw new Error('the assertion passed but was expected to fail');
   return error.message;
 }
@@ -47,9 +50,7 @@ describe('toSplitTraffic', () => {
   });
 
   it('counts an unexpected version against the split', async () => {
-    const message = await failureOf(
-      expect(traffic([100, { version: 'v1' }], [10, { version: 'v3' }])).toSplitTraffic({ split: { v1: 100 } }),
-    );
+    const message = await failureOf(expect(traffic([100, { version: 'v1' }], [10, { version: 'v3' }])).toSplitTraffic({ split: { v1: 100 } }));
     expect(message).toContain('Result: v1 got 100 of 110 requests, expected all; also off: v3');
   });
 
@@ -257,7 +258,10 @@ describe('assertExpectations', () => {
     const split = { split: { v1: 75, v2: 25 } };
     const prefix = firstRequests(result, 1000);
     await assertExpectations(result, { toSplitTraffic: split, toReach: true }, { toSplitTraffic: { subject: prefix } });
-    expect(outcomesOf(result).map((o) => [o.matcher, o.pass])).toEqual([['toSplitTraffic', true], ['toReach', true]]);
+    expect(outcomesOf(result).map((o) => [o.matcher, o.pass])).toEqual([
+      ['toSplitTraffic', true],
+      ['toReach', true],
+    ]);
     expect(outcomesOf(prefix)).toEqual([]);
     await failureOf(assertExpectations(result, { toSplitTraffic: split }));
     // 180 of 800 (22.5%) to v2 passes at the default policy, and fails one that allows 20% false failures.

@@ -11,7 +11,12 @@ type AddonKind = 'prometheus' | 'kiali' | 'grafana' | 'tracing';
 
 /** Which addon an image is, from its repository name; undefined when it is none (e.g. a config reloader). */
 export function addonKind(image: string): AddonKind | undefined {
-  const repository = image.split('@')[0]!.replace(/:[^/:]*$/, '').split('/').pop()!.toLowerCase();
+  const repository = image
+    .split('@')[0]!
+    .replace(/:[^/:]*$/, '')
+    .split('/')
+    .pop()!
+    .toLowerCase();
   if (repository.includes('reload')) return undefined;
   if (repository === 'prometheus') return 'prometheus';
   if (repository === 'kiali') return 'kiali';
@@ -32,7 +37,8 @@ function prometheus(samples: () => Sample[]): http.RequestListener {
     const url = new URL(req.url ?? '/', 'http://prometheus.invalid');
     if (url.pathname === '/') return send(res, 302, 'text/plain', '', { location: '/graph' });
     if (url.pathname === '/-/ready' || url.pathname === '/-/healthy') return send(res, 200, 'text/plain', 'Prometheus Server is Ready.\n');
-    if (url.pathname === '/graph' || url.pathname === '/query') return send(res, 200, 'text/html', page('Prometheus Time Series Collection and Processing Server'));
+    if (url.pathname === '/graph' || url.pathname === '/query')
+      return send(res, 200, 'text/html', page('Prometheus Time Series Collection and Processing Server'));
     if (url.pathname !== '/api/v1/query') return send(res, 404, 'text/plain', '404 page not found\n');
     const query = url.searchParams.get('query');
     const at = Date.now() / 1000;
@@ -64,9 +70,13 @@ function ui(title: string): http.RequestListener {
 
 export function addonHandler(kind: AddonKind, samples: () => Sample[]): http.RequestListener {
   switch (kind) {
-    case 'prometheus': return prometheus(samples);
-    case 'kiali': return kiali();
-    case 'grafana': return ui('Grafana');
-    case 'tracing': return ui('Jaeger UI');
+    case 'prometheus':
+      return prometheus(samples);
+    case 'kiali':
+      return kiali();
+    case 'grafana':
+      return ui('Grafana');
+    case 'tracing':
+      return ui('Jaeger UI');
   }
 }

@@ -76,8 +76,9 @@ export class OutlierDetector {
     counts.gateway = gatewayError ? counts.gateway + 1 : 0;
     this.consecutive.set(endpoint.id, counts);
     const { consecutive5xxErrors, consecutiveGatewayErrors } = this.settings;
-    const trips = (consecutive5xxErrors !== undefined && consecutive5xxErrors > 0 && counts.any5xx >= consecutive5xxErrors)
-      || (consecutiveGatewayErrors !== undefined && consecutiveGatewayErrors > 0 && counts.gateway >= consecutiveGatewayErrors);
+    const trips =
+      (consecutive5xxErrors !== undefined && consecutive5xxErrors > 0 && counts.any5xx >= consecutive5xxErrors) ||
+      (consecutiveGatewayErrors !== undefined && consecutiveGatewayErrors > 0 && counts.gateway >= consecutiveGatewayErrors);
     if (!trips) return;
     const now = Date.now();
     const ejected = all.filter((e) => (this.ejectedUntil.get(e.id) ?? 0) > now).length;

@@ -149,7 +149,16 @@ export function createDataPlane(host: MeshHost, options: DataPlaneOptions = {}):
 
   function entryFor(pod: ReadonlyKubeObject, meshProxy: boolean, sidecar: boolean): PodEntry {
     const namespace = pod.metadata.namespace ?? 'default';
-    return { namespace, name: pod.metadata.name, workload: workloadOf(pod), sidecar, meshProxy, appPorts: new Map(), inbound: new Map(), captures: sidecar ? inboundCaptureOf(pod) : () => false };
+    return {
+      namespace,
+      name: pod.metadata.name,
+      workload: workloadOf(pod),
+      sidecar,
+      meshProxy,
+      appPorts: new Map(),
+      inbound: new Map(),
+      captures: sidecar ? inboundCaptureOf(pod) : () => false,
+    };
   }
 
   async function closePod(key: string): Promise<void> {

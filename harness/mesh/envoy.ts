@@ -121,7 +121,10 @@ export class Envoy {
 
   private scopeOf(proxy: Proxy, config: MeshConfig): ProxyScope {
     let byProxy = this.scopes.get(config);
-    if (!byProxy) this.scopes.set(config, (byProxy = new Map()));
+    if (!byProxy) {
+      byProxy = new Map();
+      this.scopes.set(config, byProxy);
+    }
     let scope = byProxy.get(proxy.key);
     if (!scope) {
       scope = new ProxyScope(config, proxy.workload.namespace, proxy.kind === 'sidecar' ? proxy.workload.labels : undefined);
@@ -173,7 +176,10 @@ export class Envoy {
     if (servers.length === 0) return localReply(404, '', 'NR', req.host);
     const bound = new Set(servers.map((s) => s.gateway));
     const virtualServices = virtualServicesFor(scope.virtualServices(req.port), [req.host], bound).filter((vs) =>
-      servers.some(({ gateway, server }) => vs.gateways.includes(gateway) && server.hosts.some((h) => (h.namespace === '*' || h.namespace === vs.namespace) && hostMatches(h.host, req.host))),
+      servers.some(
+        ({ gateway, server }) =>
+          vs.gateways.includes(gateway) && server.hosts.some((h) => (h.namespace === '*' || h.namespace === vs.namespace) && hostMatches(h.host, req.host)),
+      ),
     );
     const choice = selectRoute(virtualServices, this.routeRequest(proxy, req), bound);
     if (!choice) return localReply(404, '', 'NR', req.host);
@@ -225,19 +231,25 @@ export class Envoy {
     applyHeaderOperations(request.headers, destination.headers?.request);
     const target = this.rt.resolver.resolveDestination(destination.host, destination.port, req.port, scope.namespace, config, scope.exported);
     if (!target) {
-      this.rt.log(`VirtualService ${virtualService.namespace}/${virtualService.name}: destination ${destination.host}${destination.port ? `:${destination.port}` : ''} is not a known service or port`);
+      this.rt.log(
+        `VirtualService ${virtualService.namespace}/${virtualService.name}: destination ${destination.host}${destination.port ? `:${destination.port}` : ''} is not a known service or port`,
+      );
       // Istio keeps routes to clusters that do not exist (ValidateClusters false, pilot/pkg/networking/core/httproute.go
       // @1.30.3); Envoy's router answers those 503 with an empty body, flag NC (source/common/router/router.cc, cluster_not_found).
       return localReply(503, '', 'NC', destination.host);
     }
-    const result = await this.callCluster(proxy, {
-      scope,
-      target,
-      subset: destination.subset,
-      request,
-      retries: route.retries ?? DEFAULT_RETRY_POLICY,
-      timeoutMs: route.timeoutMs || undefined,
-    }, target.kind === 'unknown' ? target.host : target.fqdn);
+    const result = await this.callCluster(
+      proxy,
+      {
+        scope,
+        target,
+        subset: destination.subset,
+        request,
+        retries: route.retries ?? DEFAULT_RETRY_POLICY,
+        timeoutMs: route.timeoutMs || undefined,
+      },
+      target.kind === 'unknown' ? target.host : target.fqdn,
+    );
     if (result.response) {
       applyHeaderOperations(result.response.headers, destination.headers?.response);
       applyHeaderOperations(result.response.headers, route.headers?.response);
@@ -267,7 +279,13 @@ export class Envoy {
     }
     // Since Istio 1.28 the mirrored copy keeps the Host header as it was (no -shadow suffix).
     const copy = { ...request, headers: { ...request.headers } };
-    this.rt.track(this.callCluster(proxy, { scope, target, subset: destination.subset, request: copy, retries: { ...DEFAULT_RETRY_POLICY, attempts: 0 } }, destination.host));
+    this.rt.track(
+      this.callCluster(
+        proxy,
+        { scope, target, subset: destination.subset, request: copy, retries: { ...DEFAULT_RETRY_POLICY, attempts: 0 } },
+        destination.host,
+      ),
+    );
   }
 
   private policyFor(call: ClusterCall, host: string): { policy: TrafficPolicy; labels?: Record<string, string> } | undefined {
@@ -307,14 +325,24 @@ export class Envoy {
 
       const lease = await this.acquire(breaker.pool?.acquire(), deadline);
       if (lease === 'overflow') {
-        return localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', destinationService, { 'x-envoy-overloaded': 'true' });
+        return localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', destinationService, {
+          'x-envoy-overloaded': 'true',
+        });
       }
       if (lease === 'timeout') return timedOut(endpoint);
       const remaining = deadline - performance.now();
       const tryTimeout = Math.min(call.retries.perTryTimeoutMs || Infinity, remaining);
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.attempt(proxy, endpoint, call, attempt, destinationService, Number.isFinite(tryTimeout) ? Math.max(0, tryTimeout) : undefined, policy);
+        outcome = await this.attempt(
+          proxy,
+          endpoint,
+          call,
+          attempt,
+          destinationService,
+          Number.isFinite(tryTimeout) ? Math.max(0, tryTimeout) : undefined,
+          policy,
+        );
       } finally {
         lease?.release();
       }
@@ -335,7 +363,15 @@ export class Envoy {
       }
       if (outcome.kind === 'timeout') return timedOut(endpoint);
       const reason = outcome.kind === 'connect-failure' ? 'connection failure' : 'connection termination';
-      return { ...localReply(503, `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`, retried ?? (outcome.kind === 'connect-failure' ? 'UF' : 'UC'), destinationService), endpoint };
+      return {
+        ...localReply(
+          503,
+          `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`,
+          retried ?? (outcome.kind === 'connect-failure' ? 'UF' : 'UC'),
+          destinationService,
+        ),
+        endpoint,
+      };
     }
   }
 
@@ -347,7 +383,11 @@ export class Envoy {
     const winner = await Promise.race([pending, expired]);
     clearTimeout(timer);
     // A slot granted after the deadline goes straight back.
-    if (winner === 'timeout') pending.then((lease) => lease.release(), () => undefined);
+    if (winner === 'timeout')
+      pending.then(
+        (lease) => lease.release(),
+        () => undefined,
+      );
     return winner;
   }
 
@@ -357,8 +397,13 @@ export class Envoy {
   }
 
   private async attempt(
-    proxy: Proxy, endpoint: Endpoint, call: ClusterCall, attempt: number, destinationService: string,
-    timeoutMs: number | undefined, policy: TrafficPolicy,
+    proxy: Proxy,
+    endpoint: Endpoint,
+    call: ClusterCall,
+    attempt: number,
+    destinationService: string,
+    timeoutMs: number | undefined,
+    policy: TrafficPolicy,
   ): Promise<AttemptOutcome> {
     if (!endpoint.address) return { kind: 'connect-failure', message: 'connection failure' };
     // A DestinationRule's mode decides; else auto mTLS: the endpoint's tlsMode label, unless its
@@ -371,9 +416,20 @@ export class Envoy {
     if (endpoint.meshProxy) {
       const port = call.target.kind === 'service' ? call.target.port.port : call.target.port;
       const { name, namespace, app, version, principal, canonicalService, canonicalRevision } = proxy.workload;
-      headers[PEER_HEADER] = this.rt.peers.encode({ workload: { name, namespace, app, version, principal, canonicalService, canonicalRevision }, mtls, port, destinationService });
+      headers[PEER_HEADER] = this.rt.peers.encode({
+        workload: { name, namespace, app, version, principal, canonicalService, canonicalRevision },
+        mtls,
+        port,
+        destinationService,
+      });
     }
-    return this.rt.upstream.send({ address: endpoint.address, method: call.request.method, path: call.request.path, headers, body: call.request.body, timeoutMs });
+    return this.rt.upstream.send({
+      address: endpoint.address,
+      method: call.request.method,
+      path: call.request.path,
+      headers,
+      body: call.request.body,
+      timeoutMs,
+    });
   }
 }
-

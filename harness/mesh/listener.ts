@@ -46,7 +46,14 @@ export async function readDownstream(req: http.IncomingMessage, defaultPort: num
   const target = req.url ?? '/';
   if (/^https?:\/\//i.test(target)) {
     const url = new URL(target);
-    return { method: req.method ?? 'GET', path: url.pathname + url.search, headers, body, host: url.hostname.toLowerCase(), port: Number(url.port) || defaultPort };
+    return {
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers,
+      body,
+      host: url.hostname.toLowerCase(),
+      port: Number(url.port) || defaultPort,
+    };
   }
   const { host, port } = splitAuthority(headers.host ?? '', defaultPort);
   return { method: req.method ?? 'GET', path: target, headers, body, host, port };

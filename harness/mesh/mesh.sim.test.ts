@@ -73,8 +73,24 @@ spec:
 async function apply(yaml: string, into = namespace): Promise<void> {
   const deadline = Date.now() + 30_000;
   const manifests = parseManifests(yaml, 'inline.yaml');
-  const noted = await meshConfig.beforeChange(manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? into })), { deadline });
-  await noted({ changed: await applyManifests(kube, manifests, { namespace: into, fieldManager: 'meshspec', imageRewrites: {}, owner: { runId: RUN_ID, namespace: into }, deadline }) });
+  const noted = await meshConfig.beforeChange(
+    manifests.map(({ object }) => ({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace ?? into,
+    })),
+    { deadline },
+  );
+  await noted({
+    changed: await applyManifests(kube, manifests, {
+      namespace: into,
+      fieldManager: 'meshspec',
+      imageRewrites: {},
+      owner: { runId: RUN_ID, namespace: into },
+      deadline,
+    }),
+  });
   await meshConfig.waitInEffect({ deadline });
 }
 
@@ -89,15 +105,22 @@ beforeAll(async () => {
   buildDir = await mkdtemp(join(tmpdir(), 'mesh-sim-echo-'));
   await cp(join(appDir, 'package.json'), join(buildDir, 'package.json'));
   await promisify(execFile)(process.execPath, [tsc, '-p', join(appDir, 'tsconfig.json'), '--outDir', join(buildDir, 'dist')]);
-  sim = await startSim({ istioProfile: 'demo', echoEntry: join(buildDir, 'dist/main.js'), dataPlane: (host) => createDataPlane(host, { log: () => undefined }) });
+  sim = await startSim({
+    istioProfile: 'demo',
+    echoEntry: join(buildDir, 'dist/main.js'),
+    dataPlane: (host) => createDataPlane(host, { log: () => undefined }),
+  });
   kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
   meshConfig = new MeshConfigTracker(kube);
   namespace = await createScenarioNamespace(kube, { name: 'mesh', mesh: 'sidecar' }, RUN_ID);
   await apply(
-    service('backend') + service('flaky')
-    + echo('client', 'client', 'v1') + echo('backend-v1', 'backend', 'v1') + echo('backend-v2', 'backend', 'v2')
-    + echo('flaky', 'flaky', 'v1', ['-fail-percent=70'])
-    + `
+    service('backend') +
+      service('flaky') +
+      echo('client', 'client', 'v1') +
+      echo('backend-v1', 'backend', 'v1') +
+      echo('backend-v2', 'backend', 'v2') +
+      echo('flaky', 'flaky', 'v1', ['-fail-percent=70']) +
+      `
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: backend}
@@ -136,13 +159,17 @@ describe('the data plane on the embedded cluster', () => {
   it('injected pods talk over mTLS: the server sees X-Forwarded-Client-Cert', async () => {
     const [result] = await send({ url: 'http://backend:8080/' });
     expect(result!.status).toBe(200);
-    expect((result!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(`URI=spiffe://cluster.local/ns/${namespace}/sa/default`);
+    expect((result!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(
+      `URI=spiffe://cluster.local/ns/${namespace}/sa/default`,
+    );
   });
 
   it('routes 75/25 by weight over subsets', async () => {
-    await apply(backendRoute(`route:
+    await apply(
+      backendRoute(`route:
     - {destination: {host: backend, subset: v1}, weight: 75}
-    - {destination: {host: backend, subset: v2}, weight: 25}`));
+    - {destination: {host: backend, subset: v2}, weight: 25}`),
+    );
     const results = await send({ url: 'http://backend:8080/', count: 200, concurrency: 8 });
     expect(count(results, (r) => r.status === 200)).toBe(200);
     // Binomial(200, 0.25): 50 +- 6.1; 25..75 is beyond 4 sigma.
@@ -152,8 +179,10 @@ describe('the data plane on the embedded cluster', () => {
   });
 
   it('injects a 3 s delay into about half of the requests (fixedDelay 3s, percent 50)', async () => {
-    await apply(backendRoute(`fault: {delay: {fixedDelay: 3s, percent: 50}}
-    route: [{destination: {host: backend, subset: v1}}]`));
+    await apply(
+      backendRoute(`fault: {delay: {fixedDelay: 3s, percent: 50}}
+    route: [{destination: {host: backend, subset: v1}}]`),
+    );
     const results = await send({ url: 'http://backend:8080/', count: 16, concurrency: 16 });
     const delayed = count(results, (r) => r.latencyMs >= 2900);
     // Binomial(16, 0.5): all or none with probability 3e-5.
@@ -163,8 +192,10 @@ describe('the data plane on the embedded cluster', () => {
   }, 20_000);
 
   it('aborts with 500', async () => {
-    await apply(backendRoute(`fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
-    route: [{destination: {host: backend, subset: v1}}]`));
+    await apply(
+      backendRoute(`fault: {abort: {httpStatus: 500, percentage: {value: 100}}}
+    route: [{destination: {host: backend, subset: v1}}]`),
+    );
     const results = await send({ url: 'http://backend:8080/', count: 5 });
     expect(results.map((r) => r.status)).toEqual([500, 500, 500, 500, 500]);
   });
@@ -172,15 +203,22 @@ describe('the data plane on the embedded cluster', () => {
   it('retries a 70%-failing backend into success (attempts 20, retryOn 5xx)', async () => {
     const before = count(await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 }), (r) => r.status === 500);
     expect(before).toBeGreaterThan(10);
-    await apply(route('flaky', `retries: {attempts: 20, perTryTimeout: 2s, retryOn: 5xx}
-    route: [{destination: {host: flaky}}]`));
+    await apply(
+      route(
+        'flaky',
+        `retries: {attempts: 20, perTryTimeout: 2s, retryOn: 5xx}
+    route: [{destination: {host: flaky}}]`,
+      ),
+    );
     const results = await send({ url: 'http://flaky:8080/', count: 40, concurrency: 4 });
     expect(count(results, (r) => r.status === 200)).toBeGreaterThanOrEqual(39);
   });
 
   it('mirrors to v2 while v1 answers; v2 logs a copy of each request', async () => {
-    await apply(backendRoute(`route: [{destination: {host: backend, subset: v1}, weight: 100}]
-    mirror: {host: backend, subset: v2}`));
+    await apply(
+      backendRoute(`route: [{destination: {host: backend, subset: v1}, weight: 100}]
+    mirror: {host: backend, subset: v2}`),
+    );
     const results = await send({ url: 'http://backend:8080/', count: 10, idPrefix: 'mirror-test-' });
     expect(new Set(results.map((r) => r.version))).toEqual(new Set(['v1']));
     const v2 = await readyWorkloadPod(kube, namespace, 'backend-v2');
@@ -208,13 +246,16 @@ spec:
 `);
     const ingress = sim.ingress();
     expect(ingress).not.toBeNull();
-    const get = (path: string, host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get({ host: ingress!.host, port: ingress!.port, path, headers: { host } }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      }).on('error', reject);
-    });
+    const get = (path: string, host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http
+          .get({ host: ingress!.host, port: ingress!.port, path, headers: { host } }, (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          })
+          .on('error', reject);
+      });
     const matched = await get('/api/notes', 'backend.example.com');
     expect(matched.status).toBe(200);
     expect(JSON.parse(matched.body)).toMatchObject({ version: 'v2', namespace });
@@ -258,8 +299,14 @@ spec:
 ---${route('flaky', 'route: [{destination: {host: flaky}}]')}`);
     for (const concurrency of [2, 3]) {
       const results = await send({ url: 'http://flaky:8080/?status=200', count: 30, concurrency });
-      expect(count(results, (r) => r.status === 200), `${concurrency} clients`).toBeGreaterThan(0);
-      expect(count(results, (r) => r.status === 503), `${concurrency} clients`).toBeGreaterThan(0);
+      expect(
+        count(results, (r) => r.status === 200),
+        `${concurrency} clients`,
+      ).toBeGreaterThan(0);
+      expect(
+        count(results, (r) => r.status === 503),
+        `${concurrency} clients`,
+      ).toBeGreaterThan(0);
     }
   });
 });
@@ -280,9 +327,12 @@ describe('namespace-wide STRICT mTLS on the embedded cluster', () => {
   beforeAll(async () => {
     strict = await createScenarioNamespace(kube, { name: 'strict', mesh: 'sidecar' }, RUN_ID);
     await apply(
-      service('backend') + echo('client', 'client', 'v1') + echo('backend', 'backend', 'v1')
-      + echo('captured', 'captured', 'v1', [], { captured: true }) + echo('legacy', 'legacy', 'v1', [], { injected: false })
-      + `
+      service('backend') +
+        echo('client', 'client', 'v1') +
+        echo('backend', 'backend', 'v1') +
+        echo('captured', 'captured', 'v1', [], { captured: true }) +
+        echo('legacy', 'legacy', 'v1', [], { injected: false }) +
+        `
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default}
@@ -299,7 +349,9 @@ spec:
     const { results, from } = await forwardFromPod(kube, await podOf('client'), { url: 'http://backend:8080/', count: 5 });
     expect(from).toMatchObject({ namespace: strict, version: 'v1' });
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
-    expect((results[0]!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(`URI=spiffe://cluster.local/ns/${strict}/sa/default`);
+    expect((results[0]!.body as { headers: Record<string, string> }).headers['x-forwarded-client-cert']).toContain(
+      `URI=spiffe://cluster.local/ns/${strict}/sa/default`,
+    );
   });
 
   it('a plaintext client outside the mesh is refused on the app port: the connection is reset', async () => {
@@ -310,14 +362,24 @@ spec:
 
   it("the API server's plaintext pod proxy is refused on the captured app port", async () => {
     const backend = await podOf('backend');
-    await expect(kube.core.connectGetNamespacedPodProxyWithPath({ name: `${backend.metadata!.name}:8080`, namespace: strict, path: '' })).rejects.toMatchObject({ code: 503 });
+    await expect(kube.core.connectGetNamespacedPodProxyWithPath({ name: `${backend.metadata!.name}:8080`, namespace: strict, path: '' })).rejects.toMatchObject(
+      { code: 503 },
+    );
   });
 
   it('a pod whose excludeInboundPorts Istio cannot read is refused by the injector webhook', async () => {
-    const body = { metadata: { name: 'bad-ports', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '*' } }, spec: { containers: [{ name: 'echo', image: 'meshspec/echo' }] } };
-    const refused = await kube.core.createNamespacedPod({ namespace: strict, body }).then(() => undefined, (error: unknown) => error as { code: number; body: string });
+    const body = {
+      metadata: { name: 'bad-ports', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '*' } },
+      spec: { containers: [{ name: 'echo', image: 'meshspec/echo' }] },
+    };
+    const refused = await kube.core.createNamespacedPod({ namespace: strict, body }).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; body: string },
+    );
     expect(refused?.code).toBe(400);
-    expect(JSON.parse(refused!.body).message).toMatch(/^admission webhook "namespace\.sidecar-injector\.istio\.io" denied the request: failed to run injection template: 1 error occurred:\n\t\* invalid value '\*' for annotation 'traffic\.sidecar\.istio\.io\/excludeInboundPorts'/);
+    expect(JSON.parse(refused!.body).message).toMatch(
+      /^admission webhook "namespace\.sidecar-injector\.istio\.io" denied the request: failed to run injection template: 1 error occurred:\n\t\* invalid value '\*' for annotation 'traffic\.sidecar\.istio\.io\/excludeInboundPorts'/,
+    );
   });
 
   it('a pod whose sidecar captures the control port cannot be driven, and the error says which annotation to add', async () => {

@@ -31,11 +31,17 @@ export class MeshMetrics {
 
   record(proxy: string, labels: Labels, durationMs: number): void {
     let series = this.byProxy.get(proxy);
-    if (!series) this.byProxy.set(proxy, (series = new Map()));
+    if (!series) {
+      series = new Map();
+      this.byProxy.set(proxy, series);
+    }
     // Label sets are built with a fixed key order, so their values identify a series (hot path: no sorting).
     const key = Object.values(labels).join('\u0000');
     let one = series.get(key);
-    if (!one) series.set(key, (one = { labels, count: 0, sum: 0, buckets: new Array(BUCKETS.length + 1).fill(0) }));
+    if (!one) {
+      one = { labels, count: 0, sum: 0, buckets: new Array(BUCKETS.length + 1).fill(0) };
+      series.set(key, one);
+    }
     one.count++;
     one.sum += durationMs;
     const bucket = BUCKETS.findIndex((bound) => durationMs <= bound);
@@ -78,12 +84,11 @@ function escapeLabel(value: string): string {
 
 /** Prometheus text exposition format, as a sidecar serves it at :15020/stats/prometheus. */
 export function renderPrometheusText(samples: Sample[]): string {
-  const lines = [
-    `# TYPE ${REQUESTS_TOTAL} counter`,
-    `# TYPE ${REQUEST_DURATION} histogram`,
-  ];
+  const lines = [`# TYPE ${REQUESTS_TOTAL} counter`, `# TYPE ${REQUEST_DURATION} histogram`];
   for (const s of samples) {
-    const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+    const labels = Object.entries(s.labels)
+      .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+      .join(',');
     lines.push(`${s.name}{${labels}} ${s.value}`);
   }
   return `${lines.join('\n')}\n`;

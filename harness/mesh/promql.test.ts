@@ -21,7 +21,8 @@ describe('promql stand-in', () => {
     expect(evaluate(parseQuery('sum(istio_requests_total)'), samples)).toEqual([{ labels: {}, value: 10 }]);
     expect(evaluate(parseQuery('count(istio_requests_total)'), samples)).toEqual([{ labels: {}, value: 3 }]);
     expect(evaluate(parseQuery('sum by (destination_version) (istio_requests_total)'), samples)).toEqual([
-      { labels: { destination_version: 'v1' }, value: 7 }, { labels: { destination_version: 'v2' }, value: 3 },
+      { labels: { destination_version: 'v1' }, value: 7 },
+      { labels: { destination_version: 'v2' }, value: 3 },
     ]);
     expect(evaluate(parseQuery('sum(istio_requests_total) by (response_code)'), samples).map((r) => r.value)).toEqual([9, 1]);
     expect(evaluate(parseQuery('sum(istio_requests_total{destination_version=~"(v1|v3)"})'), samples)).toEqual([{ labels: {}, value: 7 }]);

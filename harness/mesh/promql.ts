@@ -51,7 +51,15 @@ const GROUPING = /^by\s*\(([^)]*)\)\s*/;
 
 function grouping(text: string): { by: string[]; rest: string } | undefined {
   const m = GROUPING.exec(text);
-  return m ? { by: m[1]!.split(',').map((l) => l.trim()).filter(Boolean), rest: text.slice(m[0].length) } : undefined;
+  return m
+    ? {
+        by: m[1]!
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean),
+        rest: text.slice(m[0].length),
+      }
+    : undefined;
 }
 
 export function parseQuery(text: string): Query {
@@ -66,17 +74,21 @@ export function parseQuery(text: string): Query {
   const inner = rest.slice(1, close);
   const tail = rest.slice(close + 1).trim();
   const after = tail ? grouping(tail) : undefined;
-  if (tail && (!after || after.rest !== '')) throw new PromQLError(`unsupported query "${text}": unexpected "${tail}"`);
+  if (tail && after?.rest !== '') throw new PromQLError(`unsupported query "${text}": unexpected "${tail}"`);
   return { ...parseSelector(inner), aggregate: { op: head[1] as 'sum' | 'count', by: before?.by ?? after?.by ?? [] } };
 }
 
 function matches(m: Matcher, labels: Labels): boolean {
   const value = labels[m.label] ?? '';
   switch (m.op) {
-    case '=': return value === m.value;
-    case '!=': return value !== m.value;
-    case '=~': return new RegExp(`^(?:${m.value})$`).test(value);
-    case '!~': return !new RegExp(`^(?:${m.value})$`).test(value);
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return new RegExp(`^(?:${m.value})$`).test(value);
+    case '!~':
+      return !new RegExp(`^(?:${m.value})$`).test(value);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import type { DownstreamRequest, Envoy, MeshRuntime, Proxy, ProxyResult } from './envoy.js';
+import type { DownstreamRequest, Envoy, MeshRuntime, Proxy as EnvoyProxy, ProxyResult } from './envoy.js';
 import { readDownstream, writeResult } from './listener.js';
 import { renderPrometheusText, type MeshMetrics } from './metrics.js';
 import { peerAuthenticationMode } from './mtls-mode.js';
@@ -21,7 +21,7 @@ export interface ProxyDeps {
   metrics: MeshMetrics;
 }
 
-function proxyOf(entry: PodEntry, kind: Proxy['kind']): Proxy {
+function proxyOf(entry: PodEntry, kind: EnvoyProxy['kind']): EnvoyProxy {
   return { key: `${entry.namespace}/${entry.name}`, kind, workload: entry.workload };
 }
 
@@ -29,7 +29,7 @@ function proxyOf(entry: PodEntry, kind: Proxy['kind']): Proxy {
 function guarded(deps: ProxyDeps, where: string, handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.RequestListener {
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      deps.rt.log(`${where}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      deps.rt.log(`${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`meshspec data plane error at ${where}`);
@@ -57,16 +57,20 @@ export function outboundHandler(deps: ProxyDeps, entry: PodEntry): http.RequestL
 }
 
 /** istio_requests_total and duration as the calling proxy (sidecar or gateway) reports them. */
-function recordSourceRequest(deps: ProxyDeps, proxy: Proxy, entry: PodEntry, result: ProxyResult, started: number): void {
-  deps.metrics.record(proxy.key, requestLabels({
-    reporter: 'source',
-    source: entry.workload,
-    destination: result.endpoint?.pod?.workload,
-    destinationService: result.destinationService,
-    status: result.response?.status ?? 0,
-    flags: result.flags,
-    mtls: result.endpoint?.meshProxy ?? false,
-  }), performance.now() - started);
+function recordSourceRequest(deps: ProxyDeps, proxy: EnvoyProxy, entry: PodEntry, result: ProxyResult, started: number): void {
+  deps.metrics.record(
+    proxy.key,
+    requestLabels({
+      reporter: 'source',
+      source: entry.workload,
+      destination: result.endpoint?.pod?.workload,
+      destinationService: result.destinationService,
+      status: result.response?.status ?? 0,
+      flags: result.flags,
+      mtls: result.endpoint?.meshProxy ?? false,
+    }),
+    performance.now() - started,
+  );
 }
 
 /** A pod without a sidecar: DNS and kube-proxy only, a random ready endpoint, no Istio rules. */
@@ -112,23 +116,32 @@ export function inboundHandler(deps: ProxyDeps, entry: PodEntry, containerPort: 
     const outcome = app
       ? await deps.rt.upstream.send({ address: app, method: downstream.method, path: downstream.path, headers: downstream.headers, body: downstream.body })
       : { kind: 'connect-failure' as const, message: 'connection failure' };
-    const result: ProxyResult = outcome.kind === 'response'
-      ? { response: outcome, flags: '-', destinationService: peer?.destinationService ?? downstream.host }
-      : {
-          response: { status: 503, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`upstream connect error or disconnect/reset before headers. reset reason: ${outcome.message}`) },
-          flags: outcome.kind === 'connect-failure' ? 'UF' : 'UC',
-          destinationService: peer?.destinationService ?? downstream.host,
-        };
+    const result: ProxyResult =
+      outcome.kind === 'response'
+        ? { response: outcome, flags: '-', destinationService: peer?.destinationService ?? downstream.host }
+        : {
+            response: {
+              status: 503,
+              headers: { 'content-type': 'text/plain' },
+              body: Buffer.from(`upstream connect error or disconnect/reset before headers. reset reason: ${outcome.message}`),
+            },
+            flags: outcome.kind === 'connect-failure' ? 'UF' : 'UC',
+            destinationService: peer?.destinationService ?? downstream.host,
+          };
     const elapsed = performance.now() - started;
-    deps.metrics.record(proxy.key, requestLabels({
-      reporter: 'destination',
-      source: peer?.workload,
-      destination: entry.workload,
-      destinationService: result.destinationService,
-      status: result.response!.status,
-      flags: result.flags,
-      mtls,
-    }), elapsed);
+    deps.metrics.record(
+      proxy.key,
+      requestLabels({
+        reporter: 'destination',
+        source: peer?.workload,
+        destination: entry.workload,
+        destinationService: result.destinationService,
+        status: result.response!.status,
+        flags: result.flags,
+        mtls,
+      }),
+      elapsed,
+    );
     // Inbound HCMs name the server istio-envoy, overwriting the app's (a client sidecar overwrites it again with envoy).
     writeResult(res, result, { server: 'istio-envoy', 'x-envoy-upstream-service-time': String(Math.round(elapsed)) });
   });

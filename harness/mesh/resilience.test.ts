@@ -14,8 +14,18 @@ beforeEach(async () => {
 });
 afterEach(() => world.stop());
 
-const vs = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'default' }, spec });
-const dr = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: 'default' }, spec });
+const vs = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
+const dr = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name, namespace: 'default' },
+  spec,
+});
 
 async function backend(options: { failPercent?: number; replicas?: number } = {}) {
   world.service('backend', { app: 'backend' });
@@ -29,7 +39,9 @@ async function backend(options: { failPercent?: number; replicas?: number } = {}
 describe('fault injection', () => {
   it('workshop fault injection: fixedDelay at 50% (old integer `percent`) delays about half of the requests by the delay', async () => {
     await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ fault: { delay: { fixedDelay: '1500ms', percent: 50 } }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', { hosts: ['backend'], http: [{ fault: { delay: { fixedDelay: '1500ms', percent: 50 } }, route: [{ destination: { host: 'backend' } }] }] }),
+    );
     const { results } = await world.forward(client, { url: 'http://backend:8080/', count: 40, concurrency: 40 });
     expect(results.every((r) => r.status === 200)).toBe(true);
     // A delayed request is never faster than the delay, and a busy machine adds far less than
@@ -42,7 +54,12 @@ describe('fault injection', () => {
 
   it('fault injection task: abort httpStatus 500 at percentage.value 100 answers "fault filter abort" without reaching the app', async () => {
     const [pod] = await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', {
+        hosts: ['backend'],
+        http: [{ fault: { abort: { httpStatus: 500, percentage: { value: 100 } } }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     const { results } = await world.forward(client, { url: 'http://backend:8080/', count: 5 });
     expect(results.map((r) => r.status)).toEqual([500, 500, 500, 500, 500]);
     expect(results[0]!.body).toBe('fault filter abort');
@@ -51,7 +68,12 @@ describe('fault injection', () => {
 
   it('fault percentages apply per request: abort at 30% fails about 30%', async () => {
     await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ fault: { abort: { httpStatus: 503, percentage: { value: 30 } } }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', {
+        hosts: ['backend'],
+        http: [{ fault: { abort: { httpStatus: 503, percentage: { value: 30 } } }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     const { results } = await world.forward(client, { url: 'http://backend:8080/', count: 200, concurrency: 10 });
     const aborted = results.filter((r) => r.status === 503).length;
     expect(aborted).toBeGreaterThan(30);
@@ -73,7 +95,12 @@ describe('timeouts', () => {
 describe('retries', () => {
   it('kube-meshy retries: attempts 20, retryOn 5xx over a service failing 70% turns nearly every request into a success', async () => {
     const [pod] = await backend({ failPercent: 70 });
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 20, perTryTimeout: '2s', retryOn: '5xx' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', {
+        hosts: ['backend'],
+        http: [{ retries: { attempts: 20, perTryTimeout: '2s', retryOn: '5xx' }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     const { results } = await world.forward(client, { url: 'http://backend:8080/', count: 40, concurrency: 8 });
     // P(21 failures in a row at 70%) = 5.6e-4 per request.
     expect(results.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(39);
@@ -88,11 +115,15 @@ describe('retries', () => {
     const plain = await world.forward(client, { url: 'http://backend:8080/?status=503', count: 3 });
     expect(plain.results.map((r) => r.status)).toEqual([503, 503, 503]);
     expect((await world.requestLog(pod!)).entries).toHaveLength(3);
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 3, perTryTimeout: '2s' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 3, perTryTimeout: '2s' }, route: [{ destination: { host: 'backend' } }] }] }),
+    );
     // retries without retryOn keep Istio's default conditions: still no retry of a 503 answer...
     await world.forward(client, { url: 'http://backend:8080/?status=503', idPrefix: 'default-' });
     expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'default-0')).toHaveLength(1);
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 3, retryOn: 'gateway-error' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 3, retryOn: 'gateway-error' }, route: [{ destination: { host: 'backend' } }] }] }),
+    );
     // ...while gateway-error retries it: 1 try + 3 retries, each carrying its attempt number.
     await world.forward(client, { url: 'http://backend:8080/?status=503', idPrefix: 'gw-' });
     expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'gw-0').map((e) => e.attempt)).toEqual([1, 2, 3, 4]);
@@ -100,14 +131,21 @@ describe('retries', () => {
 
   it('retries without attempts turn retrying off, even on connect-failure (istio/istio@1.30.3 pilot/pkg/networking/core/route/retry/retry.go ConvertPolicy)', async () => {
     const [pod] = await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { perTryTimeout: '2s', retryOn: 'gateway-error' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', {
+        hosts: ['backend'],
+        http: [{ retries: { perTryTimeout: '2s', retryOn: 'gateway-error' }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     await world.forward(client, { url: 'http://backend:8080/?status=503', idPrefix: 'off-' });
     expect((await world.requestLog(pod!)).entries.filter((e) => e.id === 'off-0')).toHaveLength(1);
   });
 
   it('retriable-4xx retries 409 Conflict and nothing else of the 4xx', async () => {
     const [pod] = await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 2, retryOn: 'retriable-4xx' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 2, retryOn: 'retriable-4xx' }, route: [{ destination: { host: 'backend' } }] }] }),
+    );
     await world.forward(client, { url: 'http://backend:8080/?status=409', idPrefix: 'conflict-' });
     await world.forward(client, { url: 'http://backend:8080/?status=404', idPrefix: 'missing-' });
     const entries = (await world.requestLog(pod!)).entries;
@@ -127,7 +165,12 @@ describe('retries', () => {
 
   it('perTryTimeout bounds each attempt and retries it', async () => {
     const [pod] = await backend();
-    await world.apply(vs('backend', { hosts: ['backend'], http: [{ retries: { attempts: 2, perTryTimeout: '50ms', retryOn: '5xx' }, route: [{ destination: { host: 'backend' } }] }] }));
+    await world.apply(
+      vs('backend', {
+        hosts: ['backend'],
+        http: [{ retries: { attempts: 2, perTryTimeout: '50ms', retryOn: '5xx' }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     const started = performance.now();
     const { results } = await world.forward(client, { url: 'http://backend:8080/?delay=1s', idPrefix: 'slow-' });
     expect(results[0]).toMatchObject({ status: 504, body: 'upstream request timeout' });
@@ -143,13 +186,15 @@ describe('retries', () => {
 describe('circuit breaking', () => {
   it('circuit breaking task: maxConnections 1, http1MaxPendingRequests 1, maxRequestsPerConnection 1 gives both 200 and 503 with 2 and with 3 concurrent clients', async () => {
     await backend();
-    await world.apply(dr('backend', {
-      host: 'backend',
-      trafficPolicy: {
-        connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
-        outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
-      },
-    }));
+    await world.apply(
+      dr('backend', {
+        host: 'backend',
+        trafficPolicy: {
+          connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+          outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+        },
+      }),
+    );
     const one = await world.forward(client, { url: 'http://backend:8080/', count: 10, concurrency: 1 });
     expect(one.results.every((r) => r.status === 200)).toBe(true);
     for (const concurrency of [2, 3]) {
@@ -164,7 +209,9 @@ describe('circuit breaking', () => {
   it('outlier detection ejects an endpoint after consecutive 5xx; with every endpoint ejected: 503 no healthy upstream', async () => {
     const [good] = await backend();
     const bad = await world.pod({ name: 'backend-bad', labels: { app: 'backend', version: 'v1' }, failPercent: 100 });
-    await world.apply(dr('backend', { host: 'backend', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2, baseEjectionTime: '30s', maxEjectionPercent: 100 } } }));
+    await world.apply(
+      dr('backend', { host: 'backend', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 2, baseEjectionTime: '30s', maxEjectionPercent: 100 } } }),
+    );
     await world.forward(client, { url: 'http://backend:8080/', count: 40, concurrency: 1 });
     const badHits = (await world.requestLog(bad)).entries.length;
     expect(badHits).toBe(2);

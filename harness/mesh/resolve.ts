@@ -102,8 +102,13 @@ export class Resolver {
    */
   hasHttpListener(port: number, config: MeshConfig, view: RegistryView): boolean {
     const services = this.host.list('', 'Service').some((s) => servicePorts(s).some((p) => p.port === port && !isOpaquePort(p)) && view.service(s, port));
-    return services || config.serviceEntries.some((e) =>
-      e.ports.some((p) => p.number === port && !isOpaquePort({ port: p.number, name: p.protocol, targetPort: p.number })) && e.hosts.some((h) => view.serviceEntry(e, h, port)),
+    return (
+      services ||
+      config.serviceEntries.some(
+        (e) =>
+          e.ports.some((p) => p.number === port && !isOpaquePort({ port: p.number, name: p.protocol, targetPort: p.number })) &&
+          e.hosts.some((h) => view.serviceEntry(e, h, port)),
+      )
     );
   }
 
@@ -113,7 +118,8 @@ export class Resolver {
    */
   resolve(hostName: string, port: number, namespace: string, config: MeshConfig, view: RegistryView): Target | undefined {
     const ref = serviceNameOf(hostName, namespace);
-    const service = (ref && this.service(ref.name, ref.namespace)) || this.host.list('', 'Service').find((s) => s.spec?.clusterIP && s.spec.clusterIP === hostName);
+    const service =
+      (ref && this.service(ref.name, ref.namespace)) || this.host.list('', 'Service').find((s) => s.spec?.clusterIP && s.spec.clusterIP === hostName);
     if (service) {
       const servicePort = servicePorts(service).find((p) => p.port === port);
       if (!servicePort) return undefined;
@@ -135,7 +141,14 @@ export class Resolver {
    * A route destination: `host` is already expanded; `port` may be omitted when the Service has
    * one port, else the port the client called is used.
    */
-  resolveDestination(host: string, port: number | undefined, requestPort: number, namespace: string, config: MeshConfig, view: RegistryView): Target | undefined {
+  resolveDestination(
+    host: string,
+    port: number | undefined,
+    requestPort: number,
+    namespace: string,
+    config: MeshConfig,
+    view: RegistryView,
+  ): Target | undefined {
     const ref = serviceNameOf(host, 'default');
     const service = ref && host.endsWith('.svc.cluster.local') ? this.service(ref.name, ref.namespace) : undefined;
     if (ref && service && view.service(service, port ?? requestPort)) {
@@ -162,7 +175,18 @@ export class Resolver {
   private podIpEndpoints(ip: string, port: number): Endpoint[] {
     const pod = this.host.list('', 'Pod').find((p) => p.status?.podIP === ip);
     const entry = pod && this.pods.get(`${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`);
-    return entry ? [{ id: `${entry.namespace}/${entry.name}:${port}`, address: podAddress(entry, port), pod: entry, meshProxy: proxyAnswers(entry, port), istioTlsMode: hasIstioTlsMode(entry), containerPort: port }] : [];
+    return entry
+      ? [
+          {
+            id: `${entry.namespace}/${entry.name}:${port}`,
+            address: podAddress(entry, port),
+            pod: entry,
+            meshProxy: proxyAnswers(entry, port),
+            istioTlsMode: hasIstioTlsMode(entry),
+            containerPort: port,
+          },
+        ]
+      : [];
   }
 
   /**
@@ -176,7 +200,11 @@ export class Resolver {
         const selector = selectorOf(s);
         return selector !== undefined && labelsMatch(selector, gateway.workload.labels);
       })
-      .flatMap((s) => servicePorts(s).filter((p) => p.port === port && typeof p.targetPort === 'number').map((p) => p.targetPort as number));
+      .flatMap((s) =>
+        servicePorts(s)
+          .filter((p) => p.port === port && typeof p.targetPort === 'number')
+          .map((p) => p.targetPort as number),
+      );
     return [port, ...targets];
   }
 

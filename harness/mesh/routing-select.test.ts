@@ -23,7 +23,16 @@ describe('route selection', () => {
 
   it('takes the first matching route of the oldest rule; a match needs all its conditions', () => {
     const rules = [
-      vs('a', { hosts: ['reviews'], http: [{ name: 'jason', match: [{ headers: { 'end-user': { prefix: 'jas' } }, queryParams: { v: { regex: '[0-9]+' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }),
+      vs('a', {
+        hosts: ['reviews'],
+        http: [
+          {
+            name: 'jason',
+            match: [{ headers: { 'end-user': { prefix: 'jas' } }, queryParams: { v: { regex: '[0-9]+' } } }],
+            route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+          },
+        ],
+      }),
       vs('b', { hosts: ['reviews'], http: [{ name: 'rest', route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] }),
     ];
     expect(selectRoute(rules, request({ headers: { 'end-user': 'jason' }, path: '/?v=12' }), MESH)?.route.name).toBe('jason');
@@ -32,10 +41,12 @@ describe('route selection', () => {
   });
 
   it('matches withoutHeaders, port and sourceNamespace', () => {
-    const rules = [vs('a', {
-      hosts: ['reviews'],
-      http: [{ name: 'x', match: [{ withoutHeaders: { debug: {} }, port: 8080, sourceNamespace: 'web' }], route: [{ destination: { host: 'reviews' } }] }],
-    })];
+    const rules = [
+      vs('a', {
+        hosts: ['reviews'],
+        http: [{ name: 'x', match: [{ withoutHeaders: { debug: {} }, port: 8080, sourceNamespace: 'web' }], route: [{ destination: { host: 'reviews' } }] }],
+      }),
+    ];
     expect(selectRoute(rules, request({ sourceNamespace: 'web' }), MESH)?.route.name).toBe('x');
     expect(selectRoute(rules, request({ sourceNamespace: 'web', headers: { debug: '1' } }), MESH)).toBeUndefined();
     expect(selectRoute(rules, request({ sourceNamespace: 'web', port: 9080 }), MESH)).toBeUndefined();
@@ -43,7 +54,10 @@ describe('route selection', () => {
   });
 
   it('picks weighted destinations in proportion', () => {
-    const items = [{ weight: 90, name: 'a' }, { weight: 10, name: 'b' }];
+    const items = [
+      { weight: 90, name: 'a' },
+      { weight: 10, name: 'b' },
+    ];
     expect(pickWeighted(items, () => 0.5)?.name).toBe('a');
     expect(pickWeighted(items, () => 0.95)?.name).toBe('b');
     expect(pickWeighted(items, () => 0.8999)?.name).toBe('a');

@@ -19,8 +19,16 @@ async function reviews() {
   const v1 = await world.pod({ name: 'reviews-v1', labels: { app: 'reviews', version: 'v1' } });
   const v2 = await world.pod({ name: 'reviews-v2', labels: { app: 'reviews', version: 'v2' } });
   await world.apply({
-    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'default' },
-    spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'reviews', namespace: 'default' },
+    spec: {
+      host: 'reviews',
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+    },
   });
   return { v1, v2 };
 }
@@ -93,10 +101,19 @@ describe('service resolution', () => {
 describe('VirtualService routing', () => {
   it('traffic shifting task: weight 75/25 over subsets v1/v2 splits requests about 75/25', async () => {
     await reviews();
-    await world.apply(virtualService('reviews', {
-      hosts: ['reviews'],
-      http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 75 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 25 }] }],
-    }));
+    await world.apply(
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 75 },
+              { destination: { host: 'reviews', subset: 'v2' }, weight: 25 },
+            ],
+          },
+        ],
+      }),
+    );
     const { results } = await world.forward(client, { url: 'http://reviews:8080/', count: 400, concurrency: 8 });
     const versions = tally(results.map((r) => r.version));
     // Binomial(400, 0.25): 100 +- 8.7; 60..140 is beyond 4.5 sigma.
@@ -107,13 +124,15 @@ describe('VirtualService routing', () => {
 
   it('request routing task: a header match sends end-user jason to v2 and everyone else to v1', async () => {
     await reviews();
-    await world.apply(virtualService('reviews', {
-      hosts: ['reviews'],
-      http: [
-        { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-        { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-      ],
-    }));
+    await world.apply(
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        ],
+      }),
+    );
     const jason = await world.forward(client, { url: 'http://reviews:8080/', count: 10, headers: { 'end-user': 'jason' } });
     const anonymous = await world.forward(client, { url: 'http://reviews:8080/', count: 10 });
     expect(new Set(jason.results.map((r) => r.version))).toEqual(new Set(['v2']));
@@ -122,14 +141,19 @@ describe('VirtualService routing', () => {
 
   it('matches uri prefix/exact/regex, method and query parameters, and answers 404 when no route matches', async () => {
     await reviews();
-    await world.apply(virtualService('reviews', {
-      hosts: ['reviews.default.svc.cluster.local'],
-      http: [
-        { match: [{ uri: { exact: '/exact' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-        { match: [{ uri: { prefix: '/api/' }, method: { exact: 'POST' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-        { match: [{ uri: { regex: '/items/[0-9]+' } }, { queryParams: { canary: { exact: 'yes' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-      ],
-    }));
+    await world.apply(
+      virtualService('reviews', {
+        hosts: ['reviews.default.svc.cluster.local'],
+        http: [
+          { match: [{ uri: { exact: '/exact' } }], route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+          { match: [{ uri: { prefix: '/api/' }, method: { exact: 'POST' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          {
+            match: [{ uri: { regex: '/items/[0-9]+' } }, { queryParams: { canary: { exact: 'yes' } } }],
+            route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+          },
+        ],
+      }),
+    );
     const call = async (path: string, method = 'GET') => (await world.forward(client, { url: `http://reviews:8080${path}`, method })).results[0]!;
     expect(await call('/exact')).toMatchObject({ status: 200, version: 'v1' });
     expect(await call('/exact/more')).toMatchObject({ status: 404 });
@@ -143,18 +167,20 @@ describe('VirtualService routing', () => {
   it('applies sourceLabels only to callers carrying them', async () => {
     await reviews();
     const tester = await world.pod({ name: 'tester', labels: { app: 'tester' } });
-    await world.apply(virtualService('reviews', {
-      hosts: ['reviews'],
-      http: [
-        { match: [{ sourceLabels: { app: 'tester' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
-        { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
-      ],
-    }));
+    await world.apply(
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ sourceLabels: { app: 'tester' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+          { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+        ],
+      }),
+    );
     expect((await world.forward(tester, { url: 'http://reviews:8080/' })).results[0]!.version).toBe('v2');
     expect((await world.forward(client, { url: 'http://reviews:8080/' })).results[0]!.version).toBe('v1');
   });
 
-  it('workshop frontend->backend chain: the frontend\'s own call is routed by its sidecar and keeps the request id', async () => {
+  it("workshop frontend->backend chain: the frontend's own call is routed by its sidecar and keeps the request id", async () => {
     await reviews();
     world.service('frontend', { app: 'frontend' });
     await world.pod({ name: 'frontend-1', labels: { app: 'frontend' }, upstream: 'http://reviews:8080/notes' });
@@ -168,7 +194,9 @@ describe('VirtualService routing', () => {
   it('port naming: http routes do not apply on a Service port Istio treats as TCP (name tcp-*, mongo, redis or appProtocol)', async () => {
     await reviews();
     world.host.apply({
-      apiVersion: 'v1', kind: 'Service', metadata: { name: 'reviews', namespace: 'default' },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'reviews', namespace: 'default' },
       spec: { selector: { app: 'reviews' }, ports: [{ name: 'tcp-reviews', port: 8080, targetPort: 8080 }] },
     });
     await world.apply(virtualService('reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }] }));
@@ -198,19 +226,21 @@ describe('VirtualService routing', () => {
 
   it('rewrites uri and authority, sets and removes headers, redirects, and answers directResponse', async () => {
     await reviews();
-    await world.apply(virtualService('reviews', {
-      hosts: ['reviews'],
-      http: [
-        { match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', authority: 'ratings' } },
-        { match: [{ uri: { exact: '/maintenance' } }], directResponse: { status: 503, body: { string: 'down for maintenance' } } },
-        {
-          match: [{ uri: { prefix: '/v1/' } }],
-          rewrite: { uri: '/', authority: 'reviews.internal' },
-          headers: { request: { set: { 'x-routed': 'yes' }, remove: ['x-secret'] }, response: { add: { 'x-served-by': 'mesh' } } },
-          route: [{ destination: { host: 'reviews', subset: 'v1' } }],
-        },
-      ],
-    }));
+    await world.apply(
+      virtualService('reviews', {
+        hosts: ['reviews'],
+        http: [
+          { match: [{ uri: { prefix: '/old' } }], redirect: { uri: '/new', authority: 'ratings' } },
+          { match: [{ uri: { exact: '/maintenance' } }], directResponse: { status: 503, body: { string: 'down for maintenance' } } },
+          {
+            match: [{ uri: { prefix: '/v1/' } }],
+            rewrite: { uri: '/', authority: 'reviews.internal' },
+            headers: { request: { set: { 'x-routed': 'yes' }, remove: ['x-secret'] }, response: { add: { 'x-served-by': 'mesh' } } },
+            route: [{ destination: { host: 'reviews', subset: 'v1' } }],
+          },
+        ],
+      }),
+    );
     const direct = (await world.forward(client, { url: 'http://reviews:8080/maintenance' })).results[0]!;
     expect(direct).toMatchObject({ status: 503, body: 'down for maintenance' });
     const redirect = (await world.forward(client, { url: 'http://reviews:8080/old' })).results[0]!;

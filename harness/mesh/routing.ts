@@ -29,7 +29,9 @@ export interface RouteChoice {
  * tcp/tls routes say nothing about HTTP traffic and are left out.
  */
 export function virtualServicesFor(all: VirtualService[], names: string[], gateways: ReadonlySet<string>): VirtualService[] {
-  return all.filter((vs) => vs.http.length > 0 && vs.gateways.some((g) => gateways.has(g)) && vs.hosts.some((pattern) => names.some((n) => hostMatches(pattern, n))));
+  return all.filter(
+    (vs) => vs.http.length > 0 && vs.gateways.some((g) => gateways.has(g)) && vs.hosts.some((pattern) => names.some((n) => hostMatches(pattern, n))),
+  );
 }
 
 function queryParams(path: string): URLSearchParams {

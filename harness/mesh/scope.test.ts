@@ -15,7 +15,10 @@ beforeEach(async () => {
 afterEach(() => world.stop());
 
 const istio = (kind: string, name: string, namespace: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace }, spec,
+  apiVersion: 'networking.istio.io/v1',
+  kind,
+  metadata: { name, namespace },
+  spec,
 });
 const registryOnly = (namespace: string, spec: Record<string, unknown> = {}) =>
   istio('Sidecar', 'default', namespace, { ...spec, outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
@@ -36,9 +39,14 @@ describe('ServiceEntry exportTo and Sidecar egress hosts', () => {
     clientB = await world.pod({ name: 'client-b', namespace: 'team-b', labels: { app: 'client' } });
     await world.externalServer(['external.meshspec.test'], (_req, res) => res.end('outside'));
   });
-  const entry = (namespace: string, extra: Record<string, unknown> = {}) => istio('ServiceEntry', 'external', namespace, {
-    hosts: ['external.meshspec.test'], location: 'MESH_EXTERNAL', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS', ...extra,
-  });
+  const entry = (namespace: string, extra: Record<string, unknown> = {}) =>
+    istio('ServiceEntry', 'external', namespace, {
+      hosts: ['external.meshspec.test'],
+      location: 'MESH_EXTERNAL',
+      ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+      resolution: 'DNS',
+      ...extra,
+    });
 
   it('exportTo ".": a ServiceEntry in namespace A opens the host for A only; B stays blocked under REGISTRY_ONLY', async () => {
     await world.apply(registryOnly('team-a'));
@@ -93,7 +101,8 @@ describe('Services: exportTo annotation and egress hosts', () => {
   beforeEach(async () => {
     client = await world.pod({ name: 'client', namespace: 'team-b', labels: { app: 'client' } });
     world.host.apply({
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: 'backend', namespace: 'team-a', annotations: { 'networking.istio.io/exportTo': '.' } },
       spec: { selector: { app: 'backend' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
     });
@@ -106,9 +115,12 @@ describe('Services: exportTo annotation and egress hosts', () => {
   });
 
   it('under ALLOW_ANY a hidden Service is passthrough: reachable through kube-proxy, but its VirtualService does not apply', async () => {
-    await world.apply(istio('VirtualService', 'backend', 'team-a', {
-      hosts: ['backend'], http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'backend' } }] }],
-    }));
+    await world.apply(
+      istio('VirtualService', 'backend', 'team-a', {
+        hosts: ['backend'],
+        http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'backend' } }] }],
+      }),
+    );
     expect(await status(client, 'http://backend.team-a:8080/')).toBe(200);
   });
 });
@@ -122,9 +134,12 @@ describe('VirtualService exportTo', () => {
     inside = await world.pod({ name: 'client-in', namespace: 'shop', labels: { app: 'client' } });
     outside = await world.pod({ name: 'client-out', namespace: 'other', labels: { app: 'client' } });
   });
-  const teapot = (exportTo?: string[]) => istio('VirtualService', 'reviews', 'shop', {
-    hosts: ['reviews'], exportTo, http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'reviews' } }] }],
-  });
+  const teapot = (exportTo?: string[]) =>
+    istio('VirtualService', 'reviews', 'shop', {
+      hosts: ['reviews'],
+      exportTo,
+      http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'reviews' } }] }],
+    });
 
   it('a VirtualService exported to "." applies to clients in its namespace, not to another namespace\'s clients', async () => {
     await world.apply(teapot(['.']));
@@ -135,17 +150,28 @@ describe('VirtualService exportTo', () => {
   it('without exportTo (mesh default "*") it applies to every namespace; defaultVirtualServiceExportTo "." narrows the default', async () => {
     await world.apply(teapot());
     expect(await status(outside, 'http://reviews.shop:8080/')).toBe(418);
-    await world.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'defaultVirtualServiceExportTo: ["."]\n' } });
+    await world.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio', namespace: 'istio-system' },
+      data: { mesh: 'defaultVirtualServiceExportTo: ["."]\n' },
+    });
     expect(await status(outside, 'http://reviews.shop:8080/')).toBe(200);
     expect(await status(inside, 'http://reviews:8080/')).toBe(418);
   });
 
   it('a gateway sees the VirtualServices exported to its namespace (istio-system) only', async () => {
     await world.gateway('ingressgateway');
-    await world.apply(istio('Gateway', 'web', 'shop', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['reviews.example.com'] }] }));
-    const bound = (exportTo: string[]) => istio('VirtualService', 'web', 'shop', {
-      hosts: ['reviews.example.com'], gateways: ['web'], exportTo, http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }],
-    });
+    await world.apply(
+      istio('Gateway', 'web', 'shop', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['reviews.example.com'] }] }),
+    );
+    const bound = (exportTo: string[]) =>
+      istio('VirtualService', 'web', 'shop', {
+        hosts: ['reviews.example.com'],
+        gateways: ['web'],
+        exportTo,
+        http: [{ route: [{ destination: { host: 'reviews', port: { number: 8080 } } }] }],
+      });
     await world.apply(bound(['.']));
     expect(await ingressStatus('reviews.example.com')).toBe(404);
     await world.apply(bound(['.', 'istio-system']));
@@ -160,13 +186,19 @@ describe('DestinationRule lookup: client namespace, service namespace, root name
     await world.pod({ name: 'reviews-v1', namespace: 'shop', labels: { app: 'reviews', version: 'v1' } });
     await world.pod({ name: 'reviews-v2', namespace: 'shop', labels: { app: 'reviews', version: 'v2' } });
     client = await world.pod({ name: 'client', namespace: 'other', labels: { app: 'client' } });
-    await world.apply(istio('VirtualService', 'reviews-v2', 'other', {
-      hosts: ['reviews.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v2' } }] }],
-    }));
+    await world.apply(
+      istio('VirtualService', 'reviews-v2', 'other', {
+        hosts: ['reviews.shop.svc.cluster.local'],
+        http: [{ route: [{ destination: { host: 'reviews.shop.svc.cluster.local', subset: 'v2' } }] }],
+      }),
+    );
   });
-  const subsets = (name: string, namespace: string, version: string, exportTo?: string[]) => istio('DestinationRule', name, namespace, {
-    host: 'reviews.shop.svc.cluster.local', exportTo, subsets: [{ name: 'v2', labels: { version } }],
-  });
+  const subsets = (name: string, namespace: string, version: string, exportTo?: string[]) =>
+    istio('DestinationRule', name, namespace, {
+      host: 'reviews.shop.svc.cluster.local',
+      exportTo,
+      subsets: [{ name: 'v2', labels: { version } }],
+    });
   const pods = async () => tally((await world.forward(client, { url: 'http://reviews.shop:8080/', count: 6 })).results.map((r) => r.pod ?? r.status));
 
   it('a rule in the service namespace exported to "." does not define subsets for other namespaces\' clients (503 no healthy upstream)', async () => {
@@ -176,7 +208,7 @@ describe('DestinationRule lookup: client namespace, service namespace, root name
     expect(await pods()).toEqual(new Map([['reviews-v2', 6]]));
   });
 
-  it('the client namespace\'s rule wins over the service namespace\'s, which wins over the root namespace\'s', async () => {
+  it("the client namespace's rule wins over the service namespace's, which wins over the root namespace's", async () => {
     await world.apply(subsets('root', 'istio-system', 'v1'));
     expect(await pods()).toEqual(new Map([['reviews-v1', 6]]));
     await world.apply(subsets('service', 'shop', 'v2'));
@@ -191,9 +223,11 @@ async function ingressStatus(host: string): Promise<number> {
   if (!address) throw new Error('no ingress address');
   // fetch() cannot set Host; the tutorials' curl -H "Host: ..." can.
   return new Promise((resolve, reject) => {
-    http.get({ host: address.host, port: address.port, path: '/', headers: { host } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    }).on('error', reject);
+    http
+      .get({ host: address.host, port: address.port, path: '/', headers: { host } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      })
+      .on('error', reject);
   });
 }

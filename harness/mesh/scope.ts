@@ -5,7 +5,18 @@
  * the scope has no cluster in the proxy: traffic to it takes the outbound traffic policy.
  */
 import { resolveExportTo } from './compile/export-to.js';
-import { IMPORT_EVERYTHING, ROOT_NAMESPACE, type DestinationRule, type EgressListener, type ExportTo, type MeshConfig, type OutboundMode, type ServiceEntry, type SidecarConfig, type VirtualService } from './config-types.js';
+import {
+  IMPORT_EVERYTHING,
+  ROOT_NAMESPACE,
+  type DestinationRule,
+  type EgressListener,
+  type ExportTo,
+  type MeshConfig,
+  type OutboundMode,
+  type ServiceEntry,
+  type SidecarConfig,
+  type VirtualService,
+} from './config-types.js';
 import { hostMatches, serviceFqdn } from './hosts.js';
 import type { ReadonlyKubeObject } from './types.js';
 import { labelsMatch } from './workload.js';
@@ -36,9 +47,11 @@ function exportedTo(exportTo: ExportTo | undefined, fallback: '*' | '.', owner: 
  * else its namespace's one without selector, else the root namespace's one without selector.
  */
 function sidecarFor(sidecars: SidecarConfig[], namespace: string, labels: Record<string, string>): SidecarConfig | undefined {
-  return sidecars.find((s) => s.namespace === namespace && s.selector && labelsMatch(s.selector, labels))
-    ?? sidecars.find((s) => s.namespace === namespace && !s.selector)
-    ?? sidecars.find((s) => s.namespace === ROOT_NAMESPACE && !s.selector);
+  return (
+    sidecars.find((s) => s.namespace === namespace && s.selector && labelsMatch(s.selector, labels)) ??
+    sidecars.find((s) => s.namespace === namespace && !s.selector) ??
+    sidecars.find((s) => s.namespace === ROOT_NAMESPACE && !s.selector)
+  );
 }
 
 export class ProxyScope {
@@ -51,7 +64,11 @@ export class ProxyScope {
   private readonly routedHosts: Set<string>;
 
   /** `labels` undefined: a gateway, which Sidecar resources do not scope. */
-  constructor(private readonly config: MeshConfig, readonly namespace: string, labels: Record<string, string> | undefined) {
+  constructor(
+    private readonly config: MeshConfig,
+    readonly namespace: string,
+    labels: Record<string, string> | undefined,
+  ) {
     const sidecar = labels && sidecarFor(config.sidecars, namespace, labels);
     this.sidecar = sidecar;
     this.outboundMode = sidecar?.outboundMode ?? config.mesh.outboundMode;
@@ -67,13 +84,17 @@ export class ProxyScope {
   }
 
   private imports(namespace: string, hosts: string[], port: number | undefined): boolean {
-    return this.egress.some((listener) =>
-      (port === undefined || listener.port === undefined || listener.port === port)
-      && listener.hosts.some((h) => (h.namespace === '*' || h.namespace === namespace) && hosts.some((host) => overlaps(h.host, host))));
+    return this.egress.some(
+      (listener) =>
+        (port === undefined || listener.port === undefined || listener.port === port) &&
+        listener.hosts.some((h) => (h.namespace === '*' || h.namespace === namespace) && hosts.some((host) => overlaps(h.host, host))),
+    );
   }
 
   private importsVirtualService(vs: VirtualService, port?: number): boolean {
-    return exportedTo(vs.exportTo, this.config.mesh.exportToDefaults.virtualService, vs.namespace, this.namespace) && this.imports(vs.namespace, vs.hosts, port);
+    return (
+      exportedTo(vs.exportTo, this.config.mesh.exportToDefaults.virtualService, vs.namespace, this.namespace) && this.imports(vs.namespace, vs.hosts, port)
+    );
   }
 
   /** VirtualServices that apply to this proxy's traffic on `port`, oldest first. */
@@ -84,7 +105,16 @@ export class ProxyScope {
   private serviceExported(service: ReadonlyKubeObject): boolean {
     const owner = service.metadata.namespace ?? 'default';
     const annotation = service.metadata.annotations?.[EXPORT_TO_ANNOTATION];
-    const exportTo = annotation === undefined ? undefined : resolveExportTo(annotation.split(',').map((e) => e.trim()).filter(Boolean), owner);
+    const exportTo =
+      annotation === undefined
+        ? undefined
+        : resolveExportTo(
+            annotation
+              .split(',')
+              .map((e) => e.trim())
+              .filter(Boolean),
+            owner,
+          );
     return exportedTo(exportTo, this.config.mesh.exportToDefaults.service, owner, this.namespace);
   }
 
@@ -122,7 +152,8 @@ export class ProxyScope {
     const keys = new Set<string>();
     const add = (group: string, kind: string, namespace: string, name: string) => keys.add(`${group}/${kind}/${namespace}/${name}`);
     if (this.sidecar) add('networking.istio.io', 'Sidecar', this.sidecar.namespace, this.sidecar.name);
-    for (const vs of this.config.virtualServices.filter((v) => this.importsVirtualService(v))) add('networking.istio.io', 'VirtualService', vs.namespace, vs.name);
+    for (const vs of this.config.virtualServices.filter((v) => this.importsVirtualService(v)))
+      add('networking.istio.io', 'VirtualService', vs.namespace, vs.name);
     const hosts: Array<{ host: string; namespace: string }> = this.importedServices(services).map((s) => ({
       host: serviceFqdn(s.metadata.name, s.metadata.namespace ?? 'default'),
       namespace: s.metadata.namespace ?? 'default',
@@ -137,7 +168,8 @@ export class ProxyScope {
       if (rule) add('networking.istio.io', 'DestinationRule', rule.namespace, rule.name);
     }
     const namespaces = new Set([ROOT_NAMESPACE, this.namespace, ...hosts.map((h) => h.namespace)]);
-    for (const policy of this.config.peerAuthentications.filter((p) => namespaces.has(p.namespace))) add('security.istio.io', 'PeerAuthentication', policy.namespace, policy.name);
+    for (const policy of this.config.peerAuthentications.filter((p) => namespaces.has(p.namespace)))
+      add('security.istio.io', 'PeerAuthentication', policy.namespace, policy.name);
     return keys;
   }
 

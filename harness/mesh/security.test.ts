@@ -17,7 +17,10 @@ beforeEach(async () => {
 afterEach(() => world.stop());
 
 const peerAuthentication = (name: string, namespace: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec,
+  apiVersion: 'security.istio.io/v1',
+  kind: 'PeerAuthentication',
+  metadata: { name, namespace },
+  spec,
 });
 const headersSeen = (body: unknown) => (body as { headers: Record<string, string> }).headers;
 
@@ -26,7 +29,9 @@ describe('mutual TLS', () => {
     const { results } = await world.forward(client, { url: 'http://httpbin:8080/headers' });
     expect(results[0]!.status).toBe(200);
     const xfcc = headersSeen(results[0]!.body)['x-forwarded-client-cert'];
-    expect(xfcc).toMatch(/^By=spiffe:\/\/cluster\.local\/ns\/default\/sa\/httpbin;Hash=[0-9a-f]{64};Subject="";URI=spiffe:\/\/cluster\.local\/ns\/default\/sa\/sleep$/);
+    expect(xfcc).toMatch(
+      /^By=spiffe:\/\/cluster\.local\/ns\/default\/sa\/httpbin;Hash=[0-9a-f]{64};Subject="";URI=spiffe:\/\/cluster\.local\/ns\/default\/sa\/sleep$/,
+    );
   });
 
   it('PERMISSIVE (the default) accepts plaintext from a pod without a sidecar, with no XFCC (and a forged one removed)', async () => {
@@ -52,7 +57,12 @@ describe('mutual TLS', () => {
 
   it('DestinationRule tls.mode DISABLE sends plaintext: STRICT refuses it and the client sidecar answers 503', async () => {
     await world.apply(peerAuthentication('default', 'default', { mtls: { mode: 'STRICT' } }));
-    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' }, spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'DISABLE' } } } });
+    await world.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'httpbin', namespace: 'default' },
+      spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    });
     const { results } = await world.forward(client, { url: 'http://httpbin:8080/' });
     expect(results[0]!.status).toBe(503);
     expect(results[0]!.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
@@ -63,7 +73,12 @@ describe('mutual TLS', () => {
     const plaintext = (await world.forward(client, { url: 'http://httpbin:8080/' })).results[0]!;
     expect(plaintext.status).toBe(200);
     expect(headersSeen(plaintext.body)['x-forwarded-client-cert']).toBeUndefined();
-    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' }, spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } });
+    await world.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'httpbin', namespace: 'default' },
+      spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } },
+    });
     const forced = (await world.forward(client, { url: 'http://httpbin:8080/' })).results[0]!;
     expect(forced.status).toBe(503);
     expect(forced.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
@@ -79,7 +94,9 @@ describe('mutual TLS', () => {
 
   it('workshop traffic shifting: DestinationRule ISTIO_MUTUAL with subsets keeps mTLS', async () => {
     await world.apply({
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'httpbin', namespace: 'default' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'httpbin', namespace: 'default' },
       spec: { host: 'httpbin', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } }, subsets: [{ name: 'v1', labels: { app: 'httpbin' } }] },
     });
     const { results } = await world.forward(client, { url: 'http://httpbin:8080/' });
@@ -98,7 +115,12 @@ describe('ports excluded from inbound capture (traffic.sidecar.istio.io/excludeI
   let open: Pod;
   beforeEach(async () => {
     world.service('open', { app: 'open' });
-    open = await world.pod({ name: 'open-1', labels: { app: 'open' }, serviceAccount: 'open', annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' } });
+    open = await world.pod({
+      name: 'open-1',
+      labels: { app: 'open' },
+      serviceAccount: 'open',
+      annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' },
+    });
     await world.apply(peerAuthentication('default', 'default', { mtls: { mode: 'STRICT' } }));
   });
 
@@ -119,7 +141,12 @@ describe('ports excluded from inbound capture (traffic.sidecar.istio.io/excludeI
     const failed = (await world.forward(client, { url: 'http://open:8080/' })).results[0]!;
     expect(failed.status).toBe(503);
     expect(failed.body).toMatch(/upstream connect error or disconnect\/reset before headers/);
-    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'open', namespace: 'default' }, spec: { host: 'open', trafficPolicy: { tls: { mode: 'DISABLE' } } } });
+    await world.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'open', namespace: 'default' },
+      spec: { host: 'open', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    });
     const [plaintext] = (await world.forward(client, { url: 'http://open:8080/' })).results;
     expect(plaintext!.status).toBe(200);
     const seen = headersSeen(plaintext!.body);

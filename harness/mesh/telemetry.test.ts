@@ -17,15 +17,28 @@ beforeEach(async () => {
   v1 = await world.pod({ name: 'distributor-v1-1', labels: { app: 'distributor', version: 'v1' }, workload: 'distributor-v1' });
   v2 = await world.pod({ name: 'distributor-v2-1', labels: { app: 'distributor', version: 'v2' }, workload: 'distributor-v2' });
   await world.apply({
-    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'distributor', namespace: 'default' },
-    spec: { host: 'distributor', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'distributor', namespace: 'default' },
+    spec: {
+      host: 'distributor',
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+    },
   });
 });
 afterEach(() => world.stop());
 
 const mirrorRoute = (extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'distributor', namespace: 'default' },
-  spec: { hosts: ['distributor'], http: [{ route: [{ destination: { host: 'distributor', subset: 'v1' }, weight: 100 }], mirror: { host: 'distributor', subset: 'v2' }, ...extra }] },
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'distributor', namespace: 'default' },
+  spec: {
+    hosts: ['distributor'],
+    http: [{ route: [{ destination: { host: 'distributor', subset: 'v1' }, weight: 100 }], mirror: { host: 'distributor', subset: 'v2' }, ...extra }],
+  },
 });
 
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -89,11 +102,17 @@ describe('metrics', () => {
   });
 
   it('workshop monitoring: the Prometheus stand-in answers instant queries with matchers and sum by', async () => {
-    const prometheus = await world.plane.startAddon({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prometheus-1', namespace: 'istio-system' } } as KubeObject, 'prom/prometheus:v3.5.0');
+    const prometheus = await world.plane.startAddon(
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'prometheus-1', namespace: 'istio-system' } } as KubeObject,
+      'prom/prometheus:v3.5.0',
+    );
     await world.forward(client, { url: 'http://distributor:8080/', count: 30, concurrency: 3 });
-    const query = async (q: string) => (await (await fetch(`http://${prometheus!.host}:${prometheus!.port}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
-      status: string; data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }; error?: string;
-    };
+    const query = async (q: string) =>
+      (await (await fetch(`http://${prometheus!.host}:${prometheus!.port}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+        status: string;
+        data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+        error?: string;
+      };
     const total = await query('sum(istio_requests_total{reporter="destination",destination_service_name="distributor"})');
     expect(total).toMatchObject({ status: 'success', data: { resultType: 'vector' } });
     expect(total.data.result[0]!.value[1]).toBe('30');
@@ -108,8 +127,12 @@ describe('metrics', () => {
     // (istio/istio@1.30.3 samples/addons/prometheus.yaml, job kubernetes-pods: pod labels, namespace, pod).
     const scraped = await query('istio_requests_total{reporter="destination",namespace="default",app="distributor"}');
     expect(scraped.data.result[0]!.metric).toMatchObject({
-      job: 'kubernetes-pods', source_cluster: 'Kubernetes', destination_cluster: 'Kubernetes',
-      source_canonical_service: 'requester', destination_canonical_service: 'distributor', destination_canonical_revision: expect.stringMatching(/^v[12]$/),
+      job: 'kubernetes-pods',
+      source_cluster: 'Kubernetes',
+      destination_cluster: 'Kubernetes',
+      source_canonical_service: 'requester',
+      destination_canonical_service: 'distributor',
+      destination_canonical_revision: expect.stringMatching(/^v[12]$/),
     });
     expect(scraped.data.result[0]!.metric.pod).toMatch(/^distributor-v[12]/);
     expect(scraped.data.result[0]!.metric.instance).toMatch(/^10\.244\.0\.\d+:15020$/);
@@ -133,15 +156,24 @@ describe('metrics', () => {
   it('kube-meshy Kiali through a gateway: Host kiali.istio.kind.org answers 302 via the ingress', async () => {
     await world.gateway('ingressgateway');
     const kialiPod = world.host.apply({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kiali-1', namespace: 'istio-system', labels: { app: 'kiali' } },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'kiali-1', namespace: 'istio-system', labels: { app: 'kiali' } },
       spec: { containers: [{ name: 'kiali', image: 'quay.io/kiali/kiali:v2.10', ports: [{ containerPort: 20001 }] }] },
       status: { conditions: [{ type: 'Ready', status: 'True' }] },
     });
     await world.plane.startAddon(kialiPod, 'quay.io/kiali/kiali:v2.10');
     world.service('kiali', { app: 'kiali' }, { namespace: 'istio-system', port: 20001, targetPort: 20001 });
-    await world.apply({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'kiali-gateway', namespace: 'istio-system' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['kiali.istio.kind.org'] }] } });
     await world.apply({
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'kiali', namespace: 'istio-system' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'kiali-gateway', namespace: 'istio-system' },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80 }, hosts: ['kiali.istio.kind.org'] }] },
+    });
+    await world.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'kiali', namespace: 'istio-system' },
       spec: { hosts: ['kiali.istio.kind.org'], gateways: ['kiali-gateway'], http: [{ route: [{ destination: { host: 'kiali', port: { number: 20001 } } }] }] },
     });
     const ingress = world.plane.ingressAddress()!;
@@ -149,7 +181,9 @@ describe('metrics', () => {
       request({ host: ingress.host, port: ingress.port, path: '/', headers: { host: 'kiali.istio.kind.org' } }, (res) => {
         res.resume();
         resolve(res.statusCode!);
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     expect(status).toBe(302);
   });

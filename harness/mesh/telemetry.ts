@@ -29,7 +29,7 @@ export function requestLabels(facts: RequestFacts): Labels {
     reporter: facts.reporter,
     source_workload: facts.source?.name ?? 'unknown',
     source_workload_namespace: facts.source?.namespace ?? 'unknown',
-    source_principal: facts.mtls ? facts.source?.principal ?? 'unknown' : 'unknown',
+    source_principal: facts.mtls ? (facts.source?.principal ?? 'unknown') : 'unknown',
     source_app: facts.source?.app ?? 'unknown',
     source_version: facts.source?.version ?? 'unknown',
     source_canonical_service: facts.source?.canonicalService ?? 'unknown',
@@ -37,7 +37,7 @@ export function requestLabels(facts: RequestFacts): Labels {
     source_cluster: facts.source ? CLUSTER_ID : 'unknown',
     destination_workload: facts.destination?.name ?? 'unknown',
     destination_workload_namespace: facts.destination?.namespace ?? 'unknown',
-    destination_principal: facts.mtls ? facts.destination?.principal ?? 'unknown' : 'unknown',
+    destination_principal: facts.mtls ? (facts.destination?.principal ?? 'unknown') : 'unknown',
     destination_app: facts.destination?.app ?? 'unknown',
     destination_version: facts.destination?.version ?? 'unknown',
     destination_canonical_service: facts.destination?.canonicalService ?? 'unknown',
@@ -52,4 +52,3 @@ export function requestLabels(facts: RequestFacts): Labels {
     connection_security_policy: facts.reporter === 'destination' ? (facts.mtls ? 'mutual_tls' : 'none') : 'unknown',
   };
 }
-

@@ -61,13 +61,17 @@ describe('tracing', () => {
   });
 
   it('uses meshConfig.defaultProviders.tracing without a Telemetry, and B3 with W3C for Zipkin USE_B3_WITH_W3C_PROPAGATION', async () => {
-    await world.apply(meshConfigMap([
-      'defaultConfig: { tracing: { sampling: 100 } }',
-      'defaultProviders: { tracing: [zipkin] }',
-      'extensionProviders:',
-      '- name: zipkin',
-      '  zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411, traceContextOption: USE_B3_WITH_W3C_PROPAGATION }',
-    ].join('\n')));
+    await world.apply(
+      meshConfigMap(
+        [
+          'defaultConfig: { tracing: { sampling: 100 } }',
+          'defaultProviders: { tracing: [zipkin] }',
+          'extensionProviders:',
+          '- name: zipkin',
+          '  zipkin: { service: zipkin.istio-system.svc.cluster.local, port: 9411, traceContextOption: USE_B3_WITH_W3C_PROPAGATION }',
+        ].join('\n'),
+      ),
+    );
     const seen = await seenHeaders();
     expect(seen['x-b3-sampled']).toBe('1');
     expect(seen.traceparent).toBe(`00-${seen['x-b3-traceid']}-${seen['x-b3-spanid']}-01`);

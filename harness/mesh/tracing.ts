@@ -23,8 +23,14 @@ const PILOT_TRACE_SAMPLING = 1;
 /** Root namespace first, then the workload's namespace, then the one selecting the workload (pilot/pkg/model/telemetry.go `applicableTelemetries`). */
 function applicableTracing(config: MeshConfig, workload: Workload) {
   const pick = (namespace: string, selected: boolean) =>
-    config.telemetries.find((t) => t.namespace === namespace && (selected ? t.selector !== undefined && labelsMatch(t.selector, workload.labels) : t.selector === undefined));
-  const chain = [pick(ROOT_NAMESPACE, false), workload.namespace === ROOT_NAMESPACE ? undefined : pick(workload.namespace, false), pick(workload.namespace, true)];
+    config.telemetries.find(
+      (t) => t.namespace === namespace && (selected ? t.selector !== undefined && labelsMatch(t.selector, workload.labels) : t.selector === undefined),
+    );
+  const chain = [
+    pick(ROOT_NAMESPACE, false),
+    workload.namespace === ROOT_NAMESPACE ? undefined : pick(workload.namespace, false),
+    pick(workload.namespace, true),
+  ];
   return chain.flatMap((t) => t?.tracing ?? []);
 }
 

@@ -9,9 +9,7 @@ export interface HttpMessage {
   body: Buffer;
 }
 
-export type AttemptOutcome =
-  | ({ kind: 'response' } & HttpMessage)
-  | { kind: 'connect-failure' | 'reset' | 'timeout'; message: string };
+export type AttemptOutcome = ({ kind: 'response' } & HttpMessage) | { kind: 'connect-failure' | 'reset' | 'timeout'; message: string };
 
 interface UpstreamRequest {
   address: Address;
@@ -67,12 +65,13 @@ export class UpstreamClient {
           );
         },
       );
-      const timer = request.timeoutMs !== undefined
-        ? setTimeout(() => {
-            settle({ kind: 'timeout', message: 'upstream request timeout' });
-            req.destroy();
-          }, request.timeoutMs)
-        : undefined;
+      const timer =
+        request.timeoutMs !== undefined
+          ? setTimeout(() => {
+              settle({ kind: 'timeout', message: 'upstream request timeout' });
+              req.destroy();
+            }, request.timeoutMs)
+          : undefined;
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'ECONNREFUSED' || error.code === 'EHOSTUNREACH' || error.code === 'ENOTFOUND') {
           settle({ kind: 'connect-failure', message: 'connection failure' });

@@ -3,7 +3,7 @@ import { ProviderError } from '../contract/cluster.js';
 import { asProviderError } from './cluster.js';
 
 describe('asProviderError', () => {
-  it('keeps a provider\'s own error as it is', () => {
+  it("keeps a provider's own error as it is", () => {
     const own = new ProviderError('Docker is not running', 'start Docker');
     expect(asProviderError(own, { provider: 'kind' })).toBe(own);
   });

@@ -56,8 +56,9 @@ export async function startCluster(runId: string, settings: RunSettings, progres
 export function asProviderError(error: unknown, settings: Pick<RunSettings, 'provider'>): ProviderError {
   if (error instanceof ProviderError) return error;
   const message = `the ${settings.provider} provider could not start: ${describeApiError(error)}`;
-  const hint = isTransient(error) && httpStatusOf(error) === undefined
-    ? 'the cluster\'s API server did not answer: check that the cluster is running and that the kubeconfig and context are the right ones (kubectl --kubeconfig FILE --context NAME get namespaces)'
-    : 'the cause is above; the phase that failed is marked with ✗';
+  const hint =
+    isTransient(error) && httpStatusOf(error) === undefined
+      ? "the cluster's API server did not answer: check that the cluster is running and that the kubeconfig and context are the right ones (kubectl --kubeconfig FILE --context NAME get namespaces)"
+      : 'the cause is above; the phase that failed is marked with ✗';
   return Object.assign(new ProviderError(message, hint), { cause: error });
 }

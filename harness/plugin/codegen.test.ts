@@ -24,7 +24,9 @@ describe('generateTestModule', () => {
     expect(lines[3]).toBe('describe("canary: Canary", {"tags":["traffic","canary"]}, () => {');
     const tests = lines.filter((line) => line.startsWith('  it('));
     expect(tests).toHaveLength(2);
-    expect(tests[0]).toMatch(/^ {2}it\("sleep 1s", async \(ctx\) => \{ const why = run\.skipReason\(0\); if \(why\) \{ ctx\.skip\(why\); return; \} await run\.runStep\(0, ctx\); \}, 30000\);$/);
+    expect(tests[0]).toMatch(
+      /^ {2}it\("sleep 1s", async \(ctx\) => \{ const why = run\.skipReason\(0\); if \(why\) \{ ctx\.skip\(why\); return; \} await run\.runStep\(0, ctx\); \}, 30000\);$/,
+    );
     expect(tests[1]).toMatch(/^ {2}it\("split", .* await run\.runStep\(1, ctx\); \}, 70000\);$/);
     expect(code).toContain('import { scenarioRun } from "/runtime.js";');
     expect(code).toContain('await run.setup();');

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { istioNeeds, resolveRunSettings, SettingsError, type ProvidedOptions } from './options.js';
 
-const provided: ProvidedOptions = { rootDir: '/repo', profiles: ['demo'], addons: ['prometheus'], provider: 'kind', istioVersion: '1.28.0', settings: { context: 'from-plugin' } };
+const provided: ProvidedOptions = {
+  rootDir: '/repo',
+  profiles: ['demo'],
+  addons: ['prometheus'],
+  provider: 'kind',
+  istioVersion: '1.28.0',
+  settings: { context: 'from-plugin' },
+};
 
 describe('resolveRunSettings', () => {
   it('uses plugin options over defaults', () => {
@@ -63,6 +70,9 @@ describe('istioNeeds', () => {
   });
 
   it('reads unvalidated blocks leniently: an unknown profile is demo, unknown addons are left to validation', () => {
-    expect(istioNeeds([{ profile: 'huge', addons: ['zipkin', 'kiali'] }, 'not a mapping', { addons: 'grafana' }])).toEqual({ profiles: ['demo'], addons: ['kiali'] });
+    expect(istioNeeds([{ profile: 'huge', addons: ['zipkin', 'kiali'] }, 'not a mapping', { addons: 'grafana' }])).toEqual({
+      profiles: ['demo'],
+      addons: ['kiali'],
+    });
   });
 });

@@ -101,7 +101,13 @@ export function resolveRunSettings(env: NodeJS.ProcessEnv, options: ProvidedOpti
     artifactsDir: path.join(options.rootDir, '.meshspec', 'runs', runId),
     providerSettings: {
       ...options.settings,
-      ...definedOnly({ kubeconfig: env[ENV.kubeconfig], context: env[ENV.context], allowContext: env[ENV.allowContext], istioctl: env[ENV.istioctl], ingressGateway: env[ENV.ingressGateway] }),
+      ...definedOnly({
+        kubeconfig: env[ENV.kubeconfig],
+        context: env[ENV.context],
+        allowContext: env[ENV.allowContext],
+        istioctl: env[ENV.istioctl],
+        ingressGateway: env[ENV.ingressGateway],
+      }),
     },
   };
 }

@@ -12,7 +12,10 @@ const aFile = join(dir, 'a-file');
 await writeFile(aFile, 'in the way');
 
 async function refusal(files: string[]): Promise<ReportDestinationError> {
-  const error = await checkReportDestinations(files).then(() => undefined, (e: unknown) => e);
+  const error = await checkReportDestinations(files).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ReportDestinationError);
   return error as ReportDestinationError;
 }
@@ -20,7 +23,10 @@ async function refusal(files: string[]): Promise<ReportDestinationError> {
 describe('reportDestinations', () => {
   it('lists the files the reporters will write, resolved against the root', () => {
     const html = new HtmlReporter({ outputFile: '/out/index.html' });
-    expect(reportDestinations({ reporters: ['default', 'junit', html], outputFile: { junit: 'r/junit.xml' } }, '/repo')).toEqual(['/repo/r/junit.xml', '/out/index.html']);
+    expect(reportDestinations({ reporters: ['default', 'junit', html], outputFile: { junit: 'r/junit.xml' } }, '/repo')).toEqual([
+      '/repo/r/junit.xml',
+      '/out/index.html',
+    ]);
     expect(reportDestinations({ reporters: ['json', 'dot'], outputFile: 'r.json' }, '/repo')).toEqual(['/repo/r.json']);
     // Without a file, junit and json print to the terminal; a reporter object that does not say where it writes is not checked.
     expect(reportDestinations({ reporters: ['junit', 'json', { onInit() {} }] }, '/repo')).toEqual([]);
@@ -47,7 +53,9 @@ describe('checkReportDestinations', () => {
     await mkdir(locked);
     await chmod(locked, 0o555);
     try {
-      expect((await refusal([join(locked, 'sub', 'x.html')])).message).toBe(`cannot write the report ${join(locked, 'sub', 'x.html')}: EACCES, no permission to write in ${locked}`);
+      expect((await refusal([join(locked, 'sub', 'x.html')])).message).toBe(
+        `cannot write the report ${join(locked, 'sub', 'x.html')}: EACCES, no permission to write in ${locked}`,
+      );
     } finally {
       await chmod(locked, 0o755);
     }
@@ -61,9 +69,14 @@ describe('destinationError', () => {
       message: 'cannot write the report /r/x.html: EACCES, no permission to write in /r',
       hint: 'give yourself write access to /r, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)',
     });
-    expect(destinationError('/r/x.html', error('EROFS', '/r/x.html')).message).toBe('cannot write the report /r/x.html: EROFS, /r/x.html is on a read-only file system');
+    expect(destinationError('/r/x.html', error('EROFS', '/r/x.html')).message).toBe(
+      'cannot write the report /r/x.html: EROFS, /r/x.html is on a read-only file system',
+    );
     expect(destinationError('/r/x.html', error('ENOSPC')).message).toBe('cannot write the report /r/x.html: ENOSPC, no space left on the device');
-    expect(destinationError('/r/x.html', error('EBUSY'))).toMatchObject({ message: 'cannot write the report /r/x.html: EBUSY, EBUSY: failed', hint: 'write it elsewhere (meshspec run --report-dir DIR, or --outputFile)' });
+    expect(destinationError('/r/x.html', error('EBUSY'))).toMatchObject({
+      message: 'cannot write the report /r/x.html: EBUSY, EBUSY: failed',
+      hint: 'write it elsewhere (meshspec run --report-dir DIR, or --outputFile)',
+    });
   });
 });
 

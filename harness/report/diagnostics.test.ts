@@ -13,8 +13,13 @@ describe('pure formatting', () => {
     },
   };
   const warning: CoreV1Event = {
-    metadata: {}, type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', count: 4,
-    lastTimestamp: new Date('2026-11-22T03:04:05Z'), involvedObject: { kind: 'Pod', name: 'backend-1' },
+    metadata: {},
+    type: 'Warning',
+    reason: 'BackOff',
+    message: 'Back-off restarting failed container',
+    count: 4,
+    lastTimestamp: new Date('2026-11-22T03:04:05Z'),
+    involvedObject: { kind: 'Pod', name: 'backend-1' },
   };
 
   it('describes a pod and an event on one line each', () => {
@@ -26,6 +31,8 @@ describe('pure formatting', () => {
     expect(summarize('/a/ns/d', [pod], [warning])).toBe(
       ['diagnostics written to /a/ns/d', '  pods:', `    ${podLine(pod)}`, '  latest warnings:', `    ${eventLine(warning)}`].join('\n'),
     );
-    expect(summarize('/a', 'could not be collected: 403 Forbidden: no', [])).toBe('diagnostics written to /a\n  pods: could not be collected: 403 Forbidden: no');
+    expect(summarize('/a', 'could not be collected: 403 Forbidden: no', [])).toBe(
+      'diagnostics written to /a\n  pods: could not be collected: 403 Forbidden: no',
+    );
   });
 });

@@ -17,7 +17,9 @@ export function summarize(dir: string, pods: V1Pod[] | string, events: CoreV1Eve
   if (typeof pods !== 'string') details.push(...pods.map((pod) => `  ${podLine(pod)}`));
   if (typeof events === 'string') details.push(`events: ${events}`);
   else {
-    const warnings = sortEvents(events).filter((e) => e.type === 'Warning').slice(-SUMMARY_EVENTS);
+    const warnings = sortEvents(events)
+      .filter((e) => e.type === 'Warning')
+      .slice(-SUMMARY_EVENTS);
     if (warnings.length) details.push('latest warnings:', ...warnings.map((e) => `  ${eventLine(e)}`));
   }
   return [`diagnostics written to ${dir}`, ...details.map((line) => `  ${line}`)].join('\n');

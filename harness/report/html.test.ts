@@ -14,8 +14,13 @@ import type { RunReport, TrafficReport } from './types.js';
 
 const CHROMIUM = process.env.MESHSPEC_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 function share(key: string, count: number, n: number, expected: number) {
@@ -54,7 +59,9 @@ const fixture: RunReport = {
       steps: [
         { name: 'apply virtualservice', verdict: 'passed', durationMs: 120, errors: [] },
         {
-          name: 'traffic from client', verdict: 'failed', durationMs: 9_400,
+          name: 'traffic from client',
+          verdict: 'failed',
+          durationMs: 9_400,
           errors: ['expect(traffic).toSplitTraffic(expected)\n<v1 60%>'],
           diagnostics: ['diagnostics written to /a\n  pods:\n    client-1 Running'],
           report: { traffic: canary },
@@ -62,7 +69,12 @@ const fixture: RunReport = {
         { name: 'timed out', verdict: 'failed', errors: ['timed out'] },
       ],
     },
-    { name: 'sidecar injection', file: 'specs/istio/inject.spec.yaml', verdict: 'skipped', steps: [{ name: 'pods app=backend', verdict: 'skipped', errors: [] }] },
+    {
+      name: 'sidecar injection',
+      file: 'specs/istio/inject.spec.yaml',
+      verdict: 'skipped',
+      steps: [{ name: 'pods app=backend', verdict: 'skipped', errors: [] }],
+    },
   ],
 };
 
@@ -78,7 +90,9 @@ describe('renderHtmlReport', () => {
     expect(html.match(/<svg class="chart shares"/g)).toHaveLength(1);
     expect(html.match(/<svg class="chart latency"/g)).toHaveLength(1);
     expect(html).toContain('2 failed');
-    expect(html).toContain('<pre class="error">expect(traffic).toSplitTraffic(expected)\n&lt;v1 60%&gt;</pre><pre class="diagnostics">diagnostics written to /a\n  pods:\n    client-1 Running</pre>');
+    expect(html).toContain(
+      '<pre class="error">expect(traffic).toSplitTraffic(expected)\n&lt;v1 60%&gt;</pre><pre class="diagnostics">diagnostics written to /a\n  pods:\n    client-1 Running</pre>',
+    );
     expect(html.match(/class="diagnostics"/g)).toHaveLength(1);
   });
 });
@@ -93,7 +107,10 @@ describe('HtmlReporter', () => {
       annotations: () => annotations,
       diagnostic: () => ({ duration: 42 }),
     });
-    const annotations = [{ type: 'notice', message: 'not ours' }, { type: 'diagnostics', message: 'diagnostics written to \u001b[2m/d\u001b[22m' }];
+    const annotations = [
+      { type: 'notice', message: 'not ours' },
+      { type: 'diagnostics', message: 'diagnostics written to \u001b[2m/d\u001b[22m' },
+    ];
     const steps = [test('apply', 'passed'), test('traffic from client', 'failed', { meshspec: { traffic: canary } }, annotations)];
     const module: ReportedModule = {
       relativeModuleId: 'specs/canary.spec.yaml',
@@ -120,7 +137,9 @@ describe('HtmlReporter', () => {
     try {
       await new HtmlReporter({ outputFile }).onTestRunEnd([]);
       expect(stderr.mock.calls).toEqual([
-        [`meshspec: cannot write the report ${outputFile}: ENOTDIR, ${blocker} is a file, not a directory; move ${blocker} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)\n`],
+        [
+          `meshspec: cannot write the report ${outputFile}: ENOTDIR, ${blocker} is a file, not a directory; move ${blocker} out of the way, or write it elsewhere (meshspec run --report-dir DIR, or --outputFile)\n`,
+        ],
       ]);
       expect(process.exitCode).toBe(1);
     } finally {
@@ -131,7 +150,7 @@ describe('HtmlReporter', () => {
 });
 
 describe('HtmlReporter in a real Vitest run', () => {
-  it('is constructed by Vitest from its module path and options, and reads the steps\' meta and diagnostics annotations', async () => {
+  it("is constructed by Vitest from its module path and options, and reads the steps' meta and diagnostics annotations", async () => {
     const root = join(dir, 'run');
     await mkdir(root, { recursive: true });
     await writeFile(
@@ -184,10 +203,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the report in headless Chromium', () => 
           return { kind: svg.getAttribute('class'), width: box.width, height: box.height, bars: svg.querySelectorAll('rect.bar').length };
         }),
       );
-      expect(boxes).toEqual([
-        expect.objectContaining({ kind: 'chart shares', bars: 2 }),
-        expect.objectContaining({ kind: 'chart latency' }),
-      ]);
+      expect(boxes).toEqual([expect.objectContaining({ kind: 'chart shares', bars: 2 }), expect.objectContaining({ kind: 'chart latency' })]);
       for (const box of boxes) {
         expect(box.width).toBeGreaterThan(100);
         expect(box.height).toBeGreaterThan(40);

@@ -58,7 +58,10 @@ function step(test: ReportedTest): StepEntry {
   const result = test.result();
   const report = (test.meta() as { meshspec?: StepReport }).meshspec;
   const duration = test.diagnostic()?.duration;
-  const diagnostics = test.annotations().filter((a) => a.type === DIAGNOSTICS_ANNOTATION).map((a) => a.message.replace(ANSI, ''));
+  const diagnostics = test
+    .annotations()
+    .filter((a) => a.type === DIAGNOSTICS_ANNOTATION)
+    .map((a) => a.message.replace(ANSI, ''));
   return {
     name: test.name,
     verdict: result.state,

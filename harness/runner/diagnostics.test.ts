@@ -24,10 +24,16 @@ describe('collectDiagnostics on sim', () => {
     await kube.core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
     const labels = { app: 'backend', version: 'v1' };
     await kube.objects.create({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'backend', namespace: NAMESPACE },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'backend', namespace: NAMESPACE },
       spec: {
-        replicas: 1, selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: 'backend', image: 'meshspec/echo:dev', args: ['--service', 'backend'], ports: [{ containerPort: 8080 }] }] } },
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name: 'backend', image: 'meshspec/echo:dev', args: ['--service', 'backend'], ports: [{ containerPort: 8080 }] }] },
+        },
       },
     } as never);
     await waitForPods(kube, NAMESPACE, 'app=backend', { ready: true }, { deadline: Date.now() + 30_000 });
@@ -40,12 +46,20 @@ describe('collectDiagnostics on sim', () => {
 
   it('writes pods, events, applied objects and container logs under the namespace and returns a summary', async () => {
     const cluster: ClusterHandle = {
-      provider: 'sim', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
-      istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null,
-      imageRewrites: {}, variables: {}, artifactsDir,
+      provider: 'sim',
+      runId: 'r',
+      kubeconfig: sim.kubeconfigPath,
+      context: sim.context,
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false },
+      ingress: null,
+      imageRewrites: {},
+      variables: {},
+      artifactsDir,
     };
     const ctx = {
-      cluster, namespace: NAMESPACE, kube,
+      cluster,
+      namespace: NAMESPACE,
+      kube,
       applied: [
         { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'backend' },
         { apiVersion: 'v1', kind: 'ConfigMap', namespace: NAMESPACE, name: 'gone' },
@@ -64,7 +78,7 @@ describe('collectDiagnostics on sim', () => {
     expect(logs).toEqual([expect.stringMatching(/^backend-\S+\.backend\.log$/)]);
   });
 
-  it('adds Istio\'s own view when the provider has istioctl, each call bounded and recorded with its exit', async () => {
+  it("adds Istio's own view when the provider has istioctl, each call bounded and recorded with its exit", async () => {
     const istioctl = join(artifactsDir, 'istioctl');
     await writeFile(istioctl, '#!/bin/sh\necho "args: $* KUBECONFIG=$KUBECONFIG"\n[ "$1" = analyze ] && exit 79\nexit 0\n', { mode: 0o755 });
     // An ingress gateway outside istio-system, as `helm install istio-ingressgateway istio/gateway -n istio-ingress`
@@ -74,27 +88,40 @@ describe('collectDiagnostics on sim', () => {
     await kube.objects.create({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'istio-ingressgateway', namespace: 'istio-ingress', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'helm.sh/chart': 'gateway-1.30.3' } },
+      metadata: {
+        name: 'istio-ingressgateway',
+        namespace: 'istio-ingress',
+        labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'helm.sh/chart': 'gateway-1.30.3' },
+      },
       spec: {
         replicas: 0,
         selector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
-        template: { metadata: { labels: podLabels, annotations: { 'inject.istio.io/templates': 'gateway' } }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } },
+        template: {
+          metadata: { labels: podLabels, annotations: { 'inject.istio.io/templates': 'gateway' } },
+          spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] },
+        },
       },
     });
     const cluster = {
-      provider: 'kind', runId: 'r', kubeconfig: sim.kubeconfigPath, context: sim.context,
-      istio: { version: sim.istioVersion, profile: 'demo', istioctl, ambient: false }, ingress: null, imageRewrites: {}, variables: {},
+      provider: 'kind',
+      runId: 'r',
+      kubeconfig: sim.kubeconfigPath,
+      context: sim.context,
+      istio: { version: sim.istioVersion, profile: 'demo', istioctl, ambient: false },
+      ingress: null,
+      imageRewrites: {},
+      variables: {},
       artifactsDir: join(artifactsDir, 'with-istioctl'),
     } satisfies ClusterHandle;
     await collectDiagnostics({ cluster, namespace: NAMESPACE, kube, applied: [] } as unknown as StepContext);
     const [dir] = await readdir(join(cluster.artifactsDir, NAMESPACE));
     const written = join(cluster.artifactsDir, NAMESPACE, dir);
     const kubeArgs = `--context ${sim.context} KUBECONFIG=${sim.kubeconfigPath}`;
-    expect(await readFile(join(written, 'istioctl-proxy-status.txt'), 'utf8')).toBe(
-      `$ istioctl proxy-status   (exit 0)\nargs: proxy-status ${kubeArgs}\n`,
-    );
+    expect(await readFile(join(written, 'istioctl-proxy-status.txt'), 'utf8')).toBe(`$ istioctl proxy-status   (exit 0)\nargs: proxy-status ${kubeArgs}\n`);
     expect(await readFile(join(written, 'istioctl-analyze.txt'), 'utf8')).toContain(`(exit 79)\nargs: analyze -n ${NAMESPACE} ${kubeArgs}`);
-    expect(await readFile(join(written, 'istioctl-routes-gateway.txt'), 'utf8')).toContain('args: proxy-config routes deploy/istio-ingressgateway -n istio-ingress');
+    expect(await readFile(join(written, 'istioctl-routes-gateway.txt'), 'utf8')).toContain(
+      'args: proxy-config routes deploy/istio-ingressgateway -n istio-ingress',
+    );
     // No pod here has a sidecar, so there is no client whose routes to show.
     expect(await readdir(written)).not.toContain('istioctl-routes-client.txt');
   });

@@ -66,9 +66,7 @@ export async function collectDiagnostics(ctx: StepContext): Promise<string> {
 function podLogs(ctx: StepContext, pod: V1Pod, dir: string): Promise<void>[] {
   const name = pod.metadata!.name!;
   return containersOf(pod).map(async (container) => {
-    const log = await attempt(() =>
-      ctx.kube.core.readNamespacedPodLog({ name, namespace: ctx.namespace, container, tailLines: LOG_LINES }),
-    );
+    const log = await attempt(() => ctx.kube.core.readNamespacedPodLog({ name, namespace: ctx.namespace, container, tailLines: LOG_LINES }));
     await writeFile(join(dir, 'logs', `${name}.${container}.log`), log || '(empty)\n');
   });
 }
@@ -92,12 +90,7 @@ async function appliedObjects(ctx: StepContext): Promise<string> {
   return documents.join('---\n') || '# nothing applied\n';
 }
 
-function istioctlReports(
-  ctx: StepContext,
-  istioctl: string,
-  pods: V1Pod[],
-  write: (name: string, text: string) => Promise<void>,
-): Promise<void>[] {
+function istioctlReports(ctx: StepContext, istioctl: string, pods: V1Pod[], write: (name: string, text: string) => Promise<void>): Promise<void>[] {
   const cluster = kubeToolOptions(ctx.cluster);
   const client = pods.find((pod) => hasSidecar(pod) && !pod.metadata?.deletionTimestamp);
   const run = async (file: string, args: string[]) => {
@@ -113,7 +106,13 @@ function istioctlReports(
     if (ingress.length === 0) return write('istioctl-routes-gateway.txt', 'no Istio ingress gateway in any namespace');
     await Promise.all(
       ingress.map(({ namespace, name }) =>
-        run(ingress.length === 1 ? 'istioctl-routes-gateway.txt' : `istioctl-routes-gateway-${namespace}-${name}.txt`, ['proxy-config', 'routes', `deploy/${name}`, '-n', namespace]),
+        run(ingress.length === 1 ? 'istioctl-routes-gateway.txt' : `istioctl-routes-gateway-${namespace}-${name}.txt`, [
+          'proxy-config',
+          'routes',
+          `deploy/${name}`,
+          '-n',
+          namespace,
+        ]),
       ),
     );
   };

@@ -71,7 +71,10 @@ const stepForms = Scenario.parse({
   mesh: 'none',
   steps: [
     { apply: { file: client } },
-    { apply: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: cache}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: cache}}\n' },
+    {
+      apply:
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c1, labels: {tier: cache}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c2, labels: {tier: cache}}\n',
+    },
     { label: { kind: 'cm', selector: 'tier=cache', labels: { checked: 'yes' } } },
     { annotate: { object: 'deploy/client', annotations: { owner: 'team-a' } } },
     { patch: { object: 'deployment/client', type: 'json', patch: [{ op: 'add', path: '/metadata/labels', value: { patched: 'json' } }] } },
@@ -121,12 +124,14 @@ describe('scenarioRun', () => {
     await expect(run.runStep(6, testContext())).rejects.toThrow(new Skipped('skipped: runs only on kind, and this run uses sim'));
   });
 
-  it('fails a step at its own timeout with what it waited for and the namespace\'s state, then skips the rest', async () => {
+  it("fails a step at its own timeout with what it waited for and the namespace's state, then skips the rest", async () => {
     const ctx = testContext();
     const started = Date.now();
     const error = (await run.runStep(7, ctx).catch((e: unknown) => e)) as Error;
     expect(Date.now() - started).toBeLessThan(8_000);
-    expect(error.message).toMatch(/^timed out after 1\.\ds waiting for pods matching app=never in namespace runtime-test-\w+ to be ready; last seen: no pods match app=never yet/);
+    expect(error.message).toMatch(
+      /^timed out after 1\.\ds waiting for pods matching app=never in namespace runtime-test-\w+ to be ready; last seen: no pods match app=never yet/,
+    );
     expect(error.message).not.toContain('diagnostics written to');
     expect(error.stack).not.toMatch(/harness\/(kube|runner)/);
     expect(ctx.annotations).toEqual([
@@ -138,7 +143,16 @@ describe('scenarioRun', () => {
 
   it('lets the later steps run again when a retry of the failed step passes', async () => {
     const retried = createScenarioRun(
-      { ...scenario, steps: [{ name: 'flaky', exec: { command: [process.execPath, '-e', 'process.exit(require("fs").existsSync(process.argv[1]) ? 0 : 1)', flag], exitCode: 0, optional: false } }, { sleep: '10ms' }] },
+      {
+        ...scenario,
+        steps: [
+          {
+            name: 'flaky',
+            exec: { command: [process.execPath, '-e', 'process.exit(require("fs").existsSync(process.argv[1]) ? 0 : 1)', flag], exitCode: 0, optional: false },
+          },
+          { sleep: '10ms' },
+        ],
+      },
       { file: 'specs/retry.spec.yaml', rootDir: process.cwd() },
       () => handle,
     );
@@ -202,7 +216,9 @@ describe('a scenario in ambient mode', () => {
   it('is skipped step by step with the reason where ztunnel does not run, and gets no namespace', async () => {
     const skipped = createScenarioRun(ambient, { file: 'specs/ambient.spec.yaml', rootDir: process.cwd() }, () => handle);
     await skipped.setup();
-    expect(skipped.skipReason(0)).toMatch(/^skipped: mesh: ambient needs Istio's ambient data plane \(ztunnel\), which this sim cluster does not run \(the sim does not emulate ambient mode\); run it with --provider kubeconfig/);
+    expect(skipped.skipReason(0)).toMatch(
+      /^skipped: mesh: ambient needs Istio's ambient data plane \(ztunnel\), which this sim cluster does not run \(the sim does not emulate ambient mode\); run it with --provider kubeconfig/,
+    );
     await expect(skipped.runStep(0, testContext())).rejects.toThrow(Skipped);
     await skipped.teardown();
     expect(await namespaces()).toEqual([]);

@@ -71,10 +71,11 @@ export function createScenarioRun(scenario: Scenario, meta: { file: string; root
       if (!scope) return;
       const { kube, applied, namespace, cluster, meshConfig } = scope;
       await meshConfig.close();
-      await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS })
-        .catch((error: unknown) => {
+      await deleteScenarioResources(kube, applied, { runId: cluster.runId, namespace }, { deadline: Date.now() + TEARDOWN_TIMEOUT_MS }).catch(
+        (error: unknown) => {
           throw presentFailure(error, { specFile: meta.file });
-        });
+        },
+      );
     },
 
     skipReason(index) {
@@ -136,6 +137,10 @@ function clusterHandle(): ClusterHandle {
  */
 function unsupportedReason(scenario: Scenario, handle: ClusterHandle): string | undefined {
   if (scenario.mesh !== 'ambient' || handle.istio.ambient) return undefined;
-  const why = { sim: 'the sim does not emulate ambient mode', kind: 'meshspec installs sidecar profiles only', kubeconfig: 'no ztunnel DaemonSet in istio-system' }[handle.provider];
+  const why = {
+    sim: 'the sim does not emulate ambient mode',
+    kind: 'meshspec installs sidecar profiles only',
+    kubeconfig: 'no ztunnel DaemonSet in istio-system',
+  }[handle.provider];
   return `skipped: mesh: ambient needs Istio's ambient data plane (ztunnel), which this ${handle.provider} cluster does not run (${why}); run it with --provider kubeconfig on a cluster with ambient installed (istioctl install --set profile=ambient)`;
 }

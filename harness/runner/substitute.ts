@@ -10,7 +10,12 @@ export function createSubstitute(variables: Record<string, string>): (text: stri
     text.replace(REFERENCE, (_, name: string) => {
       const value = variables[name];
       if (value === undefined) {
-        throw new Error(`unknown variable \${${name}}; this run defines ${Object.keys(variables).sort().map((v) => `\${${v}}`).join(', ')}`);
+        throw new Error(
+          `unknown variable \${${name}}; this run defines ${Object.keys(variables)
+            .sort()
+            .map((v) => `\${${v}}`)
+            .join(', ')}`,
+        );
       }
       return value;
     });

@@ -12,13 +12,23 @@ export function bootstrapCluster(api: ClusterApi, kubeletVersion: string): void 
   const node = api.create(api.type('', 'Node'), undefined, {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'arm64' ? 'arm64' : 'amd64', 'node-role.kubernetes.io/control-plane': '' } },
+    metadata: {
+      name: NODE_NAME,
+      labels: {
+        'kubernetes.io/hostname': NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': process.arch === 'arm64' ? 'arm64' : 'amd64',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
     spec: { podCIDR: '10.244.0.0/16' },
   });
   api.updateStatus(api.type('', 'Node'), {
     ...node,
     status: {
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }],
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now },
+      ],
       addresses: [
         { type: 'InternalIP', address: NODE_IP },
         { type: 'Hostname', address: NODE_NAME },

@@ -78,13 +78,24 @@ export function defaultEchoEntry(): string {
 async function waitForIstio(api: ClusterApi, timeoutMs: number): Promise<void> {
   const deployments = api.type('apps', 'Deployment');
   const pending = () =>
-    api.list(deployments, ISTIO_NAMESPACE).filter((d) => !(d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation));
+    api
+      .list(deployments, ISTIO_NAMESPACE)
+      .filter(
+        (d) =>
+          !(d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True') && d.status?.observedGeneration === d.metadata.generation),
+      );
   const available = () => pending().length === 0;
   if (available()) return;
   await new Promise<void>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new Error(`meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending().map((d) => d.metadata.name).join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``));
+      reject(
+        new Error(
+          `meshspec sim: Istio did not become ready within ${timeoutMs / 1000}s (not available: ${pending()
+            .map((d) => d.metadata.name)
+            .join(', ')}); see \`kubectl get events -n ${ISTIO_NAMESPACE}\``,
+        ),
+      );
     }, timeoutMs);
     const unsubscribe = api.store.subscribe(() => {
       if (!available()) return;
@@ -99,7 +110,8 @@ export async function startSim(options: SimOptions = {}): Promise<SimCluster> {
   const profile = options.istioProfile ?? 'demo';
   const istioVersion = options.istioVersion ?? DEFAULT_ISTIO_VERSION;
   const release = istioRelease(istioVersion);
-  if (!release) throw new Error(`meshspec sim: Istio ${istioVersion} is not a release meshspec supports (${ISTIO_RELEASES.map((r) => `${r.minor}.x`).join(', ')})`);
+  if (!release)
+    throw new Error(`meshspec sim: Istio ${istioVersion} is not a release meshspec supports (${ISTIO_RELEASES.map((r) => `${r.minor}.x`).join(', ')})`);
   // A kind cluster gets the newest Kubernetes the release supports; so does the sim's node and API server.
   const kubernetesVersion = `v${release.kubernetes[1]}.0-meshspec-sim`;
   const echoEntry = options.echoEntry ?? defaultEchoEntry();

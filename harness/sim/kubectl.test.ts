@@ -60,12 +60,19 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
 
   it('applies, waits, rolls out, injects, patches, labels, watches and deletes as on a real cluster', async () => {
     expect(await kubectl('get', 'ns')).toMatch(/istio-system\s+Active/);
-    expect(await kubectl('apply', '--server-side', '-f', join(dir, 'app.yaml'))).toBe('deployment.apps/backend serverside-applied\nservice/backend serverside-applied');
+    expect(await kubectl('apply', '--server-side', '-f', join(dir, 'app.yaml'))).toBe(
+      'deployment.apps/backend serverside-applied\nservice/backend serverside-applied',
+    );
     expect(await kubectl('wait', '--for=condition=Available', 'deploy/backend', '--timeout=20s')).toBe('deployment.apps/backend condition met');
     expect(await kubectl('rollout', 'status', 'deploy/backend', '--timeout=20s')).toContain('deployment "backend" successfully rolled out');
     const wide = await kubectl('get', 'pods', '-l', 'app=backend', '-o', 'wide');
     expect(wide.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE/);
-    expect(wide.split('\n').slice(1).filter((l) => /1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+meshspec-sim/.test(l))).toHaveLength(2);
+    expect(
+      wide
+        .split('\n')
+        .slice(1)
+        .filter((l) => /1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+meshspec-sim/.test(l)),
+    ).toHaveLength(2);
 
     expect(await kubectl('label', 'ns', 'default', 'istio-injection=enabled')).toBe('namespace/default labeled');
     const victim = (await kubectl('get', 'pods', '-l', 'app=backend', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
@@ -79,12 +86,26 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     expect(await kubectl('get', 'svc', 'backend', '-o', 'jsonpath={.spec.ports[0].port}')).toBe('8000');
     expect(await kubectl('get', 'virtualservices', '-A')).toBe('');
     // istiod's webhook accepts a subset no DestinationRule defines, and warns about an abort without a status (validation.go @1.30.3).
-    await writeFile(join(dir, 'route.yaml'), 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: backend}\nspec:\n  hosts: [backend]\n  http:\n  - fault: {abort: {percentage: {value: 10}}}\n    route:\n    - destination: {host: backend, subset: v9}\n');
-    const applied = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'apply', '--server-side', '-f', join(dir, 'route.yaml')]);
+    await writeFile(
+      join(dir, 'route.yaml'),
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: backend}\nspec:\n  hosts: [backend]\n  http:\n  - fault: {abort: {percentage: {value: 10}}}\n    route:\n    - destination: {host: backend, subset: v9}\n',
+    );
+    const applied = await execa(KUBECTL, [
+      '--kubeconfig',
+      sim.kubeconfigPath,
+      '--cache-dir',
+      join(dir, 'cache'),
+      'apply',
+      '--server-side',
+      '-f',
+      join(dir, 'route.yaml'),
+    ]);
     expect(applied.stderr).toBe('Warning: abort configured, but error type not set');
     expect(await kubectl('get', 'vs')).toMatch(/^NAME\s+GATEWAYS\s+HOSTS\s+AGE\nbackend\s+\["backend"\]/);
 
-    const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], { reject: false });
+    const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '--no-headers'], {
+      reject: false,
+    });
     let seen = '';
     watcher.stdout!.on('data', (chunk) => (seen += chunk));
     await expect.poll(() => seen, { timeout: 10_000 }).toContain('kube-root-ca.crt');
@@ -108,8 +129,25 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await kubectl('create', 'configmap', 'held', '-n', 'doomed', '--from-literal=a=1');
     await kubectl('patch', 'configmap', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}');
 
-    const watcher = execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', join(dir, 'cache'), 'get', 'configmap', 'held', '-n', 'doomed', '-w', '--output-watch-events',
-      '-o', 'jsonpath={.type} {.object.metadata.deletionTimestamp}{"\\n"}'], { reject: false });
+    const watcher = execa(
+      KUBECTL,
+      [
+        '--kubeconfig',
+        sim.kubeconfigPath,
+        '--cache-dir',
+        join(dir, 'cache'),
+        'get',
+        'configmap',
+        'held',
+        '-n',
+        'doomed',
+        '-w',
+        '--output-watch-events',
+        '-o',
+        'jsonpath={.type} {.object.metadata.deletionTimestamp}{"\\n"}',
+      ],
+      { reject: false },
+    );
     let seen = '';
     watcher.stdout!.on('data', (chunk) => (seen += chunk));
     await expect.poll(() => seen, { timeout: 10_000 }).toMatch(/^ADDED\s*$/m);
@@ -117,8 +155,10 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     expect(await kubectl('delete', 'ns', 'doomed', '--wait=false')).toBe('namespace "doomed" deleted');
     expect(await kubectl('get', 'ns', 'doomed', '--no-headers')).toMatch(/^doomed\s+Terminating/);
     await expect(kubectl('create', 'configmap', 'late', '-n', 'doomed')).rejects.toThrow(
-      'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
-    await expect.poll(() => kubectl('get', 'ns', 'doomed', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceFinalizersRemaining")].message}'), { timeout: 10_000 })
+      'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    );
+    await expect
+      .poll(() => kubectl('get', 'ns', 'doomed', '-o', 'jsonpath={.status.conditions[?(@.type=="NamespaceFinalizersRemaining")].message}'), { timeout: 10_000 })
       .toBe('Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
     expect(await kubectl('get', 'pods', '-n', 'doomed', '-o', 'name')).toBe('');
     await expect(kubectl('wait', '--for=delete', 'ns/doomed', '--timeout=1s')).rejects.toThrow(/timed out/);
@@ -142,7 +182,8 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
   });
 
   it('drops the node ports a type change to ClusterIP leaves as they were, and refuses nodePort set on a ClusterIP Service', async () => {
-    const service = (type: string, ports: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: svc-types}\nspec: {type: ${type}, selector: {app: web}, ports: ${ports}}\n`;
+    const service = (type: string, ports: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: svc-types}\nspec: {type: ${type}, selector: {app: web}, ports: ${ports}}\n`;
     await kubectl('create', 'namespace', 'svc-types');
     await writeFile(join(dir, 'nodeport.yaml'), service('NodePort', '[{name: http, port: 80}]'));
     await kubectl('apply', '-f', join(dir, 'nodeport.yaml'));
@@ -160,12 +201,14 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', '{"spec":{"type":"NodePort"}}');
     const changed = JSON.parse(await kubectl('get', 'svc', 'web', '-n', 'svc-types', '-o', 'json')).spec.ports[0].nodePort as number;
     const other = changed === 32000 ? 32001 : 32000;
-    await expect(kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', JSON.stringify({ spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: other }] } })))
-      .rejects.toThrow('The Service "web" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'');
+    await expect(
+      kubectl('patch', 'svc', 'web', '-n', 'svc-types', '-p', JSON.stringify({ spec: { type: 'ClusterIP', ports: [{ port: 80, nodePort: other }] } })),
+    ).rejects.toThrow('The Service "web" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'');
 
     await writeFile(join(dir, 'clusterip.yaml'), service('ClusterIP', '[{name: http, port: 80, nodePort: 30080}]').replace('name: web', 'name: web-new'));
-    await expect(kubectl('apply', '-f', join(dir, 'clusterip.yaml')))
-      .rejects.toThrow('The Service "web-new" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'');
+    await expect(kubectl('apply', '-f', join(dir, 'clusterip.yaml'))).rejects.toThrow(
+      'The Service "web-new" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'',
+    );
     await kubectl('delete', 'namespace', 'svc-types', '--wait=false');
   });
 
@@ -174,18 +217,23 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await expect(kubectl('apply', '--server-side', '-f', join(dir, 'typo.yaml'))).rejects.toThrow(/strict decoding error: unknown field "spec.replica"/);
     await expect(kubectl('--token', 'wrong', 'get', 'ns')).rejects.toThrow(/Unauthorized/);
     await writeFile(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n');
-    await expect(kubectl('apply', '--server-side', '-f', join(dir, 'widget.yaml'))).rejects.toThrow(/no matches for kind "Widget" in version "example.com\/v1"/);
+    await expect(kubectl('apply', '--server-side', '-f', join(dir, 'widget.yaml'))).rejects.toThrow(
+      /no matches for kind "Widget" in version "example.com\/v1"/,
+    );
   });
 
   it('refuses externalTrafficPolicy set on a Service that is not externally accessible, as ValidateService does', async () => {
-    const service = (name: string, spec: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: svc-etp}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}], ${spec}}\n`;
+    const service = (name: string, spec: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: svc-etp}\nspec: {selector: {app: web}, ports: [{name: http, port: 80}], ${spec}}\n`;
     await kubectl('create', 'namespace', 'svc-etp');
     await writeFile(join(dir, 'etp-clusterip.yaml'), service('web', 'type: ClusterIP, externalTrafficPolicy: Local'));
-    await expect(kubectl('apply', '-f', join(dir, 'etp-clusterip.yaml')))
-      .rejects.toThrow('The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services');
+    await expect(kubectl('apply', '-f', join(dir, 'etp-clusterip.yaml'))).rejects.toThrow(
+      'The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services',
+    );
     await writeFile(join(dir, 'etp-externalname.yaml'), service('db', 'type: ExternalName, externalName: db.example.com, externalTrafficPolicy: Cluster'));
-    await expect(kubectl('apply', '-f', join(dir, 'etp-externalname.yaml')))
-      .rejects.toThrow('The Service "db" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services');
+    await expect(kubectl('apply', '-f', join(dir, 'etp-externalname.yaml'))).rejects.toThrow(
+      'The Service "db" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services',
+    );
 
     // Externally accessible: NodePort, and ClusterIP with externalIPs.
     await writeFile(join(dir, 'etp-nodeport.yaml'), service('web', 'type: NodePort, externalTrafficPolicy: Local'));
@@ -193,19 +241,27 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl against the embedded cluster', ()
     await writeFile(join(dir, 'etp-externalips.yaml'), service('ips', 'type: ClusterIP, externalIPs: [192.0.2.10], externalTrafficPolicy: Local'));
     await kubectl('apply', '-f', join(dir, 'etp-externalips.yaml'));
     // A type change to ClusterIP that sets the policy anew is the user's, and refused.
-    await expect(kubectl('patch', 'svc', 'web', '-n', 'svc-etp', '-p', '{"spec":{"type":"ClusterIP","externalTrafficPolicy":"Cluster"}}'))
-      .rejects.toThrow('The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services');
+    await expect(kubectl('patch', 'svc', 'web', '-n', 'svc-etp', '-p', '{"spec":{"type":"ClusterIP","externalTrafficPolicy":"Cluster"}}')).rejects.toThrow(
+      'The Service "web" is invalid: spec.externalTrafficPolicy: Invalid value: "Cluster": may only be set for externally-accessible services',
+    );
     await kubectl('delete', 'namespace', 'svc-etp', '--wait=false');
   });
 
   it('refuses a nodePort another Service holds, naming the port by its index as a real server does', async () => {
     await kubectl('create', 'namespace', 'svc-taken');
-    await writeFile(join(dir, 'first.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: first, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}]}\n');
+    await writeFile(
+      join(dir, 'first.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: first, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}]}\n',
+    );
     await kubectl('apply', '-f', join(dir, 'first.yaml'));
     const taken = JSON.parse(await kubectl('get', 'svc', 'first', '-n', 'svc-taken', '-o', 'json')).spec.ports[0].nodePort as number;
-    await writeFile(join(dir, 'second.yaml'), `apiVersion: v1\nkind: Service\nmetadata: {name: second, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}, {name: https, port: 443, nodePort: ${taken}}]}\n`);
-    await expect(kubectl('apply', '-f', join(dir, 'second.yaml')))
-      .rejects.toThrow(`The Service "second" is invalid: spec.ports[1].nodePort: Invalid value: ${taken}: provided port is already allocated`);
+    await writeFile(
+      join(dir, 'second.yaml'),
+      `apiVersion: v1\nkind: Service\nmetadata: {name: second, namespace: svc-taken}\nspec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}, {name: https, port: 443, nodePort: ${taken}}]}\n`,
+    );
+    await expect(kubectl('apply', '-f', join(dir, 'second.yaml'))).rejects.toThrow(
+      `The Service "second" is invalid: spec.ports[1].nodePort: Invalid value: ${taken}: provided port is already allocated`,
+    );
     await kubectl('delete', 'namespace', 'svc-taken', '--wait=false');
   });
 });

@@ -9,7 +9,7 @@ useTestCluster();
 beforeAll(() => createNamespace('apps1'));
 
 describe('a meshed namespace on the embedded cluster', () => {
-  it('checks Istio objects against their CRD schema, then as istiod\'s webhook, and injects native sidecars per namespace label', async () => {
+  it("checks Istio objects against their CRD schema, then as istiod's webhook, and injects native sidecars per namespace label", async () => {
     const route = (weights: number[], destination: Record<string, unknown> = { host: 'web' }) => ({
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
@@ -20,7 +20,9 @@ describe('a meshed namespace on the embedded cluster', () => {
     // kubernetes/apiserver@v0.36.3 statuserror.go: a webhook denial without a code is a 400.
     await expect(objects.create(route([0, 0]))).rejects.toMatchObject({
       code: 400,
-      body: expect.stringContaining('"message":"admission webhook \\"validation.istio.io\\" denied the request: configuration is invalid: total destination weight = 0"'),
+      body: expect.stringContaining(
+        '"message":"admission webhook \\"validation.istio.io\\" denied the request: configuration is invalid: total destination weight = 0"',
+      ),
     });
     await expect(objects.create(route([1], {}))).rejects.toMatchObject({
       code: 422,

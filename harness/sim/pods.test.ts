@@ -65,7 +65,10 @@ describe('pods on the embedded cluster', () => {
     expect(viaPod.body.env).toEqual({ VERSION: 'v1', MY_POD_IP: pods[0].status!.podIP, FROM_CM: 'hello', HOSTNAME: name });
     // strategy.go ResourceLocation dials PORT as given: a container port's name is not looked up on the pod.
     const namedPort = await raw('GET', `/api/v1/namespaces/apps1/pods/${name}:web/proxy/`);
-    expect(namedPort).toMatchObject({ status: 503, body: { message: 'error trying to reach service: dial tcp: lookup tcp/web: unknown port', reason: 'ServiceUnavailable' } });
+    expect(namedPort).toMatchObject({
+      status: 503,
+      body: { message: 'error trying to reach service: dial tcp: lookup tcp/web: unknown port', reason: 'ServiceUnavailable' },
+    });
     const viaService = await raw('GET', '/api/v1/namespaces/apps1/services/web:http/proxy/');
     expect(['apps1']).toContain(viaService.body.namespace);
     const log = await core.readNamespacedPodLog({ namespace: 'apps1', name, tailLines: 1 });

@@ -22,7 +22,10 @@ describe('describeStep', () => {
     [{ wait: { pods: 'app=x', sidecar: true } }, 'wait for pods app=x ready with sidecar'],
     [{ exec: { command: ['istioctl', 'proxy-status'] } }, 'exec istioctl proxy-status'],
     [{ sleep: '2s' }, 'sleep 2s'],
-    [{ traffic: { from: 'client', to: 'http://backend/' }, expect: { toSplitTraffic: { split: { a: 100 } }, toReach: false } }, 'client -> http://backend/ toSplitTraffic, not toReach'],
+    [
+      { traffic: { from: 'client', to: 'http://backend/' }, expect: { toSplitTraffic: { split: { a: 100 } }, toReach: false } },
+      'client -> http://backend/ toSplitTraffic, not toReach',
+    ],
     [{ pods: { selector: 'app=x' }, expect: { toHaveSidecar: true } }, 'pods app=x toHaveSidecar'],
   ])('%j -> %s', (raw, summary) => {
     expect(describeStep(step(raw))).toBe(summary);

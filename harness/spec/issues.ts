@@ -29,8 +29,7 @@ function issueToErrors(issue: Issue, schema: Schema, basePath: KeyPath, context:
   const here = schemaAt(schema, relative);
   const value = valueAt(context.data, path);
   const label = labelOf(path);
-  const at = (position: { line: number; col: number }, message: string) =>
-    new SpecError(context.file, position.line, position.col, message);
+  const at = (position: { line: number; col: number }, message: string) => new SpecError(context.file, position.line, position.col, message);
 
   switch (issue.code) {
     case 'invalid_union':
@@ -57,12 +56,7 @@ function issueToErrors(issue: Issue, schema: Schema, basePath: KeyPath, context:
       }
       return [at(context.positions.value(path), `${label} must be ${here ? describeExpected(here) : issue.expected}, got ${describeValue(value)}`)];
     case 'invalid_value':
-      return [
-        at(
-          context.positions.value(path),
-          `${label} must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(value)}`,
-        ),
-      ];
+      return [at(context.positions.value(path), `${label} must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(value)}`)];
     case 'invalid_format':
       return [at(context.positions.value(path), `${label} ${JSON.stringify(value)} is not valid: expected ${issue.message}`)];
     case 'too_small':
@@ -80,12 +74,7 @@ function issueToErrors(issue: Issue, schema: Schema, basePath: KeyPath, context:
  * Picks the alternative whose errors do not reject the value's type outright; when several
  * remain and each finds unknown keys, the author's form matches none of them: list the forms.
  */
-function unionToErrors(
-  issue: Extract<Issue, { code: 'invalid_union' }>,
-  union: Schema | undefined,
-  path: KeyPath,
-  context: IssueContext,
-): SpecError[] {
+function unionToErrors(issue: Extract<Issue, { code: 'invalid_union' }>, union: Schema | undefined, path: KeyPath, context: IssueContext): SpecError[] {
   const options = union && unionOptions(union);
   const value = valueAt(context.data, path);
   const position = context.positions.value(path);

@@ -10,6 +10,22 @@ it('the committed JSON Schema is up to date with the zod schema (regenerate with
 
 it('describes steps with their allowed keys, for editors', () => {
   const schema = JSON.parse(specJsonSchema()) as { properties: { steps: { items: { anyOf: { properties: Record<string, unknown> }[] } } } };
-  const stepKeys = schema.properties.steps.items.anyOf.map((step) => Object.keys(step.properties).filter((key) => !['name', 'timeout', 'providers', 'expect'].includes(key)));
-  expect(stepKeys.flat()).toEqual(['apply', 'delete', 'label', 'annotate', 'patch', 'wait', 'exec', 'sleep', 'inject', 'traffic', 'pods', 'services', 'metrics']);
+  const stepKeys = schema.properties.steps.items.anyOf.map((step) =>
+    Object.keys(step.properties).filter((key) => !['name', 'timeout', 'providers', 'expect'].includes(key)),
+  );
+  expect(stepKeys.flat()).toEqual([
+    'apply',
+    'delete',
+    'label',
+    'annotate',
+    'patch',
+    'wait',
+    'exec',
+    'sleep',
+    'inject',
+    'traffic',
+    'pods',
+    'services',
+    'metrics',
+  ]);
 });

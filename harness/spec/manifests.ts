@@ -31,11 +31,7 @@ export function deleteTarget(source: string, rootDir: string): DeleteTarget {
 function manifestSources(step: Step, index: number, rootDir: string): { source: string; path: KeyPath }[] {
   const base = ['steps', index];
   const of = (kind: string, action: string | { file?: string }) =>
-    typeof action === 'string'
-      ? [{ source: action, path: [...base, kind] }]
-      : action.file
-        ? [{ source: action.file, path: [...base, kind, 'file'] }]
-        : [];
+    typeof action === 'string' ? [{ source: action, path: [...base, kind] }] : action.file ? [{ source: action.file, path: [...base, kind, 'file'] }] : [];
   if ('apply' in step) return of('apply', step.apply);
   if ('inject' in step) return of('inject', step.inject);
   if ('delete' in step) {

@@ -70,7 +70,10 @@ describe('parseSpec', () => {
   it('reads the addons a scenario needs (none by default) and rejects one Istio does not ship', () => {
     const steps = 'steps:\n  - sleep: 1s\n';
     expect(parseSpec(`${header}istio: { profile: default }\n${steps}`, file, root).spec?.scenario.istio).toEqual({ profile: 'default', addons: [] });
-    expect(parseSpec(`${header}istio: { addons: [prometheus, jaeger] }\n${steps}`, file, root).spec?.scenario.istio).toEqual({ profile: 'demo', addons: ['prometheus', 'jaeger'] });
+    expect(parseSpec(`${header}istio: { addons: [prometheus, jaeger] }\n${steps}`, file, root).spec?.scenario.istio).toEqual({
+      profile: 'demo',
+      addons: ['prometheus', 'jaeger'],
+    });
     expect(errorsOf(`${header}istio: { addons: [prometheus, zipkin] }\n${steps}`)).toEqual([
       '4:31: addons[1] must be "prometheus" or "grafana" or "kiali" or "jaeger", got the string "zipkin"',
     ]);
@@ -133,7 +136,9 @@ describe('parseSpec', () => {
   });
 
   it('asks for one scenario per file', () => {
-    expect(errorsOf(`${header}steps:\n  - sleep: 1s\n---\nname: other\n`)).toEqual(['6:1: not valid YAML: a spec file holds one YAML document; put each scenario in its own file']);
+    expect(errorsOf(`${header}steps:\n  - sleep: 1s\n---\nname: other\n`)).toEqual([
+      '6:1: not valid YAML: a spec file holds one YAML document; put each scenario in its own file',
+    ]);
   });
 
   it('says a step list is needed when steps is not one', () => {

@@ -13,7 +13,6 @@ import { expectShape } from '../matchers/registry.js';
 
 export { Duration, Selector };
 
-
 /** An object reference in kubectl syntax: "deployment/backend", "svc/backend", "virtualservice/reviews". */
 export const ObjectRef = z
   .string()
@@ -33,10 +32,7 @@ function exactlyOneOf(what: string, keys: readonly string[]) {
 // ---------------------------------------------------------------- actions
 
 /** A manifest: a path relative to the repository root (file or directory), or inline YAML (contains a newline). */
-export const ManifestSource = z
-  .string()
-  .min(1)
-  .describe('A manifest file or directory relative to the repository root, or inline YAML (multi-document).');
+export const ManifestSource = z.string().min(1).describe('A manifest file or directory relative to the repository root, or inline YAML (multi-document).');
 
 const ApplyObject = z.strictObject({
   file: ManifestSource,
@@ -44,31 +40,40 @@ const ApplyObject = z.strictObject({
 });
 export const ApplyAction = z.union([ManifestSource, ApplyObject]);
 
-const DeleteObject = z.strictObject({
-  object: ObjectRef.optional(),
-  kind: z.string().optional(),
-  selector: Selector.optional(),
-  file: ManifestSource.optional(),
-  namespace: z.string().optional(),
-  wait: z.boolean().optional().describe('Wait until the objects are gone (default true).'),
-}).superRefine(exactlyOneOf('delete', ['object', 'selector', 'file']));
+const DeleteObject = z
+  .strictObject({
+    object: ObjectRef.optional(),
+    kind: z.string().optional(),
+    selector: Selector.optional(),
+    file: ManifestSource.optional(),
+    namespace: z.string().optional(),
+    wait: z.boolean().optional().describe('Wait until the objects are gone (default true).'),
+  })
+  .superRefine(exactlyOneOf('delete', ['object', 'selector', 'file']));
 export const DeleteAction = z.union([ObjectRef, ManifestSource, DeleteObject]);
 
 const LabelValues = z.record(z.string(), z.union([z.string(), z.null()])).describe('Labels to set; null removes one.');
-export const LabelAction = z.strictObject({
-  namespace: z.union([z.literal(true), z.string()]).optional().describe("`namespace: true` targets the scenario's namespace; a string names another namespace."),
-  object: ObjectRef.optional(),
-  selector: Selector.optional(),
-  kind: z.string().optional(),
-  labels: LabelValues,
-}).superRefine(exactlyOneOf('label', ['namespace', 'object', 'selector']));
-export const AnnotateAction = z.strictObject({
-  namespace: z.union([z.literal(true), z.string()]).optional(),
-  object: ObjectRef.optional(),
-  selector: Selector.optional(),
-  kind: z.string().optional(),
-  annotations: LabelValues,
-}).superRefine(exactlyOneOf('annotate', ['namespace', 'object', 'selector']));
+export const LabelAction = z
+  .strictObject({
+    namespace: z
+      .union([z.literal(true), z.string()])
+      .optional()
+      .describe("`namespace: true` targets the scenario's namespace; a string names another namespace."),
+    object: ObjectRef.optional(),
+    selector: Selector.optional(),
+    kind: z.string().optional(),
+    labels: LabelValues,
+  })
+  .superRefine(exactlyOneOf('label', ['namespace', 'object', 'selector']));
+export const AnnotateAction = z
+  .strictObject({
+    namespace: z.union([z.literal(true), z.string()]).optional(),
+    object: ObjectRef.optional(),
+    selector: Selector.optional(),
+    kind: z.string().optional(),
+    annotations: LabelValues,
+  })
+  .superRefine(exactlyOneOf('annotate', ['namespace', 'object', 'selector']));
 
 export const PatchAction = z.strictObject({
   object: ObjectRef,
@@ -99,12 +104,18 @@ export const InjectAction = z.union([ManifestSource, ApplyObject]);
 // ---------------------------------------------------------------- subjects of expectations
 
 export const TrafficAction = z.strictObject({
-  from: z.string().min(1).describe('A workload in the scenario namespace that runs the echo app (its forward call sends the requests), or `ingress` for the ingress gateway.'),
+  from: z
+    .string()
+    .min(1)
+    .describe('A workload in the scenario namespace that runs the echo app (its forward call sends the requests), or `ingress` for the ingress gateway.'),
   to: z.string().min(1).describe("Target URL. From `ingress`, the URL's host becomes the Host header and the request goes to the gateway."),
   method: z.string().default('GET'),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
-  requests: z.union([z.number().int().positive(), z.literal('auto')]).default('auto').describe('Number of requests, or `auto` to let the statistics choose it from the expectations.'),
+  requests: z
+    .union([z.number().int().positive(), z.literal('auto')])
+    .default('auto')
+    .describe('Number of requests, or `auto` to let the statistics choose it from the expectations.'),
   concurrency: z.number().int().positive().optional(),
   qps: z.number().positive().optional(),
   timeout: Duration.optional().describe('Timeout of each request as the client sees it.'),
@@ -137,8 +148,19 @@ const StepCommon = {
 };
 
 export const STEP_KINDS = [
-  'apply', 'delete', 'label', 'annotate', 'patch', 'wait', 'exec', 'sleep', 'inject',
-  'traffic', 'pods', 'services', 'metrics',
+  'apply',
+  'delete',
+  'label',
+  'annotate',
+  'patch',
+  'wait',
+  'exec',
+  'sleep',
+  'inject',
+  'traffic',
+  'pods',
+  'services',
+  'metrics',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -205,8 +227,19 @@ export type PodsStep = z.infer<typeof PodsStep>;
 export type ServicesStep = z.infer<typeof ServicesStep>;
 export type MetricsStep = z.infer<typeof MetricsStep>;
 export type Step =
-  | ApplyStep | DeleteStep | LabelStep | AnnotateStep | PatchStep | WaitStep | ExecStep
-  | SleepStep | InjectStep | TrafficStep | PodsStep | ServicesStep | MetricsStep;
+  | ApplyStep
+  | DeleteStep
+  | LabelStep
+  | AnnotateStep
+  | PatchStep
+  | WaitStep
+  | ExecStep
+  | SleepStep
+  | InjectStep
+  | TrafficStep
+  | PodsStep
+  | ServicesStep
+  | MetricsStep;
 export type TrafficAction = z.infer<typeof TrafficAction>;
 export type TrafficExpect = z.infer<typeof TrafficExpect>;
 export type PodsExpect = z.infer<typeof PodsExpect>;

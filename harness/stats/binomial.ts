@@ -12,9 +12,8 @@
 /** Lanczos approximation (g = 7, 9 terms): relative error about 1e-15 for x > 0. */
 const LANCZOS_G = 7;
 const LANCZOS_COEFFICIENTS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0. */
@@ -37,9 +36,7 @@ function checkArguments(n: number, p: number): void {
 
 /** P(X = k) for X ~ Binomial(n, p), 0 < p < 1, 0 <= k <= n. */
 function pmf(k: number, n: number, p: number): number {
-  return Math.exp(
-    logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p),
-  );
+  return Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
 }
 
 /**

@@ -6,9 +6,7 @@ import { minShareTest, shareTest, splitTest, type Verdict } from './verdict.js';
 
 /** P(X = k), computed term by term, independently of the tail sums under test. */
 const pmf = (k: number, n: number, p: number): number =>
-  p === 0 || p === 1
-    ? Number(k === n * p)
-    : Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
+  p === 0 || p === 1 ? Number(k === n * p) : Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
 
 /** Probability that an assertion on a count X ~ Binomial(n, p) fails, by asking the verdict for every count. */
 function failureProbability(n: number, p: number, verdictFor: (k: number, n: number) => Verdict): number {
@@ -108,7 +106,10 @@ describe('errorRates', () => {
   it('bounds a three-way split by the sum over its categories', () => {
     const split = { kind: 'split', expectedPercent: { a: 50, b: 30, c: 20 } } as const;
     const perCategory = [0.5, 0.3, 0.2].map((share) => errorRates({ kind: 'share', percent: share * 100 }, 1039, { falseFailure: 1e-4 / 3 }));
-    expect(errorRates(split, 1039).falseFailure).toBeCloseTo(perCategory.reduce((sum, rates) => sum + rates.falseFailure, 0), 15);
+    expect(errorRates(split, 1039).falseFailure).toBeCloseTo(
+      perCategory.reduce((sum, rates) => sum + rates.falseFailure, 0),
+      15,
+    );
     expect(errorRates(split, 1039).falseFailure).toBeLessThanOrEqual(1e-4);
   });
 });

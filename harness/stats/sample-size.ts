@@ -16,10 +16,7 @@ import { resolvePolicy, type StatsPolicy } from './policy.js';
 import { checkPercent, expectedShares, splitComparisons } from './split.js';
 
 /** What an assertion expects, in the terms of splitTest, shareTest and minShareTest. */
-export type Expectation =
-  | { kind: 'split'; expectedPercent: Record<string, number> }
-  | { kind: 'share'; percent: number }
-  | { kind: 'min'; percent: number };
+export type Expectation = { kind: 'split'; expectedPercent: Record<string, number> } | { kind: 'share'; percent: number } | { kind: 'min'; percent: number };
 
 /** Exact error rates of an assertion at a given sample size. */
 interface ErrorRates {
@@ -153,8 +150,6 @@ export function errorRates(expectation: Expectation, n: number, policy?: Partial
   }
   // Tests that are one and the same (see splitComparisons) fail together; otherwise the union bound.
   const falseFailure =
-    splitComparisons(tests.map((design) => design.share)) === 1
-      ? Math.max(...falseFailures)
-      : falseFailures.reduce((sum, rate) => sum + rate, 0);
+    splitComparisons(tests.map((design) => design.share)) === 1 ? Math.max(...falseFailures) : falseFailures.reduce((sum, rate) => sum + rate, 0);
   return { falseFailure, power };
 }

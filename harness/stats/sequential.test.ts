@@ -5,9 +5,7 @@ import { requiredSampleSize } from './sample-size.js';
 import { sequentialSplitPlan, type SequentialPlan } from './sequential.js';
 
 const pmf = (k: number, n: number, p: number): number =>
-  p === 0 || p === 1
-    ? Number(k === n * p)
-    : Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
+  p === 0 || p === 1 ? Number(k === n * p) : Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
 
 /**
  * Exact failure probability and expected requests of a two-way plan when the first category's
@@ -104,7 +102,11 @@ describe('sequentialSplitPlan', () => {
     };
     expect(failure([0.5, 0.3, 0.2])).toBeLessThanOrEqual(plan.falseFailure);
     expect(plan.falseFailure).toBeLessThanOrEqual(policy.falseFailure);
-    for (const wrong of [[0.3, 0.4, 0.3], [0.7, 0.2, 0.1], [0.5, 0.1, 0.4]] as const) {
+    for (const wrong of [
+      [0.3, 0.4, 0.3],
+      [0.7, 0.2, 0.1],
+      [0.5, 0.1, 0.4],
+    ] as const) {
       expect(failure(wrong)).toBeGreaterThanOrEqual(plan.power);
     }
     expect(plan.power).toBeGreaterThanOrEqual(policy.power);
@@ -117,7 +119,9 @@ describe('sequentialSplitPlan', () => {
     const look = plan.looks[7];
     const certain = plan.decide({ v1: 0, v2: look });
     expect(certain).toMatchObject({ stop: true, pass: false });
-    expect(certain.reason).toBe(`v1 got 0 of ${look} requests, expected 75%: the test at ${plan.maxRequests} fails whatever the remaining ${plan.maxRequests - look} do`);
+    expect(certain.reason).toBe(
+      `v1 got 0 of ${look} requests, expected 75%: the test at ${plan.maxRequests} fails whatever the remaining ${plan.maxRequests - look} do`,
+    );
   });
 
   it('fails early when a share is far off, at a level that leaves the policy intact', () => {
@@ -131,7 +135,11 @@ describe('sequentialSplitPlan', () => {
 
   it('continues while undecided and lets splitTest decide at the last look', () => {
     const plan = sequentialSplitPlan({ v1: 75, v2: 25 });
-    expect(plan.decide({ v1: plan.looks[0], v2: 0 })).toEqual({ stop: false, pass: false, reason: `undecided after ${plan.looks[0]} of up to ${plan.maxRequests} requests` });
+    expect(plan.decide({ v1: plan.looks[0], v2: 0 })).toEqual({
+      stop: false,
+      pass: false,
+      reason: `undecided after ${plan.looks[0]} of up to ${plan.maxRequests} requests`,
+    });
     const n = plan.maxRequests;
     const last = plan.decide({ v1: Math.round(n * 0.75), v2: n - Math.round(n * 0.75) });
     expect(last).toMatchObject({ stop: true, pass: true, verdict: { pass: true, n, hypothesis: 'shares are v1 75%, v2 25%' } });

@@ -130,12 +130,13 @@ function categoryRule(design: ShareDesign, n: number, looks: number[], { gamma, 
     region: regionAt(design, n),
     // Counts this high are unlikely (<= gamma) under every share below expected ...
     acceptLow: early.map((m, i) =>
-      Math.max(fixed[i][0] + 1, firstTrue(0, m, (x) => below.every((alternative) => binomialSf(x, m, alternative) <= gamma))),
+      Math.max(
+        fixed[i][0] + 1,
+        firstTrue(0, m, (x) => below.every((alternative) => binomialSf(x, m, alternative) <= gamma)),
+      ),
     ),
     // ... and counts this low under every share above it.
-    acceptHigh: early.map((m, i) =>
-      Math.min(fixed[i][1] - 1, firstTrue(0, m, (x) => above.some((alternative) => binomialCdf(x, m, alternative) > gamma)) - 1),
-    ),
+    acceptHigh: early.map((m, i) => Math.min(fixed[i][1] - 1, firstTrue(0, m, (x) => above.some((alternative) => binomialCdf(x, m, alternative) > gamma)) - 1)),
     rejectLow: reject.map(([low]) => low),
     rejectHigh: reject.map(([, high]) => high),
   };
@@ -148,8 +149,7 @@ function failsAt(rule: CategoryRule, count: number, look: number, m: number, n: 
   return undefined;
 }
 
-const passesAt = (rule: CategoryRule, count: number, look: number): boolean =>
-  rule.acceptLow[look] <= count && count <= rule.acceptHigh[look];
+const passesAt = (rule: CategoryRule, count: number, look: number): boolean => rule.acceptLow[look] <= count && count <= rule.acceptHigh[look];
 
 /** Probability mass below this is dropped from the dynamic programme (its total stays below 1e-15). */
 const NEGLIGIBLE = 1e-20;

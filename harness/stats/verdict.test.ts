@@ -6,8 +6,7 @@ const twoSided = (k: number, n: number, p: number): number => Math.min(1, 2 * Ma
 const expectRelativelyClose = (actual: number, exact: number): void => {
   expect(Math.abs(actual - exact)).toBeLessThanOrEqual(1e-12 * exact);
 };
-const insideIntervals = (verdict: Verdict): boolean =>
-  verdict.shares.every(({ expected, interval: [low, high] }) => low <= expected && expected <= high);
+const insideIntervals = (verdict: Verdict): boolean => verdict.shares.every(({ expected, interval: [low, high] }) => low <= expected && expected <= high);
 
 describe('splitTest', () => {
   it('states the hypothesis and passes an exact 75/25 split', () => {

@@ -53,12 +53,7 @@ const confidenceLevel = (c: number): string => `${+(c * 100).toPrecision(Math.ma
  * observed but not expected count as expected 0. `dimension` names what the categories are
  * (e.g. "version") in the hypothesis.
  */
-export function splitTest(
-  counts: Record<string, number>,
-  expectedPercent: Record<string, number>,
-  policy?: Partial<StatsPolicy>,
-  dimension?: string,
-): Verdict {
+export function splitTest(counts: Record<string, number>, expectedPercent: Record<string, number>, policy?: Partial<StatsPolicy>, dimension?: string): Verdict {
   const { falseFailure } = resolvePolicy(policy);
   const expected = expectedShares(expectedPercent);
   for (const [key, count] of Object.entries(counts)) checkCount(`count of ${key}`, count);

@@ -13,10 +13,15 @@ afterAll(() => gateway?.close());
 
 function cluster(ingress: string | null): ClusterHandle {
   return {
-    provider: 'sim', runId: 'r', kubeconfig: '/dev/null', context: 'sim',
+    provider: 'sim',
+    runId: 'r',
+    kubeconfig: '/dev/null',
+    context: 'sim',
     istio: { version: '1.29.0', profile: 'demo', istioctl: null, ambient: false },
     ingress: ingress === null ? null : { http: ingress },
-    imageRewrites: {}, variables: {}, artifactsDir: '/tmp',
+    imageRewrites: {},
+    variables: {},
+    artifactsDir: '/tmp',
   };
 }
 // The ingress path never touches the API server.
@@ -24,14 +29,24 @@ const kube = {} as KubeClients;
 
 describe('sendTraffic through the ingress', () => {
   it('sends the Host of the URL, the headers and a request id per request, and records each answer', async () => {
-    const action = TrafficAction.parse({ from: 'ingress', to: 'http://bookinfo.example.com/productpage?u=normal', headers: { 'end-user': 'jason' }, concurrency: 4 });
+    const action = TrafficAction.parse({
+      from: 'ingress',
+      to: 'http://bookinfo.example.com/productpage?u=normal',
+      headers: { 'end-user': 'jason' },
+      concurrency: 4,
+    });
     const result = await sendTraffic(action, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 10, signal: AbortSignal.timeout(10_000) });
     expect(result).toMatchObject({ kind: 'meshspec.traffic', from: 'ingress', to: action.to, namespace: 'ns' });
     expect(result.requests).toHaveLength(10);
     expect(new Set(result.requests.map((r) => r.id)).size).toBe(10);
     for (const request of result.requests) {
       expect(request).toMatchObject({ status: 200, version: 'v1', pod: 'productpage-v1-a' });
-      expect(request.body).toMatchObject({ host: 'bookinfo.example.com', path: '/productpage?u=normal', requestId: request.id, headers: { 'end-user': 'jason' } });
+      expect(request.body).toMatchObject({
+        host: 'bookinfo.example.com',
+        path: '/productpage?u=normal',
+        requestId: request.id,
+        headers: { 'end-user': 'jason' },
+      });
       expect(request.headers['content-type']).toBe('application/json');
     }
   });
@@ -40,7 +55,7 @@ describe('sendTraffic through the ingress', () => {
     const action = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/', qps: 20, concurrency: 5 });
     const result = await sendTraffic(action, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 5, signal: AbortSignal.timeout(10_000) });
     // Request i starts no earlier than i/qps seconds into the batch (later under load is fine).
-    result.requests.forEach((request, i) => expect(request.startedMs).toBeGreaterThanOrEqual(i * 50 - 2));
+    for (const [i, request] of result.requests.entries()) expect(request.startedMs).toBeGreaterThanOrEqual(i * 50 - 2);
   });
 
   it('keeps many requests in flight without piling listeners on the step signal, and stops when it is aborted', async () => {
@@ -54,7 +69,9 @@ describe('sendTraffic through the ingress', () => {
       expect(result.requests.filter((r) => r.status === 200)).toHaveLength(120);
       const slow = TrafficAction.parse({ from: 'ingress', to: 'http://x.example/?delay=2s', concurrency: 40 });
       setTimeout(() => step.abort(new Error('step timed out')), 100);
-      await expect(sendTraffic(slow, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 80, signal: step.signal })).rejects.toThrow('step timed out');
+      await expect(sendTraffic(slow, { kube, cluster: cluster(gateway.url), namespace: 'ns', count: 80, signal: step.signal })).rejects.toThrow(
+        'step timed out',
+      );
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);

@@ -37,10 +37,7 @@ const TEXT_BODY_LIMIT = 2048;
 export async function sendTraffic(action: TrafficAction, ctx: TrafficContext): Promise<TrafficResult> {
   const startedAt = Date.now();
   const idPrefix = `${ctx.namespace}-${randomBytes(4).toString('hex')}`;
-  const requests =
-    action.from === INGRESS
-      ? await sendThroughIngress(action, ctx, idPrefix)
-      : await sendFromWorkload(action, ctx, idPrefix);
+  const requests = action.from === INGRESS ? await sendThroughIngress(action, ctx, idPrefix) : await sendFromWorkload(action, ctx, idPrefix);
   const result: TrafficResult = {
     kind: 'meshspec.traffic',
     from: action.from,
@@ -191,13 +188,7 @@ async function sendThroughIngress(action: TrafficAction, ctx: TrafficContext, id
 }
 
 /** Runs `count` calls with at most `concurrency` in flight, starting call i no earlier than i/qps seconds in. */
-async function runPaced<T>(
-  count: number,
-  concurrency: number,
-  qps: number | undefined,
-  signal: AbortSignal,
-  call: (i: number) => Promise<T>,
-): Promise<T[]> {
+async function runPaced<T>(count: number, concurrency: number, qps: number | undefined, signal: AbortSignal, call: (i: number) => Promise<T>): Promise<T[]> {
   const results = new Array<T>(count);
   const start = Date.now();
   let next = 0;

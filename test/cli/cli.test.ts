@@ -14,7 +14,8 @@ describe('meshspec validate', () => {
     const result = await runInlineCli(
       {
         'specs/a.spec.yaml': 'name: a\ntitle: A\nsource: S\ncolour: red\nsteps:\n  - aply: x.yaml\n  - apply: manifests/missing.yaml\n',
-        'specs/b.spec.yaml': 'name: b\ntitle: B\nsource: S\nsteps:\n  - traffic: { from: client, to: http://x/ }\n    expect: { toSplitTraffic: { split: { v1: 50, v2: 40 } } }\n  - sleep: soon\n',
+        'specs/b.spec.yaml':
+          'name: b\ntitle: B\nsource: S\nsteps:\n  - traffic: { from: client, to: http://x/ }\n    expect: { toSplitTraffic: { split: { v1: 50, v2: 40 } } }\n  - sleep: soon\n',
         'specs/c.spec.yaml': 'name: c\ntitle: [unclosed\n',
         'specs/d.spec.yaml': validSpec('a'),
       },
@@ -88,8 +89,14 @@ describe('meshspec run', () => {
   it.each([
     [['run', '--provder', 'kind'], 'meshspec: unknown option --provder for `meshspec run`; did you mean --provider? (see `meshspec help`)'],
     [['rnu'], 'meshspec: unknown command "rnu"; did you mean run? (see `meshspec help`)'],
-    [['run', '--istio', '1.2'], 'meshspec: --istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.1, or 1.31 for its newest patch) (see `meshspec help`)'],
-    [['run', '--reporter', 'verbos'], expect.stringMatching(/^meshspec: --reporter verbos: not one of Vitest's reporters .*; did you mean verbose\? \(see `meshspec help`\)$/)],
+    [
+      ['run', '--istio', '1.2'],
+      'meshspec: --istio 1.2: not a supported Istio version; supported: 1.31.x, 1.30.x, 1.29.x (e.g. 1.31.1, or 1.31 for its newest patch) (see `meshspec help`)',
+    ],
+    [
+      ['run', '--reporter', 'verbos'],
+      expect.stringMatching(/^meshspec: --reporter verbos: not one of Vitest's reporters .*; did you mean verbose\? \(see `meshspec help`\)$/),
+    ],
   ])('rejects %j in one line with a suggestion, exit code 2 and no cluster', async (args, line) => {
     const result = await runInlineCli(catalogue, args);
     expect(result.exitCode).toBe(2);

@@ -102,7 +102,10 @@ describe('meshspec run interrupted', () => {
     const { result, server } = await interruptAt(marker, 'SIGINT');
 
     expect(result.exitCode, result.all).toBe(130);
-    expect(result.stderr.split('\n').filter((line) => line.startsWith('interrupted:')), result.all).toEqual([INTERRUPTED, TORN_DOWN]);
+    expect(
+      result.stderr.split('\n').filter((line) => line.startsWith('interrupted:')),
+      result.all,
+    ).toEqual([INTERRUPTED, TORN_DOWN]);
     expect(result.all).not.toMatch(/✓.*sleep 60s/);
     expect(result.all).not.toContain('Unhandled Error');
     expect(await connectionError(server)).toBe('ECONNREFUSED');

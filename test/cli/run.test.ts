@@ -24,7 +24,13 @@ steps:
 
 describe('meshspec run on sim', () => {
   it('runs the selected scenarios and writes the JUnit and HTML reports', async () => {
-    const result = await runInlineCli({ 'specs/smoke.spec.yaml': passing, 'specs/failing.spec.yaml': failing }, ['run', '--filter', 'smoke', '--istioctl', '/nowhere/istioctl']);
+    const result = await runInlineCli({ 'specs/smoke.spec.yaml': passing, 'specs/failing.spec.yaml': failing }, [
+      'run',
+      '--filter',
+      'smoke',
+      '--istioctl',
+      '/nowhere/istioctl',
+    ]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr.split('\n')[0]).toMatch(/^meshspec: provider sim, an emulation .*`pnpm test:e2e`/);
     // The sim has no istioctl: the flag reaches it, and is noted rather than refused.

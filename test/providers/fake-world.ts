@@ -64,8 +64,18 @@ export class FakeWorld {
 
   constructor(initial: Partial<FakeState> = {}) {
     this.write({
-      dockerEngine: 'up', kindVersion: 'v0.33.0', istioctlVersion: '1.30.5', kubectlVersion: 'v1.36.4', containers: {}, networks: ['bridge'],
-      portsTaken: [], clusters: [], registryTags: [], images: [], istioInstallFails: false, ...initial,
+      dockerEngine: 'up',
+      kindVersion: 'v0.33.0',
+      istioctlVersion: '1.30.5',
+      kubectlVersion: 'v1.36.4',
+      containers: {},
+      networks: ['bridge'],
+      portsTaken: [],
+      clusters: [],
+      registryTags: [],
+      images: [],
+      istioInstallFails: false,
+      ...initial,
     });
     writeFileSync(join(this.dir, 'calls.jsonl'), '');
     process.env.PATH = `${FAKES_DIR}${delimiter}${process.env.PATH}`;
@@ -91,7 +101,9 @@ export class FakeWorld {
 
   /** The argument arrays of one tool's calls whose first arguments are `prefix`. */
   argsOf(tool: FakeCall['tool'], ...prefix: string[]): string[][] {
-    return this.calls(tool).map((c) => c.args).filter((args) => prefix.every((p, i) => args[i] === p));
+    return this.calls(tool)
+      .map((c) => c.args)
+      .filter((args) => prefix.every((p, i) => args[i] === p));
   }
 
   dispose(): void {

@@ -36,7 +36,9 @@ describe('readGivenIstioctl', () => {
   it('refuses a directory, pointing at the binary inside an Istio release', async () => {
     const error = await refusal(dir);
     expect(error.message).toBe(`--istioctl ${dir} is not a file.`);
-    expect(error.hint).toBe(`Give the istioctl binary itself (e.g. ${join(dir, 'bin', 'istioctl')}), or leave --istioctl out to let meshspec find or download istioctl.`);
+    expect(error.hint).toBe(
+      `Give the istioctl binary itself (e.g. ${join(dir, 'bin', 'istioctl')}), or leave --istioctl out to let meshspec find or download istioctl.`,
+    );
   });
 
   it('names a relative path as given and as resolved', async () => {

@@ -6,9 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../harness/contract/cluster.js';
 import { checkPrerequisites, kubectlCheck } from '../../harness/providers/host/prerequisites.js';
 import { dockerEngineCheck, kindCheck } from '../../harness/providers/kind/prerequisites.js';
-import {
-  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry,
-} from '../../harness/providers/kind/registry.js';
+import { configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, removeRegistry } from '../../harness/providers/kind/registry.js';
 import { clusterExists, createCluster, listNodes } from '../../harness/providers/kind/cluster.js';
 import { inspectContainer } from '../../harness/providers/kind/containers.js';
 import { ensureEchoImage, sourceHash } from '../../harness/providers/kind/echo-image.js';
@@ -69,14 +67,18 @@ describe('prerequisites', () => {
       '- docker is installed but its engine is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
       '- kubectl was not found (looked for `/nonexistent/kubectl`).',
     ]);
-    expect(error.hint!.split('\n')[1]).toBe('- Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios\' exec steps run it. Take one within one minor of the cluster\'s Kubernetes (Kubernetes version skew policy).');
+    expect(error.hint!.split('\n')[1]).toBe(
+      "- Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios' exec steps run it. Take one within one minor of the cluster's Kubernetes (Kubernetes version skew policy).",
+    );
   });
 
   it('says so when what runs as kubectl reports no client version', async () => {
     const other = join(world.dir, 'kubectl');
     writeFileSync(other, '#!/bin/sh\necho "Client Version: v1.36.4"\n');
     chmodSync(other, 0o755);
-    await expect(checkPrerequisites([kubectlCheck(other)])).rejects.toThrow(`\`${other} version --client --output=json\` did not report a client version: Client Version: v1.36.4`);
+    await expect(checkPrerequisites([kubectlCheck(other)])).rejects.toThrow(
+      `\`${other} version --client --output=json\` did not report a client version: Client Version: v1.36.4`,
+    );
   });
 
   it('refuses a kind older than the release the node images are built for', async () => {
@@ -88,8 +90,11 @@ describe('prerequisites', () => {
     await expect(checkPrerequisites([dockerEngineCheck(join(FAKES_DIR, 'no-docker-here'))])).rejects.toThrow(/docker was not found on PATH/);
   });
 
-  it('refuses a container of the user\'s named meshspec-external, beside the other missing pieces, and how to proceed', async () => {
-    world.update({ kindVersion: 'v0.26.0', containers: { 'meshspec-external': { running: false, labels: {}, networks: ['bridge'], image: 'nginx', ip: '172.17.0.5' } } });
+  it("refuses a container of the user's named meshspec-external, beside the other missing pieces, and how to proceed", async () => {
+    world.update({
+      kindVersion: 'v0.26.0',
+      containers: { 'meshspec-external': { running: false, labels: {}, networks: ['bridge'], image: 'nginx', ip: '172.17.0.5' } },
+    });
     const error = await checkPrerequisites([dockerEngineCheck('docker'), kindCheck('kind'), externalServiceNameCheck('docker')]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     const { message, hint } = error as ProviderError;
@@ -97,14 +102,18 @@ describe('prerequisites', () => {
       '- kind 0.26.0 is older than v0.33.0, which the pinned node images need.',
       '- A container named meshspec-external exists that meshspec did not create (it lacks the label meshspec.dev/owned=true); meshspec runs the service outside the cluster under that name.',
     ]);
-    expect(hint!.split('\n')[1]).toBe('- Rename it (docker rename meshspec-external OTHER_NAME) or remove it (docker rm -f meshspec-external); meshspec will not touch it.');
+    expect(hint!.split('\n')[1]).toBe(
+      '- Rename it (docker rename meshspec-external OTHER_NAME) or remove it (docker rm -f meshspec-external); meshspec will not touch it.',
+    );
     expect(world.argsOf('docker', 'rm')).toEqual([]);
   });
 
-  it('lets meshspec\'s own meshspec-external, or none, through without a word', async () => {
+  it("lets meshspec's own meshspec-external, or none, through without a word", async () => {
     const checks = [dockerEngineCheck('docker'), kindCheck('kind'), externalServiceNameCheck('docker')];
     await expect(checkPrerequisites(checks)).resolves.toEqual(['Docker engine 29.0.1', 'kind 0.33.0']);
-    world.update({ containers: { 'meshspec-external': { running: true, labels: { 'meshspec.dev/owned': 'true' }, networks: ['kind'], image: 'echo', ip: '172.18.0.9' } } });
+    world.update({
+      containers: { 'meshspec-external': { running: true, labels: { 'meshspec.dev/owned': 'true' }, networks: ['kind'], image: 'echo', ip: '172.18.0.9' } },
+    });
     await expect(checkPrerequisites(checks)).resolves.toEqual(['Docker engine 29.0.1', 'kind 0.33.0']);
   });
 
@@ -116,7 +125,7 @@ describe('prerequisites', () => {
 });
 
 describe('docker container inspect', () => {
-  it('reads state, labels, addresses and published ports from docker\'s JSON', async () => {
+  it("reads state, labels, addresses and published ports from docker's JSON", async () => {
     world.update({ networks: ['bridge', 'kind'] });
     await ensureRegistry('docker');
     await connectRegistryToKindNetwork('docker');
@@ -132,18 +141,37 @@ describe('docker container inspect', () => {
   });
 
   it('sees no address and no published port on a stopped container, and no container where there is none', async () => {
-    world.update({ containers: { theirs: { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.17.0.4', published: { '5000/tcp': [{ HostIp: '', HostPort: '5000' }] } } } });
-    await expect(inspectContainer('docker', 'theirs')).resolves.toEqual({ running: false, ownedByMeshspec: false, networks: { bridge: '' }, image: 'registry:2', published: {} });
+    world.update({
+      containers: {
+        theirs: {
+          running: false,
+          labels: {},
+          networks: ['bridge'],
+          image: 'registry:2',
+          ip: '172.17.0.4',
+          published: { '5000/tcp': [{ HostIp: '', HostPort: '5000' }] },
+        },
+      },
+    });
+    await expect(inspectContainer('docker', 'theirs')).resolves.toEqual({
+      running: false,
+      ownedByMeshspec: false,
+      networks: { bridge: '' },
+      image: 'registry:2',
+      published: {},
+    });
     await expect(inspectContainer('docker', 'nothing-of-that-name')).resolves.toBeNull();
   });
 
-  it('names the command and what it could not read when the output is not docker\'s inspect JSON', async () => {
+  it("names the command and what it could not read when the output is not docker's inspect JSON", async () => {
     const other = join(world.dir, 'other-docker');
-    writeFileSync(other, '#!/bin/sh\necho \'true|{}|{}|registry:3\'\n');
+    writeFileSync(other, "#!/bin/sh\necho 'true|{}|{}|registry:3'\n");
     chmodSync(other, 0o755);
     const error = (await inspectContainer(other, 'kind-registry').catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toMatch(new RegExp(`^\`${other} container inspect kind-registry\` printed what meshspec cannot read as Docker's container inspect JSON \\(`));
+    expect(error.message).toMatch(
+      new RegExp(`^\`${other} container inspect kind-registry\` printed what meshspec cannot read as Docker's container inspect JSON \\(`),
+    );
     expect(error.hint).toContain(`docker container inspect --format '{{json .}}' kind-registry`);
   });
 });
@@ -152,27 +180,51 @@ describe('docker container inspect', () => {
 const GUIDE_PORTS = { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '5001' }] };
 
 describe('local registry', () => {
-  it('runs registry:3 on 127.0.0.1:5001, labelled as meshspec\'s', async () => {
+  it("runs registry:3 on 127.0.0.1:5001, labelled as meshspec's", async () => {
     await expect(ensureRegistry('docker')).resolves.toEqual({ created: true, ownedByMeshspec: true, wasStopped: false, host: 'localhost:5001' });
-    expect(world.argsOf('docker', 'run')).toEqual([[
-      'run', '-d', '--restart=always', '-p', '127.0.0.1:5001:5000', '--network', 'bridge',
-      '--name', 'kind-registry', '--label', 'meshspec.dev/owned=true', 'registry:3',
-    ]]);
+    expect(world.argsOf('docker', 'run')).toEqual([
+      [
+        'run',
+        '-d',
+        '--restart=always',
+        '-p',
+        '127.0.0.1:5001:5000',
+        '--network',
+        'bridge',
+        '--name',
+        'kind-registry',
+        '--label',
+        'meshspec.dev/owned=true',
+        'registry:3',
+      ],
+    ]);
   });
 
   it('reuses a registry the user made, starting it if stopped, and records it is not ours', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published: GUIDE_PORTS } } });
+    world.update({
+      containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published: GUIDE_PORTS } },
+    });
     await expect(ensureRegistry('docker')).resolves.toEqual({ created: false, ownedByMeshspec: false, wasStopped: true, host: 'localhost:5001' });
     expect(world.argsOf('docker', 'run')).toEqual([]);
     expect(world.argsOf('docker', 'start')).toEqual([['start', 'kind-registry']]);
   });
 
-  it('uses the host port another tool\'s kind-registry publishes (here 5000 on every address), for nodes and pushes alike', async () => {
-    const published = { '5000/tcp': [{ HostIp: '0.0.0.0', HostPort: '5000' }, { HostIp: '::', HostPort: '5000' }] };
-    world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.2', published } } });
+  it("uses the host port another tool's kind-registry publishes (here 5000 on every address), for nodes and pushes alike", async () => {
+    const published = {
+      '5000/tcp': [
+        { HostIp: '0.0.0.0', HostPort: '5000' },
+        { HostIp: '::', HostPort: '5000' },
+      ],
+    };
+    world.update({
+      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.2', published } },
+    });
     await expect(ensureRegistry('docker')).resolves.toMatchObject({ created: false, host: 'localhost:5000' });
     await configureNodesForRegistry('docker', ['meshspec-control-plane'], 'localhost:5000');
-    expect(world.argsOf('docker', 'exec').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5000', '/etc/containerd/certs.d/localhost:5000/hosts.toml']);
+    expect(world.argsOf('docker', 'exec').map((args) => args.at(-1))).toEqual([
+      '/etc/containerd/certs.d/localhost:5000',
+      '/etc/containerd/certs.d/localhost:5000/hosts.toml',
+    ]);
   });
 
   it('refuses a kind-registry that publishes its port only off loopback, naming the bindings, and stops it again if it was stopped', async () => {
@@ -180,7 +232,9 @@ describe('local registry', () => {
     world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.2', published } } });
     const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe('The container kind-registry publishes its registry port 5000/tcp only on 192.168.1.7:5000, so meshspec cannot push images to it through localhost.');
+    expect(error.message).toBe(
+      'The container kind-registry publishes its registry port 5000/tcp only on 192.168.1.7:5000, so meshspec cannot push images to it through localhost.',
+    );
     expect(error.hint).toContain('-p 127.0.0.1:5001:5000');
     expect(world.state().containers['kind-registry']).toMatchObject({ running: false, image: 'registry:2' });
     expect(world.argsOf('docker', 'rm')).toEqual([]);
@@ -188,7 +242,9 @@ describe('local registry', () => {
 
   it('refuses a kind-registry that publishes no port at all', async () => {
     world.update({ containers: { 'kind-registry': { running: true, labels: {}, networks: ['kind'], image: 'registry:3', ip: '172.18.0.2' } } });
-    await expect(ensureRegistry('docker')).rejects.toThrow('The container kind-registry publishes its registry port 5000/tcp on no host port, so meshspec cannot push images to it through localhost.');
+    await expect(ensureRegistry('docker')).rejects.toThrow(
+      'The container kind-registry publishes its registry port 5000/tcp on no host port, so meshspec cannot push images to it through localhost.',
+    );
   });
 
   it('explains a port taken by something else and leaves no half-made container', async () => {
@@ -200,7 +256,7 @@ describe('local registry', () => {
     expect(world.state().containers).toEqual({});
   });
 
-  it('removes the container its failed run created, whatever the failure, and reports docker\'s reason', async () => {
+  it("removes the container its failed run created, whatever the failure, and reports docker's reason", async () => {
     const reason = 'docker: Error response from daemon: failed to create task for container: OCI runtime create failed: unable to start container process.';
     world.update({ runFails: reason });
     await expect(ensureRegistry('docker')).rejects.toThrow(`Could not start the local registry: ${reason}`);
@@ -233,16 +289,32 @@ describe('local registry', () => {
 
 describe('cluster', () => {
   const spec = (kubeconfig: string) => ({
-    kind: 'kind', name: 'meshspec', configPath: '/repo/clusters/kind.yaml', nodeImage: 'kindest/node:v1.36.4@sha256:abc', kubeconfig,
+    kind: 'kind',
+    name: 'meshspec',
+    configPath: '/repo/clusters/kind.yaml',
+    nodeImage: 'kindest/node:v1.36.4@sha256:abc',
+    kubeconfig,
   });
 
   it('creates the cluster with the config, the pinned node image and its own kubeconfig', async () => {
     const kubeconfig = join(world.dir, 'kube', 'config');
     await expect(createCluster(spec(kubeconfig))).resolves.toBe(true);
-    expect(world.argsOf('kind', 'create')).toEqual([[
-      'create', 'cluster', '--name', 'meshspec', '--config', '/repo/clusters/kind.yaml',
-      '--image', 'kindest/node:v1.36.4@sha256:abc', '--kubeconfig', kubeconfig, '--wait', '120s',
-    ]]);
+    expect(world.argsOf('kind', 'create')).toEqual([
+      [
+        'create',
+        'cluster',
+        '--name',
+        'meshspec',
+        '--config',
+        '/repo/clusters/kind.yaml',
+        '--image',
+        'kindest/node:v1.36.4@sha256:abc',
+        '--kubeconfig',
+        kubeconfig,
+        '--wait',
+        '120s',
+      ],
+    ]);
     await expect(clusterExists('kind', 'meshspec')).resolves.toBe(true);
     await expect(listNodes('kind', 'meshspec')).resolves.toEqual(['meshspec-control-plane']);
   });
@@ -276,7 +348,9 @@ describe('cluster', () => {
     });
     const error = (await createCluster(spec(join(world.dir, 'kubeconfig'))).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.hint).toBe('The ingress gateway\'s ports 127.0.0.1:30080 and 127.0.0.1:30443 (clusters/kind.yaml) must be free; another kind cluster may hold them: `docker ps --filter publish=30080`.');
+    expect(error.hint).toBe(
+      "The ingress gateway's ports 127.0.0.1:30080 and 127.0.0.1:30443 (clusters/kind.yaml) must be free; another kind cluster may hold them: `docker ps --filter publish=30080`.",
+    );
   });
 
   it('knows when there is no cluster', async () => {
@@ -339,10 +413,25 @@ describe('external service', () => {
     world.update({ networks: ['bridge', 'kind'] });
     const ip = await ensureExternalService('docker', 'localhost:5001/meshspec/echo:abc');
     expect(ip).toMatch(/^172\.18\.0\.\d+$/);
-    expect(world.argsOf('docker', 'run')).toEqual([[
-      'run', '-d', '--name', 'meshspec-external', '--network', 'kind', '--label', 'meshspec.dev/owned=true',
-      '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', 'localhost:5001/meshspec/echo:abc', '--service', 'external', '--port', '80',
-    ]]);
+    expect(world.argsOf('docker', 'run')).toEqual([
+      [
+        'run',
+        '-d',
+        '--name',
+        'meshspec-external',
+        '--network',
+        'kind',
+        '--label',
+        'meshspec.dev/owned=true',
+        '--sysctl',
+        'net.ipv4.ip_unprivileged_port_start=0',
+        'localhost:5001/meshspec/echo:abc',
+        '--service',
+        'external',
+        '--port',
+        '80',
+      ],
+    ]);
     await ensureExternalService('docker', 'localhost:5001/meshspec/echo:abc');
     expect(world.argsOf('docker', 'run')).toHaveLength(1);
     await removeExternalService('docker');
@@ -363,7 +452,9 @@ describe('local registry created by someone else at the same moment', () => {
     world.update({ createdBeforeRun: { 'kind-registry': theirs } });
     const error = (await ensureRegistry('docker').catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe('Another process created the container kind-registry between meshspec\'s check and its `docker run` (often another meshspec run creating its registry); meshspec left it alone.');
+    expect(error.message).toBe(
+      "Another process created the container kind-registry between meshspec's check and its `docker run` (often another meshspec run creating its registry); meshspec left it alone.",
+    );
     expect(error.hint).toBe('Re-run: meshspec reuses the kind-registry that is there now. If another meshspec run is still starting, let it finish first.');
     expect(world.state().containers).toEqual({ 'kind-registry': theirs });
     expect(world.argsOf('docker', 'rm')).toEqual([]);

@@ -83,7 +83,17 @@ const progress: ProgressReporter = {
 };
 
 function options(reuse: boolean, addons: Addon[] = [], settings: ProviderOptions['settings'] = {}): ProviderOptions {
-  return { runId: 'run-1', istioVersion: VERSION, profiles: ['default', 'demo'], addons, reuse, artifactsDir: join(cache, 'artifacts'), rootDir: ROOT, progress, settings };
+  return {
+    runId: 'run-1',
+    istioVersion: VERSION,
+    profiles: ['default', 'demo'],
+    addons,
+    reuse,
+    artifactsDir: join(cache, 'artifacts'),
+    rootDir: ROOT,
+    progress,
+    settings,
+  };
 }
 
 async function corefile(): Promise<string | undefined> {
@@ -97,7 +107,11 @@ async function createCoreDnsDeployment(): Promise<void> {
     namespace: 'kube-system',
     body: {
       metadata: { name: 'coredns', labels },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'coredns', image: 'docker.io/istio/pilot:coredns-stand-in' }] } },
+      },
     },
   });
 }
@@ -186,23 +200,50 @@ describe('kind provider', () => {
       variables: { EXTERNAL_HOST: 'external.meshspec.test', EXTERNAL_IP: world.state().containers['meshspec-external'].ip },
       artifactsDir: join(cache, 'artifacts'),
     });
-    expect(world.argsOf('kind', 'create', 'cluster')).toEqual([[
-      'create', 'cluster', '--name', 'meshspec', '--config', join(ROOT, 'clusters', 'kind.yaml'),
-      '--image', resolveIstioVersion(VERSION).release.nodeImage, '--kubeconfig', kubeconfig, '--wait', '120s',
-    ]]);
-    expect(world.argsOf('istioctl')).toEqual([[
-      'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(ROOT, 'clusters', 'istio-overlay.yaml'), '--context', 'kind-meshspec',
-    ]]);
+    expect(world.argsOf('kind', 'create', 'cluster')).toEqual([
+      [
+        'create',
+        'cluster',
+        '--name',
+        'meshspec',
+        '--config',
+        join(ROOT, 'clusters', 'kind.yaml'),
+        '--image',
+        resolveIstioVersion(VERSION).release.nodeImage,
+        '--kubeconfig',
+        kubeconfig,
+        '--wait',
+        '120s',
+      ],
+    ]);
+    expect(world.argsOf('istioctl')).toEqual([
+      [
+        'install',
+        '-y',
+        '--set',
+        'profile=demo',
+        '--set',
+        'hub=docker.io/istio',
+        '-f',
+        join(ROOT, 'clusters', 'istio-overlay.yaml'),
+        '--context',
+        'kind-meshspec',
+      ],
+    ]);
     // Not registry.istio.io/release, the hub istioctl 1.30 embeds, which Istio retires.
     expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
     expect(world.calls('istioctl').map((call) => call.KUBECONFIG)).toEqual([kubeconfig]);
     expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5001/meshspec/echo:${echoTag}`]]);
     expect(world.state().containers['kind-registry'].networks).toEqual(['bridge', 'kind']);
-    expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data)
-      .toEqual({ 'localRegistryHosting.v1': 'host: "localhost:5001"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n' });
+    expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data).toEqual({
+      'localRegistryHosting.v1': 'host: "localhost:5001"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n',
+    });
     expect(await corefile()).toContain(`${handle.variables.EXTERNAL_IP} external.meshspec.test`);
-    expect((await core.readNamespacedConfigMap({ name: 'meshspec-external', namespace: 'kube-public' })).data)
-      .toEqual({ host: 'external.meshspec.test', ip: handle.variables.EXTERNAL_IP, port: '80' });
+    expect((await core.readNamespacedConfigMap({ name: 'meshspec-external', namespace: 'kube-public' })).data).toEqual({
+      host: 'external.meshspec.test',
+      ip: handle.variables.EXTERNAL_IP,
+      port: '80',
+    });
     const coredns = await apps.readNamespacedDeployment({ name: 'coredns', namespace: 'kube-system' });
     expect(coredns.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     expect(lines).toContain('Istio 1.30.5 (demo): installed');
@@ -224,7 +265,10 @@ describe('kind provider', () => {
 
     const second = kindProvider();
     await second.setup(options(true));
-    const secondCalls = world.calls().slice(callsBefore).map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
+    const secondCalls = world
+      .calls()
+      .slice(callsBefore)
+      .map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
     expect(secondCalls).not.toContain('kind create cluster');
     expect(secondCalls).not.toContain('docker build -t');
     expect(secondCalls).toContain('kind export kubeconfig');
@@ -243,38 +287,55 @@ describe('kind provider', () => {
   it.each([
     ['another Kubernetes', () => setNodeKubernetes('v1.35.8'), 'node meshspec-sim runs Kubernetes v1.35.8, not v1.36.4 (the node image for Istio 1.30)'],
     ['another Istio', () => setIstiodImage('docker.io/istio/pilot:1.29.8-distroless'), 'it runs Istio 1.29.8, not 1.30.5'],
-    ['Istio from the hub Istio retires', () => setIstiodImage(`registry.istio.io/release/pilot:${VERSION}`), 'its Istio images come from registry.istio.io/release, not docker.io/istio'],
-  ])('with --reuse recreates its own cluster that runs %s, and says why', async (_what, change, reason) => {
-    const first = kindProvider();
-    await first.setup(options(true));
-    await first.teardown();
-    await change();
-    const callsBefore = world.calls().length;
-    lines = [];
+    [
+      'Istio from the hub Istio retires',
+      () => setIstiodImage(`registry.istio.io/release/pilot:${VERSION}`),
+      'its Istio images come from registry.istio.io/release, not docker.io/istio',
+    ],
+  ])(
+    'with --reuse recreates its own cluster that runs %s, and says why',
+    async (_what, change, reason) => {
+      const first = kindProvider();
+      await first.setup(options(true));
+      await first.teardown();
+      await change();
+      const callsBefore = world.calls().length;
+      lines = [];
 
-    const second = kindProvider();
-    const handle = await second.setup(options(true));
-    try {
-      const calls = world.calls().slice(callsBefore).map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
-      expect(calls.filter((call) => /^kind (delete|create) cluster$/.test(call))).toEqual(['kind delete cluster', 'kind create cluster']);
-      expect(lines).toContain(`kind cluster "meshspec" (meshspec's) is recreated: ${reason}.`);
-      expect(lines).toContain(`Istio ${VERSION} (demo): installed`);
-      expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
-      expect((await core.readNamespacedConfigMap(MARKER)).metadata?.labels).toEqual({ 'meshspec.dev/owned': 'true' });
-      expect(handle.istio.version).toBe(VERSION);
-    } finally {
-      await second.teardown();
-    }
-    expect(world.state().clusters).toEqual(['meshspec']);
-  }, 90_000);
+      const second = kindProvider();
+      const handle = await second.setup(options(true));
+      try {
+        const calls = world
+          .calls()
+          .slice(callsBefore)
+          .map((c) => `${c.tool} ${c.args.slice(0, 2).join(' ')}`);
+        expect(calls.filter((call) => /^kind (delete|create) cluster$/.test(call))).toEqual(['kind delete cluster', 'kind create cluster']);
+        expect(lines).toContain(`kind cluster "meshspec" (meshspec's) is recreated: ${reason}.`);
+        expect(lines).toContain(`Istio ${VERSION} (demo): installed`);
+        expect(await istiodImage()).toBe(`docker.io/istio/pilot:${VERSION}`);
+        expect((await core.readNamespacedConfigMap(MARKER)).metadata?.labels).toEqual({ 'meshspec.dev/owned': 'true' });
+        expect(handle.istio.version).toBe(VERSION);
+      } finally {
+        await second.teardown();
+      }
+      expect(world.state().clusters).toEqual(['meshspec']);
+    },
+    90_000,
+  );
 
-  it('with --reuse refuses a cluster of the user\'s that runs another Istio, and changes nothing on it', async () => {
+  it("with --reuse refuses a cluster of the user's that runs another Istio, and changes nothing on it", async () => {
     world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
     await setIstiodImage('docker.io/istio/pilot:1.29.8');
-    const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(true))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but it runs Istio 1.29.8, and this run is for Istio 1.30.5.');
-    expect(error.hint).toBe('Run with --istio 1.29.8 to use the Istio it has. Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.');
+    expect(error.message).toBe(
+      'The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but it runs Istio 1.29.8, and this run is for Istio 1.30.5.',
+    );
+    expect(error.hint).toBe(
+      'Run with --istio 1.29.8 to use the Istio it has. Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.',
+    );
     expect(world.argsOf('kind', 'delete')).toEqual([]);
     expect(world.argsOf('kind', 'create')).toEqual([]);
     expect(world.argsOf('istioctl')).toEqual([]);
@@ -283,37 +344,52 @@ describe('kind provider', () => {
     await expect(core.readNamespacedConfigMap(MARKER)).rejects.toThrow();
   });
 
-  it('with --reuse refuses a cluster of the user\'s whose Kubernetes the chosen Istio does not support, naming an Istio that does', async () => {
+  it("with --reuse refuses a cluster of the user's whose Kubernetes the chosen Istio does not support, naming an Istio that does", async () => {
     world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
     await setIstiodImage(`docker.io/istio/pilot:${VERSION}`);
     await setNodeKubernetes('v1.31.4');
-    const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
-    expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its nodes run Kubernetes v1.31.4, which Istio 1.30 does not support (1.32 to 1.36).');
-    expect(error.hint).toBe('Run with an Istio that supports it: --istio 1.29.8 (Kubernetes 1.31 to 1.35). Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.');
+    const error = (await kindProvider()
+      .setup(options(true))
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error.message).toBe(
+      'The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its nodes run Kubernetes v1.31.4, which Istio 1.30 does not support (1.32 to 1.36).',
+    );
+    expect(error.hint).toBe(
+      'Run with an Istio that supports it: --istio 1.29.8 (Kubernetes 1.31 to 1.35). Or delete it yourself (kind delete cluster --name meshspec) and let meshspec create its own.',
+    );
     expect(world.argsOf('kind', 'delete')).toEqual([]);
     expect(world.argsOf('istioctl')).toEqual([]);
   });
 
-  it('with --reuse refuses to reinstall the Istio of a cluster of the user\'s that lacks a gateway the scenarios need', async () => {
+  it("with --reuse refuses to reinstall the Istio of a cluster of the user's that lacks a gateway the scenarios need", async () => {
     world.update({ clusters: ['meshspec'], networks: ['bridge', 'kind'] });
     await setIstiodImage(`docker.io/istio/pilot:${VERSION}`);
     const egress = { name: 'istio-egressgateway', namespace: 'istio-system' };
     const saved = await apps.readNamespacedDeployment(egress);
     await apps.deleteNamespacedDeployment(egress);
     try {
-      const error = (await kindProvider().setup(options(true)).catch((e: unknown) => e)) as ProviderError;
-      expect(error.message).toBe('The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its Istio 1.30.5 has no istio-egressgateway, which the scenarios\' profile demo needs, and adding it would reinstall that Istio.');
+      const error = (await kindProvider()
+        .setup(options(true))
+        .catch((e: unknown) => e)) as ProviderError;
+      expect(error.message).toBe(
+        'The kind cluster "meshspec" was not created by meshspec, which runs on it only as it is (--reuse), but its Istio 1.30.5 has no istio-egressgateway, which the scenarios\' profile demo needs, and adding it would reinstall that Istio.',
+      );
       expect(error.hint).toContain('istioctl install --set profile=demo --set hub=docker.io/istio -f clusters/istio-overlay.yaml');
       expect(world.argsOf('istioctl')).toEqual([]);
     } finally {
-      await apps.createNamespacedDeployment({ namespace: egress.namespace, body: { metadata: { name: egress.name, labels: saved.metadata?.labels }, spec: saved.spec } });
+      await apps.createNamespacedDeployment({
+        namespace: egress.namespace,
+        body: { metadata: { name: egress.name, labels: saved.metadata?.labels }, spec: saved.spec },
+      });
     }
   });
 
   it('warns that Istio 1.29 is past its end of life, before anything else', async () => {
     world.update({ dockerEngine: 'down' });
     await expect(kindProvider().setup({ ...options(false), istioVersion: '1.29.8' })).rejects.toThrow();
-    expect(lines[0]).toBe('warning: Istio 1.29 reached end of life on 2026-10-12: Istio publishes no more fixes for it, security fixes included. meshspec still runs it; move to 1.31 (--istio 1.31.1) when you can.');
+    expect(lines[0]).toBe(
+      'warning: Istio 1.29 reached end of life on 2026-10-12: Istio publishes no more fixes for it, security fixes included. meshspec still runs it; move to 1.31 (--istio 1.31.1) when you can.',
+    );
   });
 
   it('gives a kept cluster its Corefile back when restarting CoreDNS fails', async () => {
@@ -329,7 +405,7 @@ describe('kind provider', () => {
     }
   });
 
-  it('applies Istio\'s samples/addons of the installed version once Istio is ready, downloading each file once', async () => {
+  it("applies Istio's samples/addons of the installed version once Istio is ready, downloading each file once", async () => {
     const first = kindProvider();
     await first.setup(options(true, ['prometheus']));
     await first.teardown();
@@ -355,9 +431,13 @@ describe('kind provider', () => {
   }, 90_000);
 
   it('names the addon and the Istio version when the release has no such file', async () => {
-    const error = (await kindProvider().setup(options(false, ['kiali'])).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(false, ['kiali']))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toMatch(new RegExp(`^Downloading http://127\\.0\\.0\\.1:\\d+/istio/${VERSION.replaceAll('.', '\\.')}/samples/addons/kiali\\.yaml answered HTTP 404\\.$`));
+    expect(error.message).toMatch(
+      new RegExp(`^Downloading http://127\\.0\\.0\\.1:\\d+/istio/${VERSION.replaceAll('.', '\\.')}/samples/addons/kiali\\.yaml answered HTTP 404\\.$`),
+    );
     expect(error.hint).toBe(`Istio ${VERSION} has no samples/addons/kiali.yaml; see https://github.com/istio/istio/tree/${VERSION}/samples/addons.`);
     expect(existsSync(join(cache, 'istio', VERSION, 'addons', 'kiali.yaml'))).toBe(false);
   });
@@ -366,7 +446,9 @@ describe('kind provider', () => {
     world.update({
       clusters: ['meshspec'],
       networks: ['bridge', 'kind'],
-      containers: { 'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } },
+      containers: {
+        'kind-registry': { running: true, labels: {}, networks: ['bridge', 'kind'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS },
+      },
     });
     const provider = kindProvider();
     const error = (await provider.setup(options(false)).catch((e: unknown) => e)) as ProviderError;
@@ -388,7 +470,9 @@ describe('kind provider', () => {
       expect(handle.imageRewrites).toEqual({ 'meshspec/echo': `localhost:5050/meshspec/echo:${echoTag}` });
       expect(world.argsOf('docker', 'push')).toEqual([['push', `localhost:5050/meshspec/echo:${echoTag}`]]);
       expect(world.argsOf('docker', 'exec', '-i').map((args) => args.at(-1))).toEqual(['/etc/containerd/certs.d/localhost:5050/hosts.toml']);
-      expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data?.['localRegistryHosting.v1']).toMatch(/^host: "localhost:5050"\n/);
+      expect((await core.readNamespacedConfigMap({ name: 'local-registry-hosting', namespace: 'kube-public' })).data?.['localRegistryHosting.v1']).toMatch(
+        /^host: "localhost:5050"\n/,
+      );
       expect(lines).toContain('registry: reusing kind-registry on localhost:5050');
     } finally {
       await provider.teardown();
@@ -396,8 +480,10 @@ describe('kind provider', () => {
     expect(world.state().containers['kind-registry']).toMatchObject({ running: true, image: 'registry:2' });
   });
 
-  it('stops again a registry of the user\'s that was stopped before the run', async () => {
-    world.update({ containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } } });
+  it("stops again a registry of the user's that was stopped before the run", async () => {
+    world.update({
+      containers: { 'kind-registry': { running: false, labels: {}, networks: ['bridge'], image: 'registry:2', ip: '172.18.0.3', published: GUIDE_PORTS } },
+    });
     const provider = kindProvider();
     await provider.setup(options(false));
     expect(world.state().containers['kind-registry'].running).toBe(true);
@@ -406,13 +492,15 @@ describe('kind provider', () => {
     expect(world.argsOf('docker', 'rm')).toEqual([['rm', '-f', 'meshspec-external']]);
   });
 
-  it('deletes the cluster it created when setup fails before the cluster is marked as meshspec\'s', async () => {
+  it("deletes the cluster it created when setup fails before the cluster is marked as meshspec's", async () => {
     // kind made the cluster, but its API server does not answer: the marker cannot be written.
     const unreachable = join(cache, 'unreachable.kubeconfig');
     writeFileSync(unreachable, readFileSync(sim.kubeconfigPath, 'utf8').replace(sim.server, 'https://127.0.0.1:1'));
     world.update({ kubeconfigSource: unreachable });
     await expect(kindProvider().setup(options(false))).rejects.toThrow();
-    expect(world.argsOf('kind', 'delete')).toEqual([['delete', 'cluster', '--name', 'meshspec', '--kubeconfig', join(cache, 'kind', 'meshspec', 'kubeconfig')]]);
+    expect(world.argsOf('kind', 'delete')).toEqual([
+      ['delete', 'cluster', '--name', 'meshspec', '--kubeconfig', join(cache, 'kind', 'meshspec', 'kubeconfig')],
+    ]);
     expect(world.state().clusters).toEqual([]);
     expect(Object.keys(world.state().containers)).toEqual([]);
   });
@@ -426,22 +514,36 @@ describe('kind provider', () => {
 
   it('checks docker and kind first and names each missing piece', async () => {
     world.update({ dockerEngine: 'down', kindVersion: 'v0.20.0' });
-    const error = (await kindProvider().setup(options(false)).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(false))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error.message.split('\n')).toHaveLength(2);
     expect(error.message).toContain('engine is not reachable');
     expect(error.message).toContain('kind 0.20.0 is older than v0.33.0');
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
+    expect(
+      world
+        .calls()
+        .map((c) => `${c.tool} ${c.args[0]}`)
+        .sort(),
+    ).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
   });
 
-  it('stops with the prerequisites, before creating anything, when a container of the user\'s is named meshspec-external', async () => {
+  it("stops with the prerequisites, before creating anything, when a container of the user's is named meshspec-external", async () => {
     const theirs = { running: true, labels: { app: 'theirs' }, networks: ['bridge'], image: 'nginx', ip: '172.17.0.5' };
     world.update({ containers: { 'meshspec-external': theirs } });
-    const error = (await kindProvider().setup(options(false)).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(false))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toContain('A container named meshspec-external exists that meshspec did not create');
     expect(error.hint).toContain('docker rm -f meshspec-external');
     expect(lines[0]).toMatch(/^prerequisites failed: - A container named meshspec-external/);
-    expect(world.calls().map((c) => `${c.tool} ${c.args[0]}`).sort()).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
+    expect(
+      world
+        .calls()
+        .map((c) => `${c.tool} ${c.args[0]}`)
+        .sort(),
+    ).toEqual(['docker container', 'docker info', 'kind version', 'kubectl version']);
     expect(world.state().containers).toEqual({ 'meshspec-external': theirs });
   });
 });
@@ -466,20 +568,24 @@ describe('kind provider with --istioctl', () => {
       expect(handle.istio).toEqual({ version: VERSION, profile: 'demo', istioctl: given, ambient: false });
       expect(world.argsOf('istioctl', 'install')).toHaveLength(1);
       expect(existsSync(join(cache, 'istio', VERSION))).toBe(false);
-      expect(lines.find((line) => line.startsWith('prerequisites: '))).toMatch(new RegExp(`, istioctl ${VERSION.replaceAll('.', '\\.')} from --istioctl \\(${given}\\)$`));
+      expect(lines.find((line) => line.startsWith('prerequisites: '))).toMatch(
+        new RegExp(`, istioctl ${VERSION.replaceAll('.', '\\.')} from --istioctl \\(${given}\\)$`),
+      );
       expect(lines.some((line) => line.startsWith(`istioctl ${VERSION}:`))).toBe(false);
     } finally {
       await provider.teardown();
     }
   });
 
-  it('installs the given istioctl\'s own patch release of the chosen minor, and says so', async () => {
+  it("installs the given istioctl's own patch release of the chosen minor, and says so", async () => {
     world.update({ istioctlVersion: '1.30.2' });
     const provider = kindProvider();
     const handle = await provider.setup(options(false, [], { istioctl: given }));
     try {
       expect(handle.istio.version).toBe('1.30.2');
-      expect(lines.find((line) => line.startsWith('prerequisites: '))).toContain(`, istioctl 1.30.2 from --istioctl (${given}); it installs Istio 1.30.2, not ${VERSION}`);
+      expect(lines.find((line) => line.startsWith('prerequisites: '))).toContain(
+        `, istioctl 1.30.2 from --istioctl (${given}); it installs Istio 1.30.2, not ${VERSION}`,
+      );
       expect(lines).toContain('Istio 1.30.2 (demo): installed');
     } finally {
       await provider.teardown();
@@ -488,9 +594,13 @@ describe('kind provider with --istioctl', () => {
 
   it('refuses an istioctl of another minor before creating anything, naming both versions and the fixes', async () => {
     world.update({ istioctlVersion: '1.29.8' });
-    const error = (await kindProvider().setup(options(false, [], { istioctl: given })).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(false, [], { istioctl: given }))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe(`- istioctl from --istioctl (${given}) is 1.29.8, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`);
+    expect(error.message).toBe(
+      `- istioctl from --istioctl (${given}) is 1.29.8, but the kind provider is to install Istio ${VERSION}: istioctl installs only its own release.`,
+    );
     expect(error.hint).toBe('- Run with --istio 1.29.8 to install the Istio of that istioctl, or give --istioctl an istioctl 1.30.x.');
     expectNothingCreated();
   });
@@ -498,7 +608,9 @@ describe('kind provider with --istioctl', () => {
   it('refuses a path that is not executable before creating anything, with the fix', async () => {
     const notExecutable = join(cache, 'istioctl');
     writeFileSync(notExecutable, '#!/bin/sh\n');
-    const error = (await kindProvider().setup(options(false, [], { istioctl: notExecutable })).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kindProvider()
+      .setup(options(false, [], { istioctl: notExecutable }))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe(`- --istioctl ${notExecutable} is not executable.`);
     expect(error.hint).toBe(`- Make it executable: chmod +x ${notExecutable}; or leave --istioctl out to let meshspec find or download istioctl.`);
@@ -514,8 +626,15 @@ describe('kind provider with --istioctl', () => {
 
 describe('kind logs on failure', () => {
   const handle = (kubeconfig: string, context: string) => ({
-    provider: 'kind' as const, runId: 'run-1', kubeconfig, context, istio: { version: VERSION, profile: 'demo' as const, istioctl: null, ambient: false },
-    ingress: null, imageRewrites: {}, variables: {}, artifactsDir: join(cache, 'artifacts'),
+    provider: 'kind' as const,
+    runId: 'run-1',
+    kubeconfig,
+    context,
+    istio: { version: VERSION, profile: 'demo' as const, istioctl: null, ambient: false },
+    ingress: null,
+    imageRewrites: {},
+    variables: {},
+    artifactsDir: join(cache, 'artifacts'),
   });
 
   it('leaves a healthy cluster alone', async () => {

@@ -25,7 +25,16 @@ const progress: ProgressReporter = {
 };
 
 function options(settings: ProviderOptions['settings']): ProviderOptions {
-  return { runId: 'run-files', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { echoImage: 'meshspec/echo:dev', ...settings } };
+  return {
+    runId: 'run-files',
+    profiles: ['demo'],
+    addons: [],
+    reuse: false,
+    artifactsDir: '/tmp/meshspec-artifacts',
+    rootDir: process.cwd(),
+    progress,
+    settings: { echoImage: 'meshspec/echo:dev', ...settings },
+  };
 }
 
 interface KubeconfigDoc {
@@ -56,21 +65,29 @@ describe('kubeconfig provider with several kubeconfig files', () => {
     writeFileSync(join(simDir, 'pki', 'ca.crt'), Buffer.from(String(sims.clusters[0]!.cluster['certificate-authority-data']), 'base64'));
     const { 'certificate-authority-data': _, ...server } = sims.clusters[0]!.cluster;
     const simFile = join(simDir, 'config');
-    writeFileSync(simFile, stringify({
-      apiVersion: 'v1', kind: 'Config',
-      clusters: [{ name: sims.clusters[0]!.name, cluster: { ...server, 'certificate-authority': 'pki/ca.crt' } }],
-      contexts: sims.contexts,
-      'current-context': sims.contexts[0]!.name,
-    }));
+    writeFileSync(
+      simFile,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: sims.clusters[0]!.name, cluster: { ...server, 'certificate-authority': 'pki/ca.crt' } }],
+        contexts: sims.contexts,
+        'current-context': sims.contexts[0]!.name,
+      }),
+    );
     // Second file: the sim's user, and a current context elsewhere that wins over the third file's.
     const otherFile = join(dir, 'other');
-    writeFileSync(otherFile, stringify({
-      apiVersion: 'v1', kind: 'Config',
-      clusters: [{ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:9' } }],
-      users: sims.users,
-      contexts: [{ name: 'elsewhere', context: { cluster: 'elsewhere', user: sims.users[0]!.name } }],
-      'current-context': 'elsewhere',
-    }));
+    writeFileSync(
+      otherFile,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:9' } }],
+        users: sims.users,
+        contexts: [{ name: 'elsewhere', context: { cluster: 'elsewhere', user: sims.users[0]!.name } }],
+        'current-context': 'elsewhere',
+      }),
+    );
     const list = [join(dir, 'missing'), otherFile, simFile].join(delimiter);
     vi.stubEnv('KUBECONFIG', list);
 
@@ -93,15 +110,21 @@ describe('kubeconfig provider with several kubeconfig files', () => {
     const server = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     try {
       const file = join(mkdtempSync(join(tmpdir(), 'meshspec-kubeconfig-silent-')), 'config');
-      writeFileSync(file, stringify({
-        apiVersion: 'v1', kind: 'Config',
-        clusters: [{ name: 'silent', cluster: { server } }],
-        users: [{ name: 'silent', user: { token: 't' } }],
-        contexts: [{ name: 'silent', context: { cluster: 'silent', user: 'silent' } }],
-        'current-context': 'silent',
-      }));
+      writeFileSync(
+        file,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'silent', cluster: { server } }],
+          users: [{ name: 'silent', user: { token: 't' } }],
+          contexts: [{ name: 'silent', context: { cluster: 'silent', user: 'silent' } }],
+          'current-context': 'silent',
+        }),
+      );
       vi.stubEnv(API_TIMEOUT_ENV, '300');
-      const error = await kubeconfigProvider().setup(options({ kubeconfig: file, allowContext: 'silent' })).catch((e: unknown) => e);
+      const error = await kubeconfigProvider()
+        .setup(options({ kubeconfig: file, allowContext: 'silent' }))
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
       expect(error).toMatchObject({
         message: `During "Istio", the API server ${server} did not answer GET /apis/apps/v1/namespaces/istio-system/deployments/istiod within 0.3s.`,

@@ -47,7 +47,13 @@ beforeEach(() => {
 
 function options(settings: ProviderOptions['settings'] = {}): ProviderOptions {
   return {
-    runId: 'run-gateways', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress,
+    runId: 'run-gateways',
+    profiles: ['demo'],
+    addons: [],
+    reuse: false,
+    artifactsDir: '/tmp/meshspec-artifacts',
+    rootDir: process.cwd(),
+    progress,
     settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev', ...settings },
   };
 }
@@ -69,8 +75,14 @@ async function setup(settings: ProviderOptions['settings'] = {}) {
 async function helmGateway(namespace: string, release: string): Promise<void> {
   const selector = { app: release, istio: release.replace(/^istio-/, '') };
   const labels = {
-    'app.kubernetes.io/name': release, 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/instance': release,
-    'app.kubernetes.io/part-of': 'istio', 'app.kubernetes.io/version': '1.30.3', 'helm.sh/chart': 'gateway-1.30.3', ...selector, 'istio.io/dataplane-mode': 'none',
+    'app.kubernetes.io/name': release,
+    'app.kubernetes.io/managed-by': 'Helm',
+    'app.kubernetes.io/instance': release,
+    'app.kubernetes.io/part-of': 'istio',
+    'app.kubernetes.io/version': '1.30.3',
+    'helm.sh/chart': 'gateway-1.30.3',
+    ...selector,
+    'istio.io/dataplane-mode': 'none',
   };
   await apps.createNamespacedDeployment({
     namespace,
@@ -81,7 +93,13 @@ async function helmGateway(namespace: string, release: string): Promise<void> {
         selector: { matchLabels: selector },
         template: {
           metadata: {
-            annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/stats/prometheus', 'inject.istio.io/templates': 'gateway', 'sidecar.istio.io/inject': 'true' },
+            annotations: {
+              'prometheus.io/port': '15020',
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/path': '/stats/prometheus',
+              'inject.istio.io/templates': 'gateway',
+              'sidecar.istio.io/inject': 'true',
+            },
             labels: { 'sidecar.istio.io/inject': 'true', ...selector, 'app.kubernetes.io/name': release, 'istio.io/dataplane-mode': 'none' },
           },
           spec: { serviceAccountName: release, containers: [{ name: 'istio-proxy', image: 'auto' }] },
@@ -111,26 +129,32 @@ describe('ingress gateways found by their labels', () => {
     const handle = await setup();
     expect(handle.istio.profile).toBe('minimal');
     expect(handle.ingress).toBeNull();
-    expect(lines).toContain('ingress: none: no Istio ingress gateway in any namespace (a Deployment labelled operator.istio.io/component=IngressGateways, or one of the istio/gateway chart; name another with --ingress-gateway NAMESPACE/NAME)');
+    expect(lines).toContain(
+      'ingress: none: no Istio ingress gateway in any namespace (a Deployment labelled operator.istio.io/component=IngressGateways, or one of the istio/gateway chart; name another with --ingress-gateway NAMESPACE/NAME)',
+    );
   });
 
-  it('finds the istio/gateway chart\'s release in its own namespace, and warns when the tutorials\' Gateways do not select it', async () => {
+  it("finds the istio/gateway chart's release in its own namespace, and warns when the tutorials' Gateways do not select it", async () => {
     await helmGateway('istio-ingress', 'istio-ingress');
     const handle = await setup();
     expect(handle.istio.profile).toBe('default');
     expect(lines.find((line) => line.startsWith('Istio: '))).toMatch(/^Istio: \S+ \(default; ingress gateway istio-ingress\/istio-ingress\); /);
-    expect(lines).toContain('warning: the ingress gateway istio-ingress/istio-ingress selects pods labelled istio=ingress, but the tutorials\' Gateways select istio=ingressgateway, so scenarios that send traffic through the ingress get no route there (404). To fix, install it as the istio/gateway chart\'s release istio-ingressgateway (or with --set labels.istio=ingressgateway), or name another with --ingress-gateway NAMESPACE/NAME.');
+    expect(lines).toContain(
+      "warning: the ingress gateway istio-ingress/istio-ingress selects pods labelled istio=ingress, but the tutorials' Gateways select istio=ingressgateway, so scenarios that send traffic through the ingress get no route there (404). To fix, install it as the istio/gateway chart's release istio-ingressgateway (or with --set labels.istio=ingressgateway), or name another with --ingress-gateway NAMESPACE/NAME.",
+    );
     // Its Service is the address: a LoadBalancer without an address, so its NodePort on the node.
     const service = await core.readNamespacedService({ namespace: 'istio-ingress', name: 'istio-ingress' });
     const nodePort = service.spec!.ports!.find((port) => port.name === 'http2')!.nodePort!;
     expect(lines.find((line) => line.startsWith('ingress: '))).toContain(`:${nodePort}`);
   });
 
-  it('of several, takes the one whose pods are labelled istio=ingressgateway, as the tutorials\' Gateways select', async () => {
+  it("of several, takes the one whose pods are labelled istio=ingressgateway, as the tutorials' Gateways select", async () => {
     await helmGateway('istio-ingress', 'istio-ingressgateway');
     const handle = await setup();
     expect(handle.istio.profile).toBe('default');
-    expect(lines).toContain('ingress gateway: istio-ingress/istio-ingressgateway, of istio-ingress/istio-ingress, istio-ingress/istio-ingressgateway, the one whose pods are labelled istio=ingressgateway');
+    expect(lines).toContain(
+      'ingress gateway: istio-ingress/istio-ingressgateway, of istio-ingress/istio-ingress, istio-ingress/istio-ingressgateway, the one whose pods are labelled istio=ingressgateway',
+    );
     expect(lines.some((line) => line.startsWith('warning: the ingress gateway'))).toBe(false);
   });
 
@@ -139,12 +163,14 @@ describe('ingress gateways found by their labels', () => {
     const error = (await setup().catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe(
-      'The cluster has 3 Istio ingress gateways, and 2 of them select pods labelled istio=ingressgateway as the tutorials\' Gateways do: ' +
+      "The cluster has 3 Istio ingress gateways, and 2 of them select pods labelled istio=ingressgateway as the tutorials' Gateways do: " +
         'Service edge/istio-ingressgateway (selector app=istio-ingressgateway,istio=ingressgateway; Deployment edge/istio-ingressgateway); ' +
         'Service istio-ingress/istio-ingress (selector app=istio-ingress,istio=ingress; Deployment istio-ingress/istio-ingress); ' +
         'Service istio-ingress/istio-ingressgateway (selector app=istio-ingressgateway,istio=ingressgateway; Deployment istio-ingress/istio-ingressgateway).',
     );
-    expect(error.hint).toBe('Name the one to send ingress traffic to: --ingress-gateway NAMESPACE/NAME of its Service (plugin: settings.ingressGateway), e.g. --ingress-gateway edge/istio-ingressgateway.');
+    expect(error.hint).toBe(
+      'Name the one to send ingress traffic to: --ingress-gateway NAMESPACE/NAME of its Service (plugin: settings.ingressGateway), e.g. --ingress-gateway edge/istio-ingressgateway.',
+    );
 
     await setup({ ingressGateway: 'edge/istio-ingressgateway' });
     expect(lines.find((line) => line.startsWith('Istio: '))).toMatch(/\(default; ingress gateway edge\/istio-ingressgateway\); /);

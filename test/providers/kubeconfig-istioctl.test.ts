@@ -42,7 +42,13 @@ async function setup(settings: ProviderOptions['settings'] = {}): Promise<Cluste
   lines.length = 0;
   const provider = kubeconfigProvider();
   const options: ProviderOptions = {
-    runId: 'run-istioctl', profiles: ['minimal'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress,
+    runId: 'run-istioctl',
+    profiles: ['minimal'],
+    addons: [],
+    reuse: false,
+    artifactsDir: '/tmp/meshspec-artifacts',
+    rootDir: process.cwd(),
+    progress,
     // The sim runs the echo app of any tag without pulling it.
     settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev', ...settings },
   };
@@ -101,7 +107,7 @@ afterEach(() => {
 });
 
 describe('istioctl on an Istio the kubeconfig provider found', () => {
-  it('downloads istioctl of the control plane\'s version once, then uses it from the cache, even with another istioctl on PATH', async () => {
+  it("downloads istioctl of the control plane's version once, then uses it from the cache, even with another istioctl on PATH", async () => {
     const world = new FakeWorld({ istioctlVersion: '1.29.0' });
     try {
       const cache = environment(releasesUrl, process.env.PATH);
@@ -145,7 +151,11 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
       const handle = await setup();
       const onPath = join(FAKES_DIR, 'istioctl');
       expect(handle.istio.istioctl).toBe(onPath);
-      expect(istioLine()).toMatch(new RegExp(`^Istio: ${VERSION} \\(minimal\\); istioctl 1\\.29\\.0 on PATH \\(${onPath}\\); istioctl ${VERSION} could not be fetched \\(Could not download ${UNREACHABLE_URL}/${VERSION}/${ASSET}\\.sha256: .*ECONNREFUSED.*\\)$`));
+      expect(istioLine()).toMatch(
+        new RegExp(
+          `^Istio: ${VERSION} \\(minimal\\); istioctl 1\\.29\\.0 on PATH \\(${onPath}\\); istioctl ${VERSION} could not be fetched \\(Could not download ${UNREACHABLE_URL}/${VERSION}/${ASSET}\\.sha256: .*ECONNREFUSED.*\\)$`,
+        ),
+      );
       const warnings = lines.filter((line) => line.startsWith('warning:'));
       expect(warnings).toEqual([
         `warning: istioctl on PATH is 1.29.0, but Istio's control plane is ${VERSION}. istioctl supports only its own minor version ±1 and kube-inject must match the control plane, so istioctl steps may fail or give wrong answers. ` +
@@ -174,19 +184,26 @@ describe('istioctl on an Istio the kubeconfig provider found', () => {
     const handle = await setup();
     expect(handle.istio.istioctl).toBeNull();
     const line = istioLine()!;
-    expect(line).toMatch(new RegExp(`^Istio: ${VERSION} \\(minimal\\); no istioctl: none on PATH, and istioctl ${VERSION} could not be fetched \\(Could not download .*ECONNREFUSED.*\\); steps that run istioctl will fail\\.`));
-    expect(line).toContain(`To fix, put istioctl ${VERSION} on PATH or at ${istioctlCachePath(VERSION, { MESHSPEC_CACHE: cache })}, or let meshspec download it`);
+    expect(line).toMatch(
+      new RegExp(
+        `^Istio: ${VERSION} \\(minimal\\); no istioctl: none on PATH, and istioctl ${VERSION} could not be fetched \\(Could not download .*ECONNREFUSED.*\\); steps that run istioctl will fail\\.`,
+      ),
+    );
+    expect(line).toContain(
+      `To fix, put istioctl ${VERSION} on PATH or at ${istioctlCachePath(VERSION, { MESHSPEC_CACHE: cache })}, or let meshspec download it`,
+    );
 
     const ctx = { cluster: handle, signal: AbortSignal.timeout(30_000), log: () => {} } as unknown as StepContext;
-    await expect(execOperation.exec({ exec: { command: ['istioctl', 'version'], exitCode: 0, optional: false } }, ctx))
-      .rejects.toThrow(`istioctl is not available on the kubeconfig provider: put istioctl ${VERSION} on PATH for the provider to find (its Istio progress line says why it could not download it)`);
+    await expect(execOperation.exec({ exec: { command: ['istioctl', 'version'], exitCode: 0, optional: false } }, ctx)).rejects.toThrow(
+      `istioctl is not available on the kubeconfig provider: put istioctl ${VERSION} on PATH for the provider to find (its Istio progress line says why it could not download it)`,
+    );
   });
 });
 
 describe('istioctl from --istioctl on the kubeconfig provider', () => {
   const given = join(FAKES_DIR, 'istioctl');
 
-  it('uses it as it is, downloading nothing, and warns once when its minor differs from the control plane\'s', async () => {
+  it("uses it as it is, downloading nothing, and warns once when its minor differs from the control plane's", async () => {
     const world = new FakeWorld({ istioctlVersion: VERSION });
     try {
       // An istioctl of the control plane's version on PATH too: the given one still wins.
@@ -218,8 +235,9 @@ describe('istioctl from --istioctl on the kubeconfig provider', () => {
     const error = (await setup({ istioctl: missing }).catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe(`--istioctl ${missing}: no such file.`);
-    expect(error.hint).toBe('Give the path of an istioctl binary (e.g. istio-1.30.5/bin/istioctl), or leave --istioctl out to let meshspec find or download istioctl.');
+    expect(error.hint).toBe(
+      'Give the path of an istioctl binary (e.g. istio-1.30.5/bin/istioctl), or leave --istioctl out to let meshspec find or download istioctl.',
+    );
     expect(lines).toEqual([]);
   });
 });
-

@@ -39,7 +39,16 @@ afterAll(async () => {
 });
 
 function options(): ProviderOptions {
-  return { runId: 'run-pf', profiles: ['demo'], addons: [], reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev' } };
+  return {
+    runId: 'run-pf',
+    profiles: ['demo'],
+    addons: [],
+    reuse: false,
+    artifactsDir: '/tmp/meshspec-artifacts',
+    rootDir: process.cwd(),
+    progress,
+    settings: { kubeconfig: sim.kubeconfigPath, echoImage: 'meshspec/echo:dev' },
+  };
 }
 
 /** A request for a host no Gateway claims: the gateway's Envoy answers 404 itself. */
@@ -72,7 +81,9 @@ describe('ingress through a port-forward', () => {
     const found = await discoverIngress(kube, (await findIstioGateways(kube, undefined)).ingress, async () => 'connect ETIMEDOUT');
     try {
       expect(found.target?.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(found.summary).toMatch(/a port-forward to pod istio-ingressgateway-\S+ \(http:\/\/127\.0\.0\.1:\d+ is not reachable from this machine \(connect ETIMEDOUT\)\)$/);
+      expect(found.summary).toMatch(
+        /a port-forward to pod istio-ingressgateway-\S+ \(http:\/\/127\.0\.0\.1:\d+ is not reachable from this machine \(connect ETIMEDOUT\)\)$/,
+      );
       expect(await askGateway(found.target!.http)).toEqual({ status: 404, server: 'istio-envoy' });
     } finally {
       await found.close();
@@ -91,13 +102,18 @@ describe('ingress through a port-forward', () => {
     try {
       const url = handle.ingress!.http;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(lines).toContainEqual(expect.stringMatching(/^ingress: http:\/\/127\.0\.0\.1:\d+, a port-forward to pod istio-ingressgateway-\S+ \(Service ClusterIP without a load balancer address/));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^ingress: http:\/\/127\.0\.0\.1:\d+, a port-forward to pod istio-ingressgateway-\S+ \(Service ClusterIP without a load balancer address/,
+        ),
+      );
       expect(await askGateway(url)).toEqual({ status: 404, server: 'istio-envoy' });
 
       // The gateway pod is replaced: new connections go to the new one.
       const [old] = await readyGatewayPods();
       await core.deleteNamespacedPod({ namespace: GATEWAY.namespace, name: old.metadata!.name!, gracePeriodSeconds: 0 });
-      await expect.poll(async () => (await readyGatewayPods()).map((p) => p.metadata!.name), { timeout: 30_000, interval: 200 })
+      await expect
+        .poll(async () => (await readyGatewayPods()).map((p) => p.metadata!.name), { timeout: 30_000, interval: 200 })
         .toEqual([expect.not.stringMatching(`^${old.metadata!.name}$`)]);
       expect(await askGateway(url)).toEqual({ status: 404, server: 'istio-envoy' });
     } finally {

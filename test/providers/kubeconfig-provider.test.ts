@@ -33,7 +33,16 @@ const progress: ProgressReporter = {
 
 /** The sim runs the echo app of any tag without pulling it: `--echo-image meshspec/echo:dev`. */
 function options(settings: ProviderOptions['settings'], runId = 'run-now', addons: Addon[] = []): ProviderOptions {
-  return { runId, profiles: ['demo'], addons, reuse: false, artifactsDir: '/tmp/meshspec-artifacts', rootDir: process.cwd(), progress, settings: { echoImage: 'meshspec/echo:dev', ...settings } };
+  return {
+    runId,
+    profiles: ['demo'],
+    addons,
+    reuse: false,
+    artifactsDir: '/tmp/meshspec-artifacts',
+    rootDir: process.cwd(),
+    progress,
+    settings: { echoImage: 'meshspec/echo:dev', ...settings },
+  };
 }
 
 /** The sim's kubeconfig with its context renamed, as if it were some other cluster. */
@@ -126,7 +135,9 @@ describe('kubeconfig provider on the sim', () => {
 
       lines.length = 0;
       process.env.PATH = mkdtempSync(join(tmpdir(), 'meshspec-no-kubectl-'));
-      const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'no-such-context' })).catch((e: unknown) => e)) as ProviderError;
+      const error = (await kubeconfigProvider()
+        .setup(options({ kubeconfig: sim.kubeconfigPath, context: 'no-such-context' }))
+        .catch((e: unknown) => e)) as ProviderError;
       expect(error).toBeInstanceOf(ProviderError);
       expect(error.message).toBe('- kubectl was not found (looked for `kubectl` on PATH).');
       expect(error.hint).toContain('https://kubernetes.io/docs/tasks/tools/#kubectl');
@@ -136,7 +147,7 @@ describe('kubeconfig provider on the sim', () => {
     }
   });
 
-  it('reads the version of an istiod pinned by digest from its tag, or from its Deployment\'s labels, never from the digest', async () => {
+  it("reads the version of an istiod pinned by digest from its tag, or from its Deployment's labels, never from the digest", async () => {
     const apps = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context }).kc.makeApiClient(AppsV1Api);
     const original = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
     const pinned = async (image: string, labels: Record<string, string>) => {
@@ -153,7 +164,9 @@ describe('kubeconfig provider on the sim', () => {
       expect((await pinned(`docker.io/istio/pilot@${digest}`, { 'operator.istio.io/version': '1.30.3' })).istio.version).toBe('1.30.3');
       const unknown = await pinned(`docker.io/istio/pilot@${digest}`, {});
       expect(unknown.istio.version).toBe('unknown');
-      expect(lines).toContain(`Istio's version is unknown: istiod's image "docker.io/istio/pilot@${digest}" has no tag, and its Deployment has no label operator.istio.io/version or app.kubernetes.io/version. To run istioctl steps, give meshspec the istioctl of the installed Istio: --istioctl PATH.`);
+      expect(lines).toContain(
+        `Istio's version is unknown: istiod's image "docker.io/istio/pilot@${digest}" has no tag, and its Deployment has no label operator.istio.io/version or app.kubernetes.io/version. To run istioctl steps, give meshspec the istioctl of the installed Istio: --istioctl PATH.`,
+      );
     } finally {
       const current = await apps.readNamespacedDeployment({ name: 'istiod', namespace: 'istio-system' });
       current.metadata!.labels = original.metadata!.labels;
@@ -165,9 +178,13 @@ describe('kubeconfig provider on the sim', () => {
   it('refuses to start without --echo-image, before touching the cluster, with the build that fixes it', async () => {
     const before = (await leaseNames()).length;
     lines.length = 0;
-    const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, echoImage: undefined })).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kubeconfigProvider()
+      .setup(options({ kubeconfig: sim.kubeconfigPath, echoImage: undefined }))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe('The kubeconfig provider needs to know where the cluster pulls the echo app from: the manifests run meshspec/echo:dev, which is built from apps/echo and published in no registry, so its pods would never start (ImagePullBackOff).');
+    expect(error.message).toBe(
+      'The kubeconfig provider needs to know where the cluster pulls the echo app from: the manifests run meshspec/echo:dev, which is built from apps/echo and published in no registry, so its pods would never start (ImagePullBackOff).',
+    );
     expect(error.hint).toContain('docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/meshspec-echo:TAG --push apps/echo');
     expect(error.hint).toContain('meshspec run --provider kubeconfig --echo-image REGISTRY/meshspec-echo:TAG');
     // No phase ran: no context read, no Lease held.
@@ -177,7 +194,9 @@ describe('kubeconfig provider on the sim', () => {
 
   it('refuses a context that is neither kind nor sim, naming the flag that allows it', async () => {
     const kubeconfig = kubeconfigWithContext('prod-cluster');
-    const error = await kubeconfigProvider().setup(options({ kubeconfig })).catch((e: unknown) => e);
+    const error = await kubeconfigProvider()
+      .setup(options({ kubeconfig }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).message).toContain('Refusing to run against context "prod-cluster"');
     expect((error as ProviderError).hint).toBe('If this cluster is meant for tests, allow it: --allow-context prod-cluster');
@@ -190,29 +209,37 @@ describe('kubeconfig provider on the sim', () => {
   });
 
   it('names the contexts a kubeconfig has when the asked one is missing', async () => {
-    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'nope' })))
-      .rejects.toThrow(expect.objectContaining({ message: expect.stringContaining('has no context "nope"'), hint: 'Pick one with --context NAME (it has: meshspec-sim).' }));
+    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath, context: 'nope' }))).rejects.toThrow(
+      expect.objectContaining({ message: expect.stringContaining('has no context "nope"'), hint: 'Pick one with --context NAME (it has: meshspec-sim).' }),
+    );
   });
 
   it('requires the addons the scenarios use on an Istio it did not install, naming the missing ones and how to install them', async () => {
-    const error = (await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger'])).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kubeconfigProvider()
+      .setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger']))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toBe('The scenarios use the addons kiali, jaeger, but kiali, jaeger are not installed in context "meshspec-sim" (no Service of that name in istio-system).');
-    expect(error.hint).toBe([
-      'Install them from the Istio release (samples/addons/<name>.yaml), e.g.',
-      `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/kiali.yaml`,
-      `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/jaeger.yaml`,
-    ].join('\n'));
+    expect(error.message).toBe(
+      'The scenarios use the addons kiali, jaeger, but kiali, jaeger are not installed in context "meshspec-sim" (no Service of that name in istio-system).',
+    );
+    expect(error.hint).toBe(
+      [
+        'Install them from the Istio release (samples/addons/<name>.yaml), e.g.',
+        `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/kiali.yaml`,
+        `kubectl apply -f https://raw.githubusercontent.com/istio/istio/${sim.istioVersion}/samples/addons/jaeger.yaml`,
+      ].join('\n'),
+    );
 
     await installSimAddons(sim, ['kiali'], 'test-setup');
-    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger'])))
-      .rejects.toThrow('but jaeger is not installed');
+    await expect(kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali', 'jaeger']))).rejects.toThrow(
+      'but jaeger is not installed',
+    );
     lines.length = 0;
     await kubeconfigProvider().setup(options({ kubeconfig: sim.kubeconfigPath }, 'run-now', ['kiali']));
     expect(lines).toContain('addons kiali: present');
   });
 
-  it('keeps a young namespace of an ended run, removes that run\'s expired Lease, and leaves the rest alone', async () => {
+  it("keeps a young namespace of an ended run, removes that run's expired Lease, and leaves the rest alone", async () => {
     const create = (name: string, labels?: Record<string, string>) => core.createNamespace({ body: { metadata: { name, labels } } });
     await writeLease('run-before', Date.now() - 60 * 60_000);
     await create('left-by-crash', { [RUN_LABEL]: 'run-before' });
@@ -307,7 +334,11 @@ describe('kubeconfig provider without Istio', () => {
       namespace: 'istio-system',
       body: {
         metadata: { name: 'istiod-1-29-9', labels },
-        spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.9' }] } } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.9' }] } },
+        },
       },
     });
     // istioctl in the cache is the fake one, which records the install it is asked for.
@@ -320,10 +351,13 @@ describe('kubeconfig provider without Istio', () => {
     const world = new FakeWorld({ istioInstallFails: true });
     try {
       for (const installIstio of ['true', undefined]) {
-        const error = (await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio }), istioVersion: '1.30.5' })
+        const error = (await kubeconfigProvider()
+          .setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio }), istioVersion: '1.30.5' })
           .catch((e: unknown) => e)) as ProviderError;
         expect(error).toBeInstanceOf(ProviderError);
-        expect(error.message).toBe('Istio runs in context "meshspec-sim" as a revision only (istiod-1-29-9 in istio-system), without the istiod Deployment of a default install that meshspec runs on; meshspec leaves it alone.');
+        expect(error.message).toBe(
+          'Istio runs in context "meshspec-sim" as a revision only (istiod-1-29-9 in istio-system), without the istiod Deployment of a default install that meshspec runs on; meshspec leaves it alone.',
+        );
         expect(error.hint).toContain('istioctl install');
       }
       expect(world.argsOf('istioctl')).toEqual([]);
@@ -335,7 +369,7 @@ describe('kubeconfig provider without Istio', () => {
     }
   });
 
-  it('installs Istio with an overlay of its own, whose ingress gateway gets a load balancer (not kind\'s pinned NodePorts)', async () => {
+  it("installs Istio with an overlay of its own, whose ingress gateway gets a load balancer (not kind's pinned NodePorts)", async () => {
     const cache = mkdtempSync(join(tmpdir(), 'meshspec-cache-'));
     const savedCache = process.env.MESHSPEC_CACHE;
     process.env.MESHSPEC_CACHE = cache;
@@ -345,11 +379,24 @@ describe('kubeconfig provider without Istio', () => {
     // The fake istioctl fails the install as istioctl does (it would otherwise leave the sim without istiod to wait for).
     const world = new FakeWorld({ istioInstallFails: true });
     try {
-      const error = await kubeconfigProvider().setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio: 'true' }), istioVersion: '1.30.5' }).catch((e: unknown) => e);
+      const error = await kubeconfigProvider()
+        .setup({ ...options({ kubeconfig: bare.kubeconfigPath, installIstio: 'true' }), istioVersion: '1.30.5' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProviderError);
-      expect(world.argsOf('istioctl', 'install')).toEqual([[
-        'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'), '--context', 'meshspec-sim',
-      ]]);
+      expect(world.argsOf('istioctl', 'install')).toEqual([
+        [
+          'install',
+          '-y',
+          '--set',
+          'profile=demo',
+          '--set',
+          'hub=docker.io/istio',
+          '-f',
+          join(process.cwd(), 'clusters', 'istio-overlay-kubeconfig.yaml'),
+          '--context',
+          'meshspec-sim',
+        ],
+      ]);
     } finally {
       world.dispose();
       if (savedCache === undefined) delete process.env.MESHSPEC_CACHE;
@@ -358,7 +405,9 @@ describe('kubeconfig provider without Istio', () => {
   });
 
   it('stops with how to install Istio or let meshspec do it', async () => {
-    const error = (await kubeconfigProvider().setup(options({ kubeconfig: bare.kubeconfigPath })).catch((e: unknown) => e)) as ProviderError;
+    const error = (await kubeconfigProvider()
+      .setup(options({ kubeconfig: bare.kubeconfigPath }))
+      .catch((e: unknown) => e)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe('Istio is not installed in context "meshspec-sim" (no istiod deployment in istio-system).');
     expect(error.hint).toContain('--install-istio');

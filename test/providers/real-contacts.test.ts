@@ -15,7 +15,14 @@ const ledger = read('docs/real-contacts.md');
 const fake = read('test/providers/fakes/fake-tool.mjs');
 
 /** GitHub's anchors of the ledger's headings: "## istiod debug endpoints" -> "istiod-debug-endpoints". */
-const anchors = new Set([...ledger.matchAll(/^#{2,3} (.+)$/gm)].map(([, title]) => title!.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+const anchors = new Set(
+  [...ledger.matchAll(/^#{2,3} (.+)$/gm)].map(([, title]) =>
+    title!
+      .toLowerCase()
+      .replace(/[^a-z0-9 -]/g, '')
+      .replace(/ /g, '-'),
+  ),
+);
 
 /** Each branch of the fake's tool functions that answers a command: its tool, its line, the comment above it. */
 function fakeBranches(): { tool: string; command: string; line: number; comment: string }[] {
@@ -25,7 +32,10 @@ function fakeBranches(): { tool: string; command: string; line: number; comment:
   lines.forEach((text, index) => {
     tool = /^(?:async )?function (docker|kind|istioctl|kubectl)\(\)/.exec(text)?.[1] ?? (/^\S/.test(text) && !text.startsWith('}') ? undefined : tool);
     if (!tool) return;
-    const command = /^\s+case '([^']+)':/.exec(text)?.[1] ?? /^\s+if \(args\[0\] === '([^']+)'\)/.exec(text)?.[1] ?? (/^\s+if \(args\.join\(' '\) !== '([^']+)'\)/.exec(text)?.[1]?.split(' ')[0]);
+    const command =
+      /^\s+case '([^']+)':/.exec(text)?.[1] ??
+      /^\s+if \(args\[0\] === '([^']+)'\)/.exec(text)?.[1] ??
+      /^\s+if \(args\.join\(' '\) !== '([^']+)'\)/.exec(text)?.[1]?.split(' ')[0];
     if (command) branches.push({ tool, command, line: index + 1, comment: lines[index - 1]!.trim() });
   });
   return branches;
@@ -93,7 +103,16 @@ describe('the ledger lists every command the harness starts', () => {
   const started = [...new Set(['harness/providers', 'harness/runner'].flatMap(sources).flatMap(commandsStarted))].sort();
 
   it('finds the commands of the kind provider, the istioctl install and the kubectl check', () => {
-    expect(started).toEqual(expect.arrayContaining(['kind get clusters', 'kind create cluster', 'docker container inspect', 'istioctl install', 'istioctl kube-inject', 'kubectl version']));
+    expect(started).toEqual(
+      expect.arrayContaining([
+        'kind get clusters',
+        'kind create cluster',
+        'docker container inspect',
+        'istioctl install',
+        'istioctl kube-inject',
+        'kubectl version',
+      ]),
+    );
   });
 
   it.each(started)('%s has a row', (command) => {

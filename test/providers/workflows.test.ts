@@ -13,9 +13,20 @@ import { KIND_VERSION, resolveIstioVersion, SUPPORTED_ISTIO } from '../../harnes
 const WORKFLOWS = fileURLToPath(new URL('../../.github/workflows/', import.meta.url));
 const read = (name: string) => readFileSync(`${WORKFLOWS}${name}`, 'utf8');
 
-interface Step { uses?: string; run?: string; if?: string; with?: Record<string, unknown> }
-interface Job { strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown[]> }; steps: Step[] }
-interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job> }
+interface Step {
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown[]> };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
@@ -59,7 +70,10 @@ describe('e2e workflow', () => {
   });
 
   it('installs only the kind binary, of the release the node images are built for', () => {
-    expect(step('helm/kind-action')).toEqual({ uses: 'helm/kind-action@ef37e7f390d99f746eb8b610417061a60e82a6cc', with: { version: KIND_VERSION, install_only: true } });
+    expect(step('helm/kind-action')).toEqual({
+      uses: 'helm/kind-action@ef37e7f390d99f746eb8b610417061a60e82a6cc',
+      with: { version: KIND_VERSION, install_only: true },
+    });
   });
 
   it('builds on a maintained Node LTS', () => {
@@ -81,7 +95,10 @@ describe('e2e workflow', () => {
 
 describe.each(['ci.yml', 'e2e.yml'])('%s actions', (name) => {
   const text = read(name);
-  const uses = text.split('\n').filter((line) => /^\s*(-\s+)?uses:/.test(line)).map((line) => line.replace(/^\s*(-\s+)?uses:\s*/, ''));
+  const uses = text
+    .split('\n')
+    .filter((line) => /^\s*(-\s+)?uses:/.test(line))
+    .map((line) => line.replace(/^\s*(-\s+)?uses:\s*/, ''));
 
   it('pins every action by a full commit SHA, with its release tag in a trailing comment', () => {
     expect(uses.length).toBeGreaterThan(0);

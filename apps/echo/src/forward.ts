@@ -35,7 +35,10 @@ export function validateForwardRequest(req: unknown): ForwardRequest {
   if (forward.qps !== undefined && !(typeof forward.qps === 'number' && forward.qps > 0)) {
     throw new ForwardRequestError(`forward request: field "qps" must be a positive number (got ${JSON.stringify(forward.qps)})`);
   }
-  if (forward.headers !== undefined && (typeof forward.headers !== 'object' || forward.headers === null || Object.values(forward.headers).some((v) => typeof v !== 'string'))) {
+  if (
+    forward.headers !== undefined &&
+    (typeof forward.headers !== 'object' || forward.headers === null || Object.values(forward.headers).some((v) => typeof v !== 'string'))
+  ) {
     throw new ForwardRequestError('forward request: field "headers" must map header names to strings');
   }
   return forward;
@@ -63,11 +66,7 @@ function errorText(error: unknown): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runForward(
-  req: ForwardRequest,
-  client: OutboundClient,
-  from: ForwardResponse['from'],
-): Promise<ForwardResponse> {
+export async function runForward(req: ForwardRequest, client: OutboundClient, from: ForwardResponse['from']): Promise<ForwardResponse> {
   const batchStart = performance.now();
   const deadline = req.deadlineMs !== undefined ? AbortSignal.timeout(req.deadlineMs) : undefined;
   const idPrefix = req.idPrefix ?? `${from.pod}-${Date.now().toString(36)}-`;

@@ -45,7 +45,10 @@ describe('echo process', () => {
   });
 
   it('reports the ports it chose to a parent with an IPC channel, and exits when that channel closes', async () => {
-    const child = spawn(process.execPath, [join(buildDir, 'dist/main.js')], { env: { ...process.env, MESHSPEC_LISTEN_PORT: '0' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [join(buildDir, 'dist/main.js')], {
+      env: { ...process.env, MESHSPEC_LISTEN_PORT: '0' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const report = await new Promise<unknown>((resolve) => child.once('message', resolve));
     if (!isListeningReport(report)) throw new Error(`the first message is not a listening report: ${JSON.stringify(report)}`);

@@ -5,7 +5,7 @@ import type { ListeningReport } from './protocol.js';
 import { startEchoServer } from './server.js';
 
 async function main(): Promise<void> {
-  let options;
+  let options: ReturnType<typeof resolveOptions>;
   try {
     options = resolveOptions(process.argv.slice(2), process.env);
   } catch (error) {
@@ -14,13 +14,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const server = await startEchoServer(options);
-  console.log(`echo ${options.service} ${options.version} (pod ${options.pod}) listening on ${options.host}:${server.port}, control endpoints on ${options.host}:${server.controlPort}`);
+  console.log(
+    `echo ${options.service} ${options.version} (pod ${options.pod}) listening on ${options.host}:${server.port}, control endpoints on ${options.host}:${server.controlPort}`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`echo: ${signal}, shutting down`);
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -26,7 +26,9 @@ describe('echo options', () => {
 
   it('serves its control endpoints on CONTROL_PORT in a container, and refuses the app that port', () => {
     expect(resolveOptions([], {})).toMatchObject({ port: 8080, controlPort: CONTROL_PORT });
-    expect(() => resolveOptions(['--port', String(CONTROL_PORT)], {})).toThrow(`--port ${CONTROL_PORT} is the port of the control endpoints (forward call, request log); choose another port for the app`);
+    expect(() => resolveOptions(['--port', String(CONTROL_PORT)], {})).toThrow(
+      `--port ${CONTROL_PORT} is the port of the control endpoints (forward call, request log); choose another port for the app`,
+    );
   });
 
   it('listens on MESHSPEC_LISTEN_PORT on loopback when the embedded cluster sets it, with the control port chosen by the OS, and uses its proxy', () => {

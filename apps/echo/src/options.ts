@@ -49,9 +49,7 @@ function toInteger(flag: string, text: string, min: number, max: number): number
 export function resolveOptions(argv: readonly string[], env: NodeJS.ProcessEnv): EchoServerOptions {
   const flags = parseFlags(argv);
   const listenPort = env.MESHSPEC_LISTEN_PORT;
-  const port = listenPort
-    ? toInteger('MESHSPEC_LISTEN_PORT', listenPort, 0, 65535)
-    : toInteger('--port', flags.port ?? env.PORT ?? '8080', 0, 65535);
+  const port = listenPort ? toInteger('MESHSPEC_LISTEN_PORT', listenPort, 0, 65535) : toInteger('--port', flags.port ?? env.PORT ?? '8080', 0, 65535);
   if (!listenPort && port === CONTROL_PORT) {
     throw new UsageError(`--port ${port} is the port of the control endpoints (forward call, request log); choose another port for the app`);
   }

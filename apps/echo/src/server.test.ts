@@ -155,7 +155,9 @@ describe('forward call', () => {
   it('paces requests at qps', async () => {
     const target = await echo();
     const client = await echo();
-    const body: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: target.url, count: 5, qps: 20, concurrency: 5 })}`)).json();
+    const body: ForwardResponse = (
+      await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: target.url, count: 5, qps: 20, concurrency: 5 })}`)
+    ).json();
     const starts = body.results.map((r) => r.startedMs);
     expect(starts[4]! - starts[0]!).toBeGreaterThanOrEqual(190);
   });
@@ -163,7 +165,9 @@ describe('forward call', () => {
   it('reports per-request timeouts and connection errors as status 0', async () => {
     const target = await echo();
     const client = await echo();
-    const slow: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=2s`, count: 1, timeoutMs: 100 })}`)).json();
+    const slow: ForwardResponse = (
+      await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=2s`, count: 1, timeoutMs: 100 })}`)
+    ).json();
     expect(slow.results[0]).toMatchObject({ status: 0 });
     expect(slow.results[0]!.latencyMs).toBeLessThan(1000);
     expect(slow.results[0]!.error).toMatch(/timeout|abort/i);
@@ -176,7 +180,9 @@ describe('forward call', () => {
     const target = await echo();
     const client = await echo();
     const started = performance.now();
-    const body: ForwardResponse = (await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=100ms`, count: 10, deadlineMs: 250 })}`)).json();
+    const body: ForwardResponse = (
+      await get(`${client.controlUrl}/_echo/forward/${encodeForward({ url: `${target.url}/?delay=100ms`, count: 10, deadlineMs: 250 })}`)
+    ).json();
     // Sent one after another, all ten would take a second.
     expect(performance.now() - started).toBeLessThan(900);
     expect(body.results).toHaveLength(10);
@@ -235,7 +241,7 @@ describe('control port', () => {
     expect(server.controlPort).not.toBe(server.port);
     const onApp = await get(`${server.url}/_echo/forward/${encodeForward({ url: server.url, count: 1 })}`);
     expect(onApp.status).toBe(404);
-    expect(onApp.json().error).toBe('/_echo/forward/ is served on the control port (8079 in a container), not on the app\'s port');
+    expect(onApp.json().error).toBe("/_echo/forward/ is served on the control port (8079 in a container), not on the app's port");
     expect((await get(`${server.url}/_echo/requests`)).status).toBe(404);
     const notControl = await get(`${server.controlUrl}/hello`);
     expect(notControl.status).toBe(404);

@@ -9,10 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createOutboundClient, flattenHeaders } from './client.js';
 import { ControlError, parseControls } from './controls.js';
 import { ForwardRequestError, runForward, validateForwardRequest } from './forward.js';
-import {
-  CONTROL_PORT, decodeForward, FORWARD_PATH, HEALTH_PATH, REQUESTS_PATH,
-  type EchoResponse, type RequestLogPage,
-} from './protocol.js';
+import { CONTROL_PORT, decodeForward, FORWARD_PATH, HEALTH_PATH, REQUESTS_PATH, type EchoResponse, type RequestLogPage } from './protocol.js';
 import { RequestLog } from './request-log.js';
 
 export interface EchoServerOptions {
@@ -52,8 +49,18 @@ export interface EchoServer {
 
 /** Headers an app must pass on for Istio's tracing and request correlation to work. */
 const PROPAGATED_HEADERS = [
-  'x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'b3',
-  'traceparent', 'tracestate', 'x-ot-span-context', 'x-cloud-trace-context', 'grpc-trace-bin',
+  'x-request-id',
+  'x-b3-traceid',
+  'x-b3-spanid',
+  'x-b3-parentspanid',
+  'x-b3-sampled',
+  'x-b3-flags',
+  'b3',
+  'traceparent',
+  'tracestate',
+  'x-ot-span-context',
+  'x-cloud-trace-context',
+  'grpc-trace-bin',
 ];
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -117,7 +124,12 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     }
     const attempt = Number(headers['x-envoy-attempt-count']);
     log.add({
-      id: requestId, method: body.method, host: body.host, path: body.path, at: Date.now(), status,
+      id: requestId,
+      method: body.method,
+      host: body.host,
+      path: body.path,
+      at: Date.now(),
+      status,
       ...(Number.isInteger(attempt) && attempt > 0 ? { attempt } : {}),
     });
     sendJson(res, status, body, {
@@ -137,7 +149,9 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     const url = new URL(req.url ?? '/', 'http://echo.invalid');
     if (url.pathname === HEALTH_PATH) health(res);
     else if (url.pathname === REQUESTS_PATH || url.pathname.startsWith(FORWARD_PATH)) {
-      sendJson(res, 404, { error: `${url.pathname.startsWith(FORWARD_PATH) ? FORWARD_PATH : REQUESTS_PATH} is served on the control port (${CONTROL_PORT} in a container), not on the app's port` });
+      sendJson(res, 404, {
+        error: `${url.pathname.startsWith(FORWARD_PATH) ? FORWARD_PATH : REQUESTS_PATH} is served on the control port (${CONTROL_PORT} in a container), not on the app's port`,
+      });
     } else await echo(req, res, url);
   }
 
@@ -154,7 +168,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       const page: RequestLogPage = { ...identity, lastSeq: log.lastSeq, entries: log.since(since) };
       sendJson(res, 200, page);
     } else if (url.pathname.startsWith(FORWARD_PATH)) {
-      let forward;
+      let forward: ReturnType<typeof validateForwardRequest>;
       try {
         forward = validateForwardRequest(decodeForward(url.pathname.slice(FORWARD_PATH.length)));
       } catch (error) {

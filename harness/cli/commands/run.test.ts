@@ -9,7 +9,11 @@ import { parseCli, type CliOptions } from '../options.js';
 import { reporterOptions, runSettings } from './run.js';
 
 const spec = (name: string, profile?: string, addons: string[] = []) =>
-  parseSpec(`name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile}, addons: [${addons.join(', ')}] }\n` : ''}steps:\n  - sleep: 1s\n`, `/repo/specs/${name}.spec.yaml`, '/repo').spec!;
+  parseSpec(
+    `name: ${name}\ntitle: T\nsource: S\n${profile ? `istio: { profile: ${profile}, addons: [${addons.join(', ')}] }\n` : ''}steps:\n  - sleep: 1s\n`,
+    `/repo/specs/${name}.spec.yaml`,
+    '/repo',
+  ).spec!;
 
 function optionsOf(argv: string[]): CliOptions {
   const parsed = parseCli(['run', ...argv]);
@@ -19,7 +23,26 @@ function optionsOf(argv: string[]): CliOptions {
 
 describe('runSettings', () => {
   it('turns flags into provider settings, with the profiles and addons the selected scenarios need', () => {
-    const options = optionsOf(['--provider', 'kubeconfig', '--istio', '1.29.6', '--reuse', '--context', 'eks', '--allow-context', 'eks', '--allow-context', 'gke', '--install-istio', '--echo-image', 'ghcr.io/me/echo:1', '--ingress-gateway', 'istio-ingress/istio-ingress', '--istioctl', '/opt/istioctl']);
+    const options = optionsOf([
+      '--provider',
+      'kubeconfig',
+      '--istio',
+      '1.29.6',
+      '--reuse',
+      '--context',
+      'eks',
+      '--allow-context',
+      'eks',
+      '--allow-context',
+      'gke',
+      '--install-istio',
+      '--echo-image',
+      'ghcr.io/me/echo:1',
+      '--ingress-gateway',
+      'istio-ingress/istio-ingress',
+      '--istioctl',
+      '/opt/istioctl',
+    ]);
     expect(runSettings(options, [spec('a', 'minimal', ['kiali']), spec('b'), spec('c', 'minimal', ['jaeger', 'kiali'])], '/repo', 'run-1')).toEqual({
       provider: 'kubeconfig',
       istioVersion: '1.29.6',
@@ -28,7 +51,15 @@ describe('runSettings', () => {
       addons: ['kiali', 'jaeger'],
       rootDir: '/repo',
       artifactsDir: '/repo/.meshspec/runs/run-1',
-      providerSettings: { kubeconfig: undefined, context: 'eks', allowContext: 'eks,gke', installIstio: 'true', echoImage: 'ghcr.io/me/echo:1', ingressGateway: 'istio-ingress/istio-ingress', istioctl: '/opt/istioctl' },
+      providerSettings: {
+        kubeconfig: undefined,
+        context: 'eks',
+        allowContext: 'eks,gke',
+        installIstio: 'true',
+        echoImage: 'ghcr.io/me/echo:1',
+        ingressGateway: 'istio-ingress/istio-ingress',
+        istioctl: '/opt/istioctl',
+      },
     });
   });
 
@@ -77,18 +108,26 @@ describe('reporterOptions', () => {
   });
 
   it.each([
-    [['--reporter', 'verbos'], /^--reporter verbos: not one of Vitest's reporters \(default, .*\bjunit\b.*\), nor a file or an installed package; did you mean verbose\?/],
-    [['--reporter', './missing-reporter.mjs'], '--reporter ./missing-reporter.mjs: not one of Vitest\'s reporters'],
+    [
+      ['--reporter', 'verbos'],
+      /^--reporter verbos: not one of Vitest's reporters \(default, .*\bjunit\b.*\), nor a file or an installed package; did you mean verbose\?/,
+    ],
+    [['--reporter', './missing-reporter.mjs'], "--reporter ./missing-reporter.mjs: not one of Vitest's reporters"],
     [['--outputFile.junt=j.xml'], '--outputFile.junt: no reporter "junt" in this run (reporters: default, junit); did you mean --outputFile.junit?'],
     [['--reporter', 'dot', '--outputFile.json=r.json'], '--outputFile.json: no reporter "json" in this run (reporters: dot) (see `meshspec help`)'],
     // @vitest/ui is not among this repository's packages.
-    [['--reporter', 'html'], /^--reporter html: Vitest's HTML reporter needs the @vitest\/ui package \(pnpm add -D @vitest\/ui@4\.\d+\.\d+\); meshspec's own HTML report is written to meshspec-report\/index.html/],
+    [
+      ['--reporter', 'html'],
+      /^--reporter html: Vitest's HTML reporter needs the @vitest\/ui package \(pnpm add -D @vitest\/ui@4\.\d+\.\d+\); meshspec's own HTML report is written to meshspec-report\/index.html/,
+    ],
   ])('refuses %j before any cluster comes up', (argv, message) => {
     expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(UsageError);
     expect(() => reporterOptions(optionsOf(argv), scratch)).toThrow(message);
   });
 
   it('refuses a single output file next to per-reporter ones', () => {
-    expect(() => reporterOptions(optionsOf(['--outputFile', 'a', '--outputFile.junit=b']), '/repo')).toThrow('use either --outputFile FILE or --outputFile.REPORTER=FILE, not both');
+    expect(() => reporterOptions(optionsOf(['--outputFile', 'a', '--outputFile.junit=b']), '/repo')).toThrow(
+      'use either --outputFile FILE or --outputFile.REPORTER=FILE, not both',
+    );
   });
 });

@@ -32,7 +32,15 @@ export async function runCommand(paths: readonly string[], options: CliOptions, 
   await checkReportDestinations(reportDestinations(reporting, rootDir)).catch((error: unknown) => {
     throw error instanceof ReportDestinationError ? new CliError(error.message, 'MESHSPEC_REPORT_DESTINATION', error.hint) : error;
   });
-  const vitestOptions = { ...reporting, config: false as const, root: rootDir, run: true, watch: false, teardownTimeout: TEARDOWN_TIMEOUT_MS, execArgv: ['--import', WORKER_SIGNALS_MODULE] };
+  const vitestOptions = {
+    ...reporting,
+    config: false as const,
+    root: rootDir,
+    run: true,
+    watch: false,
+    teardownTimeout: TEARDOWN_TIMEOUT_MS,
+    execArgv: ['--import', WORKER_SIGNALS_MODULE],
+  };
   const runId = newRunId();
   const settings = runSettings(options, specs, rootDir, runId);
   // Listening from before the provider starts: a signal during its setup skips the tests.
@@ -95,7 +103,10 @@ export function reporterOptions(options: CliOptions, rootDir: string): { reporte
   // Vitest ignores a file for a reporter that is not running: a typo would silently write nothing.
   for (const name of Object.keys(perReporter).filter((key) => !names.includes(key))) {
     const suggestion = closest(name, names);
-    throw new UsageError(`--outputFile.${name}: no reporter "${name}" in this run (reporters: ${names.join(', ')})`, suggestion && `--outputFile.${suggestion}`);
+    throw new UsageError(
+      `--outputFile.${name}: no reporter "${name}" in this run (reporters: ${names.join(', ')})`,
+      suggestion && `--outputFile.${suggestion}`,
+    );
   }
   const junit: Record<string, string> = chosen ? {} : { junit: path.join(reportDir, 'junit.xml') };
   return { reporters: [...names, html], outputFile: { ...junit, ...perReporter } };
@@ -121,8 +132,13 @@ const VITEST_REPORTERS = [...Object.keys(ReportersMap), 'html'];
 function checkReporter(name: string, rootDir: string): void {
   if (name === 'html') {
     if (isInstalled('@vitest/ui', rootDir)) return;
-    throw new UsageError(`--reporter html: Vitest's HTML reporter needs the @vitest/ui package (pnpm add -D @vitest/ui@${vitestVersion}); meshspec's own HTML report is written to ${REPORT_DIR}/index.html (or --report-dir) on every run without it`);
+    throw new UsageError(
+      `--reporter html: Vitest's HTML reporter needs the @vitest/ui package (pnpm add -D @vitest/ui@${vitestVersion}); meshspec's own HTML report is written to ${REPORT_DIR}/index.html (or --report-dir) on every run without it`,
+    );
   }
   if (VITEST_REPORTERS.includes(name) || existsSync(path.resolve(rootDir, name)) || isInstalled(name, rootDir)) return;
-  throw new UsageError(`--reporter ${name}: not one of Vitest's reporters (${VITEST_REPORTERS.join(', ')}), nor a file or an installed package`, closest(name, VITEST_REPORTERS));
+  throw new UsageError(
+    `--reporter ${name}: not one of Vitest's reporters (${VITEST_REPORTERS.join(', ')}), nor a file or an installed package`,
+    closest(name, VITEST_REPORTERS),
+  );
 }

@@ -30,10 +30,14 @@ describe('meshspec sim', () => {
     let stop!: () => void;
     const stopSignal = new Promise<void>((resolve) => (stop = resolve));
     const ready = new Promise<void>((resolve) => {
-      const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile=none'], { out: (l) => {
-        lines.push(l);
-        resolve();
-      }, err: (l) => lines.push(l), stopSignal });
+      const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile=none'], {
+        out: (l) => {
+          lines.push(l);
+          resolve();
+        },
+        err: (l) => lines.push(l),
+        stopSignal,
+      });
       void exit.then((code) => lines.push(`exit ${code}`));
     });
     await ready;
@@ -52,7 +56,11 @@ describe('meshspec sim', () => {
     const lines: string[] = [];
     let stop!: () => void;
     const stopSignal = new Promise<void>((resolve) => (stop = resolve));
-    const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile', 'minimal', '--addons', 'kiali,grafana'], { out: (l) => lines.push(l), err: (l) => lines.push(l), stopSignal });
+    const exit = runSimCommand(['--kubeconfig', kubeconfig, '--istio-profile', 'minimal', '--addons', 'kiali,grafana'], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+      stopSignal,
+    });
     await expect.poll(() => lines.length, { timeout: 30_000 }).toBe(1);
     expect(lines[0]).toMatch(/Istio [\d.]+ minimal with kiali, grafana[,)]/);
     const kc = new KubeConfig();
@@ -64,7 +72,11 @@ describe('meshspec sim', () => {
   });
 
   it('refuses a bad command line before starting anything, with the closest valid input, as `meshspec run` does', async () => {
-    const refusal = (argv: string[]) => runSimCommand(argv, { out: () => undefined, err: () => undefined }).then(() => 'no error', (error: unknown) => error);
+    const refusal = (argv: string[]) =>
+      runSimCommand(argv, { out: () => undefined, err: () => undefined }).then(
+        () => 'no error',
+        (error: unknown) => error,
+      );
     const cases: [string[], string][] = [
       [['--kubeconfg', 'x'], 'unknown option --kubeconfg for `meshspec sim`; did you mean --kubeconfig?'],
       [['-native-sidecars'], 'unknown option -native-sidecars for `meshspec sim`; did you mean --native-sidecars?'],
@@ -73,7 +85,10 @@ describe('meshspec sim', () => {
       [['--istio-profile', 'demoo'], '--istio-profile demoo: not one of demo, default, minimal, none; did you mean demo?'],
       [['--istio-profile=ambient'], '--istio-profile ambient: not one of demo, default, minimal, none'],
       [['--addons', 'promethus'], '--addons promethus: "promethus" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons prometheus?'],
-      [['--addons', 'kaili,grafana,jager'], '--addons kaili,grafana,jager: "kaili", "jager" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons kiali,grafana,jaeger?'],
+      [
+        ['--addons', 'kaili,grafana,jager'],
+        '--addons kaili,grafana,jager: "kaili", "jager" not among prometheus, grafana, kiali, jaeger (or none); did you mean --addons kiali,grafana,jaeger?',
+      ],
       [['--addons', 'prometheus,zipkin'], '--addons prometheus,zipkin: "zipkin" not among prometheus, grafana, kiali, jaeger (or none)'],
       [['--kubeconfig', '--native-sidecars'], '--kubeconfig needs a value (FILE)'],
       [['--native-sidecars=ture'], '--native-sidecars=ture: not one of true, false, auto; did you mean --native-sidecars=true?'],

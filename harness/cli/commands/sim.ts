@@ -92,7 +92,10 @@ function parseArgs(argv: string[]): ParsedArgs {
 function unknownArgument(arg: string, flag: string): UsageError {
   const flags = Object.keys(FLAGS);
   // `-kubeconfig`: the flag, with one dash too few.
-  const suggestion = closest(flag.replace(/^-+/, ''), flags.map((known) => known.slice(2)));
+  const suggestion = closest(
+    flag.replace(/^-+/, ''),
+    flags.map((known) => known.slice(2)),
+  );
   const what = arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}"`;
   return new UsageError(`${what} for \`meshspec sim\`${suggestion ? '' : `; valid options: ${flags.join(', ')}`}`, suggestion && `--${suggestion}`);
 }
@@ -166,7 +169,8 @@ export async function runSimCommand(argv: string[], io: SimCommandIo = { out: (l
     return 1;
   }
   const ingress = sim.ingress();
-  const istio = args.profile === 'none' ? 'not installed' : `${sim.istioVersion} ${args.profile}${args.addons.length > 0 ? ` with ${args.addons.join(', ')}` : ''}`;
+  const istio =
+    args.profile === 'none' ? 'not installed' : `${sim.istioVersion} ${args.profile}${args.addons.length > 0 ? ` with ${args.addons.join(', ')}` : ''}`;
   io.out(
     `meshspec sim ready: kubeconfig ${sim.kubeconfigPath} (context ${sim.context}, API ${sim.server}, Istio ${istio}${ingress ? `, ingress http://${ingress.host}:${ingress.port}` : ''}); stop with Ctrl-C`,
   );

@@ -24,6 +24,12 @@ export async function startKubeSim(options: SimOptions, scenario: string, runId:
   const kube = createKubeClients({ kubeconfig: sim.kubeconfigPath, context: sim.context });
   const owner: RunOwner = { runId, namespace: await createScenarioNamespace(kube, { name: scenario, mesh: 'sidecar' }, runId) };
   const apply = (yaml: string, imageRewrites: Record<string, string> = {}) =>
-    applyManifests(kube, parseManifests(yaml, 'test.yaml'), { namespace: owner.namespace, fieldManager: 'meshspec', imageRewrites, owner, deadline: Date.now() + 30_000 });
+    applyManifests(kube, parseManifests(yaml, 'test.yaml'), {
+      namespace: owner.namespace,
+      fieldManager: 'meshspec',
+      imageRewrites,
+      owner,
+      deadline: Date.now() + 30_000,
+    });
   return { sim, kube, owner, apply };
 }

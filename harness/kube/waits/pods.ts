@@ -14,10 +14,14 @@ export interface PodsWanted {
 /** Waits until pods match `selector` and all of them are as wanted; resolves to their names. */
 export function waitForPods(clients: KubeClients, namespace: string, selector: string, wanted: PodsWanted, deadline: Deadline): Promise<string[]> {
   const what = [wanted.ready ? 'ready' : 'present', wanted.sidecar ? 'with an istio-proxy sidecar' : ''].filter(Boolean).join(' ');
-  return waitFor(`pods matching ${selector} in namespace ${namespace} to be ${what}`, async () => {
-    const { items } = await clients.core.listNamespacedPod({ namespace, labelSelector: selector });
-    return podsProgress(items, selector, wanted);
-  }, deadline);
+  return waitFor(
+    `pods matching ${selector} in namespace ${namespace} to be ${what}`,
+    async () => {
+      const { items } = await clients.core.listNamespacedPod({ namespace, labelSelector: selector });
+      return podsProgress(items, selector, wanted);
+    },
+    deadline,
+  );
 }
 
 export function podsProgress(items: V1Pod[], selector: string, wanted: PodsWanted): ProbeResult<string[]> {
@@ -41,10 +45,6 @@ const names = (pods: V1Pod[]) => pods.map((p) => p.metadata?.name).join(', ');
 /** "backend-v1-abc: Pending, Ready=False (ContainersNotReady: ...), app waiting: CrashLoopBackOff". */
 function podState(pod: V1Pod): string {
   const ready = conditionOf(pod as ServerObject, 'Ready');
-  const waiting = (pod.status?.containerStatuses ?? [])
-    .filter((c) => c.state?.waiting?.reason)
-    .map((c) => `${c.name} waiting: ${c.state!.waiting!.reason}`);
-  return [`${pod.metadata?.name}: ${pod.status?.phase ?? 'no phase'}`, ready ? describeCondition(ready) : '', ...waiting]
-    .filter(Boolean)
-    .join(', ');
+  const waiting = (pod.status?.containerStatuses ?? []).filter((c) => c.state?.waiting?.reason).map((c) => `${c.name} waiting: ${c.state!.waiting!.reason}`);
+  return [`${pod.metadata?.name}: ${pod.status?.phase ?? 'no phase'}`, ready ? describeCondition(ready) : '', ...waiting].filter(Boolean).join(', ');
 }

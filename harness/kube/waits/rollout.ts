@@ -7,10 +7,14 @@ import { conditionOf, readObject, type ServerObject } from '../read.js';
 /** Waits as `kubectl rollout status deployment/NAME` does. */
 export function waitForRollout(clients: KubeClients, namespace: string, name: string, deadline: Deadline): Promise<void> {
   const id = { apiVersion: 'apps/v1', kind: 'Deployment', name, namespace };
-  return waitFor(`the rollout of deployment/${name} in namespace ${namespace}`, async () => {
-    const deployment = await readObject<V1Deployment>(clients, id);
-    return deployment ? rolloutProgress(deployment) : notYet('the deployment does not exist yet');
-  }, deadline);
+  return waitFor(
+    `the rollout of deployment/${name} in namespace ${namespace}`,
+    async () => {
+      const deployment = await readObject<V1Deployment>(clients, id);
+      return deployment ? rolloutProgress(deployment) : notYet('the deployment does not exist yet');
+    },
+    deadline,
+  );
 }
 
 /** kubectl's rollout rules: the controller saw the latest spec and every replica is updated and available. */
@@ -19,9 +23,7 @@ export function rolloutProgress(deployment: V1Deployment): ProbeResult<void> {
   const name = metadata?.name ?? '';
   const progressing = conditionOf(deployment as ServerObject, 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
-    throw new KubeError(
-      `deployment/${name} exceeded its progress deadline: ${progressing.message ?? 'no message'}; look at its pods' events and states`,
-    );
+    throw new KubeError(`deployment/${name} exceeded its progress deadline: ${progressing.message ?? 'no message'}; look at its pods' events and states`);
   }
   const generation = metadata?.generation ?? 0;
   if ((status?.observedGeneration ?? 0) < generation) return notYet(`the controller has not seen generation ${generation} yet`);

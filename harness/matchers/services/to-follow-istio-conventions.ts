@@ -41,14 +41,19 @@ export function conventionViolations({ service, pods }: ServiceWithPods): string
       if (!known) violations.push(`${label}: appProtocol "${port.appProtocol}" is not a protocol Istio knows (${ISTIO_PROTOCOLS.join(', ')})`);
     } else if (!port.name) {
       // An unnamed port is protocol.Unsupported, i.e. sniffed, but TCP on the well-known ports (istio/istio@1.30.3 pkg/config/kube/conversion.go ConvertProtocol).
-      violations.push(`${label}: unnamed and without appProtocol, so Istio has to guess its protocol (sniffing; on 25, 53, 3306 and 27017 it is plain TCP); name it e.g. "http" or "http-web"`);
+      violations.push(
+        `${label}: unnamed and without appProtocol, so Istio has to guess its protocol (sniffing; on 25, 53, 3306 and 27017 it is plain TCP); name it e.g. "http" or "http-web"`,
+      );
     } else if (!isIstioProtocol(port.name)) {
       violations.push(`${label}: name "${port.name}" does not start with a protocol (${ISTIO_PROTOCOLS.join(', ')}) and there is no appProtocol`);
     }
   }
   for (const pod of pods) {
     const missing = REQUIRED_POD_LABELS.filter((label) => !pod.metadata?.labels?.[label]);
-    if (missing.length) violations.push(`${name} selects pod ${pod.metadata?.name}, which lacks the ${missing.map((l) => `"${l}"`).join(' and ')} label${missing.length > 1 ? 's' : ''}`);
+    if (missing.length)
+      violations.push(
+        `${name} selects pod ${pod.metadata?.name}, which lacks the ${missing.map((l) => `"${l}"`).join(' and ')} label${missing.length > 1 ? 's' : ''}`,
+      );
   }
   return violations;
 }

@@ -39,17 +39,25 @@ export const toCarryTrace = defineMatcher({
   async match(this: MatcherState, received: unknown, expected: CarryTraceArgs = {}): Promise<MatcherResult> {
     const traffic = expectTraffic(received, 'toCarryTrace');
     const sampled = expected.sampled ?? true;
-    return concludeEveryRequest(this, 'toCarryTrace', traffic, { sampled }, `carried one ${sampled ? 'sampled' : 'unsampled'} trace at every hop`, (request) => {
-      let traceId: string | undefined;
-      for (const [hop, headers] of hops(request).entries()) {
-        if (!headers) return `hop ${hop + 1}: no echo body to read the headers from (status ${request.status})`;
-        const trace = traceOf(headers);
-        if (!trace) return `hop ${hop + 1}: no trace context (neither x-b3-traceid nor traceparent)`;
-        if (trace.sampled !== sampled) return `hop ${hop + 1}: trace ${trace.traceId} is ${trace.sampled ? 'sampled' : 'not sampled'}`;
-        if (traceId !== undefined && trace.traceId !== traceId) return `hop ${hop + 1}: trace ${trace.traceId}, the hop before was in ${traceId} (the app did not pass the trace headers on)`;
-        traceId = trace.traceId;
-      }
-      return null;
-    });
+    return concludeEveryRequest(
+      this,
+      'toCarryTrace',
+      traffic,
+      { sampled },
+      `carried one ${sampled ? 'sampled' : 'unsampled'} trace at every hop`,
+      (request) => {
+        let traceId: string | undefined;
+        for (const [hop, headers] of hops(request).entries()) {
+          if (!headers) return `hop ${hop + 1}: no echo body to read the headers from (status ${request.status})`;
+          const trace = traceOf(headers);
+          if (!trace) return `hop ${hop + 1}: no trace context (neither x-b3-traceid nor traceparent)`;
+          if (trace.sampled !== sampled) return `hop ${hop + 1}: trace ${trace.traceId} is ${trace.sampled ? 'sampled' : 'not sampled'}`;
+          if (traceId !== undefined && trace.traceId !== traceId)
+            return `hop ${hop + 1}: trace ${trace.traceId}, the hop before was in ${traceId} (the app did not pass the trace headers on)`;
+          traceId = trace.traceId;
+        }
+        return null;
+      },
+    );
   },
 });

@@ -8,7 +8,10 @@ import { valueAt } from './requests.js';
 
 const spec = z
   .strictObject({
-    by: z.string().default('version').describe('What to tally responses by: `version`, `pod`, `status`, or a response field path such as `body.upstream.version`.'),
+    by: z
+      .string()
+      .default('version')
+      .describe('What to tally responses by: `version`, `pod`, `status`, or a response field path such as `body.upstream.version`.'),
     split: z.record(z.string(), Percent).describe('Expected percentages per value; they must add up to 100.'),
   })
   .superRefine((expectation, ctx) => {

@@ -139,12 +139,23 @@ export class MeshWorld {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const controlPort = await freePort();
-      const appPorts = new Map([[8080, { host: '127.0.0.1', port }], [CONTROL_PORT, { host: '127.0.0.1', port: controlPort }]]);
+      const appPorts = new Map([
+        [8080, { host: '127.0.0.1', port }],
+        [CONTROL_PORT, { host: '127.0.0.1', port: controlPort }],
+      ]);
       const network = await this.plane.attachPod({ pod: object, appPorts });
       try {
         const echo = await startEchoServer({
-          service: spec.labels.app ?? spec.name, version: spec.version ?? spec.labels.version ?? 'v1', pod: spec.name, namespace, port, controlPort,
-          failPercent: spec.failPercent, upstream: spec.upstream, outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY, drainMs: 100,
+          service: spec.labels.app ?? spec.name,
+          version: spec.version ?? spec.labels.version ?? 'v1',
+          pod: spec.name,
+          namespace,
+          port,
+          controlPort,
+          failPercent: spec.failPercent,
+          upstream: spec.upstream,
+          outboundProxy: network.env.MESHSPEC_OUTBOUND_PROXY,
+          drainMs: 100,
         });
         const pod = { object, network, echo };
         this.pods.push(pod);
@@ -160,7 +171,8 @@ export class MeshWorld {
     const name = `istio-${kind}`;
     const labels = { istio: kind, app: name };
     const pod = this.host.apply({
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: `${name}-1`, namespace: 'istio-system', labels, annotations: PROMETHEUS_MERGE },
       spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2' }], serviceAccountName: `${name}-service-account` },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
@@ -172,7 +184,8 @@ export class MeshWorld {
 
   service(name: string, selector: Record<string, string>, options: { namespace?: string; port?: number; targetPort?: number | string } = {}): KubeObject {
     return this.host.apply({
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name, namespace: options.namespace ?? 'default' },
       spec: { selector, ports: [{ name: 'http', port: options.port ?? 8080, targetPort: options.targetPort ?? 8080 }] },
     });
@@ -215,7 +228,12 @@ export class MeshWorld {
   async stop(): Promise<void> {
     await Promise.all(this.pods.map((p) => p.echo.close()));
     await this.plane.stop();
-    await Promise.all(this.servers.map((s) => { s.closeAllConnections(); return new Promise((r) => s.close(r)); }));
+    await Promise.all(
+      this.servers.map((s) => {
+        s.closeAllConnections();
+        return new Promise((r) => s.close(r));
+      }),
+    );
   }
 }
 

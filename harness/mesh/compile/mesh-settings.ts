@@ -31,16 +31,21 @@ function compileTracing(f: Fields, mesh: Record<string, any>): MeshTracing {
     const name = f.string(p.name, `${path}.name`) || f.fail(`${path}.name`, 'is required');
     const zipkin = f.object(p.zipkin, `${path}.zipkin`);
     if (zipkin) {
-      const option = f.oneOf(zipkin.traceContextOption ?? zipkin.trace_context_option, `${path}.zipkin.traceContextOption`, ['USE_B3', 'USE_B3_WITH_W3C_PROPAGATION'] as const);
+      const option = f.oneOf(zipkin.traceContextOption ?? zipkin.trace_context_option, `${path}.zipkin.traceContextOption`, [
+        'USE_B3',
+        'USE_B3_WITH_W3C_PROPAGATION',
+      ] as const);
       return { name, propagation: option === 'USE_B3_WITH_W3C_PROPAGATION' ? 'b3+w3c' : 'b3' };
     }
     return { name, propagation: f.object(p.opentelemetry, `${path}.opentelemetry`) ? 'w3c' : undefined };
   });
   const proxyTracing = f.object(f.object(mesh.defaultConfig, 'data.mesh.defaultConfig')?.tracing, 'data.mesh.defaultConfig.tracing');
   const sampling = proxyTracing?.sampling;
-  if (sampling !== undefined && typeof sampling !== 'number') f.fail('data.mesh.defaultConfig.tracing.sampling', `must be a number (got ${JSON.stringify(sampling)})`);
+  if (sampling !== undefined && typeof sampling !== 'number')
+    f.fail('data.mesh.defaultConfig.tracing.sampling', `must be a number (got ${JSON.stringify(sampling)})`);
   const enableTracing = mesh.enableTracing;
-  if (enableTracing !== undefined && typeof enableTracing !== 'boolean') f.fail('data.mesh.enableTracing', `must be true or false (got ${JSON.stringify(enableTracing)})`);
+  if (enableTracing !== undefined && typeof enableTracing !== 'boolean')
+    f.fail('data.mesh.enableTracing', `must be true or false (got ${JSON.stringify(enableTracing)})`);
   const defaultProviders = f.array(f.object(mesh.defaultProviders, 'data.mesh.defaultProviders')?.tracing, 'data.mesh.defaultProviders.tracing');
   return {
     enableTracing: enableTracing ?? true,

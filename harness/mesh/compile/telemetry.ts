@@ -16,8 +16,7 @@ export function compileTelemetry(obj: ReadonlyKubeObject): Telemetry {
     if (sampling !== undefined && (typeof sampling !== 'number' || sampling < 0 || sampling > 100))
       f.fail(`${path}.randomSamplingPercentage`, `must be a number from 0 to 100 (got ${JSON.stringify(sampling)})`);
     const disable = t.disableSpanReporting;
-    if (disable !== undefined && typeof disable !== 'boolean')
-      f.fail(`${path}.disableSpanReporting`, `must be true or false (got ${JSON.stringify(disable)})`);
+    if (disable !== undefined && typeof disable !== 'boolean') f.fail(`${path}.disableSpanReporting`, `must be true or false (got ${JSON.stringify(disable)})`);
     return {
       providers: f.array(t.providers, `${path}.providers`).map((p, j) => {
         const name = f.string(f.object(p, `${path}.providers[${j}]`)?.name, `${path}.providers[${j}].name`);

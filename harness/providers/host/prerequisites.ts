@@ -23,10 +23,7 @@ export async function checkPrerequisites(checks: readonly PrerequisiteCheck[]): 
   const outcomes = await Promise.all(checks.map((check) => check()));
   const missing = outcomes.filter((o): o is MissingPrerequisite => 'problem' in o);
   if (missing.length > 0) {
-    throw new ProviderError(
-      missing.map((m) => `- ${m.problem}`).join('\n'),
-      missing.map((m) => `- ${m.fix}`).join('\n'),
-    );
+    throw new ProviderError(missing.map((m) => `- ${m.problem}`).join('\n'), missing.map((m) => `- ${m.fix}`).join('\n'));
   }
   return outcomes.flatMap((o) => ('found' in o && o.found ? [o.found] : []));
 }
@@ -63,7 +60,8 @@ export async function probeTool(file: string, args: string[]): Promise<ToolResul
  * pkg/version Info).
  */
 export function kubectlCheck(kubectl = 'kubectl'): PrerequisiteCheck {
-  const install = 'Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios\' exec steps run it. Take one within one minor of the cluster\'s Kubernetes (Kubernetes version skew policy).';
+  const install =
+    "Install kubectl (https://kubernetes.io/docs/tasks/tools/#kubectl) and put it on PATH: scenarios' exec steps run it. Take one within one minor of the cluster's Kubernetes (Kubernetes version skew policy).";
   return async () => {
     const result = await probeTool(kubectl, ['version', '--client', '--output=json']);
     if (result === null) return { problem: `kubectl was not found (looked for \`${kubectl}\`${kubectl === 'kubectl' ? ' on PATH' : ''}).`, fix: install };
@@ -75,7 +73,10 @@ export function kubectlCheck(kubectl = 'kubectl'): PrerequisiteCheck {
       version = undefined;
     }
     if (result.exitCode !== 0 || typeof version !== 'string' || !version) {
-      return { problem: `\`${kubectl} version --client --output=json\` did not report a client version: ${(result.stderr || result.stdout).trim().split('\n')[0]}`, fix: install };
+      return {
+        problem: `\`${kubectl} version --client --output=json\` did not report a client version: ${(result.stderr || result.stdout).trim().split('\n')[0]}`,
+        fix: install,
+      };
     }
     return { found: `kubectl ${version}` };
   };

@@ -68,9 +68,7 @@ export async function tryTool(file: string, args: readonly string[], options: Ru
 export async function runTool(file: string, args: readonly string[], options: RunOptions): Promise<string> {
   const result = await tryTool(file, args, options);
   if (result.exitCode !== 0) {
-    throw new ProviderError(
-      `${file} ${args.join(' ')} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`,
-    );
+    throw new ProviderError(`${file} ${args.join(' ')} failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout)}`);
   }
   return result.stdout;
 }

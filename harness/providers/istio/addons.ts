@@ -103,7 +103,11 @@ export async function installAddons(kube: ProviderKube, addons: readonly Addon[]
     // ownership rules treat it like a scenario namespace (no run label on what lands there);
     // cluster-scoped objects of the file (Prometheus' ClusterRole) get the label of this run.
     await applyManifests(kube, await options.manifestsOf(addon), {
-      namespace: ISTIO_NAMESPACE, fieldManager: FIELD_MANAGER, imageRewrites: {}, owner: { runId: options.runId, namespace: ISTIO_NAMESPACE }, deadline,
+      namespace: ISTIO_NAMESPACE,
+      fieldManager: FIELD_MANAGER,
+      imageRewrites: {},
+      owner: { runId: options.runId, namespace: ISTIO_NAMESPACE },
+      deadline,
     });
   }
   for (const addon of addons) {

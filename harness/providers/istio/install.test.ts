@@ -10,8 +10,16 @@ describe('Istio install', () => {
 
   it('passes profile, hub, overlay and context to istioctl (the kubeconfig goes in its KUBECONFIG)', () => {
     expect(istioInstallArgs({ istioctl: 'istioctl', kubeconfig: '/k', context: 'kind-meshspec', profile: 'demo', overlay: '/o.yaml' })).toEqual([
-      'install', '-y', '--set', 'profile=demo', '--set', 'hub=docker.io/istio', '-f', '/o.yaml', '--context', 'kind-meshspec',
+      'install',
+      '-y',
+      '--set',
+      'profile=demo',
+      '--set',
+      'hub=docker.io/istio',
+      '-f',
+      '/o.yaml',
+      '--context',
+      'kind-meshspec',
     ]);
   });
-
 });

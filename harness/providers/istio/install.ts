@@ -36,13 +36,7 @@ interface IstioInstallOptions {
 }
 
 export function istioInstallArgs(options: IstioInstallOptions): string[] {
-  return [
-    'install', '-y',
-    '--set', `profile=${options.profile}`,
-    '--set', `hub=${ISTIO_HUB}`,
-    '-f', options.overlay,
-    ...kubeToolOptions(options).args,
-  ];
+  return ['install', '-y', '--set', `profile=${options.profile}`, '--set', `hub=${ISTIO_HUB}`, '-f', options.overlay, ...kubeToolOptions(options).args];
 }
 
 export async function installIstio(options: IstioInstallOptions): Promise<void> {

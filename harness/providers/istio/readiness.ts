@@ -124,7 +124,9 @@ function probeRefusal(error: unknown): ProviderError | undefined {
   const detail = describeApiError(error);
   const webhook = WEBHOOK_DENIAL.exec(detail)?.[1];
   if (webhook) {
-    return new ProviderError(`${webhook.endsWith('.istio.io') ? 'The Istio validation webhook' : `The admission webhook "${webhook}"`} rejected a valid VirtualService: ${detail}`);
+    return new ProviderError(
+      `${webhook.endsWith('.istio.io') ? 'The Istio validation webhook' : `The admission webhook "${webhook}"`} rejected a valid VirtualService: ${detail}`,
+    );
   }
   const denied = status === 403 ? AUTHORIZATION_DENIAL.exec(detail) : null;
   if (denied) {
@@ -135,7 +137,9 @@ function probeRefusal(error: unknown): ProviderError | undefined {
       `Grant that user ${verb} on ${qualified} in ${namespace}, e.g. kubectl create role meshspec-webhook-probe -n ${namespace} --verb=${verb} --resource=${qualified} && kubectl create rolebinding meshspec-webhook-probe -n ${namespace} --role=meshspec-webhook-probe --user=${user}`,
     );
   }
-  return new ProviderError(`The API server refused the dry run of a valid VirtualService in ${PROBE.namespace}, before Istio's validation webhook answered: ${detail}`);
+  return new ProviderError(
+    `The API server refused the dry run of a valid VirtualService in ${PROBE.namespace}, before Istio's validation webhook answered: ${detail}`,
+  );
 }
 
 /**

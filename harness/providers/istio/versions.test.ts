@@ -25,7 +25,7 @@ describe('Istio versions', () => {
     expect(() => resolveIstioVersion('banana')).toThrow(expect.objectContaining({ hint: expect.stringContaining('1.31.x, 1.30.x, 1.29.x') }));
   });
 
-  it('pins every node image by digest, to a Kubernetes inside its Istio release\'s supported range', () => {
+  it("pins every node image by digest, to a Kubernetes inside its Istio release's supported range", () => {
     for (const release of SUPPORTED_ISTIO) {
       const match = /^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/.exec(release.nodeImage);
       expect(match, release.minor).not.toBeNull();
@@ -35,13 +35,13 @@ describe('Istio versions', () => {
     }
   });
 
-  it('tells the Kubernetes version each node image runs, inside its Istio release\'s range', () => {
+  it("tells the Kubernetes version each node image runs, inside its Istio release's range", () => {
     expect(nodeImageKubernetes(resolveIstioVersion('1.30').release.nodeImage)).toBe('v1.36.4');
     expect(nodeImageKubernetes(resolveIstioVersion('1.29').release.nodeImage)).toBe('v1.35.8');
     for (const release of SUPPORTED_ISTIO) expect(supportsKubernetes(release, nodeImageKubernetes(release.nodeImage)), release.minor).toBe(true);
   });
 
-  it('checks a cluster\'s Kubernetes against the release\'s range by minor, whatever the patch or vendor suffix', () => {
+  it("checks a cluster's Kubernetes against the release's range by minor, whatever the patch or vendor suffix", () => {
     const istio129 = resolveIstioVersion('1.29').release;
     expect(['v1.31.0', 'v1.35.12', 'v1.33.4-eks-1', '1.34'].filter((v) => supportsKubernetes(istio129, v))).toHaveLength(4);
     expect(['v1.30.9', 'v1.36.4', 'v2.31.0', 'banana'].filter((v) => supportsKubernetes(istio129, v))).toEqual([]);

@@ -64,13 +64,15 @@ export async function ensureIstioctl(options: IstioctlDownloadOptions): Promise<
   if (await isCached(target, constants.X_OK)) return { path: target, downloaded: false };
   // Refused before any request: a tag such as "latest" or "unknown" has no release to download.
   if (!isIstioRelease(options.version)) {
-    throw new ProviderError(`"${options.version}" is not an Istio release version (such as ${DEFAULT_ISTIO_VERSION}), so there is no istioctl to download for it.`);
+    throw new ProviderError(
+      `"${options.version}" is not an Istio release version (such as ${DEFAULT_ISTIO_VERSION}), so there is no istioctl to download for it.`,
+    );
   }
 
   const asset = istioctlAssetName(options.version, options.platform ?? process.platform, options.arch ?? process.arch);
   const url = `${(env.MESHSPEC_ISTIO_DOWNLOAD_URL || ISTIO_RELEASES_URL).replace(/\/$/, '')}/${options.version}/${asset}`;
   const hints: DownloadHints = {
-    unreachable: 'Check the network, or set MESHSPEC_ISTIO_DOWNLOAD_URL to a mirror of Istio\'s GitHub releases.',
+    unreachable: "Check the network, or set MESHSPEC_ISTIO_DOWNLOAD_URL to a mirror of Istio's GitHub releases.",
     notFound: `Is ${options.version} an Istio release? See https://github.com/istio/istio/releases.`,
   };
   const dispatcher = downloadDispatcher();

@@ -24,8 +24,10 @@ export async function readGivenIstioctl(setting: string): Promise<GivenIstioctl>
   const path = resolve(setting);
   const named = path === setting ? path : `${setting} (${path})`;
   const stats = await stat(path).catch(() => null);
-  if (!stats) throw new ProviderError(`--istioctl ${named}: no such file.`, `Give the path of an istioctl binary (e.g. istio-1.30.5/bin/istioctl), ${LEAVE_OUT}.`);
-  if (!stats.isFile()) throw new ProviderError(`--istioctl ${named} is not a file.`, `Give the istioctl binary itself (e.g. ${resolve(path, 'bin', 'istioctl')}), ${LEAVE_OUT}.`);
+  if (!stats)
+    throw new ProviderError(`--istioctl ${named}: no such file.`, `Give the path of an istioctl binary (e.g. istio-1.30.5/bin/istioctl), ${LEAVE_OUT}.`);
+  if (!stats.isFile())
+    throw new ProviderError(`--istioctl ${named} is not a file.`, `Give the istioctl binary itself (e.g. ${resolve(path, 'bin', 'istioctl')}), ${LEAVE_OUT}.`);
   try {
     await access(path, constants.X_OK);
   } catch {

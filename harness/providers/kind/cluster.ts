@@ -28,18 +28,14 @@ export function kindContext(clusterName: string): string {
 
 export async function clusterExists(kind: string, name: string): Promise<boolean> {
   const clusters = await runTool(kind, ['get', 'clusters'], { timeoutMs: QUICK_TIMEOUT_MS });
-  return clusters.split('\n').map((line) => line.trim()).includes(name);
+  return clusters
+    .split('\n')
+    .map((line) => line.trim())
+    .includes(name);
 }
 
 function createClusterArgs(spec: ClusterSpec): string[] {
-  return [
-    'create', 'cluster',
-    '--name', spec.name,
-    '--config', spec.configPath,
-    '--image', spec.nodeImage,
-    '--kubeconfig', spec.kubeconfig,
-    '--wait', '120s',
-  ];
+  return ['create', 'cluster', '--name', spec.name, '--config', spec.configPath, '--image', spec.nodeImage, '--kubeconfig', spec.kubeconfig, '--wait', '120s'];
 }
 
 /**
@@ -59,7 +55,10 @@ export async function createCluster(spec: ClusterSpec, onLine?: (line: string) =
     failure = error.message;
   }
   // No cluster of that name existed (kind would have said "already exist"): what is left is this run's.
-  const removed = await deleteCluster(spec.kind, spec.name, spec.kubeconfig).then(() => true, () => false);
+  const removed = await deleteCluster(spec.kind, spec.name, spec.kubeconfig).then(
+    () => true,
+    () => false,
+  );
   const { http, https } = INGRESS_HOST_PORTS;
   const hint = /port is already allocated|address already in use/i.test(failure)
     ? `The ingress gateway's ports 127.0.0.1:${http} and 127.0.0.1:${https} (clusters/kind.yaml) must be free; another kind cluster may hold them: \`docker ps --filter publish=${http}\`.`
@@ -74,7 +73,10 @@ export async function exportKubeconfig(kind: string, name: string, kubeconfig: s
 
 export async function listNodes(kind: string, name: string): Promise<string[]> {
   const nodes = await runTool(kind, ['get', 'nodes', '--name', name], { timeoutMs: QUICK_TIMEOUT_MS });
-  return nodes.split('\n').map((line) => line.trim()).filter(Boolean);
+  return nodes
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 export async function deleteCluster(kind: string, name: string, kubeconfig: string): Promise<void> {

@@ -33,7 +33,7 @@ describe('CoreDNS external host', () => {
     expect(twice).toContain('172.18.0.8 external.meshspec.test');
   });
 
-  it('leaves a Corefile without meshspec\'s block unchanged', () => {
+  it("leaves a Corefile without meshspec's block unchanged", () => {
     expect(withoutExternalHost(KIND_COREFILE)).toBe(KIND_COREFILE);
   });
 });

@@ -14,7 +14,11 @@ const IGNORED_DIRS = new Set(['node_modules', 'dist']);
 export async function sourceHash(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of await listFiles(dir)) {
-    hash.update(relative(dir, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(dir, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 12);
 }

@@ -15,12 +15,17 @@ const EXTERNAL_CONTAINER = 'meshspec-external';
 
 function externalServiceArgs(image: string): string[] {
   return [
-    'run', '-d',
-    '--name', EXTERNAL_CONTAINER,
-    '--network', 'kind',
-    '--label', OWNED_LABEL,
+    'run',
+    '-d',
+    '--name',
+    EXTERNAL_CONTAINER,
+    '--network',
+    'kind',
+    '--label',
+    OWNED_LABEL,
     // The image runs as a non-root user; this lets it listen on port 80 like a real web service.
-    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
+    '--sysctl',
+    'net.ipv4.ip_unprivileged_port_start=0',
     image,
     ...EXTERNAL_ECHO_ARGS,
   ];
@@ -38,7 +43,7 @@ const NAME_TAKEN = {
  */
 export function externalServiceNameCheck(docker: string): PrerequisiteCheck {
   return async () => {
-    let existing;
+    let existing: Awaited<ReturnType<typeof inspectContainer>>;
     try {
       existing = await inspectContainer(docker, EXTERNAL_CONTAINER);
     } catch (error) {

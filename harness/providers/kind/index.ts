@@ -23,7 +23,15 @@ import { PhaseTimer } from '../setup/phase-timer.js';
 import { checkPrerequisites, kubectlCheck } from '../host/prerequisites.js';
 import { holdRunLease, removeStaleNamespaces, type RunLease } from '../../kube/index.js';
 import {
-  clusterExists, createCluster, deleteCluster, exportKubeconfig, INGRESS_HOST_PORTS, isClusterOwned, kindContext, listNodes, markClusterOwned,
+  clusterExists,
+  createCluster,
+  deleteCluster,
+  exportKubeconfig,
+  INGRESS_HOST_PORTS,
+  isClusterOwned,
+  kindContext,
+  listNodes,
+  markClusterOwned,
 } from './cluster.js';
 import { addExternalHost, EXTERNAL_HOST, restartCoreDns, restoreCorefile } from './coredns.js';
 import { exportKindLogs, exportKindLogsIfUnhealthy } from './diagnostics.js';
@@ -34,7 +42,13 @@ import { givenIstioctlCheck } from './istioctl.js';
 import { ownClusterMismatch, userClusterProblem, type WantedCluster } from './reuse.js';
 import { dockerEngineCheck, kindCheck, kindTools, type KindTools } from './prerequisites.js';
 import {
-  configureNodesForRegistry, connectRegistryToKindNetwork, ensureRegistry, publishRegistryHosting, removeRegistry, stopRegistry, type RegistryState,
+  configureNodesForRegistry,
+  connectRegistryToKindNetwork,
+  ensureRegistry,
+  publishRegistryHosting,
+  removeRegistry,
+  stopRegistry,
+  type RegistryState,
 } from './registry.js';
 
 export { exportKindLogsIfUnhealthy } from './diagnostics.js';
@@ -107,17 +121,27 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
   let given: (GivenIstioctl & { version: string }) | undefined;
   const checks = [dockerEngineCheck(tools.docker), kindCheck(tools.kind), kubectlCheck(), externalServiceNameCheck(tools.docker)];
   if (options.settings.istioctl) checks.push(givenIstioctlCheck(options.settings.istioctl, chosen.version, (checked) => (given = checked)));
-  await timer.run('prerequisites', () => checkPrerequisites(checks), (found) => found.join(', '));
+  await timer.run(
+    'prerequisites',
+    () => checkPrerequisites(checks),
+    (found) => found.join(', '),
+  );
   // The user's istioctl installs its own patch release of the chosen minor.
   const istio = given ? { ...chosen, version: given.version } : chosen;
 
-  const registry = await timer.run('registry', () => ensureRegistry(tools.docker), (r) =>
-    r.created ? `kind-registry started on ${r.host}` : `reusing kind-registry on ${r.host}`);
+  const registry = await timer.run(
+    'registry',
+    () => ensureRegistry(tools.docker),
+    (r) => (r.created ? `kind-registry started on ${r.host}` : `reusing kind-registry on ${r.host}`),
+  );
   run.registry = registry;
 
   const wanted: WantedCluster = { clusterName: run.clusterName, release: istio.release, version: istio.version, profile };
-  const kube = await timer.run('cluster', (phase) => ensureCluster(run, wanted, phase.update), () =>
-    `${kindContext(run.clusterName)} (${istio.release.nodeImage.split('@')[0]})`);
+  const kube = await timer.run(
+    'cluster',
+    (phase) => ensureCluster(run, wanted, phase.update),
+    () => `${kindContext(run.clusterName)} (${istio.release.nodeImage.split('@')[0]})`,
+  );
   run.kube = kube;
 
   await timer.run('registry in cluster', async () => {
@@ -126,43 +150,73 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
     await publishRegistryHosting(kube.core, registry.host);
   });
 
-  const echo = await timer.run('echo image', (phase) => ensureEchoImage(tools.docker, options.rootDir, registry.host, phase.update), (image) =>
-    `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`);
+  const echo = await timer.run(
+    'echo image',
+    (phase) => ensureEchoImage(tools.docker, options.rootDir, registry.host, phase.update),
+    (image) => `${image.reference} ${image.built ? 'built and pushed' : 'already in the registry'}`,
+  );
 
-  const istioctl = given ?? await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), describeCachedIstioctl);
+  const istioctl =
+    given ??
+    (await timer.run(`istioctl ${istio.version}`, (phase) => ensureIstioctl({ version: istio.version, onProgress: phase.update }), describeCachedIstioctl));
 
   const context = kindContext(run.clusterName);
-  const installed = await timer.run(`Istio ${istio.version} (${profile})`, async (phase) => {
-    if (await istioAlreadyInstalled(kube, istio.version, profile)) return false;
-    await installIstio({
-      istioctl: istioctl.path, kubeconfig: run.kubeconfig, context, profile, overlay: istioOverlayPath(options.rootDir), onLine: phase.update,
-    });
-    return true;
-  }, (didInstall) => (didInstall ? 'installed' : 'already installed'));
+  const installed = await timer.run(
+    `Istio ${istio.version} (${profile})`,
+    async (phase) => {
+      if (await istioAlreadyInstalled(kube, istio.version, profile)) return false;
+      await installIstio({
+        istioctl: istioctl.path,
+        kubeconfig: run.kubeconfig,
+        context,
+        profile,
+        overlay: istioOverlayPath(options.rootDir),
+        onLine: phase.update,
+      });
+      return true;
+    },
+    (didInstall) => (didInstall ? 'installed' : 'already installed'),
+  );
 
-  await timer.run('Istio ready', (phase) =>
-    waitForIstioReady(kube, { deployments: kindIstioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: phase.update }),
-  () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'));
+  await timer.run(
+    'Istio ready',
+    (phase) => waitForIstioReady(kube, { deployments: kindIstioDeployments(profile), timeoutMs: 10 * 60_000, onStatus: phase.update }),
+    () => (installed ? 'istiod, gateways, CRDs and validation webhook answer' : 'verified'),
+  );
 
   if (options.addons.length > 0) {
-    await timer.run(`addons ${options.addons.join(', ')}`, (phase) =>
-      installIstioAddons(kube, options.addons, { runId: options.runId, version: istio.version, onStatus: phase.update }),
-    (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'already installed'));
+    await timer.run(
+      `addons ${options.addons.join(', ')}`,
+      (phase) => installIstioAddons(kube, options.addons, { runId: options.runId, version: istio.version, onStatus: phase.update }),
+      (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'already installed'),
+    );
   }
 
-  const externalIp = await timer.run('external service', async () => {
-    run.externalService = true;
-    const ip = await ensureExternalService(tools.docker, echo.reference);
-    const corefile = await addExternalHost(kube, ip);
-    // Recorded before the restart: a restart that fails must still leave the Corefile restored.
-    run.originalCorefile = corefile.original;
-    if (corefile.changed) await restartCoreDns(kube);
-    await publishExternalService(kube.core, EXTERNAL_HOST, ip);
-    return ip;
-  }, (ip) => `${EXTERNAL_HOST} -> ${ip}`);
+  const externalIp = await timer.run(
+    'external service',
+    async () => {
+      run.externalService = true;
+      const ip = await ensureExternalService(tools.docker, echo.reference);
+      const corefile = await addExternalHost(kube, ip);
+      // Recorded before the restart: a restart that fails must still leave the Corefile restored.
+      run.originalCorefile = corefile.original;
+      if (corefile.changed) await restartCoreDns(kube);
+      await publishExternalService(kube.core, EXTERNAL_HOST, ip);
+      return ip;
+    },
+    (ip) => `${EXTERNAL_HOST} -> ${ip}`,
+  );
 
-  run.lease = await timer.run('run lease', () => holdRunLease(kube, options.runId, (message) => options.progress.info(message)), (lease) => lease.summary);
-  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
+  run.lease = await timer.run(
+    'run lease',
+    () => holdRunLease(kube, options.runId, (message) => options.progress.info(message)),
+    (lease) => lease.summary,
+  );
+  await timer.run(
+    'stale namespaces',
+    () => removeStaleNamespaces(kube, options.runId),
+    (cleanup) => cleanup.summary,
+  );
 
   options.progress.info(timer.summary());
   return {
@@ -187,7 +241,13 @@ async function bringUp(run: KindRun): Promise<ClusterHandle> {
 async function ensureCluster(run: KindRun, wanted: WantedCluster, update: (detail: string) => void): Promise<ProviderKube> {
   const { tools, clusterName, kubeconfig, options } = run;
   await mkdir(join(kubeconfig, '..'), { recursive: true });
-  const spec = { kind: tools.kind, name: clusterName, configPath: join(options.rootDir, 'clusters', 'kind.yaml'), nodeImage: wanted.release.nodeImage, kubeconfig };
+  const spec = {
+    kind: tools.kind,
+    name: clusterName,
+    configPath: join(options.rootDir, 'clusters', 'kind.yaml'),
+    nodeImage: wanted.release.nodeImage,
+    kubeconfig,
+  };
   const context = kindContext(clusterName);
   if (!(await clusterExists(tools.kind, clusterName)) && (await createCluster(spec, update))) return ownNewCluster(run);
   await exportKubeconfig(tools.kind, clusterName, kubeconfig);

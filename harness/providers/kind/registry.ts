@@ -46,14 +46,24 @@ export async function ensureRegistry(docker: string): Promise<RegistryState> {
     });
     return { created: false, ownedByMeshspec: existing.ownedByMeshspec, wasStopped, host };
   }
-  const run = await tryTool(docker, [
-    'run', '-d', '--restart=always',
-    '-p', `127.0.0.1:${REGISTRY_PORT}:${REGISTRY_SERVE_PORT}`,
-    '--network', 'bridge',
-    '--name', REGISTRY_NAME,
-    '--label', OWNED_LABEL,
-    REGISTRY_IMAGE,
-  ], { timeoutMs: SLOW_TIMEOUT_MS });
+  const run = await tryTool(
+    docker,
+    [
+      'run',
+      '-d',
+      '--restart=always',
+      '-p',
+      `127.0.0.1:${REGISTRY_PORT}:${REGISTRY_SERVE_PORT}`,
+      '--network',
+      'bridge',
+      '--name',
+      REGISTRY_NAME,
+      '--label',
+      OWNED_LABEL,
+      REGISTRY_IMAGE,
+    ],
+    { timeoutMs: SLOW_TIMEOUT_MS },
+  );
   if (run.exitCode !== 0) {
     // A name conflict means this run created nothing: the container is another process's, even with meshspec's label.
     if (/Conflict\. The container name .* is already in use/i.test(run.stderr)) {

@@ -17,7 +17,10 @@ const KIND_CONTEXT_PREFIX = 'kind-';
 
 /** "a,b , c" -> ["a", "b", "c"] */
 export function parseAllowList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 /** Whether a kubeconfig `server` URL names this machine: 127.0.0.0/8, ::1 or localhost. */

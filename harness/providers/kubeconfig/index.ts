@@ -31,7 +31,15 @@ import { checkPrerequisites, kubectlCheck } from '../host/prerequisites.js';
 import { assertContextAllowed, parseAllowList } from './context-guard.js';
 import { discoverExternalService } from './external.js';
 import { discoverIngress, parseIngressGatewaySetting, type ChosenIngress, type DiscoveredIngress } from './ingress.js';
-import { findInstalledIstio, findIstioGateways, gatewayDeployments, istioOverlayPath, revisionedIstiods, type InstalledIstio, type IstioGateways } from './istio.js';
+import {
+  findInstalledIstio,
+  findIstioGateways,
+  gatewayDeployments,
+  istioOverlayPath,
+  revisionedIstiods,
+  type InstalledIstio,
+  type IstioGateways,
+} from './istio.js';
 import { chooseIstioctl, givenChoice, type IstioctlChoice } from './istioctl.js';
 import { chooseContext, kubeconfigPath } from './kubeconfig-file.js';
 
@@ -43,7 +51,12 @@ export function kubeconfigProvider(): ClusterProvider {
   let ingress: DiscoveredIngress | undefined;
   return {
     name: 'kubeconfig',
-    setup: (options) => setup(options, (held) => (lease = held), (found) => (ingress = found)),
+    setup: (options) =>
+      setup(
+        options,
+        (held) => (lease = held),
+        (found) => (ingress = found),
+      ),
     // Scenario namespaces are removed by the runner; the run's Lease and the ingress port-forward
     // (a listener in this process) are all the provider made.
     async teardown() {
@@ -64,40 +77,72 @@ async function setup(options: ProviderOptions, holding: (lease: RunLease) => voi
   const imageRewrites = echoImageRewrites(settings.echoImage);
   if (settings.ingressGateway) parseIngressGatewaySetting(settings.ingressGateway);
   const given = settings.istioctl ? await readGivenIstioctl(settings.istioctl) : undefined;
-  await timer.run('prerequisites', () => checkPrerequisites([kubectlCheck()]), (found) => found.join(', '));
+  await timer.run(
+    'prerequisites',
+    () => checkPrerequisites([kubectlCheck()]),
+    (found) => found.join(', '),
+  );
   const kubeconfig = kubeconfigPath(settings.kubeconfig);
 
-  const context = await timer.run('context', async () => {
-    const chosen = chooseContext(kubeconfig, settings.context);
-    assertContextAllowed(chosen.name, chosen.server, parseAllowList(settings.allowContext));
-    return chosen.name;
-  }, (chosen) => `${chosen} from ${kubeconfig}`);
+  const context = await timer.run(
+    'context',
+    async () => {
+      const chosen = chooseContext(kubeconfig, settings.context);
+      assertContextAllowed(chosen.name, chosen.server, parseAllowList(settings.allowContext));
+      return chosen.name;
+    },
+    (chosen) => `${chosen} from ${kubeconfig}`,
+  );
   const kube = kubeClients(kubeconfig, context);
 
-  const { istio, installed, istioctl, gateways } = await timer.run('Istio', (phase) => useOrInstallIstio(kube, options, { kubeconfig, context, given }, phase.update), (found) =>
-    `${found.istio.version} (${found.istio.profile}${describeIngressGateway(found.gateways.ingress)}); ${found.istioctl.summary}`);
+  const { istio, installed, istioctl, gateways } = await timer.run(
+    'Istio',
+    (phase) => useOrInstallIstio(kube, options, { kubeconfig, context, given }, phase.update),
+    (found) => `${found.istio.version} (${found.istio.profile}${describeIngressGateway(found.gateways.ingress)}); ${found.istioctl.summary}`,
+  );
   if (istioctl.warning) progress.info(istioctl.warning);
   const chosenIngress = gateways.ingress;
   if (chosenIngress.gateway && chosenIngress.note) progress.info(chosenIngress.note);
   if (chosenIngress.gateway && chosenIngress.warning) progress.info(chosenIngress.warning);
 
   if (options.addons.length > 0) {
-    await timer.run(`addons ${options.addons.join(', ')}`, (phase) => useOrInstallAddons(kube, options, istio.version, installed, context, phase.update), (applied) =>
-      (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'present'));
+    await timer.run(
+      `addons ${options.addons.join(', ')}`,
+      (phase) => useOrInstallAddons(kube, options, istio.version, installed, context, phase.update),
+      (applied) => (applied.length > 0 ? `applied ${applied.join(', ')}; rolled out` : 'present'),
+    );
   }
 
   // Held from before the cleanup of other runs, so that runs starting together spare each other.
-  holding(await timer.run('run lease', () => holdRunLease(kube, options.runId, (message) => progress.info(message)), (lease) => lease.summary));
-  await timer.run('stale namespaces', () => removeStaleNamespaces(kube, options.runId), (cleanup) => cleanup.summary);
+  holding(
+    await timer.run(
+      'run lease',
+      () => holdRunLease(kube, options.runId, (message) => progress.info(message)),
+      (lease) => lease.summary,
+    ),
+  );
+  await timer.run(
+    'stale namespaces',
+    () => removeStaleNamespaces(kube, options.runId),
+    (cleanup) => cleanup.summary,
+  );
 
-  const ingress = await timer.run('ingress', async () => {
-    const found = await discoverIngress(kube, chosenIngress);
-    reaching(found);
-    return found;
-  }, (found) => found.summary);
+  const ingress = await timer.run(
+    'ingress',
+    async () => {
+      const found = await discoverIngress(kube, chosenIngress);
+      reaching(found);
+      return found;
+    },
+    (found) => found.summary,
+  );
 
-  const external = await timer.run('external service', () => discoverExternalService(kube), (found) =>
-    found.EXTERNAL_HOST ? `${found.EXTERNAL_HOST}${found.EXTERNAL_IP ? ` (${found.EXTERNAL_IP})` : ''}` : 'none published in kube-public/meshspec-external');
+  const external = await timer.run(
+    'external service',
+    () => discoverExternalService(kube),
+    (found) =>
+      found.EXTERNAL_HOST ? `${found.EXTERNAL_HOST}${found.EXTERNAL_IP ? ` (${found.EXTERNAL_IP})` : ''}` : 'none published in kube-public/meshspec-external',
+  );
 
   progress.info(timer.summary());
   return {
@@ -127,7 +172,7 @@ function echoImageRewrites(echoImage: string | undefined): Record<string, string
   throw new ProviderError(
     'The kubeconfig provider needs to know where the cluster pulls the echo app from: the manifests run meshspec/echo:dev, which is built from apps/echo and published in no registry, so its pods would never start (ImagePullBackOff).',
     [
-      'Build it for your nodes\' architectures, push it to a registry the cluster pulls from, and pass it with --echo-image (plugin: settings.echoImage):',
+      "Build it for your nodes' architectures, push it to a registry the cluster pulls from, and pass it with --echo-image (plugin: settings.echoImage):",
       '  docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/meshspec-echo:TAG --push apps/echo',
       '  meshspec run --provider kubeconfig --echo-image REGISTRY/meshspec-echo:TAG',
       'Nodes that already have meshspec/echo:dev (kind load docker-image meshspec/echo:dev), and the meshspec sim, take --echo-image meshspec/echo:dev.',
@@ -150,7 +195,12 @@ async function useOrInstallIstio(
     // An installed Istio can still be unhealthy; finding out here beats a failure in every scenario.
     await waitForIstioReady(kube, { deployments: ['istiod', ...gatewayDeployments(found.gateways)], timeoutMs: 2 * 60_000, onStatus: update });
     const istioctl = await chooseIstioctl(found.version, { onProgress: update, given });
-    return { istio: { version: found.version, profile: found.profile, ambient: found.ambient, istioctl: istioctl.path }, installed: false, istioctl, gateways: found.gateways };
+    return {
+      istio: { version: found.version, profile: found.profile, ambient: found.ambient, istioctl: istioctl.path },
+      installed: false,
+      istioctl,
+      gateways: found.gateways,
+    };
   }
   const revisions = await revisionedIstiods(kube);
   if (revisions.length > 0) {

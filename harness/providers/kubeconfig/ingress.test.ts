@@ -2,7 +2,10 @@ import type { V1Node, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ingressFromService } from './ingress.js';
 
-const ports = [{ name: 'status-port', port: 15021 }, { name: 'http2', port: 80, nodePort: 31380 }];
+const ports = [
+  { name: 'status-port', port: 15021 },
+  { name: 'http2', port: 80, nodePort: 31380 },
+];
 const node = (addresses: { type: string; address: string }[]): V1Node => ({ status: { addresses } });
 
 describe('ingress address', () => {
@@ -14,8 +17,14 @@ describe('ingress address', () => {
 
   it('falls back to the NodePort on a node address, external first', () => {
     const service: V1Service = { spec: { type: 'NodePort', ports } };
-    expect(ingressFromService(service, [node([{ type: 'InternalIP', address: '10.0.0.4' }, { type: 'ExternalIP', address: '52.0.0.9' }])]))
-      .toEqual({ http: 'http://52.0.0.9:31380' });
+    expect(
+      ingressFromService(service, [
+        node([
+          { type: 'InternalIP', address: '10.0.0.4' },
+          { type: 'ExternalIP', address: '52.0.0.9' },
+        ]),
+      ]),
+    ).toEqual({ http: 'http://52.0.0.9:31380' });
     expect(ingressFromService(service, [node([{ type: 'InternalIP', address: 'fd00::4' }])])).toEqual({ http: 'http://[fd00::4]:31380' });
   });
 

@@ -36,7 +36,7 @@ export function parseIngressGatewaySetting(value: string): { namespace: string; 
   if (!match) {
     throw new ProviderError(
       `--ingress-gateway "${value}" is not NAMESPACE/NAME.`,
-      'Name the ingress gateway\'s Service with its namespace, e.g. --ingress-gateway istio-ingress/istio-ingress (kubectl get svc -A -l istio shows them).',
+      "Name the ingress gateway's Service with its namespace, e.g. --ingress-gateway istio-ingress/istio-ingress (kubectl get svc -A -l istio shows them).",
     );
   }
   return { namespace: match[1]!, name: match[3]! };
@@ -79,9 +79,10 @@ export async function chooseIngressGateway(kube: ProviderKube, gateways: readonl
   if (found.length === 0) {
     return {
       gateway: null,
-      reason: withoutService.length > 0
-        ? `no Service selects the pods of the ingress gateway ${withoutService.join(', ')}`
-        : 'no Istio ingress gateway in any namespace (a Deployment labelled operator.istio.io/component=IngressGateways, or one of the istio/gateway chart; name another with --ingress-gateway NAMESPACE/NAME)',
+      reason:
+        withoutService.length > 0
+          ? `no Service selects the pods of the ingress gateway ${withoutService.join(', ')}`
+          : 'no Istio ingress gateway in any namespace (a Deployment labelled operator.istio.io/component=IngressGateways, or one of the istio/gateway chart; name another with --ingress-gateway NAMESPACE/NAME)',
     };
   }
   const labelled = found.filter((candidate) => candidate.service.spec?.selector?.istio === TUTORIAL_GATEWAY_SELECTOR);
@@ -94,13 +95,18 @@ export async function chooseIngressGateway(kube: ProviderKube, gateways: readonl
   }
   return {
     gateway: chosen,
-    note: found.length > 1 ? `ingress gateway: ${refOf(chosen.service)}, of ${found.map((c) => refOf(c.service)).join(', ')}, the one whose pods are labelled istio=${TUTORIAL_GATEWAY_SELECTOR}` : undefined,
+    note:
+      found.length > 1
+        ? `ingress gateway: ${refOf(chosen.service)}, of ${found.map((c) => refOf(c.service)).join(', ')}, the one whose pods are labelled istio=${TUTORIAL_GATEWAY_SELECTOR}`
+        : undefined,
     warning: tutorialSelectorWarning(chosen),
   };
 }
 
 function describeCandidate(candidate: IngressGateway): string {
-  const selector = Object.entries(candidate.service.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(candidate.service.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `Service ${refOf(candidate.service)} (selector ${selector}; Deployment ${candidate.deployments.map((d) => `${d.namespace}/${d.name}`).join(', ')})`;
 }
 
@@ -118,10 +124,16 @@ async function namedIngressGateway(kube: ProviderKube, { namespace, name }: { na
     service = await kube.core.readNamespacedService({ name, namespace });
   } catch (error) {
     if (httpStatusOf(error) !== 404) throw error;
-    throw new ProviderError(`--ingress-gateway ${setting}: there is no Service ${name} in namespace ${namespace}.`, 'Name the Service in front of the ingress gateway: kubectl get svc -A -l istio lists the gateways\' Services.');
+    throw new ProviderError(
+      `--ingress-gateway ${setting}: there is no Service ${name} in namespace ${namespace}.`,
+      "Name the Service in front of the ingress gateway: kubectl get svc -A -l istio lists the gateways' Services.",
+    );
   }
   if (Object.keys(service.spec?.selector ?? {}).length === 0) {
-    throw new ProviderError(`--ingress-gateway ${setting}: Service ${namespace}/${name} has no selector, so no gateway pods are behind it.`, 'Name the Service whose selector picks the ingress gateway\'s pods.');
+    throw new ProviderError(
+      `--ingress-gateway ${setting}: Service ${namespace}/${name} has no selector, so no gateway pods are behind it.`,
+      "Name the Service whose selector picks the ingress gateway's pods.",
+    );
   }
   const { items } = await kube.apps.listNamespacedDeployment({ namespace });
   const deployments = items.filter((d) => selects(service, d.spec?.template.metadata?.labels ?? {})).map((d) => ({ namespace, name: d.metadata!.name! }));
@@ -160,7 +172,11 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function discoverIngress(kube: ProviderKube, chosen: ChosenIngress, reachable: (url: string) => Promise<string | null> = tcpProblem): Promise<DiscoveredIngress> {
+export async function discoverIngress(
+  kube: ProviderKube,
+  chosen: ChosenIngress,
+  reachable: (url: string) => Promise<string | null> = tcpProblem,
+): Promise<DiscoveredIngress> {
   const none = (summary: string): DiscoveredIngress => ({ target: null, summary, close: async () => undefined });
   if (!chosen.gateway) return none(`none: ${chosen.reason}`);
   const { service } = chosen.gateway;
@@ -169,7 +185,9 @@ export async function discoverIngress(kube: ProviderKube, chosen: ChosenIngress,
   const direct = ingressFromService(service, (await kube.core.listNode()).items);
   const problem = direct && (await reachable(direct.http));
   if (direct && !problem) return { target: direct, summary: direct.http, close: async () => undefined };
-  const why = direct ? `${direct.http} is not reachable from this machine (${problem})` : `Service ${service.spec?.type ?? 'ClusterIP'} without a load balancer address or a node address with its nodePort`;
+  const why = direct
+    ? `${direct.http} is not reachable from this machine (${problem})`
+    : `Service ${service.spec?.type ?? 'ClusterIP'} without a load balancer address or a node address with its nodePort`;
   try {
     const forward = await forwardServicePort(kube, service, http);
     return { target: { http: forward.url }, summary: `${forward.url}, a port-forward to pod ${forward.pod} (${why})`, close: forward.close };

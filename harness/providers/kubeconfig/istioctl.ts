@@ -64,7 +64,11 @@ export function givenChoice(given: GivenIstioctl, version: string): IstioctlChoi
   const mismatch = given.version
     ? `istioctl from --istioctl is ${given.version}, but Istio's control plane is ${version}`
     : `${unknownIstioctlVersion('from --istioctl', given.path)}, and Istio's control plane is ${version}`;
-  return { path: given.path, summary, warning: minorMismatchWarning(mismatch, `give --istioctl an istioctl ${version}, or leave it out to let meshspec find or download one`) };
+  return {
+    path: given.path,
+    summary,
+    warning: minorMismatchWarning(mismatch, `give --istioctl an istioctl ${version}, or leave it out to let meshspec find or download one`),
+  };
 }
 
 function minorMismatchWarning(mismatch: string, fix: string): string {

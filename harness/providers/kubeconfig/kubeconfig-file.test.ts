@@ -17,25 +17,34 @@ describe('chooseContext', () => {
   it('chooses from the merged files, and names them all when none exists or the context is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshspec-kubeconfig-file-'));
     const missing = [join(dir, 'x'), join(dir, 'y')];
-    expect(() => chooseContext(missing.join(delimiter), undefined))
-      .toThrow(expect.objectContaining({ message: `Cannot read the kubeconfig: none of the kubeconfig files exists: ${missing.join(', ')}.`, hint: expect.stringContaining('set KUBECONFIG') }));
+    expect(() => chooseContext(missing.join(delimiter), undefined)).toThrow(
+      expect.objectContaining({
+        message: `Cannot read the kubeconfig: none of the kubeconfig files exists: ${missing.join(', ')}.`,
+        hint: expect.stringContaining('set KUBECONFIG'),
+      }),
+    );
     const file = join(dir, 'config');
     writeFileSync(file, 'contexts: [{ name: second, context: { cluster: c, user: u } }]\ncurrent-context: second');
     const list = [...missing, file].join(delimiter);
     expect(chooseContext(list, undefined)).toEqual({ name: 'second', server: undefined });
-    expect(() => chooseContext(list, 'third')).toThrow(expect.objectContaining({
-      message: `The kubeconfig files ${[...missing, file].join(', ')} have no context "third".`,
-      hint: 'Pick one with --context NAME (it has: second).',
-    }));
+    expect(() => chooseContext(list, 'third')).toThrow(
+      expect.objectContaining({
+        message: `The kubeconfig files ${[...missing, file].join(', ')} have no context "third".`,
+        hint: 'Pick one with --context NAME (it has: second).',
+      }),
+    );
   });
 
-  it('reports the server of the chosen context\'s cluster, for the context guard', () => {
+  it("reports the server of the chosen context's cluster, for the context guard", () => {
     const file = join(mkdtempSync(join(tmpdir(), 'meshspec-kubeconfig-file-')), 'config');
-    writeFileSync(file, [
-      'clusters: [{ name: kind-a, cluster: { server: "https://127.0.0.1:41234" } }]',
-      'contexts: [{ name: kind-a, context: { cluster: kind-a, user: u } }]',
-      'current-context: kind-a',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'clusters: [{ name: kind-a, cluster: { server: "https://127.0.0.1:41234" } }]',
+        'contexts: [{ name: kind-a, context: { cluster: kind-a, user: u } }]',
+        'current-context: kind-a',
+      ].join('\n'),
+    );
     expect(chooseContext(file, undefined)).toEqual({ name: 'kind-a', server: 'https://127.0.0.1:41234' });
   });
 });

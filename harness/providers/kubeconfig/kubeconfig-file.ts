@@ -29,7 +29,10 @@ export function chooseContext(kubeconfig: string, setting: string | undefined): 
   try {
     kc = loadKubeconfig(kubeconfig);
   } catch (error) {
-    throw new ProviderError(`Cannot read the kubeconfig: ${(error as Error).message}.`, 'Pass --kubeconfig PATH, or set KUBECONFIG to the files that define your cluster.');
+    throw new ProviderError(
+      `Cannot read the kubeconfig: ${(error as Error).message}.`,
+      'Pass --kubeconfig PATH, or set KUBECONFIG to the files that define your cluster.',
+    );
   }
   const context = setting || kc.getCurrentContext();
   const known = kc.getContexts().map((c) => c.name);

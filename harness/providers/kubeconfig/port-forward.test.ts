@@ -13,7 +13,12 @@ const service: V1Service = { metadata: { name: 'istio-ingressgateway', namespace
 
 /** Clients whose pod list is `pods`, recording the label selector asked. */
 function kubeListing(pods: V1Pod[], asked: string[] = []): KubeClients {
-  const core = { listNamespacedPod: async ({ labelSelector }: { labelSelector: string }) => (asked.push(labelSelector), { items: pods }) };
+  const core = {
+    listNamespacedPod: async ({ labelSelector }: { labelSelector: string }) => {
+      asked.push(labelSelector);
+      return { items: pods };
+    },
+  };
   return { core } as unknown as KubeClients;
 }
 
@@ -29,7 +34,9 @@ describe('service port forward', () => {
   it('opens nothing without a Ready pod behind the Service, and says which Service and selector', async () => {
     const asked: string[] = [];
     const terminating = pod('True', { metadata: { name: 'gw-old', deletionTimestamp: new Date() } });
-    const error = await forwardServicePort(kubeListing([pod('False'), terminating], asked), service, { name: 'http2', port: 80, targetPort: 8080 }).catch((e: unknown) => e);
+    const error = await forwardServicePort(kubeListing([pod('False'), terminating], asked), service, { name: 'http2', port: 80, targetPort: 8080 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NoReadyPodError);
     expect((error as Error).message).toBe('no Ready pod behind Service istio-system/istio-ingressgateway (selector istio=ingressgateway) with its port http2');
     expect(asked).toEqual(['istio=ingressgateway']);
@@ -37,6 +44,8 @@ describe('service port forward', () => {
 
   it('opens nothing for a Service without a selector', async () => {
     const bare: V1Service = { ...service, spec: {} };
-    await expect(forwardServicePort(kubeListing([pod('True')]), bare, { port: 80 })).rejects.toThrow('Service istio-system/istio-ingressgateway (selector none) selects no pods');
+    await expect(forwardServicePort(kubeListing([pod('True')]), bare, { port: 80 })).rejects.toThrow(
+      'Service istio-system/istio-ingressgateway (selector none) selects no pods',
+    );
   });
 });

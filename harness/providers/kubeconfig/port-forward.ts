@@ -28,7 +28,9 @@ export function containerPort(servicePort: V1ServicePort, pod: V1Pod): number | 
 
 async function readyPod(kube: KubeClients, service: V1Service, servicePort: V1ServicePort): Promise<{ name: string; port: number }> {
   const namespace = service.metadata!.namespace!;
-  const selector = Object.entries(service.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(service.spec?.selector ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const where = `Service ${namespace}/${service.metadata!.name} (selector ${selector || 'none'})`;
   if (!selector) throw new NoReadyPodError(`${where} selects no pods`);
   for (const pod of await readyPods(kube, namespace, selector)) {

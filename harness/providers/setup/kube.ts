@@ -30,7 +30,10 @@ function requestTimeoutMs(env: NodeJS.ProcessEnv): number {
   if (!value) return API_REQUEST_TIMEOUT_MS;
   const ms = Number(value);
   if (!Number.isFinite(ms) || ms <= 0) {
-    throw new ProviderError(`${API_TIMEOUT_ENV}=${value} is not a number of milliseconds.`, `Set it to e.g. 60000, or unset it for the default of ${API_REQUEST_TIMEOUT_MS}.`);
+    throw new ProviderError(
+      `${API_TIMEOUT_ENV}=${value} is not a number of milliseconds.`,
+      `Set it to e.g. 60000, or unset it for the default of ${API_REQUEST_TIMEOUT_MS}.`,
+    );
   }
   return ms;
 }

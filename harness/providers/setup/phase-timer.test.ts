@@ -20,11 +20,15 @@ describe('PhaseTimer', () => {
     const { lines, progress } = recorder();
     const timer = new PhaseTimer(progress);
     await timer.run('fast', async () => 1);
-    await timer.run('slow', async (phase) => {
-      phase.update('half way');
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      return 'x';
-    }, (result) => `made ${result}`);
+    await timer.run(
+      'slow',
+      async (phase) => {
+        phase.update('half way');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return 'x';
+      },
+      (result) => `made ${result}`,
+    );
     expect(lines).toEqual(['done fast', 'update slow: half way', 'done slow: made x']);
     expect(timer.summary()).toMatch(/^where the time went \(\d+\.\ds\): slow \d+\.\ds \(\d+%\), fast 0\.0s \(\d+%\)$/);
   });
@@ -32,7 +36,11 @@ describe('PhaseTimer', () => {
   it('marks a failing phase failed and still counts its time', async () => {
     const { lines, progress } = recorder();
     const timer = new PhaseTimer(progress);
-    await expect(timer.run('registry', async () => { throw new Error('port taken'); })).rejects.toThrow('port taken');
+    await expect(
+      timer.run('registry', async () => {
+        throw new Error('port taken');
+      }),
+    ).rejects.toThrow('port taken');
     expect(lines).toEqual(['fail registry: port taken']);
     expect(timer.summary()).toContain('registry');
   });

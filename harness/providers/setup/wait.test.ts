@@ -7,11 +7,15 @@ describe('pollUntilReady', () => {
   it('reports what is pending until the check is ready, riding out an API server that is not ready yet', async () => {
     const answers: (string | null | Error)[] = ['istiod: 0/1 available', new ApiException(503, 'Service Unavailable', '{}', {}), null];
     const pending: string[] = [];
-    await pollUntilReady('Istio', async () => {
-      const answer = answers.shift()!;
-      if (answer instanceof Error) throw answer;
-      return answer;
-    }, { deadline: Date.now() + 5_000, onPending: (p) => pending.push(p) });
+    await pollUntilReady(
+      'Istio',
+      async () => {
+        const answer = answers.shift()!;
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+      { deadline: Date.now() + 5_000, onPending: (p) => pending.push(p) },
+    );
     expect(answers).toEqual([]);
     expect(pending).toEqual(['istiod: 0/1 available']);
   });

@@ -13,7 +13,8 @@ export async function installSimAddons(sim: SimCluster, addons: readonly Addon[]
   if (addons.length === 0) return;
   await installAddons(kubeClients(sim.kubeconfigPath, sim.context), addons, {
     runId,
-    manifestsOf: async (addon) => addonStandIn(addon, sim.istioVersion).map((object) => ({ object, origin: `the sim's stand-in for samples/addons/${addon}.yaml` })),
+    manifestsOf: async (addon) =>
+      addonStandIn(addon, sim.istioVersion).map((object) => ({ object, origin: `the sim's stand-in for samples/addons/${addon}.yaml` })),
     timeoutMs: 60_000,
     onStatus,
   });

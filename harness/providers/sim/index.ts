@@ -23,7 +23,8 @@ const NATIVE_SIDECAR_MODES: readonly string[] = ['true', 'false', 'auto'] satisf
 
 function nativeSidecarSetting(value: string | undefined): NativeSidecarMode {
   if (value === undefined) return 'auto';
-  if (!NATIVE_SIDECAR_MODES.includes(value)) throw new ProviderError(`the sim setting nativeSidecars is "${value}"`, `Set it to ${NATIVE_SIDECAR_MODES.join(', ')}, or leave it out for auto.`);
+  if (!NATIVE_SIDECAR_MODES.includes(value))
+    throw new ProviderError(`the sim setting nativeSidecars is "${value}"`, `Set it to ${NATIVE_SIDECAR_MODES.join(', ')}, or leave it out for auto.`);
   return value as NativeSidecarMode;
 }
 

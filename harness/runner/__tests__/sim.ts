@@ -17,19 +17,41 @@ export function startMeshSim(istioProfile: SimOptions['istioProfile']): Promise<
 /** The handle the sim provider would give workers for `sim`: Istio demo, no ingress, nothing rewritten. */
 export function simHandle(sim: SimCluster, runId: string, overrides: Partial<ClusterHandle> = {}): ClusterHandle {
   return {
-    provider: 'sim', runId, kubeconfig: sim.kubeconfigPath, context: sim.context,
-    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false }, ingress: null,
-    imageRewrites: {}, variables: {}, artifactsDir: `/tmp/meshspec-${runId}`,
+    provider: 'sim',
+    runId,
+    kubeconfig: sim.kubeconfigPath,
+    context: sim.context,
+    istio: { version: sim.istioVersion, profile: 'demo', istioctl: null, ambient: false },
+    ingress: null,
+    imageRewrites: {},
+    variables: {},
+    artifactsDir: `/tmp/meshspec-${runId}`,
     ...overrides,
   };
 }
 
 /** A StepContext in `namespace` of `cluster` with `timeoutMs` to go; it does nothing with logs, reports or mesh sync unless `overrides` says so (changes are still noted). */
-export function stepContextOn(cluster: ClusterHandle, kube: KubeClients, namespace: string, timeoutMs: number, overrides: Partial<StepContext> = {}): StepContext {
+export function stepContextOn(
+  cluster: ClusterHandle,
+  kube: KubeClients,
+  namespace: string,
+  timeoutMs: number,
+  overrides: Partial<StepContext> = {},
+): StepContext {
   return {
-    cluster, namespace, kube, rootDir: process.cwd(), specFile: 'inline.spec.yaml',
-    signal: AbortSignal.timeout(timeoutMs), deadline: Date.now() + timeoutMs, applied: [],
-    meshConfig: new MeshConfigTracker(kube), meshSynced: async () => undefined, report: () => undefined, log: () => undefined, substitute: (text) => text,
+    cluster,
+    namespace,
+    kube,
+    rootDir: process.cwd(),
+    specFile: 'inline.spec.yaml',
+    signal: AbortSignal.timeout(timeoutMs),
+    deadline: Date.now() + timeoutMs,
+    applied: [],
+    meshConfig: new MeshConfigTracker(kube),
+    meshSynced: async () => undefined,
+    report: () => undefined,
+    log: () => undefined,
+    substitute: (text) => text,
     ...overrides,
   };
 }

@@ -131,10 +131,14 @@ export class ClusterApi {
     if (type === 'apply') return this.apply(t, namespace, name, current, patch, options);
     if (!current) throw notFound(t, name);
     if (type === 'strategic' && t.custom) {
-      throw new ApiError(415, 'UnsupportedMediaType', 'strategic merge patch is not supported for custom resources - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        'strategic merge patch is not supported for custom resources - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     }
     const patched = applyPatch(current, type, patch);
-    if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest('the patch removed the object\'s metadata');
+    if (!isObject(patched) || !isObject(patched.metadata)) throw badRequest("the patch removed the object's metadata");
     // A patch only conflicts when it carries a resourceVersion of its own.
     const patchVersion = type === 'json' ? (patched as KubeObject).metadata.resourceVersion : (patch as any)?.metadata?.resourceVersion;
     (patched as KubeObject).metadata.resourceVersion = patchVersion ?? current.metadata.resourceVersion;
@@ -158,7 +162,12 @@ export class ClusterApi {
     if (deleting && graceOf(current) <= grace) return current;
     return this.store.update(t, {
       ...current,
-      metadata: { ...current.metadata, finalizers: finalizers.length ? finalizers : undefined, deletionTimestamp: now(new Date(Date.now() + grace * 1000)), deletionGracePeriodSeconds: grace },
+      metadata: {
+        ...current.metadata,
+        finalizers: finalizers.length ? finalizers : undefined,
+        deletionTimestamp: now(new Date(Date.now() + grace * 1000)),
+        deletionGracePeriodSeconds: grace,
+      },
     });
   }
 
@@ -176,7 +185,14 @@ export class ClusterApi {
     this.store.create(events, newEvent(regarding, type, reason, message, component));
   }
 
-  private apply(t: ResourceType, namespace: string | undefined, name: string, current: KubeObject | undefined, patch: unknown, options: PatchOptions): KubeObject {
+  private apply(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    current: KubeObject | undefined,
+    patch: unknown,
+    options: PatchOptions,
+  ): KubeObject {
     if (!options.fieldManager) throw badRequest('PATCH requests with apply patch type must set fieldManager (e.g. ?fieldManager=kubectl)');
     const applied = this.checkBody(t, namespace, patch);
     if (applied.metadata.name !== name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
@@ -235,7 +251,9 @@ export class ClusterApi {
     const unknown = unknownFields(t.group, t.kind, obj, !strict);
     if (unknown.length > 0 && strict) {
       const version = String(obj.apiVersion).split('/').pop();
-      throw badRequest(`${t.kind} in version "${version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+      throw badRequest(
+        `${t.kind} in version "${version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+      );
     }
     if (options.fieldValidation !== 'Ignore') for (const field of unknown) options.warnings?.push(`unknown field "${field}"`);
     if (!t.custom) applyBuiltinDefaults(t.group, t.kind, obj);
@@ -243,7 +261,8 @@ export class ClusterApi {
     for (const plugin of this.admission) plugin.mutate?.({ operation, type: t, object: obj, oldObject, warnings });
     if (t.kind === 'Service' && !t.group && oldObject) dropTypeDependentFields(obj, oldObject);
     const causes = [...validateMetadata(t.kind, obj), ...(t.custom ? [] : validateBuiltin(t.group, t.kind, obj))];
-    if (causes.length === 0) for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject, warnings }) ?? []));
+    if (causes.length === 0)
+      for (const plugin of this.admission) causes.push(...(plugin.validate?.({ operation, type: t, object: obj, oldObject, warnings }) ?? []));
     if (causes.length > 0) throw invalid(t, String(obj.metadata.name ?? ''), causes);
     // Addresses are handed out only to valid Services.
     if (t.kind === 'Service' && !t.group) {
@@ -291,7 +310,11 @@ export class ClusterApi {
   private deleteNamespace(ns: KubeObject): KubeObject {
     const t = this.type('', 'Namespace');
     if (!ns.metadata.deletionTimestamp) {
-      return this.store.update(t, { ...ns, status: { ...ns.status, phase: 'Terminating' }, metadata: { ...ns.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 } });
+      return this.store.update(t, {
+        ...ns,
+        status: { ...ns.status, phase: 'Terminating' },
+        metadata: { ...ns.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 0 },
+      });
     }
     if (ns.spec?.finalizers?.length || finalizersOf(ns).length) return ns;
     return this.remove(t, ns);

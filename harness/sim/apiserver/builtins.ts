@@ -31,15 +31,33 @@ export function validateMetadata(kind: string, obj: KubeObject): StatusCause[] {
   if (kind === 'Namespace' || kind === 'Service') {
     const rule = kind === 'Service' ? DNS_1035_LABEL : DNS_LABEL;
     if (!rule.test(name) || name.length > 63) {
-      causes.push(fieldInvalid('metadata.name', name, `a lowercase RFC ${kind === 'Service' ? '1035' : '1123'} label must consist of lower case alphanumeric characters or '-', ${kind === 'Service' ? 'start with an alphabetic character' : 'start with an alphanumeric character'}, and end with an alphanumeric character`));
+      causes.push(
+        fieldInvalid(
+          'metadata.name',
+          name,
+          `a lowercase RFC ${kind === 'Service' ? '1035' : '1123'} label must consist of lower case alphanumeric characters or '-', ${kind === 'Service' ? 'start with an alphabetic character' : 'start with an alphanumeric character'}, and end with an alphanumeric character`,
+        ),
+      );
     }
   } else if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
-    causes.push(fieldInvalid('metadata.name', name, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
+    causes.push(
+      fieldInvalid(
+        'metadata.name',
+        name,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+      ),
+    );
   }
   for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
-    if (!LABEL_KEY.test(key)) causes.push(fieldInvalid('metadata.labels', key, 'name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\''));
+    if (!LABEL_KEY.test(key)) causes.push(fieldInvalid('metadata.labels', key, "name part must consist of alphanumeric characters, '-', '_' or '.'"));
     if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
-      causes.push(fieldInvalid(`metadata.labels`, value, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)"));
+      causes.push(
+        fieldInvalid(
+          `metadata.labels`,
+          value,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)",
+        ),
+      );
     }
   }
   for (const [key, value] of Object.entries(obj.metadata.annotations ?? {})) {
@@ -80,20 +98,26 @@ function validateContainers(spec: any, path: string): StatusCause[] {
     }
     list.forEach((c: any, i: number) => {
       const at = `${listPath}[${i}]`;
-      if (!c || typeof c !== 'object') return void causes.push(fieldInvalid(at, c, 'must be a container object'));
+      if (!c || typeof c !== 'object') {
+        causes.push(fieldInvalid(at, c, 'must be a container object'));
+        return;
+      }
       if (!c.name) causes.push(fieldRequired(`${at}.name`));
-      else if (!DNS_LABEL.test(c.name)) causes.push(fieldInvalid(`${at}.name`, c.name, 'a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\''));
+      else if (!DNS_LABEL.test(c.name))
+        causes.push(fieldInvalid(`${at}.name`, c.name, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'"));
       else if (seen.has(c.name)) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: "${c.name}"`, field: `${at}.name` });
       seen.add(c.name);
       if (!c.image) causes.push(fieldRequired(`${at}.image`));
       else if (typeof c.image !== 'string') causes.push(fieldInvalid(`${at}.image`, c.image, 'must be a string'));
       for (const field of ['command', 'args']) {
         const value = c[field];
-        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'string'))) causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of strings'));
+        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'string')))
+          causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of strings'));
       }
       for (const field of ['env', 'envFrom', 'ports']) {
         const value = c[field];
-        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'object' || v === null))) causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of objects'));
+        if (value !== undefined && (!Array.isArray(value) || value.some((v: unknown) => typeof v !== 'object' || v === null)))
+          causes.push(fieldInvalid(`${at}.${field}`, value, 'must be a list of objects'));
       }
       (Array.isArray(c.env) ? c.env : []).forEach((e: any, j: number) => {
         if (e && typeof e === 'object' && !e.name) causes.push(fieldRequired(`${at}.env[${j}].name`));
@@ -127,17 +151,32 @@ function validateWorkload(obj: KubeObject): StatusCause[] {
 function validateService(obj: KubeObject): StatusCause[] {
   const spec = obj.spec ?? {};
   const causes: StatusCause[] = [];
-  if (spec.selector !== undefined && (typeof spec.selector !== 'object' || spec.selector === null || Array.isArray(spec.selector) || Object.values(spec.selector).some((v) => typeof v !== 'string'))) {
+  if (
+    spec.selector !== undefined &&
+    (typeof spec.selector !== 'object' ||
+      spec.selector === null ||
+      Array.isArray(spec.selector) ||
+      Object.values(spec.selector).some((v) => typeof v !== 'string'))
+  ) {
     causes.push(fieldInvalid('spec.selector', spec.selector, 'must be a map of label keys to string values'));
   }
   const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
-  if (!types.includes(spec.type)) causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.type)}: supported values: ${types.map((t) => `"${t}"`).join(', ')}`, field: 'spec.type' });
+  if (!types.includes(spec.type))
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(spec.type)}: supported values: ${types.map((t) => `"${t}"`).join(', ')}`,
+      field: 'spec.type',
+    });
   const ports = spec.ports ?? [];
   if (!Array.isArray(ports)) return [...causes, fieldInvalid('spec.ports', ports, 'must be a list')];
   if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None') causes.push(fieldRequired('spec.ports'));
   ports.forEach((p: any, i: number) => {
-    if (!p || typeof p !== 'object') return void causes.push(fieldInvalid(`spec.ports[${i}]`, p, 'must be a port object'));
-    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) causes.push(fieldInvalid(`spec.ports[${i}].port`, p?.port, 'must be between 1 and 65535, inclusive'));
+    if (!p || typeof p !== 'object') {
+      causes.push(fieldInvalid(`spec.ports[${i}]`, p, 'must be a port object'));
+      return;
+    }
+    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535)
+      causes.push(fieldInvalid(`spec.ports[${i}].port`, p?.port, 'must be between 1 and 65535, inclusive'));
     if (ports.length > 1 && !p?.name) causes.push(fieldRequired(`spec.ports[${i}].name`));
     if (typeof p?.targetPort === 'number' && (p.targetPort < 1 || p.targetPort > 65535)) {
       causes.push(fieldInvalid(`spec.ports[${i}].targetPort`, p.targetPort, 'must be between 1 and 65535, inclusive'));
@@ -159,7 +198,9 @@ function validateStringMap(obj: KubeObject, field: 'data' | 'stringData'): Statu
   const data = obj[field];
   if (data === undefined) return [];
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return [fieldInvalid(field, data, 'must be a map of strings')];
-  return Object.entries(data).filter(([, v]) => typeof v !== 'string').map(([k, v]) => fieldInvalid(`${field}[${k}]`, v, 'must be a string'));
+  return Object.entries(data)
+    .filter(([, v]) => typeof v !== 'string')
+    .map(([k, v]) => fieldInvalid(`${field}[${k}]`, v, 'must be a string'));
 }
 
 function validateCrd(obj: KubeObject): StatusCause[] {
@@ -170,7 +211,14 @@ function validateCrd(obj: KubeObject): StatusCause[] {
   if (!spec.names?.kind) causes.push(fieldRequired('spec.names.kind'));
   if (!['Namespaced', 'Cluster'].includes(spec.scope)) causes.push(fieldInvalid('spec.scope', spec.scope, 'must be Namespaced or Cluster'));
   if (!Array.isArray(spec.versions) || spec.versions.length === 0) causes.push(fieldRequired('spec.versions'));
-  else if (spec.versions.filter((v: any) => v?.storage).length !== 1) causes.push(fieldInvalid('spec.versions', spec.versions.map((v: any) => v?.name), 'must have exactly one version marked as storage version'));
+  else if (spec.versions.filter((v: any) => v?.storage).length !== 1)
+    causes.push(
+      fieldInvalid(
+        'spec.versions',
+        spec.versions.map((v: any) => v?.name),
+        'must have exactly one version marked as storage version',
+      ),
+    );
   if (spec.group && spec.names?.plural && obj.metadata.name !== `${spec.names.plural}.${spec.group}`) {
     causes.push(fieldInvalid('metadata.name', obj.metadata.name, `must be spec.names.plural+"."+spec.group (${spec.names.plural}.${spec.group})`));
   }
@@ -193,7 +241,8 @@ function validateLease(obj: KubeObject): StatusCause[] {
   if (spec.leaseTransitions !== undefined && !(Number.isInteger(spec.leaseTransitions) && spec.leaseTransitions >= 0)) {
     causes.push(fieldInvalid('spec.leaseTransitions', spec.leaseTransitions, 'must be greater than or equal to 0'));
   }
-  if (spec.holderIdentity !== undefined && typeof spec.holderIdentity !== 'string') causes.push(fieldInvalid('spec.holderIdentity', spec.holderIdentity, 'must be a string'));
+  if (spec.holderIdentity !== undefined && typeof spec.holderIdentity !== 'string')
+    causes.push(fieldInvalid('spec.holderIdentity', spec.holderIdentity, 'must be a string'));
   for (const field of ['acquireTime', 'renewTime']) {
     const value = spec[field];
     if (value !== undefined && (typeof value !== 'string' || !MICRO_TIME.test(value))) {

@@ -6,12 +6,20 @@ describe('unknownFields', () => {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', labels: { anything: 'goes' } },
-    spec: { replica: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'x', imagee: 'y', env: [{ name: 'A', vaule: '1' }] }] } } },
+    spec: {
+      replica: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'x', imagee: 'y', env: [{ name: 'A', vaule: '1' }] }] } },
+    },
     status: { whatever: true },
   });
 
   it('names each undeclared field by its path and leaves maps and status alone', () => {
-    expect(unknownFields('apps', 'Deployment', deployment(), false)).toEqual(['spec.replica', 'spec.template.spec.containers[0].imagee', 'spec.template.spec.containers[0].env[0].vaule']);
+    expect(unknownFields('apps', 'Deployment', deployment(), false)).toEqual([
+      'spec.replica',
+      'spec.template.spec.containers[0].imagee',
+      'spec.template.spec.containers[0].env[0].vaule',
+    ]);
   });
 
   it('drops them on request, as typed decoding does', () => {

@@ -5,19 +5,104 @@
  */
 import type { KubeObject } from '../store/types.js';
 
-const META = ['name', 'generateName', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers', 'managedFields', 'selfLink'];
+const META = [
+  'name',
+  'generateName',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
+];
 const TOP = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 const POD_SPEC = [
-  'containers', 'initContainers', 'ephemeralContainers', 'volumes', 'restartPolicy', 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'dnsPolicy', 'nodeSelector',
-  'serviceAccountName', 'serviceAccount', 'automountServiceAccountToken', 'nodeName', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'securityContext',
-  'imagePullSecrets', 'hostname', 'subdomain', 'affinity', 'schedulerName', 'tolerations', 'hostAliases', 'priorityClassName', 'priority', 'dnsConfig', 'readinessGates',
-  'runtimeClassName', 'enableServiceLinks', 'preemptionPolicy', 'overhead', 'topologySpreadConstraints', 'setHostnameAsFQDN', 'os', 'hostUsers', 'schedulingGates', 'resourceClaims', 'resources',
+  'containers',
+  'initContainers',
+  'ephemeralContainers',
+  'volumes',
+  'restartPolicy',
+  'terminationGracePeriodSeconds',
+  'activeDeadlineSeconds',
+  'dnsPolicy',
+  'nodeSelector',
+  'serviceAccountName',
+  'serviceAccount',
+  'automountServiceAccountToken',
+  'nodeName',
+  'hostNetwork',
+  'hostPID',
+  'hostIPC',
+  'shareProcessNamespace',
+  'securityContext',
+  'imagePullSecrets',
+  'hostname',
+  'subdomain',
+  'affinity',
+  'schedulerName',
+  'tolerations',
+  'hostAliases',
+  'priorityClassName',
+  'priority',
+  'dnsConfig',
+  'readinessGates',
+  'runtimeClassName',
+  'enableServiceLinks',
+  'preemptionPolicy',
+  'overhead',
+  'topologySpreadConstraints',
+  'setHostnameAsFQDN',
+  'os',
+  'hostUsers',
+  'schedulingGates',
+  'resourceClaims',
+  'resources',
 ];
 const CONTAINER = [
-  'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe',
-  'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
 ];
-const PROBE = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold', 'terminationGracePeriodSeconds'];
+const PROBE = [
+  'exec',
+  'httpGet',
+  'tcpSocket',
+  'grpc',
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+  'terminationGracePeriodSeconds',
+];
 const ENV = ['name', 'value', 'valueFrom'];
 const CONTAINER_PORT = ['name', 'hostPort', 'containerPort', 'protocol', 'hostIP'];
 const LABEL_SELECTOR = ['matchLabels', 'matchExpressions'];
@@ -35,20 +120,69 @@ function podSpec(prefix: string): Record<string, string[]> {
   return shape;
 }
 
-const WORKLOAD_TEMPLATE = { 'spec.selector': LABEL_SELECTOR, 'spec.template': ['metadata', 'spec'], 'spec.template.metadata': META, ...podSpec('spec.template.spec') };
+const WORKLOAD_TEMPLATE = {
+  'spec.selector': LABEL_SELECTOR,
+  'spec.template': ['metadata', 'spec'],
+  'spec.template.metadata': META,
+  ...podSpec('spec.template.spec'),
+};
 
-const HTTP_ROUTE = ['name', 'match', 'route', 'redirect', 'directResponse', 'delegate', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'mirror_percent', 'corsPolicy', 'headers'];
+const HTTP_ROUTE = [
+  'name',
+  'match',
+  'route',
+  'redirect',
+  'directResponse',
+  'delegate',
+  'rewrite',
+  'timeout',
+  'retries',
+  'fault',
+  'mirror',
+  'mirrors',
+  'mirrorPercentage',
+  'mirrorPercent',
+  'mirror_percent',
+  'corsPolicy',
+  'headers',
+];
 const DESTINATION = ['host', 'subset', 'port'];
 const TRAFFIC_POLICY = ['loadBalancer', 'connectionPool', 'outlierDetection', 'tls', 'portLevelSettings', 'tunnel', 'proxyProtocol'];
 
 const SHAPES: Record<string, Record<string, string[]>> = {
   '/Pod': { '': TOP, metadata: META, ...podSpec('spec') },
-  'apps/Deployment': { '': TOP, metadata: META, spec: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'], ...WORKLOAD_TEMPLATE },
+  'apps/Deployment': {
+    '': TOP,
+    metadata: META,
+    spec: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'],
+    ...WORKLOAD_TEMPLATE,
+  },
   'apps/ReplicaSet': { '': TOP, metadata: META, spec: ['replicas', 'minReadySeconds', 'selector', 'template'], ...WORKLOAD_TEMPLATE },
   '/Service': {
     '': TOP,
     metadata: META,
-    spec: ['ports', 'selector', 'clusterIP', 'clusterIPs', 'type', 'externalIPs', 'sessionAffinity', 'loadBalancerIP', 'loadBalancerSourceRanges', 'externalName', 'externalTrafficPolicy', 'healthCheckNodePort', 'publishNotReadyAddresses', 'sessionAffinityConfig', 'ipFamilies', 'ipFamilyPolicy', 'allocateLoadBalancerNodePorts', 'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'],
+    spec: [
+      'ports',
+      'selector',
+      'clusterIP',
+      'clusterIPs',
+      'type',
+      'externalIPs',
+      'sessionAffinity',
+      'loadBalancerIP',
+      'loadBalancerSourceRanges',
+      'externalName',
+      'externalTrafficPolicy',
+      'healthCheckNodePort',
+      'publishNotReadyAddresses',
+      'sessionAffinityConfig',
+      'ipFamilies',
+      'ipFamilyPolicy',
+      'allocateLoadBalancerNodePorts',
+      'loadBalancerClass',
+      'internalTrafficPolicy',
+      'trafficDistribution',
+    ],
     'spec.ports[]': ['name', 'protocol', 'appProtocol', 'port', 'targetPort', 'nodePort'],
   },
   '/ConfigMap': { '': ['apiVersion', 'kind', 'metadata', 'data', 'binaryData', 'immutable'], metadata: META },
@@ -67,7 +201,22 @@ const SHAPES: Record<string, Record<string, string[]>> = {
     'spec.http[].fault': ['delay', 'abort'],
     'spec.http[].fault.delay': ['fixedDelay', 'exponentialDelay', 'percentage', 'percent'],
     'spec.http[].fault.abort': ['httpStatus', 'grpcStatus', 'http2Error', 'percentage'],
-    'spec.http[].match[]': ['name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'sourceLabels', 'gateways', 'queryParams', 'ignoreUriCase', 'withoutHeaders', 'sourceNamespace', 'statPrefix'],
+    'spec.http[].match[]': [
+      'name',
+      'uri',
+      'scheme',
+      'method',
+      'authority',
+      'headers',
+      'port',
+      'sourceLabels',
+      'gateways',
+      'queryParams',
+      'ignoreUriCase',
+      'withoutHeaders',
+      'sourceNamespace',
+      'statPrefix',
+    ],
   },
   'networking.istio.io/DestinationRule': {
     '': TOP,
@@ -77,7 +226,13 @@ const SHAPES: Record<string, Record<string, string[]>> = {
     'spec.subsets[]': ['name', 'labels', 'trafficPolicy'],
     'spec.subsets[].trafficPolicy': TRAFFIC_POLICY,
   },
-  'networking.istio.io/Gateway': { '': TOP, metadata: META, spec: ['selector', 'servers'], 'spec.servers[]': ['port', 'bind', 'hosts', 'tls', 'name', 'defaultEndpoint'], 'spec.servers[].port': ['number', 'protocol', 'name', 'targetPort'] },
+  'networking.istio.io/Gateway': {
+    '': TOP,
+    metadata: META,
+    spec: ['selector', 'servers'],
+    'spec.servers[]': ['port', 'bind', 'hosts', 'tls', 'name', 'defaultEndpoint'],
+    'spec.servers[].port': ['number', 'protocol', 'name', 'targetPort'],
+  },
   'networking.istio.io/ServiceEntry': {
     '': TOP,
     metadata: META,
@@ -96,7 +251,7 @@ export function unknownFields(group: string, kind: string, obj: KubeObject, drop
   const found: string[] = [];
   const walk = (value: unknown, pattern: string, path: string) => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, `${pattern}[]`, `${path}[${i}]`));
+      for (const [i, item] of value.entries()) walk(item, `${pattern}[]`, `${path}[${i}]`);
       return;
     }
     if (!value || typeof value !== 'object') return;

@@ -26,7 +26,17 @@ const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 /** `/version` as a real server answers it (k8s.io/apimachinery pkg/version Info), for a gitVersion such as v1.36.0-meshspec-sim. */
 function versionInfo(gitVersion: string): Record<string, string> {
   const [major, minor] = gitVersion.replace(/^v/, '').split('.');
-  return { major, minor, gitVersion, gitCommit: 'meshspec', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23', compiler: 'gc', platform: 'linux/amd64' };
+  return {
+    major,
+    minor,
+    gitVersion,
+    gitCommit: 'meshspec',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.23',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
 }
 
 interface ResourceRequest {
@@ -48,12 +58,16 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
 
 export function sendError(res: ServerResponse, error: unknown): void {
   if (res.headersSent) return void res.destroy();
-  const apiError = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error)?.message ?? String(error)}`);
+  const apiError =
+    error instanceof ApiError ? error : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error)?.message ?? String(error)}`);
   sendJson(res, apiError.code, apiError.toStatus());
 }
 
 function mediaType(req: IncomingMessage): string {
-  return String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  return String(req.headers['content-type'] ?? 'application/json')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 }
 
 export class RequestHandler {
@@ -120,7 +134,14 @@ export class RequestHandler {
       preferredVersion: { groupVersion: `${g.group}/${g.versions[0]}`, version: g.versions[0] },
     });
     if (path === 'apis') {
-      sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: registry.groups().filter((g) => g.group).map(groupEntry) });
+      sendJson(res, 200, {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: registry
+          .groups()
+          .filter((g) => g.group)
+          .map(groupEntry),
+      });
       return true;
     }
     if (segments.length === 2 && segments[0] === 'api' && segments[1] === 'v1') {
@@ -164,7 +185,10 @@ export class RequestHandler {
     const subresource = rest[2];
     if (type.kind === 'Pod' && !type.group && ['exec', 'attach', 'portforward'].includes(subresource)) {
       // A port-forward the sim serves is a WebSocket upgrade (portforward.ts); this is any other request.
-      const what = subresource === 'portforward' ? 'port-forward to pods other than over WebSocket with v4.channel.k8s.io (as @kubernetes/client-node speaks it)' : `${subresource} to pods`;
+      const what =
+        subresource === 'portforward'
+          ? 'port-forward to pods other than over WebSocket with v4.channel.k8s.io (as @kubernetes/client-node speaks it)'
+          : `${subresource} to pods`;
       throw new ApiError(
         400,
         'BadRequest',
@@ -189,7 +213,11 @@ export class RequestHandler {
     const warnings: string[] = [];
     // Sent with whatever answer follows, as the real server's `Warning: 299` headers.
     const warn = () => {
-      if (warnings.length && !res.headersSent) res.setHeader('warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+      if (warnings.length && !res.headersSent)
+        res.setHeader(
+          'warning',
+          warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+        );
     };
     const wantsTable = /as=Table/.test(String(req.headers.accept ?? ''));
     if (r.subresource === 'proxy') {
@@ -211,8 +239,16 @@ export class RequestHandler {
       if (method === 'DELETE') {
         const matches = this.matcher(q);
         const { preconditions: _p, ...options } = await deleteOptionsOf(req, q);
-        const deleted = this.api.list(type, r.namespace).filter(matches).map((o) => this.api.delete(type, o.metadata.namespace, o.metadata.name, options));
-        return sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: type.group ? `${type.group}/${r.version}` : r.version, metadata: {}, items: deleted.map((o) => this.withVersion(r, o)) });
+        const deleted = this.api
+          .list(type, r.namespace)
+          .filter(matches)
+          .map((o) => this.api.delete(type, o.metadata.namespace, o.metadata.name, options));
+        return sendJson(res, 200, {
+          kind: `${type.kind}List`,
+          apiVersion: type.group ? `${type.group}/${r.version}` : r.version,
+          metadata: {},
+          items: deleted.map((o) => this.withVersion(r, o)),
+        });
       }
       throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${method} ${type.plural}`);
     }
@@ -262,9 +298,20 @@ export class RequestHandler {
   private list(res: ServerResponse, r: ResourceRequest, q: URLSearchParams, wantsTable: boolean): void {
     const matches = this.matcher(q);
     const resourceVersion = String(this.api.store.resourceVersion);
-    const items = this.api.list(r.type, r.namespace).filter(matches).map((o) => this.withVersion(r, o));
-    if (wantsTable) return sendJson(res, 200, toTable(r.type, items, resourceVersion));
-    sendJson(res, 200, { kind: `${r.type.kind}List`, apiVersion: r.type.group ? `${r.type.group}/${r.version}` : r.version, metadata: { resourceVersion }, items });
+    const items = this.api
+      .list(r.type, r.namespace)
+      .filter(matches)
+      .map((o) => this.withVersion(r, o));
+    if (wantsTable) {
+      sendJson(res, 200, toTable(r.type, items, resourceVersion));
+      return;
+    }
+    sendJson(res, 200, {
+      kind: `${r.type.kind}List`,
+      apiVersion: r.type.group ? `${r.type.group}/${r.version}` : r.version,
+      metadata: { resourceVersion },
+      items,
+    });
   }
 
   /**
@@ -325,12 +372,21 @@ export class RequestHandler {
       throw badRequest(`a container name must be specified for pod ${r.name}, choose one of: [${containers.join(' ')}]`);
     }
     const tail = q.get('tailLines');
-    const text = this.runtime.logs(r.namespace!, r.name!, container, { tailLines: tail === null ? undefined : Number(tail), previous: q.get('previous') === 'true' });
+    const text = this.runtime.logs(r.namespace!, r.name!, container, {
+      tailLines: tail === null ? undefined : Number(tail),
+      previous: q.get('previous') === 'true',
+    });
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.flushHeaders();
     res.write(text);
     if (q.get('follow') !== 'true') return void res.end();
-    const stop = this.runtime.followLogs(r.namespace!, r.name!, container, (chunk) => res.write(chunk), () => res.end());
+    const stop = this.runtime.followLogs(
+      r.namespace!,
+      r.name!,
+      container,
+      (chunk) => res.write(chunk),
+      () => res.end(),
+    );
     req.on('close', stop);
     res.on('close', stop);
   }
@@ -339,9 +395,20 @@ export class RequestHandler {
     const scaleOf = (obj: KubeObject) => ({
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: obj.spec?.replicas ?? 0 },
-      status: { replicas: obj.status?.replicas ?? 0, selector: Object.entries(obj.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+      status: {
+        replicas: obj.status?.replicas ?? 0,
+        selector: Object.entries(obj.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      },
     });
     const current = this.api.get(r.type, r.namespace, r.name!);
     if (req.method === 'GET') return sendJson(res, 200, scaleOf(current));
@@ -349,11 +416,17 @@ export class RequestHandler {
     if (req.method === 'PUT') wanted = await this.body(req, ['application/json']);
     else if (req.method === 'PATCH') {
       const patchType = PATCH_TYPES[mediaType(req)];
-      if (!patchType || patchType === 'apply') throw unsupportedMediaType(mediaType(req), ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+      if (!patchType || patchType === 'apply')
+        throw unsupportedMediaType(mediaType(req), ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
       wanted = applyPatch(scaleOf(current), patchType, decodeBody(await readBody(req), 'json'));
     } else throw new ApiError(405, 'MethodNotAllowed', `the server does not allow ${req.method} on ${r.type.plural}/scale`);
     const replicas = wanted?.spec?.replicas;
-    if (!Number.isInteger(replicas) || replicas < 0) throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    if (!Number.isInteger(replicas) || replicas < 0)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      );
     const updated = this.api.patch(r.type, r.namespace, r.name!, 'merge', { spec: { replicas } }, { dryRun: q.getAll('dryRun').includes('All') });
     sendJson(res, 200, scaleOf(updated));
   }
@@ -364,7 +437,8 @@ async function deleteOptionsOf(req: IncomingMessage, q: URLSearchParams): Promis
   const raw = await readBody(req);
   const body = raw.length && mediaType(req) !== PROTOBUF ? (decodeBody(raw, 'json') as Record<string, any>) : {};
   const grace = q.get('gracePeriodSeconds') ?? body?.gracePeriodSeconds;
-  if (grace !== undefined && grace !== null && !/^-?\d+$/.test(String(grace))) throw badRequest(`gracePeriodSeconds must be a whole number of seconds (got ${JSON.stringify(grace)})`);
+  if (grace !== undefined && grace !== null && !/^-?\d+$/.test(String(grace)))
+    throw badRequest(`gracePeriodSeconds must be a whole number of seconds (got ${JSON.stringify(grace)})`);
   const policy = q.get('propagationPolicy') ?? body?.propagationPolicy;
   if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
     throw badRequest(`propagationPolicy must be Orphan, Background or Foreground (got ${JSON.stringify(policy)})`);
@@ -384,5 +458,9 @@ function parseFieldValidation(value: string | null): 'Strict' | 'Warn' | 'Ignore
 }
 
 function unsupportedMediaType(type: string, accepted: string[]): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format (${type}) - accepted media types include: ${accepted.join(', ')}`);
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format (${type}) - accepted media types include: ${accepted.join(', ')}`,
+  );
 }

@@ -10,7 +10,10 @@ import type { ResourceRegistry } from './registry.js';
 const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`);
 
 function fingerprint(registry: ResourceRegistry): string {
-  const text = registry.all().map((t) => `${t.group}/${t.kind}/${t.versions.join(',')}`).join(';');
+  const text = registry
+    .all()
+    .map((t) => `${t.group}/${t.kind}/${t.versions.join(',')}`)
+    .join(';');
   return createHash('sha256').update(text).digest('hex').slice(0, 16).toUpperCase();
 }
 
@@ -38,7 +41,11 @@ export function openApiGroupVersion(registry: ResourceRegistry, path: string, gi
         operationId: `patch${t.namespaced ? 'Namespaced' : ''}${t.kind}`,
         'x-kubernetes-action': 'patch',
         'x-kubernetes-group-version-kind': { group, version, kind: t.kind },
-        parameters: ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({ name, in: 'query', schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true } })),
+        parameters: ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({
+          name,
+          in: 'query',
+          schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true },
+        })),
         responses: { '200': { description: 'OK' } },
       },
     };

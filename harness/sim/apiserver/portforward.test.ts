@@ -37,7 +37,11 @@ async function forward(pod: string, port: number, request: string): Promise<{ da
 
 describe('pods/portforward', () => {
   it('streams a connection to the pod port both ways, without the port prefixes', async () => {
-    const { data, error } = await forward(await podName('istio=ingressgateway'), 8080, 'GET / HTTP/1.1\r\nHost: nobody.example.com\r\nConnection: close\r\n\r\n');
+    const { data, error } = await forward(
+      await podName('istio=ingressgateway'),
+      8080,
+      'GET / HTTP/1.1\r\nHost: nobody.example.com\r\nConnection: close\r\n\r\n',
+    );
     expect(data).toMatch(/^HTTP\/1\.1 404 /);
     expect(data.toLowerCase()).toContain('server: istio-envoy');
     expect(error).toBe('');
@@ -51,19 +55,32 @@ describe('pods/portforward', () => {
   });
 
   it('answers a missing pod with 404 before the upgrade', async () => {
-    await expect(new PortForward(kc).portForward('istio-system', 'nope', [80], new PassThrough(), null, new PassThrough())).rejects.toThrow('Unexpected server response: 404');
+    await expect(new PortForward(kc).portForward('istio-system', 'nope', [80], new PassThrough(), null, new PassThrough())).rejects.toThrow(
+      'Unexpected server response: 404',
+    );
   });
 
   it('tells kubectl port-forward (SPDY) what the sim serves instead', async () => {
-    const result = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '-n', 'istio-system', 'port-forward', `pod/${await podName('app=istiod')}`, '0:15010'], { reject: false, timeout: 20_000 });
+    const result = await execa(
+      KUBECTL,
+      ['--kubeconfig', sim.kubeconfigPath, '-n', 'istio-system', 'port-forward', `pod/${await podName('app=istiod')}`, '0:15010'],
+      { reject: false, timeout: 20_000 },
+    );
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain('the sim serves port-forward over WebSocket with the v4.channel.k8s.io protocol only');
   });
 
   it('still answers a non-WebSocket request to the subresource, and other upgrades, as plain requests', async () => {
-    const result = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, 'get', '--raw', `/api/v1/namespaces/istio-system/pods/${await podName('app=istiod')}/portforward?ports=15010`], { reject: false });
+    const result = await execa(
+      KUBECTL,
+      ['--kubeconfig', sim.kubeconfigPath, 'get', '--raw', `/api/v1/namespaces/istio-system/pods/${await podName('app=istiod')}/portforward?ports=15010`],
+      { reject: false },
+    );
     expect(result.stderr).toContain('the sim provider cannot port-forward to pods other than over WebSocket');
-    const exec = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '-n', 'istio-system', 'exec', await podName('app=istiod'), '--', 'true'], { reject: false, timeout: 20_000 });
+    const exec = await execa(KUBECTL, ['--kubeconfig', sim.kubeconfigPath, '-n', 'istio-system', 'exec', await podName('app=istiod'), '--', 'true'], {
+      reject: false,
+      timeout: 20_000,
+    });
     expect(exec.stderr).toContain('the sim provider cannot exec to pods');
   });
 });

@@ -65,7 +65,9 @@ export class PortForwardServer {
     const url = new URL(req.url ?? '/', 'https://apiserver');
     const target = podOf(url);
     if (!target) return false;
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || !offered.includes(PROTOCOL)) {
       throw badRequest(
         `the sim serves port-forward over WebSocket with the ${PROTOCOL} protocol only (as @kubernetes/client-node's PortForward speaks it), not ${[req.headers.upgrade, ...offered].filter(Boolean).join(' ')} (kubectl port-forward): reach the pod through the API server proxy (kubectl get --raw /api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH) or run with --provider kind`,
@@ -74,7 +76,11 @@ export class PortForwardServer {
     const request: Request = { ...target, ports: portsOf(url) };
     const pod = this.api.get(this.api.type('', 'Pod'), request.namespace, request.pod);
     if (pod.status?.phase !== 'Running') {
-      throw new ApiError(400, 'BadRequest', `pod ${request.namespace}/${request.pod} is not running (phase ${pod.status?.phase ?? 'unknown'}): port-forward to a Running pod`);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `pod ${request.namespace}/${request.pod} is not running (phase ${pod.status?.phase ?? 'unknown'}): port-forward to a Running pod`,
+      );
     }
     this.sockets.handleUpgrade(req, socket, head, (ws) => this.serve(ws, request));
     return true;

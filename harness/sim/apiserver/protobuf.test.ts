@@ -13,12 +13,22 @@ const entry = (k: string, v: string) => Buffer.concat([field(1, k), field(2, v)]
 describe('protobuf bodies of kubectl create', () => {
   it('decodes a Namespace with labels', () => {
     const meta = Buffer.concat([field(1, 'demo'), field(11, entry('team', 'a'))]);
-    expect(decodeProtobuf(envelope('v1', 'Namespace', field(1, meta)))).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: { team: 'a' } } });
+    expect(decodeProtobuf(envelope('v1', 'Namespace', field(1, meta)))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'demo', labels: { team: 'a' } },
+    });
   });
 
   it('decodes a Secret, keeping binary data as base64 and the type', () => {
     const raw = Buffer.concat([field(1, field(1, 'creds')), field(2, entry('pw', 'hunter2')), field(3, 'Opaque')]);
-    expect(decodeProtobuf(envelope('v1', 'Secret', raw))).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, data: { pw: Buffer.from('hunter2').toString('base64') }, type: 'Opaque' });
+    expect(decodeProtobuf(envelope('v1', 'Secret', raw))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds' },
+      data: { pw: Buffer.from('hunter2').toString('base64') },
+      type: 'Opaque',
+    });
   });
 
   it('refuses other kinds with 415 and a hint, and garbage with 400', () => {

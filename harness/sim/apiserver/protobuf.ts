@@ -75,8 +75,17 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
 const KINDS: Record<string, [number, string, 'map' | 'bytesMap' | 'string' | 'bool'][]> = {
   Namespace: [],
   ServiceAccount: [[4, 'automountServiceAccountToken', 'bool']],
-  ConfigMap: [[2, 'data', 'map'], [3, 'binaryData', 'bytesMap'], [4, 'immutable', 'bool']],
-  Secret: [[2, 'data', 'bytesMap'], [3, 'type', 'string'], [4, 'stringData', 'map'], [5, 'immutable', 'bool']],
+  ConfigMap: [
+    [2, 'data', 'map'],
+    [3, 'binaryData', 'bytesMap'],
+    [4, 'immutable', 'bool'],
+  ],
+  Secret: [
+    [2, 'data', 'bytesMap'],
+    [3, 'type', 'string'],
+    [4, 'stringData', 'map'],
+    [5, 'immutable', 'bool'],
+  ],
 };
 
 export function decodeProtobuf(body: Buffer): Record<string, unknown> {
@@ -87,7 +96,11 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const kind = text(typeMeta.find((f) => f.number === 2) ?? { number: 2 });
   const layout = KINDS[kind];
   if (!layout || apiVersion !== 'v1') {
-    throw new ApiError(415, 'UnsupportedMediaType', `the sim accepts ${kind || 'this object'} only as JSON: send it with kubectl apply (or as application/json)`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the sim accepts ${kind || 'this object'} only as JSON: send it with kubectl apply (or as application/json)`,
+    );
   }
   const parts = fields(envelope.find((f) => f.number === 2)?.bytes ?? Buffer.alloc(0));
   const obj: Record<string, unknown> = { apiVersion, kind, metadata: objectMeta(parts.find((p) => p.number === 1)?.bytes ?? Buffer.alloc(0)) };

@@ -42,7 +42,13 @@ function splitTarget(target: string): { name: string; port?: string } {
   return { name: parts[0], port: parts[1] };
 }
 
-export function resolveProxyTarget(api: ClusterApi, runtime: PodRuntime, kind: 'pods' | 'services', namespace: string, target: string): { host: string; port: number } {
+export function resolveProxyTarget(
+  api: ClusterApi,
+  runtime: PodRuntime,
+  kind: 'pods' | 'services',
+  namespace: string,
+  target: string,
+): { host: string; port: number } {
   const { name, port } = splitTarget(target);
   if (kind === 'pods') {
     const pod = api.get(api.type('', 'Pod'), namespace, name);
@@ -56,7 +62,12 @@ export function resolveProxyTarget(api: ClusterApi, runtime: PodRuntime, kind: '
   if (!servicePort) throw notFound({ group: '', plural: 'services', kind: 'Service' }, `${name}:${port}`);
   const pods = api
     .list(api.type('', 'Pod'), namespace)
-    .filter((p) => isReady(p) && selectorObjectMatches({ matchLabels: service.spec?.selector ?? {} }, p.metadata.labels) && Object.keys(service.spec?.selector ?? {}).length > 0);
+    .filter(
+      (p) =>
+        isReady(p) &&
+        selectorObjectMatches({ matchLabels: service.spec?.selector ?? {} }, p.metadata.labels) &&
+        Object.keys(service.spec?.selector ?? {}).length > 0,
+    );
   const candidates = pods.sort(() => Math.random() - 0.5);
   for (const pod of candidates) {
     const targetPort = servicePort.targetPort ?? servicePort.port;

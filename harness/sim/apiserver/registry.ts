@@ -101,7 +101,10 @@ export class ResourceRegistry {
     const out: { group: string; versions: string[] }[] = [];
     for (const t of this.types) {
       let entry = out.find((g) => g.group === t.group);
-      if (!entry) out.push((entry = { group: t.group, versions: [] }));
+      if (!entry) {
+        entry = { group: t.group, versions: [] };
+        out.push(entry);
+      }
       for (const v of t.versions) if (!entry.versions.includes(v)) entry.versions.push(v);
     }
     return out;

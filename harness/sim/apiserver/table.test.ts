@@ -26,7 +26,17 @@ describe('server-side printing', () => {
       },
     };
     const table = toTable(pods, [pod], '7') as any;
-    expect(table.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node', 'Nominated Node', 'Readiness Gates']);
+    expect(table.columnDefinitions.map((c: any) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Status',
+      'Restarts',
+      'Age',
+      'IP',
+      'Node',
+      'Nominated Node',
+      'Readiness Gates',
+    ]);
     expect(table.rows[0].cells.slice(0, 4)).toEqual(['web-1', '1/2', 'CrashLoopBackOff', '3']);
     expect(table.rows[0].cells.slice(5, 7)).toEqual(['10.244.0.5', 'meshspec-sim']);
   });

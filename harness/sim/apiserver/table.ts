@@ -51,7 +51,11 @@ function selectorText(selector: Record<string, string> | undefined): string {
 const COLUMNS: Record<string, Column[]> = {
   '/Pod': [
     name,
-    { name: 'Ready', cell: (o) => `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length + (o.status?.initContainerStatuses ?? []).filter((c: any) => c.ready && c.started !== undefined).length}/${(o.spec?.containers ?? []).length + (o.spec?.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always').length}` },
+    {
+      name: 'Ready',
+      cell: (o) =>
+        `${(o.status?.containerStatuses ?? []).filter((c: any) => c.ready).length + (o.status?.initContainerStatuses ?? []).filter((c: any) => c.ready && c.started !== undefined).length}/${(o.spec?.containers ?? []).length + (o.spec?.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always').length}`,
+    },
     { name: 'Status', cell: podStatus },
     { name: 'Restarts', type: 'string', cell: (o) => String((o.status?.containerStatuses ?? []).reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0)) },
     age,
@@ -81,7 +85,11 @@ const COLUMNS: Record<string, Column[]> = {
     name,
     { name: 'Type', cell: (o) => o.spec?.type ?? 'ClusterIP' },
     { name: 'Cluster-IP', cell: (o) => o.spec?.clusterIP ?? '<none>' },
-    { name: 'External-IP', cell: (o) => (o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',') || (o.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>') },
+    {
+      name: 'External-IP',
+      cell: (o) =>
+        (o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip ?? i.hostname).join(',') || (o.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>'),
+    },
     { name: 'Port(s)', cell: servicePorts },
     age,
     { name: 'Selector', priority: 1, cell: (o) => selectorText(o.spec?.selector) },
@@ -89,7 +97,12 @@ const COLUMNS: Record<string, Column[]> = {
   '/Namespace': [name, { name: 'Status', cell: (o) => o.status?.phase ?? 'Active' }, age],
   '/Endpoints': [
     name,
-    { name: 'Endpoints', cell: (o) => (o.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).flatMap((a: any) => (s.ports ?? []).map((p: any) => `${a.ip}:${p.port}`))).join(',') || '<none>' },
+    {
+      name: 'Endpoints',
+      cell: (o) =>
+        (o.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).flatMap((a: any) => (s.ports ?? []).map((p: any) => `${a.ip}:${p.port}`))).join(',') ||
+        '<none>',
+    },
     age,
   ],
   '/Event': [
@@ -106,7 +119,10 @@ const COLUMNS: Record<string, Column[]> = {
 /** Evaluates the simple JSONPath of a CRD printer column (`.spec.hosts`, `.spec.subsets[0].name`). */
 function evaluateJsonPath(obj: unknown, path: string): string {
   let node: any = obj;
-  for (const part of path.replace(/^\./, '').split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
+  for (const part of path
+    .replace(/^\./, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== '')) {
     node = node?.[part];
   }
   if (node === undefined || node === null) return '';
@@ -115,7 +131,16 @@ function evaluateJsonPath(obj: unknown, path: string): string {
 
 function columnsOf(t: ResourceType): Column[] {
   if (t.custom && t.printerColumns.length) {
-    return [name, ...t.printerColumns.map((c) => ({ name: c.name, type: c.type, priority: c.priority, cell: (o: any) => (c.type === 'date' ? humanAge(evaluateJsonPath(o, c.jsonPath)) : evaluateJsonPath(o, c.jsonPath)) })), ...(t.printerColumns.some((c) => c.name === 'Age') ? [] : [age])];
+    return [
+      name,
+      ...t.printerColumns.map((c) => ({
+        name: c.name,
+        type: c.type,
+        priority: c.priority,
+        cell: (o: any) => (c.type === 'date' ? humanAge(evaluateJsonPath(o, c.jsonPath)) : evaluateJsonPath(o, c.jsonPath)),
+      })),
+      ...(t.printerColumns.some((c) => c.name === 'Age') ? [] : [age]),
+    ];
   }
   return COLUMNS[`${t.group}/${t.kind}`] ?? [name, age];
 }

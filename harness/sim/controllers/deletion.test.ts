@@ -44,7 +44,11 @@ function createDeployment(namespace: string, name: string): void {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name },
-    spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } },
+    },
   });
 }
 
@@ -63,11 +67,20 @@ describe('finalizers', () => {
   it('keep a deleted object, marked, until the last one is removed; then watchers see it go', () => {
     api.create(configMaps(), 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/a', 'example.com/b'] } });
     const marked = api.delete(configMaps(), 'app', 'held');
-    expect(marked.metadata).toMatchObject({ deletionTimestamp: expect.any(String), deletionGracePeriodSeconds: 0, finalizers: ['example.com/a', 'example.com/b'] });
+    expect(marked.metadata).toMatchObject({
+      deletionTimestamp: expect.any(String),
+      deletionGracePeriodSeconds: 0,
+      finalizers: ['example.com/a', 'example.com/b'],
+    });
     expect(api.get(configMaps(), 'app', 'held').metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
 
-    const refused = caught(() => api.patch(configMaps(), 'app', 'held', 'merge', { metadata: { finalizers: ['example.com/a', 'example.com/b', 'example.com/new'] } }));
-    expect(refused).toMatchObject({ code: 422, message: expect.stringContaining('no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/new"}') });
+    const refused = caught(() =>
+      api.patch(configMaps(), 'app', 'held', 'merge', { metadata: { finalizers: ['example.com/a', 'example.com/b', 'example.com/new'] } }),
+    );
+    expect(refused).toMatchObject({
+      code: 422,
+      message: expect.stringContaining('no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/new"}'),
+    });
     api.patch(configMaps(), 'app', 'held', 'merge', { metadata: { deletionTimestamp: null } });
     expect(api.get(configMaps(), 'app', 'held').metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
 
@@ -88,7 +101,11 @@ describe('namespace deletion', () => {
     api.create(configMaps(), 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain' } });
     api.create(configMaps(), 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/hold'] } });
     const answered = api.delete(namespaces(), undefined, 'app');
-    expect(answered).toMatchObject({ status: { phase: 'Terminating' }, spec: { finalizers: ['kubernetes'] }, metadata: { deletionTimestamp: expect.any(String) } });
+    expect(answered).toMatchObject({
+      status: { phase: 'Terminating' },
+      spec: { finalizers: ['kubernetes'] },
+      metadata: { deletionTimestamp: expect.any(String) },
+    });
 
     const refused = caught(() => api.create(configMaps(), 'app', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' } }));
     expect(refused.toStatus()).toMatchObject({
@@ -101,10 +118,20 @@ describe('namespace deletion', () => {
     await settle();
     expect(api.list(configMaps(), 'app').map((c) => c.metadata.name)).toEqual(['held']);
     const ns = api.get(namespaces(), undefined, 'app');
-    expect(ns.status.conditions).toEqual(expect.arrayContaining([
-      expect.objectContaining({ type: 'NamespaceContentRemaining', status: 'True', message: 'Some resources are remaining: configmaps. has 1 resource instances' }),
-      expect.objectContaining({ type: 'NamespaceFinalizersRemaining', status: 'True', message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances' }),
-    ]));
+    expect(ns.status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'NamespaceContentRemaining',
+          status: 'True',
+          message: 'Some resources are remaining: configmaps. has 1 resource instances',
+        }),
+        expect.objectContaining({
+          type: 'NamespaceFinalizersRemaining',
+          status: 'True',
+          message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+        }),
+      ]),
+    );
 
     api.patch(configMaps(), 'app', 'held', 'merge', { metadata: { finalizers: null } });
     await settle();

@@ -28,7 +28,12 @@ export class EndpointsController {
   private readonly types: { service: ResourceType; pod: ResourceType; endpoints: ResourceType; slice: ResourceType };
 
   constructor(private readonly api: ClusterApi) {
-    this.types = { service: api.type('', 'Service'), pod: api.type('', 'Pod'), endpoints: api.type('', 'Endpoints'), slice: api.type('discovery.k8s.io', 'EndpointSlice') };
+    this.types = {
+      service: api.type('', 'Service'),
+      pod: api.type('', 'Pod'),
+      endpoints: api.type('', 'Endpoints'),
+      slice: api.type('discovery.k8s.io', 'EndpointSlice'),
+    };
     this.queue = new WorkQueue('endpoints', (key) => this.reconcile(key));
   }
 
@@ -68,13 +73,20 @@ export class EndpointsController {
     });
     const ready = pods.filter(isReady).map(address);
     const notReady = pods.filter((p) => !isReady(p)).map(address);
-    const subsetPorts = ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: (pods[0] && targetPortOf(p, pods[0])) ?? p.port, protocol: p.protocol ?? 'TCP' }));
-    const subsets = pods.length ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports: subsetPorts }] : [];
+    const subsetPorts = ports.map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: (pods[0] && targetPortOf(p, pods[0])) ?? p.port,
+      protocol: p.protocol ?? 'TCP',
+    }));
+    const subsets = pods.length
+      ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports: subsetPorts }]
+      : [];
     const { namespace, name, labels } = service.metadata;
     const existing = this.api.store.get(this.types.endpoints, namespace, name);
     const body = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace, labels: { ...labels } }, subsets };
     if (!existing) this.api.create(this.types.endpoints, namespace, body);
-    else if (JSON.stringify(existing.subsets ?? []) !== JSON.stringify(subsets)) this.api.update(this.types.endpoints, namespace, name, { ...existing, subsets });
+    else if (JSON.stringify(existing.subsets ?? []) !== JSON.stringify(subsets))
+      this.api.update(this.types.endpoints, namespace, name, { ...existing, subsets });
   }
 
   private writeSlice(service: KubeObject, pods: KubeObject[], ports: any[]): void {
@@ -85,7 +97,11 @@ export class EndpointsController {
       nodeName: pod.spec?.nodeName,
       targetRef: { kind: 'Pod', namespace, name: pod.metadata.name, uid: pod.metadata.uid },
     }));
-    const slicePorts = ports.map((p) => ({ ...(p.name ? { name: p.name } : { name: '' }), port: (pods[0] && targetPortOf(p, pods[0])) ?? p.port, protocol: p.protocol ?? 'TCP' }));
+    const slicePorts = ports.map((p) => ({
+      ...(p.name ? { name: p.name } : { name: '' }),
+      port: (pods[0] && targetPortOf(p, pods[0])) ?? p.port,
+      protocol: p.protocol ?? 'TCP',
+    }));
     const existing = this.api.list(this.types.slice, namespace).find((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name);
     if (!existing) {
       this.api.create(this.types.slice, namespace, {

@@ -63,7 +63,8 @@ export class GarbageCollector {
       } else this.waiting.delete(uid);
     });
     for (const t of this.api.registry.all()) {
-      for (const obj of this.api.list(t)) this.index({ typeKey: `${t.group}/${t.kind}`, namespace: obj.metadata.namespace, name: obj.metadata.name }, obj, false);
+      for (const obj of this.api.list(t))
+        this.index({ typeKey: `${t.group}/${t.kind}`, namespace: obj.metadata.namespace, name: obj.metadata.name }, obj, false);
     }
   }
 
@@ -85,13 +86,19 @@ export class GarbageCollector {
     else this.ownersOf.delete(key);
     for (const uid of owners) {
       let refs = this.dependents.get(uid);
-      if (!refs) this.dependents.set(uid, (refs = new Map()));
+      if (!refs) {
+        refs = new Map();
+        this.dependents.set(uid, refs);
+      }
       refs.set(key, ref);
     }
   }
 
   private reconcile([what, arg]: ['owner', ObjectRef] | ['gone', string]): void {
-    if (what === 'gone') return this.collectOrphans(arg);
+    if (what === 'gone') {
+      this.collectOrphans(arg);
+      return;
+    }
     const t = this.typeOf(arg.typeKey);
     const owner = t && this.api.store.get(t, arg.namespace, arg.name);
     if (!t || !owner?.metadata.deletionTimestamp) return;
@@ -100,14 +107,18 @@ export class GarbageCollector {
     if (finalizers.includes(ORPHAN_FINALIZER)) {
       for (const { type, obj } of this.liveDependents(uid)) {
         const ownerReferences = ownerReferencesOf(obj).filter((o) => o.uid !== uid);
-        this.api.update(type, obj.metadata.namespace, obj.metadata.name, { ...obj, metadata: { ...obj.metadata, ownerReferences: ownerReferences.length ? ownerReferences : undefined } });
+        this.api.update(type, obj.metadata.namespace, obj.metadata.name, {
+          ...obj,
+          metadata: { ...obj.metadata, ownerReferences: ownerReferences.length ? ownerReferences : undefined },
+        });
       }
       this.removeFinalizer(t, owner, ORPHAN_FINALIZER);
     } else if (finalizers.includes(FOREGROUND_FINALIZER)) {
       let blocking = 0;
       for (const { type, obj } of this.liveDependents(uid)) {
         if (!obj.metadata.deletionTimestamp) this.deleteDependent(type, obj, 'Foreground');
-        if (ownerReferencesOf(obj).some((o) => o.uid === uid && o.blockOwnerDeletion) && this.api.store.get(type, obj.metadata.namespace, obj.metadata.name)) blocking++;
+        if (ownerReferencesOf(obj).some((o) => o.uid === uid && o.blockOwnerDeletion) && this.api.store.get(type, obj.metadata.namespace, obj.metadata.name))
+          blocking++;
       }
       if (blocking === 0) this.removeFinalizer(t, owner, FOREGROUND_FINALIZER);
     }

@@ -50,7 +50,10 @@ export class NamespaceDeletionController {
     const specFinalizers: string[] = ns.spec?.finalizers ?? [];
     if (specFinalizers.includes(NAMESPACE_FINALIZER)) {
       const remaining = this.deleteContent(name);
-      if (remaining.length > 0) return this.reportRemaining(ns, remaining);
+      if (remaining.length > 0) {
+        this.reportRemaining(ns, remaining);
+        return;
+      }
       this.api.update(namespaces, undefined, name, { ...ns, spec: { ...ns.spec, finalizers: specFinalizers.filter((f) => f !== NAMESPACE_FINALIZER) } });
     }
     // Removes it once no finalizer (ours or anyone's) is left; otherwise it waits for the next change.
@@ -83,7 +86,8 @@ export class NamespaceDeletionController {
   }
 
   private reportRemaining(ns: KubeObject, remaining: { plural: string; obj: KubeObject }[]): void {
-    const count = (keys: string[]) => [...keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b));
+    const count = (keys: string[]) =>
+      [...keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b));
     const resources = count(remaining.map((r) => r.plural)).map(([plural, n]) => `${plural} has ${n} resource instances`);
     const finalizers = count(remaining.flatMap((r) => finalizersOf(r.obj))).map(([f, n]) => `${f} in ${n} resource instances`);
     const previous: any[] = ns.status?.conditions ?? [];
@@ -95,7 +99,12 @@ export class NamespaceDeletionController {
     const conditions = [
       condition('NamespaceContentRemaining', true, 'SomeResourcesRemain', `Some resources are remaining: ${resources.join(', ')}`),
       finalizers.length > 0
-        ? condition('NamespaceFinalizersRemaining', true, 'SomeFinalizersRemain', `Some content in the namespace has finalizers remaining: ${finalizers.join(', ')}`)
+        ? condition(
+            'NamespaceFinalizersRemaining',
+            true,
+            'SomeFinalizersRemain',
+            `Some content in the namespace has finalizers remaining: ${finalizers.join(', ')}`,
+          )
         : condition('NamespaceFinalizersRemaining', false, 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
     ];
     const strip = (list: any[]) => JSON.stringify(list.map(({ lastTransitionTime: _t, ...c }) => c));

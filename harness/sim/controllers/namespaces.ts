@@ -22,13 +22,19 @@ export class NamespaceContentController {
         this.api.create(serviceAccounts, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
       }
       if (!this.api.store.get(configMaps, namespace, ROOT_CA_CONFIGMAP)) {
-        this.api.create(configMaps, namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA_CONFIGMAP, namespace }, data: { 'ca.crt': this.caPem } });
+        this.api.create(configMaps, namespace, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: ROOT_CA_CONFIGMAP, namespace },
+          data: { 'ca.crt': this.caPem },
+        });
       }
     };
     this.unsubscribe = this.api.store.subscribe(({ typeKey, type, object }) => {
-      if (typeKey === '/Namespace' && type === 'ADDED') setImmediate(() => {
-        if (this.api.store.get(this.api.type('', 'Namespace'), undefined, object.metadata.name)?.status?.phase === 'Active') ensure(object.metadata.name);
-      });
+      if (typeKey === '/Namespace' && type === 'ADDED')
+        setImmediate(() => {
+          if (this.api.store.get(this.api.type('', 'Namespace'), undefined, object.metadata.name)?.status?.phase === 'Active') ensure(object.metadata.name);
+        });
     });
     for (const ns of this.api.list(this.api.type('', 'Namespace'))) ensure(ns.metadata.name);
   }

@@ -117,9 +117,13 @@ export class NodePortProxy {
       }
       if (bound) continue;
       this.served.delete(nodePort);
-      this.api.recordEvent(svc, 'Warning', 'NodePortUnavailable',
+      this.api.recordEvent(
+        svc,
+        'Warning',
+        'NodePortUnavailable',
         `nodePort ${nodePort} of Service ${key} is in use on this machine (by another program or another meshspec sim), so the sim cannot serve it on 127.0.0.1:${nodePort}; leave nodePort out and the sim allocates one that is free`,
-        'kube-proxy');
+        'kube-proxy',
+      );
     }
   }
 
@@ -148,7 +152,10 @@ export class NodePortProxy {
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => (client.destroy(), upstream.destroy()));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream).pipe(client);
   }

@@ -16,7 +16,11 @@ const REVISION = 'deployment.kubernetes.io/revision';
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -29,7 +33,11 @@ export function podTemplateHash(template: unknown): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return String(hash).split('').map((d) => alphabet[Number(d)]).join('').slice(0, 10);
+  return String(hash)
+    .split('')
+    .map((d) => alphabet[Number(d)])
+    .join('')
+    .slice(0, 10);
 }
 
 function scaled(value: unknown, total: number, roundUp: boolean): number {
@@ -40,15 +48,30 @@ function scaled(value: unknown, total: number, roundUp: boolean): number {
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
-const isOwnedBy = (obj: KubeObject, owner: KubeObject) => (obj.metadata.ownerReferences as { uid: string }[] | undefined)?.some((r) => r.uid === owner.metadata.uid) ?? false;
+const isOwnedBy = (obj: KubeObject, owner: KubeObject) =>
+  (obj.metadata.ownerReferences as { uid: string }[] | undefined)?.some((r) => r.uid === owner.metadata.uid) ?? false;
 const isReady = (pod: KubeObject) => pod.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') ?? false;
-const ownerRef = (owner: KubeObject) => ({ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true });
+const ownerRef = (owner: KubeObject) => ({
+  apiVersion: owner.apiVersion,
+  kind: owner.kind,
+  name: owner.metadata.name,
+  uid: owner.metadata.uid,
+  controller: true,
+  blockOwnerDeletion: true,
+});
 
 function condition(previous: any[] | undefined, type: string, status: boolean, reason: string, message: string) {
   const before = previous?.find((c) => c.type === type);
   const value = status ? 'True' : 'False';
   const changed = before?.status !== value || before?.reason !== reason;
-  return { type, status: value, reason, message, lastUpdateTime: changed ? now() : before.lastUpdateTime, lastTransitionTime: before?.status === value ? before.lastTransitionTime : now() };
+  return {
+    type,
+    status: value,
+    reason,
+    message,
+    lastUpdateTime: changed ? now() : before.lastUpdateTime,
+    lastTransitionTime: before?.status === value ? before.lastTransitionTime : now(),
+  };
 }
 
 export class WorkloadControllers {
@@ -173,7 +196,9 @@ export class WorkloadControllers {
       // Rolling back to an older template reuses its replica set, which becomes the newest revision.
       const newest = Math.max(0, ...revisions);
       if (Number(current.metadata.annotations?.[REVISION] ?? 0) < newest) {
-        current = this.api.patch(this.types.replicaSet, namespace, current.metadata.name, 'merge', { metadata: { annotations: { [REVISION]: String(newest + 1) } } });
+        current = this.api.patch(this.types.replicaSet, namespace, current.metadata.name, 'merge', {
+          metadata: { annotations: { [REVISION]: String(newest + 1) } },
+        });
       }
       const target = recreate ? (oldPodsLeft > 0 ? 0 : desired) : Math.min(desired, Math.max(current.spec.replicas ?? 0, desired + maxSurge - oldTotal));
       this.scale(deployment, current, target);
@@ -197,7 +222,13 @@ export class WorkloadControllers {
     if ((rs.spec?.replicas ?? 0) === replicas) return;
     const direction = replicas > (rs.spec?.replicas ?? 0) ? 'up' : 'down';
     this.api.patch(this.types.replicaSet, rs.metadata.namespace, rs.metadata.name, 'merge', { spec: { replicas } });
-    this.api.recordEvent(deployment, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} to ${replicas} from ${rs.spec?.replicas ?? 0}`, 'deployment-controller');
+    this.api.recordEvent(
+      deployment,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${direction} replica set ${rs.metadata.name} to ${replicas} from ${rs.spec?.replicas ?? 0}`,
+      'deployment-controller',
+    );
   }
 
   private writeDeploymentStatus(deployment: KubeObject, current: KubeObject, owned: KubeObject[], desired: number, minAvailable: number): void {

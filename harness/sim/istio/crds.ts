@@ -17,7 +17,11 @@ const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp'
 
 export const ISTIO_CRDS: IstioCrd[] = [
   {
-    group: 'networking.istio.io', kind: 'VirtualService', plural: 'virtualservices', shortNames: ['vs'], versions: NETWORKING,
+    group: 'networking.istio.io',
+    kind: 'VirtualService',
+    plural: 'virtualservices',
+    shortNames: ['vs'],
+    versions: NETWORKING,
     columns: [
       { name: 'Gateways', type: 'string', jsonPath: '.spec.gateways', description: 'The names of gateways and sidecars that should apply these routes' },
       { name: 'Hosts', type: 'string', jsonPath: '.spec.hosts', description: 'The destination hosts to which traffic is being sent' },
@@ -25,15 +29,28 @@ export const ISTIO_CRDS: IstioCrd[] = [
     ],
   },
   {
-    group: 'networking.istio.io', kind: 'DestinationRule', plural: 'destinationrules', shortNames: ['dr'], versions: NETWORKING,
+    group: 'networking.istio.io',
+    kind: 'DestinationRule',
+    plural: 'destinationrules',
+    shortNames: ['dr'],
+    versions: NETWORKING,
     columns: [{ name: 'Host', type: 'string', jsonPath: '.spec.host', description: 'The name of a service from the service registry' }, age],
   },
   { group: 'networking.istio.io', kind: 'Gateway', plural: 'gateways', shortNames: ['gw'], versions: NETWORKING },
   {
-    group: 'networking.istio.io', kind: 'ServiceEntry', plural: 'serviceentries', shortNames: ['se'], versions: NETWORKING,
+    group: 'networking.istio.io',
+    kind: 'ServiceEntry',
+    plural: 'serviceentries',
+    shortNames: ['se'],
+    versions: NETWORKING,
     columns: [
       { name: 'Hosts', type: 'string', jsonPath: '.spec.hosts', description: 'The hosts associated with the ServiceEntry' },
-      { name: 'Location', type: 'string', jsonPath: '.spec.location', description: 'Whether the service is external to the mesh or part of the mesh (MESH_EXTERNAL or MESH_INTERNAL)' },
+      {
+        name: 'Location',
+        type: 'string',
+        jsonPath: '.spec.location',
+        description: 'Whether the service is external to the mesh or part of the mesh (MESH_EXTERNAL or MESH_INTERNAL)',
+      },
       { name: 'Resolution', type: 'string', jsonPath: '.spec.resolution', description: 'Service resolution mode for the hosts (NONE, STATIC, or DNS)' },
       age,
     ],
@@ -55,7 +72,14 @@ export function istioCrd(k: IstioCrd): KubeObject {
     metadata: { name: `${k.plural}.${k.group}`, labels: { app: 'istio-pilot', chart: 'istio', heritage: 'Tiller', release: 'istio' } },
     spec: {
       group: k.group,
-      names: { kind: k.kind, listKind: `${k.kind}List`, plural: k.plural, singular: k.kind.toLowerCase(), shortNames: k.shortNames, categories: ['istio-io', `${k.group.split('.')[0]}-istio-io`] },
+      names: {
+        kind: k.kind,
+        listKind: `${k.kind}List`,
+        plural: k.plural,
+        singular: k.kind.toLowerCase(),
+        shortNames: k.shortNames,
+        categories: ['istio-io', `${k.group.split('.')[0]}-istio-io`],
+      },
       scope: 'Namespaced',
       versions: k.versions.map((name, i) => ({
         name,

@@ -7,7 +7,16 @@
 import type { AdmissionPlugin, ClusterApi } from '../apiserver/api.js';
 import type { KubeObject } from '../store/types.js';
 import { istioCrd, ISTIO_CRDS } from './crds.js';
-import { detectNativeSidecar, InjectionError, injectorWebhookName, injectSidecar, nativeSidecarMode, proxyImage, shouldInject, type NativeSidecarMode } from '../../istio/injection.js';
+import {
+  detectNativeSidecar,
+  InjectionError,
+  injectorWebhookName,
+  injectSidecar,
+  nativeSidecarMode,
+  proxyImage,
+  shouldInject,
+  type NativeSidecarMode,
+} from '../../istio/injection.js';
 import { ApiError } from '../store/errors.js';
 import { reviewIstioObject, schemaViolations } from './validation.js';
 
@@ -50,19 +59,36 @@ function meshConfig(profile: SimIstioProfile): string {
   ].join('\n');
 }
 
-function deployment(name: string, labels: Record<string, string>, image: string, ports: number[], container: string, component: string, env: { name: string; value: string }[] = []): Record<string, unknown> {
+function deployment(
+  name: string,
+  labels: Record<string, string>,
+  image: string,
+  ports: number[],
+  container: string,
+  component: string,
+  env: { name: string; value: string }[] = [],
+): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: ISTIO_NAMESPACE, labels: { ...labels, 'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': component } },
+    metadata: {
+      name,
+      namespace: ISTIO_NAMESPACE,
+      labels: { ...labels, 'install.operator.istio.io/owning-resource': 'installed-state', 'operator.istio.io/component': component },
+    },
     spec: {
       replicas: 1,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name }, annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' } },
+        metadata: {
+          labels: { ...labels, 'sidecar.istio.io/inject': 'false', 'service.istio.io/canonical-name': name },
+          annotations: { 'prometheus.io/port': '15020', 'prometheus.io/scrape': 'true' },
+        },
         spec: {
           serviceAccountName: `${name}-service-account`,
-          containers: [{ name: container, image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })), ...(env.length > 0 ? { env } : {}) }],
+          containers: [
+            { name: container, image, ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })), ...(env.length > 0 ? { env } : {}) },
+          ],
         },
       },
     },
@@ -115,18 +141,31 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
     if (!api.store.get(t, obj.metadata.namespace, obj.metadata.name)) api.create(t, obj.metadata.namespace, obj);
   };
   ensure('', 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ISTIO_NAMESPACE } });
-  ensure('', 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } }, data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' } });
+  ensure('', 'ConfigMap', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'istio', namespace: ISTIO_NAMESPACE, labels: { 'istio.io/rev': 'default' } },
+    data: { mesh: meshConfig(options.profile), meshNetworks: 'networks: {}' },
+  });
   const pilot = `docker.io/istio/pilot:${options.version}`;
   const proxy = proxyImage(options.version);
   // templates/deployment.yaml renders `values.pilot.env` into the discovery container's env.
   const pilotEnv = options.nativeSidecars === 'auto' ? [] : [{ name: 'ENABLE_NATIVE_SIDECARS', value: options.nativeSidecars }];
-  ensure('apps', 'Deployment', deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15012, 15017, 15014], 'discovery', 'Pilot', pilotEnv));
-  ensure('', 'Service', service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
-    { name: 'grpc-xds', port: 15010, targetPort: 15010 },
-    { name: 'https-dns', port: 15012, targetPort: 15012 },
-    { name: 'https-webhook', port: 443, targetPort: 15017 },
-    { name: 'http-monitoring', port: 15014, targetPort: 15014 },
-  ]));
+  ensure(
+    'apps',
+    'Deployment',
+    deployment('istiod', { app: 'istiod', istio: 'pilot' }, pilot, [8080, 15010, 15012, 15017, 15014], 'discovery', 'Pilot', pilotEnv),
+  );
+  ensure(
+    '',
+    'Service',
+    service('istiod', { app: 'istiod', istio: 'pilot' }, 'ClusterIP', [
+      { name: 'grpc-xds', port: 15010, targetPort: 15010 },
+      { name: 'https-dns', port: 15012, targetPort: 15012 },
+      { name: 'https-webhook', port: 443, targetPort: 15017 },
+      { name: 'http-monitoring', port: 15014, targetPort: 15014 },
+    ]),
+  );
   if (options.profile !== 'minimal') {
     const labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
     // gateways.istio-ingressgateway.ports of charts/gateways/istio-ingress: values.yaml, and files/profile-demo.yaml adds tcp and tls.
@@ -134,17 +173,30 @@ export function installIstio(api: ClusterApi, options: IstioInstallOptions): voi
       { name: 'status-port', port: 15021, targetPort: 15021 },
       { name: 'http2', port: 80, targetPort: 8080 },
       { name: 'https', port: 443, targetPort: 8443 },
-      ...(options.profile === 'demo' ? [{ name: 'tcp', port: 31400, targetPort: 31400 }, { name: 'tls', port: 15443, targetPort: 15443 }] : []),
+      ...(options.profile === 'demo'
+        ? [
+            { name: 'tcp', port: 31400, targetPort: 31400 },
+            { name: 'tls', port: 15443, targetPort: 15443 },
+          ]
+        : []),
     ];
-    ensure('apps', 'Deployment', deployment('istio-ingressgateway', labels, proxy, [...ports.map((p) => p.targetPort), 15090], 'istio-proxy', 'IngressGateways'));
+    ensure(
+      'apps',
+      'Deployment',
+      deployment('istio-ingressgateway', labels, proxy, [...ports.map((p) => p.targetPort), 15090], 'istio-proxy', 'IngressGateways'),
+    );
     ensure('', 'Service', service('istio-ingressgateway', labels, 'LoadBalancer', ports));
   }
   if (options.profile === 'demo') {
     const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
     ensure('apps', 'Deployment', deployment('istio-egressgateway', labels, proxy, [8080, 8443, 15090], 'istio-proxy', 'EgressGateways'));
-    ensure('', 'Service', service('istio-egressgateway', labels, 'ClusterIP', [
-      { name: 'http2', port: 80, targetPort: 8080 },
-      { name: 'https', port: 443, targetPort: 8443 },
-    ]));
+    ensure(
+      '',
+      'Service',
+      service('istio-egressgateway', labels, 'ClusterIP', [
+        { name: 'http2', port: 80, targetPort: 8080 },
+        { name: 'https', port: 443, targetPort: 8443 },
+      ]),
+    );
   }
 }

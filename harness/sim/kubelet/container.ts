@@ -141,7 +141,13 @@ export class ContainerProcess {
     if (this.spec.controlAddress) this.spec.controlAddress.port = 0;
     const code = exitCode ?? 128 + (SIGNALS[signal ?? ''] ?? 0);
     const terminated: ContainerState = {
-      terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', ...(signal ? { signal: SIGNALS[signal] } : {}), startedAt, finishedAt: timestamp() },
+      terminated: {
+        exitCode: code,
+        reason: code === 0 ? 'Completed' : 'Error',
+        ...(signal ? { signal: SIGNALS[signal] } : {}),
+        startedAt,
+        finishedAt: timestamp(),
+      },
     };
     if (this.stopping) {
       this.state = terminated;
@@ -156,7 +162,9 @@ export class ContainerProcess {
     this.lastState = terminated;
     const ranLong = Date.now() - Date.parse(startedAt) > 10 * MAX_BACKOFF_MS;
     if (ranLong) this.backoffMs = INITIAL_BACKOFF_MS;
-    this.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(this.backoffMs / 100) / 10}s restarting failed container=${this.spec.name}` } };
+    this.state = {
+      waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(this.backoffMs / 100) / 10}s restarting failed container=${this.spec.name}` },
+    };
     this.onEvent('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} (exit code ${code})`);
     this.onChange();
     this.timer = setTimeout(() => {

@@ -14,7 +14,10 @@ interface EnvSources {
 
 /** `key="value"` lines by key, as the downward API writes a whole map (fieldpath.FormatMap). */
 function formatMap(map: Record<string, string> | undefined): string {
-  return Object.keys(map ?? {}).sort().map((k) => `${k}=${JSON.stringify(map![k])}`).join('\n');
+  return Object.keys(map ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(map![k])}`)
+    .join('\n');
 }
 
 const joinIPs = (ips: Array<{ ip?: string }> | undefined) => (ips ?? []).map((i) => i.ip).join(',');
@@ -26,7 +29,8 @@ const joinIPs = (ips: Array<{ ip?: string }> | undefined) => (ips ?? []).map((i)
  */
 function fieldValue(pod: KubeObject, path: string): string {
   const labelOrAnnotation = /^metadata\.(labels|annotations)\['([^']+)'\]$/.exec(path);
-  if (labelOrAnnotation) return (pod.metadata[labelOrAnnotation[1] as 'labels' | 'annotations'] as Record<string, string> | undefined)?.[labelOrAnnotation[2]] ?? '';
+  if (labelOrAnnotation)
+    return (pod.metadata[labelOrAnnotation[1] as 'labels' | 'annotations'] as Record<string, string> | undefined)?.[labelOrAnnotation[2]] ?? '';
   const known: Record<string, unknown> = {
     'metadata.name': pod.metadata.name,
     'metadata.namespace': pod.metadata.namespace,
@@ -56,14 +60,20 @@ export function podHostname(pod: KubeObject): string {
 
 /** Expands $(NAME) references to earlier variables; $$ escapes, unknown references stay as written. */
 export function expand(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name?: string) => (match === '$$' ? '$' : name !== undefined && name in vars ? vars[name] : match));
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (match, name?: string) =>
+    match === '$$' ? '$' : name !== undefined && name in vars ? vars[name] : match,
+  );
 }
 
 export function containerEnv(pod: KubeObject, container: any, sources: EnvSources): Record<string, string> {
   const namespace = pod.metadata.namespace!;
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? []) {
-    const data = from.configMapRef ? sources.configMap(namespace, from.configMapRef.name) : from.secretRef ? sources.secret(namespace, from.secretRef.name) : undefined;
+    const data = from.configMapRef
+      ? sources.configMap(namespace, from.configMapRef.name)
+      : from.secretRef
+        ? sources.secret(namespace, from.secretRef.name)
+        : undefined;
     for (const [k, v] of Object.entries(data ?? {})) env[`${from.prefix ?? ''}${k}`] = v;
   }
   for (const entry of container.env ?? []) {

@@ -62,7 +62,6 @@ interface PodRun {
   statusQueued: boolean;
 }
 
-
 const podKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /** The port an echo container serves on inside its pod: its --port argument, PORT, or 8080. */
@@ -103,7 +102,9 @@ export class Kubelet implements PodRuntime {
         }
       } else if (event.object.metadata.deletionTimestamp) {
         // Terminated here; a pod this kubelet never ran has nothing to stop and goes at once.
-        void this.terminatePod(run?.uid === uid ? run : undefined, event.object).catch((error) => process.emitWarning(`meshspec sim: kubelet could not finish deleting pod ${namespace}/${name}: ${(error as Error).message}`));
+        void this.terminatePod(run?.uid === uid ? run : undefined, event.object).catch((error) =>
+          process.emitWarning(`meshspec sim: kubelet could not finish deleting pod ${namespace}/${name}: ${(error as Error).message}`),
+        );
       } else if (event.type === 'ADDED' && !run) {
         void this.startPod(event.object).catch((error) => this.reportFailure(podType, event.object, error));
       }
@@ -162,7 +163,17 @@ export class Kubelet implements PodRuntime {
     const { namespace, name } = pod.metadata as { namespace: string; name: string };
     const ip = `10.244.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 1}`;
     this.nextIp++;
-    const run: PodRun = { uid: pod.metadata.uid!, namespace, name, ip, containers: [], attached: false, stopped: false, terminating: false, statusQueued: false };
+    const run: PodRun = {
+      uid: pod.metadata.uid!,
+      namespace,
+      name,
+      ip,
+      containers: [],
+      attached: false,
+      stopped: false,
+      terminating: false,
+      statusQueued: false,
+    };
     this.pods.set(podKey(namespace, name), run);
     this.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${NODE_NAME}`);
     // The IP is part of the pod's status before anything runs, so fieldRef status.podIP resolves.
@@ -214,7 +225,12 @@ export class Kubelet implements PodRuntime {
     }
     if (run.stopped) return;
     if (unsupported.length > 0) {
-      this.event(pod, 'Warning', 'Failed', `the sim provider cannot run image ${unsupported.map((i) => `"${i}"`).join(', ')}: it runs meshspec/echo, istio/proxyv2, istio/pilot and the observability addons only; run this scenario with --provider kind`);
+      this.event(
+        pod,
+        'Warning',
+        'Failed',
+        `the sim provider cannot run image ${unsupported.map((i) => `"${i}"`).join(', ')}: it runs meshspec/echo, istio/proxyv2, istio/pilot and the observability addons only; run this scenario with --provider kind`,
+      );
       this.writeStatus(run);
       return;
     }
@@ -225,7 +241,8 @@ export class Kubelet implements PodRuntime {
   private async startEcho(run: PodRun, pod: KubeObject, echo: { run: ContainerRun; container: any }[]): Promise<void> {
     const api = this.options.api;
     if (!existsSync(this.options.echoEntry)) {
-      for (const { run: c } of echo) c.state = { waiting: { reason: 'CreateContainerError', message: `the echo app is not built: run \`pnpm build\` (missing ${this.options.echoEntry})` } };
+      for (const { run: c } of echo)
+        c.state = { waiting: { reason: 'CreateContainerError', message: `the echo app is not built: run \`pnpm build\` (missing ${this.options.echoEntry})` } };
       this.event(pod, 'Warning', 'Failed', `meshspec's echo app is not built: run \`pnpm build\` first (missing ${this.options.echoEntry})`);
       return;
     }
@@ -311,7 +328,8 @@ export class Kubelet implements PodRuntime {
       if (run) {
         const finishedAt = timestamp();
         for (const c of run.containers) {
-          if (!c.process && c.state && 'running' in c.state) c.state = { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state.running.startedAt, finishedAt } };
+          if (!c.process && c.state && 'running' in c.state)
+            c.state = { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state.running.startedAt, finishedAt } };
           c.ready = false;
         }
         api.updateStatus(podType, { ...current, status: this.status(run, current) });
@@ -361,7 +379,14 @@ export class Kubelet implements PodRuntime {
     const initialized = initContainers.every((c) => c.name === SIDECAR_NAME || 'terminated' in c.state);
     const ready = initialized && sidecarsReady && containers.every((c) => c.ready);
     const allTerminated = containers.every((c) => 'terminated' in c.state);
-    const phase = allTerminated && containers.length > 0 ? (containers.every((c: any) => c.state.terminated.exitCode === 0) ? 'Succeeded' : 'Failed') : containers.every((c) => 'running' in c.state || 'terminated' in c.state) || containers.some((c) => c.restartCount > 0) ? 'Running' : 'Pending';
+    const phase =
+      allTerminated && containers.length > 0
+        ? containers.every((c: any) => c.state.terminated.exitCode === 0)
+          ? 'Succeeded'
+          : 'Failed'
+        : containers.every((c) => 'running' in c.state || 'terminated' in c.state) || containers.some((c) => c.restartCount > 0)
+          ? 'Running'
+          : 'Pending';
     const previous: any[] = pod.status?.conditions ?? [];
     const condition = (type: string, value: boolean) => {
       const status = value ? 'True' : 'False';

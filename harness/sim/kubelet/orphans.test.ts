@@ -48,8 +48,13 @@ console.log('ready');`;
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'echo' }, spec: { containers: [{ name: 'app', image: 'meshspec/echo' }] } } });
-    await expect.poll(async () => (await core.readNamespacedPod({ namespace: 'default', name: 'echo' })).status?.containerStatuses?.[0]?.ready, { timeout: 15_000 }).toBe(true);
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'echo' }, spec: { containers: [{ name: 'app', image: 'meshspec/echo' }] } },
+    });
+    await expect
+      .poll(async () => (await core.readNamespacedPod({ namespace: 'default', name: 'echo' })).status?.containerStatuses?.[0]?.ready, { timeout: 15_000 })
+      .toBe(true);
     const pid = sim.pid!;
     // The pod's app and the sim's external service.
     const children = await runningChildren(pid);

@@ -64,7 +64,12 @@ export const conflict = (r: ResourceName, name: string) =>
 
 /** 403 as the real server words it: `pods "web" is forbidden: <why>`. */
 export const forbidden = (r: ResourceName, name: string, why: string, causes?: StatusCause[]) =>
-  new ApiError(403, 'Forbidden', `${qualified(r)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { name, group: r.group, kind: r.plural, ...(causes ? { causes } : {}) });
+  new ApiError(403, 'Forbidden', `${qualified(r)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, {
+    name,
+    group: r.group,
+    kind: r.plural,
+    ...(causes ? { causes } : {}),
+  });
 
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
 

@@ -5,7 +5,17 @@ const config = (replicas: number, image: string) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web', labels: { app: 'web' } },
-  spec: { replicas, template: { spec: { containers: [{ name: 'app', image }, { name: 'log', image: 'log:1' }] } } },
+  spec: {
+    replicas,
+    template: {
+      spec: {
+        containers: [
+          { name: 'app', image },
+          { name: 'log', image: 'log:1' },
+        ],
+      },
+    },
+  },
 });
 
 describe('server-side apply ownership', () => {

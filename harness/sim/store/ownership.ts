@@ -66,7 +66,11 @@ export function withoutFields(config: unknown, paths: string[], keyedLists: bool
     }
     const last = field.steps[field.steps.length - 1];
     if ('key' in last) delete (parent as JsonObject)[last.key];
-    else (parent as JsonObject[]).splice((parent as JsonObject[]).findIndex((i) => i[last.item[0]] === last.item[1]), 1);
+    else
+      (parent as JsonObject[]).splice(
+        (parent as JsonObject[]).findIndex((i) => i[last.item[0]] === last.item[1]),
+        1,
+      );
   }
   return copy;
 }

@@ -39,7 +39,9 @@ describe('JSON patch (RFC 6902)', () => {
 
   it('answers a failed test with 422 and a missing path with 400, leaving the input untouched', () => {
     const input = deployment();
-    expect(() => applyJsonPatch(input, [{ op: 'test', path: '/spec/replicas', value: 2 }])).toThrow(/testing value \/spec\/replicas failed: expected 2, found 1/);
+    expect(() => applyJsonPatch(input, [{ op: 'test', path: '/spec/replicas', value: 2 }])).toThrow(
+      /testing value \/spec\/replicas failed: expected 2, found 1/,
+    );
     expect(() => applyJsonPatch(input, [{ op: 'replace', path: '/spec/nope/x', value: 2 }])).toThrow(/path \/spec\/nope\/x does not exist/);
     expect(() => applyJsonPatch(input, [{ op: 'jump', path: '/a' }])).toThrow(/unknown op "jump"/);
     expect(() => applyJsonPatch(input, { op: 'add' })).toThrow(/must be an array/);
@@ -49,7 +51,10 @@ describe('JSON patch (RFC 6902)', () => {
 
 describe('merge patch (RFC 7386)', () => {
   it('merges objects, deletes nulls and replaces lists', () => {
-    const out = applyMergePatch(deployment(), { metadata: { labels: { tier: null, v: '2' } }, spec: { template: { spec: { containers: [{ name: 'only' }] } } } }) as any;
+    const out = applyMergePatch(deployment(), {
+      metadata: { labels: { tier: null, v: '2' } },
+      spec: { template: { spec: { containers: [{ name: 'only' }] } } },
+    }) as any;
     expect(out.metadata.labels).toEqual({ app: 'web', v: '2' });
     expect(out.spec.template.spec.containers).toEqual([{ name: 'only' }]);
   });
@@ -58,7 +63,17 @@ describe('merge patch (RFC 7386)', () => {
 describe('strategic merge patch', () => {
   it('merges containers by name and honours $patch: delete', () => {
     const out = applyStrategicMergePatch(deployment(), {
-      spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2' }, { name: 'log', $patch: 'delete' }, { name: 'new', image: 'n' }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'app', image: 'app:v2' },
+              { name: 'log', $patch: 'delete' },
+              { name: 'new', image: 'n' },
+            ],
+          },
+        },
+      },
     }) as any;
     const containers = out.spec.template.spec.containers;
     expect(containers.map((c: any) => `${c.name}:${c.image}`)).toEqual(['app:app:v2', 'new:n']);
@@ -68,9 +83,30 @@ describe('strategic merge patch', () => {
 
 describe('server-side apply merge', () => {
   it('merges keyed lists for built-in kinds and removes what the same manager no longer applies', () => {
-    const first = { metadata: { name: 'web', labels: { app: 'web', tier: 'front' } }, spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] } } } };
+    const first = {
+      metadata: { name: 'web', labels: { app: 'web', tier: 'front' } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'app:v1',
+                env: [
+                  { name: 'A', value: '1' },
+                  { name: 'B', value: '2' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
     const live = applyConfiguration({ metadata: { name: 'web', uid: 'u' }, status: { ready: 1 } }, first, undefined, true) as any;
-    const second = { metadata: { name: 'web', labels: { app: 'web' } }, spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2', env: [{ name: 'A', value: '1' }] }] } } } };
+    const second = {
+      metadata: { name: 'web', labels: { app: 'web' } },
+      spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2', env: [{ name: 'A', value: '1' }] }] } } },
+    };
     const out = applyConfiguration(live, second, first, true) as any;
     expect(out.metadata).toEqual({ name: 'web', uid: 'u', labels: { app: 'web' } });
     expect(out.spec.template.spec.containers).toEqual([{ name: 'app', image: 'app:v2', env: [{ name: 'A', value: '1' }] }]);
@@ -78,7 +114,14 @@ describe('server-side apply merge', () => {
   });
 
   it('replaces lists of custom resources as a whole', () => {
-    const live = { spec: { http: [{ name: 'a', route: [1] }, { name: 'b', route: [2] }] } };
+    const live = {
+      spec: {
+        http: [
+          { name: 'a', route: [1] },
+          { name: 'b', route: [2] },
+        ],
+      },
+    };
     const out = applyConfiguration(live, { spec: { http: [{ name: 'b', route: [3] }] } }, undefined, false) as any;
     expect(out.spec.http).toEqual([{ name: 'b', route: [3] }]);
   });

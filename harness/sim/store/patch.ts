@@ -106,14 +106,19 @@ export function applyJsonPatch(doc: Json, patch: unknown): Json {
       case 'move':
       case 'copy': {
         const from = parsePointer(operation.from, i);
-        const value = operation.op === 'move' ? removeAt(result, from, i, operation.from as string) : structuredClone(getAt(result, from, i, operation.from as string));
+        const value =
+          operation.op === 'move' ? removeAt(result, from, i, operation.from as string) : structuredClone(getAt(result, from, i, operation.from as string));
         result = addAt(result, tokens, value, false, i, pointer);
         break;
       }
       case 'test': {
         const actual = getAt(result, tokens, i, pointer);
         if (JSON.stringify(actual) !== JSON.stringify(operation.value)) {
-          throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value ${pointer} failed: expected ${JSON.stringify(operation.value)}, found ${JSON.stringify(actual)}`);
+          throw new ApiError(
+            422,
+            'Invalid',
+            `the server rejected our request due to an error in our request: testing value ${pointer} failed: expected ${JSON.stringify(operation.value)}, found ${JSON.stringify(actual)}`,
+          );
         }
         break;
       }
@@ -208,13 +213,20 @@ function removeDropped(merged: Json, previous: Json, applied: Json, keyedLists: 
     const key = mergeKeyOf(previous);
     if (!key) return merged;
     const kept = new Set(applied.filter(isObject).map((a) => a[key]));
-    const dropped = new Set(previous.filter(isObject).map((p) => p[key]).filter((k) => !kept.has(k)));
-    return merged.filter((m) => !(isObject(m) && dropped.has(m[key]))).map((m) => {
-      if (!isObject(m)) return m;
-      const before = previous.find((p) => isObject(p) && p[key] === m[key]);
-      const now = applied.find((a) => isObject(a) && a[key] === m[key]);
-      return before === undefined || now === undefined ? m : removeDropped(m, before, now, keyedLists);
-    });
+    const dropped = new Set(
+      previous
+        .filter(isObject)
+        .map((p) => p[key])
+        .filter((k) => !kept.has(k)),
+    );
+    return merged
+      .filter((m) => !(isObject(m) && dropped.has(m[key])))
+      .map((m) => {
+        if (!isObject(m)) return m;
+        const before = previous.find((p) => isObject(p) && p[key] === m[key]);
+        const now = applied.find((a) => isObject(a) && a[key] === m[key]);
+        return before === undefined || now === undefined ? m : removeDropped(m, before, now, keyedLists);
+      });
   }
   return merged;
 }

@@ -48,7 +48,7 @@ function parseRequirement(term: string, selector: string): Requirement {
 }
 
 function matches(labels: Record<string, string>, r: Requirement): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  const has = Object.hasOwn(labels, r.key);
   switch (r.op) {
     case 'exists':
       return has;

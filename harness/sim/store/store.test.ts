@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from './errors.js';
+import type { ApiError } from './errors.js';
 import { ObjectStore, type StoreEvent } from './store.js';
 import type { ReadonlyKubeObject } from './types.js';
 
 // Checked by tsc, not run: shared objects are read-only all the way down, so these writes do not compile.
+// biome-ignore lint/suspicious/noExportsInTest: exported only so that tsc checks it without the test calling it
 export function writeToShared(o: ReadonlyKubeObject): void {
   // @ts-expect-error: metadata is read-only
   o.metadata.labels!.app = 'changed';

@@ -55,7 +55,10 @@ export class ObjectStore {
   private bucket(t: StoredType): Map<string, KubeObject> {
     const key = typeKeyOf(t);
     let bucket = this.kinds.get(key);
-    if (!bucket) this.kinds.set(key, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.kinds.set(key, bucket);
+    }
     return bucket;
   }
 
@@ -93,7 +96,9 @@ export class ObjectStore {
     const key = typeKeyOf(t);
     let all = this.sorted.get(key);
     if (!all) {
-      all = [...this.bucket(t).values()].sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)));
+      all = [...this.bucket(t).values()].sort((a, b) =>
+        objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)),
+      );
       this.sorted.set(key, all);
     }
     return !namespace || !t.namespaced ? all : all.filter((obj) => obj.metadata.namespace === namespace);
@@ -131,8 +136,10 @@ export class ObjectStore {
     obj.metadata.uid = current.metadata.uid;
     obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
     obj.metadata.generation = (current.metadata.generation ?? 1) + (specPart(obj) === specPart(current) ? 0 : 1);
-    if (JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: '' } }) ===
-        JSON.stringify({ ...current, metadata: { ...current.metadata, resourceVersion: '' } })) {
+    if (
+      JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: '' } }) ===
+      JSON.stringify({ ...current, metadata: { ...current.metadata, resourceVersion: '' } })
+    ) {
       // A no-op write keeps its resourceVersion and wakes no watcher, as on a real server.
       return structuredClone(current);
     }

@@ -17,15 +17,15 @@ if (!dir) {
 const statePath = join(dir, 'state.json');
 const state = JSON.parse(readFileSync(statePath, 'utf8'));
 const stdin = args.includes('-i') ? readFileSync(0, 'utf8') : undefined;
-appendFileSync(join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, stdin, KUBECONFIG: process.env.KUBECONFIG }) + '\n');
+appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, stdin, KUBECONFIG: process.env.KUBECONFIG })}\n`);
 
 function finish(code, stdout = '', stderr = '') {
   // Renamed into place: the prerequisite checks run docker and kind at the same time, and a
   // reader must never see a half-written file.
   writeFileSync(`${statePath}.${process.pid}`, JSON.stringify(state, null, 2));
   renameSync(`${statePath}.${process.pid}`, statePath);
-  if (stdout) process.stdout.write(stdout.endsWith('\n') ? stdout : stdout + '\n');
-  if (stderr) process.stderr.write(stderr.endsWith('\n') ? stderr : stderr + '\n');
+  if (stdout) process.stdout.write(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
+  if (stderr) process.stderr.write(stderr.endsWith('\n') ? stderr : `${stderr}\n`);
   process.exit(code);
 }
 
@@ -70,11 +70,21 @@ function inspectResponse(name, c) {
   const running = c.running;
   const published = c.published ?? {};
   const endpoint = (network) => ({
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: running ? '02:42:ac:12:00:0a' : '', DriverOpts: null, GwPriority: 0,
-    NetworkID: sha256(network), EndpointID: running ? sha256(`${name}/${network}`) : '',
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: running ? '02:42:ac:12:00:0a' : '',
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: sha256(network),
+    EndpointID: running ? sha256(`${name}/${network}`) : '',
     Gateway: running ? (network === 'kind' ? '172.18.0.1' : '172.17.0.1') : '',
     IPAddress: running ? (network === 'kind' ? c.ip : c.ip.replace(/^172\.18\./, '172.17.')) : '',
-    IPPrefixLen: running ? 16 : 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: network === 'bridge' ? null : [name, id.slice(0, 12)],
+    IPPrefixLen: running ? 16 : 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: network === 'bridge' ? null : [name, id.slice(0, 12)],
   });
   return {
     Id: id,
@@ -82,8 +92,17 @@ function inspectResponse(name, c) {
     Path: c.image.startsWith('registry') ? '/entrypoint.sh' : 'node',
     Args: c.command ?? [],
     State: {
-      Status: running ? 'running' : 'exited', Running: running, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-      Pid: running ? 4242 : 0, ExitCode: 0, Error: '', StartedAt: '2026-11-20T09:14:04.101234567Z', FinishedAt: running ? '0001-01-01T00:00:00Z' : '2026-11-20T10:02:17.918273645Z',
+      Status: running ? 'running' : 'exited',
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: running ? 4242 : 0,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: '2026-11-20T09:14:04.101234567Z',
+      FinishedAt: running ? '0001-01-01T00:00:00Z' : '2026-11-20T10:02:17.918273645Z',
     },
     Image: `sha256:${sha256(c.image)}`,
     ResolvConfPath: `/var/lib/docker/containers/${id}/resolv.conf`,
@@ -101,9 +120,19 @@ function inspectResponse(name, c) {
     HostConfig: { NetworkMode: c.networks[0], PortBindings: published, RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } },
     Mounts: [],
     Config: {
-      Hostname: id.slice(0, 12), Domainname: '', User: '', Tty: false, OpenStdin: false,
+      Hostname: id.slice(0, 12),
+      Domainname: '',
+      User: '',
+      Tty: false,
+      OpenStdin: false,
       ExposedPorts: Object.fromEntries(Object.keys(published).map((port) => [port, {}])),
-      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: c.command ?? null, Image: c.image, Volumes: null, WorkingDir: '', Entrypoint: null, Labels: c.labels,
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      Cmd: c.command ?? null,
+      Image: c.image,
+      Volumes: null,
+      WorkingDir: '',
+      Entrypoint: null,
+      Labels: c.labels,
     },
     NetworkSettings: {
       SandboxID: running ? sha256(`sandbox/${name}`) : '',
@@ -150,14 +179,23 @@ function docker() {
       const started = !portTaken && !state.runFails;
       // docker run creates the container, then starts it: a failed start leaves it created.
       containers[name] = {
-        running: started, labels, networks: [flag('--network') ?? 'bridge'], image, ip: `172.18.0.${10 + Object.keys(containers).length}`,
-        command: args.slice(i + 1), published: portBindings(allFlags('-p')),
+        running: started,
+        labels,
+        networks: [flag('--network') ?? 'bridge'],
+        image,
+        ip: `172.18.0.${10 + Object.keys(containers).length}`,
+        command: args.slice(i + 1),
+        published: portBindings(allFlags('-p')),
       };
       if (state.runFails && !portTaken) return finish(125, '', state.runFails);
       if (!started) {
-        return finish(125, '', `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (3f2a): Bind for ${publish.split(':').slice(0, 2).join(':')} failed: port is already allocated.`);
+        return finish(
+          125,
+          '',
+          `docker: Error response from daemon: driver failed programming external connectivity on endpoint ${name} (3f2a): Bind for ${publish.split(':').slice(0, 2).join(':')} failed: port is already allocated.`,
+        );
       }
-      return finish(0, 'c0ffee' + name);
+      return finish(0, `c0ffee${name}`);
     }
     // docker start: docs.docker.com/reference/cli/docker/container/start/ (docs/real-contacts.md#docker)
     case 'start':
@@ -235,7 +273,11 @@ async function freshClusterInSim(image) {
     await core.deleteNamespacedConfigMap({ name: 'meshspec-cluster', namespace: 'kube-public' }).catch(() => undefined);
     if (state.simIstiodImage) {
       const apps = kc.makeApiClient(AppsV1Api);
-      await apps.patchNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: state.simIstiodImage }] });
+      await apps.patchNamespacedDeployment({
+        name: 'istiod',
+        namespace: 'istio-system',
+        body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: state.simIstiodImage }],
+      });
     }
   } catch (error) {
     if (!/ECONNREFUSED|connect/i.test(String(error?.message ?? error))) throw error;
@@ -265,11 +307,19 @@ async function kind() {
       if (state.createFails) return finish(1, '', state.createFails);
       writeKubeconfig(flag('--kubeconfig'), name);
       if (state.kubeconfigSource) await freshClusterInSim(flag('--image'));
-      return finish(0, '', `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image').split('@sha256:')[0]}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`);
+      return finish(
+        0,
+        '',
+        `Creating cluster "${name}" ...\n ✓ Ensuring node image (${flag('--image').split('@sha256:')[0]}) 🖼\n ✓ Preparing nodes 📦\n ✓ Starting control-plane 🕹️`,
+      );
     // kind export kubeconfig: kind@v0.32.0 pkg/cmd/kind/export/kubeconfig/kubeconfig.go l. 82, pkg/cluster/internal/kubeconfig/kubeconfig.go l. 83 (docs/real-contacts.md#kind)
     case 'export kubeconfig':
       if (!state.clusters.includes(name)) {
-        return finish(1, '', `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`);
+        return finish(
+          1,
+          '',
+          `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`,
+        );
       }
       writeKubeconfig(flag('--kubeconfig'), name);
       return finish(0, '', `Set kubectl context to "kind-${name}"`);
@@ -328,7 +378,10 @@ async function istioctl() {
       return finish(1, '', `fake istioctl: could not move istiod in istio-system to ${state.istioInstalled.image}: ${error.message}`);
     }
     // One line per component of the profile; gateways install in parallel, so their order may differ on a real run.
-    const gateways = { minimal: [], default: ['✔ Ingress gateways installed 🛬'], demo: ['✔ Ingress gateways installed 🛬', '✔ Egress gateways installed 🛫'] }[sets.profile ?? 'default'] ?? [];
+    const gateways =
+      { minimal: [], default: ['✔ Ingress gateways installed 🛬'], demo: ['✔ Ingress gateways installed 🛬', '✔ Egress gateways installed 🛫'] }[
+        sets.profile ?? 'default'
+      ] ?? [];
     return finish(0, ['✔ Istio core installed ⛵️', '✔ Istiod installed 🧠', ...gateways, '✔ Installation complete'].join('\n'));
   }
   // istioctl version: istio@1.30.3 pkg/version/cobra.go l. 88 (docs/real-contacts.md#istioctl)
@@ -344,15 +397,30 @@ async function istioctl() {
  */
 function kubectl() {
   // kubectl version: kubectl@v0.36.3 pkg/cmd/version/version.go l. 43-44, 89-90 (docs/real-contacts.md#kubectl); anything else is the fake's refusal.
-  if (args.join(' ') !== 'version --client --output=json') return finish(1, '', `error: fake kubectl answers \`kubectl version --client --output=json\` only, not ${args.join(' ')}`);
+  if (args.join(' ') !== 'version --client --output=json')
+    return finish(1, '', `error: fake kubectl answers \`kubectl version --client --output=json\` only, not ${args.join(' ')}`);
   const [major, minor] = state.kubectlVersion.replace(/^v/, '').split('.');
-  return finish(0, JSON.stringify({
-    clientVersion: {
-      major, minor, gitVersion: state.kubectlVersion, gitCommit: 'c2a1e6a0f4b9d3e7851f2c6b0a9d4e3f7b1c8a52', gitTreeState: 'clean',
-      buildDate: '2026-11-12T08:21:44Z', goVersion: 'go1.26.7', compiler: 'gc', platform: 'linux/amd64',
-    },
-    kustomizeVersion: 'v5.8.1',
-  }, null, 2));
+  return finish(
+    0,
+    JSON.stringify(
+      {
+        clientVersion: {
+          major,
+          minor,
+          gitVersion: state.kubectlVersion,
+          gitCommit: 'c2a1e6a0f4b9d3e7851f2c6b0a9d4e3f7b1c8a52',
+          gitTreeState: 'clean',
+          buildDate: '2026-11-12T08:21:44Z',
+          goVersion: 'go1.26.7',
+          compiler: 'gc',
+          platform: 'linux/amd64',
+        },
+        kustomizeVersion: 'v5.8.1',
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 ({ docker, kind, istioctl, kubectl })[tool]();

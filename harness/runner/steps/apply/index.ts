@@ -20,7 +20,12 @@ export function manifestTarget(action: ApplyStep['apply']): { file: string; name
 /** Applies `manifests` for the scenario and records them in `ctx.applied` (inject shares this). */
 export async function applyAndRecord(manifests: Manifest[], namespace: string | undefined, ctx: StepContext): Promise<void> {
   const into = namespace ?? ctx.namespace;
-  const targets = manifests.map(({ object }) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? into }));
+  const targets = manifests.map(({ object }) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name,
+    namespace: object.metadata.namespace ?? into,
+  }));
   const changed = await ctx.meshConfig.beforeChange(targets, ctx);
   const applied = await applyManifests(ctx.kube, manifests, {
     namespace: into,

@@ -27,10 +27,12 @@ function context(handle: ClusterHandle) {
 const node = (script: string) => [process.execPath, '-e', script];
 
 describe('exec step', () => {
-  it('points istioctl and kubectl at the run\'s cluster, and gives every tool its kubeconfig files', () => {
+  it("points istioctl and kubectl at the run's cluster, and gives every tool its kubeconfig files", () => {
     const env = { KUBECONFIG: '/tmp/kubeconfig' };
     expect(commandLine('istioctl', ['proxy-status'], cluster('/opt/istioctl'))).toEqual({
-      file: '/opt/istioctl', argv: ['--context', 'ctx', 'proxy-status'], env,
+      file: '/opt/istioctl',
+      argv: ['--context', 'ctx', 'proxy-status'],
+      env,
     });
     expect(commandLine('kubectl', ['get', 'pods'], cluster(null))).toEqual({ file: 'kubectl', argv: ['--context', 'ctx', 'get', 'pods'], env });
     expect(commandLine('curl', ['-s'], cluster(null))).toEqual({ file: 'curl', argv: ['-s'], env });
@@ -43,14 +45,17 @@ describe('exec step', () => {
   });
 
   it('skips an optional istioctl step where the provider has no istioctl, and fails a required one with the fix', async () => {
-    expect(execOperation.skipReason!(step({ command: ['istioctl', 'analyze'], optional: true }), cluster(null)))
-      .toBe('skipped: istioctl is not available on the sim provider (the step is optional)');
+    expect(execOperation.skipReason!(step({ command: ['istioctl', 'analyze'], optional: true }), cluster(null))).toBe(
+      'skipped: istioctl is not available on the sim provider (the step is optional)',
+    );
     expect(execOperation.skipReason!(step({ command: ['istioctl', 'analyze'], optional: true }), cluster('/opt/istioctl'))).toBeUndefined();
-    await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(cluster(null)).ctx))
-      .rejects.toThrow('istioctl is not available on the sim provider: the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step');
+    await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(cluster(null)).ctx)).rejects.toThrow(
+      'istioctl is not available on the sim provider: the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step',
+    );
     const kubeconfig = { ...cluster(null), provider: 'kubeconfig' as const };
-    await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(kubeconfig).ctx))
-      .rejects.toThrow('istioctl is not available on the kubeconfig provider: put istioctl 1.29.0 on PATH for the provider to find (its Istio progress line says why it could not download it), or "optional: true"');
+    await expect(execOperation.exec(step({ command: ['istioctl', 'analyze'] }), context(kubeconfig).ctx)).rejects.toThrow(
+      'istioctl is not available on the kubeconfig provider: put istioctl 1.29.0 on PATH for the provider to find (its Istio progress line says why it could not download it), or "optional: true"',
+    );
   });
 
   it('passes when the exit code and output are as expected', async () => {
@@ -61,7 +66,9 @@ describe('exec step', () => {
 
   it('says what differed and shows the end of the output', async () => {
     const { ctx } = context(cluster(null));
-    const error = await execOperation.exec(step({ command: node('console.log("STALE"); process.exit(3)'), outputContains: ['SYNCED'] }), ctx).catch((e: unknown) => e);
+    const error = await execOperation
+      .exec(step({ command: node('console.log("STALE"); process.exit(3)'), outputContains: ['SYNCED'] }), ctx)
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/exited with 3, expected 0; output does not contain "SYNCED"\nOutput \(last 20 lines\):\n {2}\| STALE$/);
   });
 
@@ -70,7 +77,8 @@ describe('exec step', () => {
   });
 
   it('explains a tool that is not installed', async () => {
-    await expect(execOperation.exec(step({ command: ['meshspec-no-such-tool'] }), context(cluster(null)).ctx))
-      .rejects.toThrow('meshspec-no-such-tool could not be run: meshspec-no-such-tool was not found; install it or put it on PATH');
+    await expect(execOperation.exec(step({ command: ['meshspec-no-such-tool'] }), context(cluster(null)).ctx)).rejects.toThrow(
+      'meshspec-no-such-tool could not be run: meshspec-no-such-tool was not found; install it or put it on PATH',
+    );
   });
 });

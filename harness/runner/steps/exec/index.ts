@@ -34,7 +34,12 @@ export const execOperation: Operation<ExecStep> = {
       ...(exec.outputContains ?? []).filter((text) => !output.includes(text)).map((text) => `output does not contain ${JSON.stringify(text)}`),
     ].filter(Boolean);
     if (problems.length > 0) {
-      const tail = output.trimEnd().split('\n').slice(-OUTPUT_LINES_SHOWN).map((line) => `  | ${line}`).join('\n');
+      const tail = output
+        .trimEnd()
+        .split('\n')
+        .slice(-OUTPUT_LINES_SHOWN)
+        .map((line) => `  | ${line}`)
+        .join('\n');
       throw new Error(`\`${exec.command.join(' ')}\` ${problems.join('; ')}\nOutput (last ${OUTPUT_LINES_SHOWN} lines):\n${tail || '  (none)'}`);
     }
   },
@@ -42,9 +47,10 @@ export const execOperation: Operation<ExecStep> = {
 
 /** Why istioctl cannot run here, and the fix that fits the provider. */
 export function missingIstioctl(cluster: ClusterHandle): string {
-  const fix = cluster.provider === 'sim'
-    ? 'the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step'
-    : `put istioctl ${cluster.istio.version} on PATH for the provider to find (its Istio progress line says why it could not download it)`;
+  const fix =
+    cluster.provider === 'sim'
+      ? 'the embedded cluster has none: add "providers: [kind, kubeconfig]" to the step'
+      : `put istioctl ${cluster.istio.version} on PATH for the provider to find (its Istio progress line says why it could not download it)`;
   return `istioctl is not available on the ${cluster.provider} provider: ${fix}, or "optional: true" to skip the step where istioctl is missing`;
 }
 

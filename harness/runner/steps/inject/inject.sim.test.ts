@@ -45,7 +45,16 @@ beforeAll(async () => {
   const kube = createKubeClients(cluster);
   // Not labelled for injection: whatever sidecar the pods get comes from the inject step.
   const namespace = await createScenarioNamespace(kube, { name: 'inject-test', mesh: 'none' }, cluster.runId);
-  scope = { cluster, kube, namespace, rootDir: process.cwd(), specFile: 'inject.spec.yaml', applied: [], meshConfig: new MeshConfigTracker(kube), substitute: createSubstitute({ NAMESPACE: namespace }) };
+  scope = {
+    cluster,
+    kube,
+    namespace,
+    rootDir: process.cwd(),
+    specFile: 'inject.spec.yaml',
+    applied: [],
+    meshConfig: new MeshConfigTracker(kube),
+    substitute: createSubstitute({ NAMESPACE: namespace }),
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -57,7 +66,7 @@ const template = async (name: string, on: ScenarioScope = scope) =>
 const names = (containers: { name: string }[] | undefined) => (containers ?? []).map((c) => c.name);
 
 describe('inject step', () => {
-  it('on sim, injects native sidecars as the webhook would for nodes >= 1.33, the image of the cluster\'s Istio', async () => {
+  it("on sim, injects native sidecars as the webhook would for nodes >= 1.33, the image of the cluster's Istio", async () => {
     const step: InjectStep = { inject: deployment('by-sim') };
     const ctx = stepContext(scope.cluster);
     await injectOperation.exec(step, ctx);
@@ -95,12 +104,15 @@ describe('inject step', () => {
   it('on real clusters, pipes the manifest through istioctl kube-inject -f - and applies its output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshspec-kube-inject-'));
     const istioctl = join(dir, 'istioctl');
-    await writeFile(istioctl, `#!/usr/bin/env node
+    await writeFile(
+      istioctl,
+      `#!/usr/bin/env node
 const fs = require('node:fs');
 fs.writeFileSync(${JSON.stringify(join(dir, 'args.json'))}, JSON.stringify([process.env.KUBECONFIG, ...process.argv.slice(2)]));
 const input = fs.readFileSync(0, 'utf8');
 process.stdout.write(input.replace('containers:', 'containers:\\n        - {name: istio-proxy, image: docker.io/istio/proxyv2:1.29.0}'));
-`);
+`,
+    );
     await chmod(istioctl, 0o755);
     const kind: ClusterHandle = { ...scope.cluster, provider: 'kind', istio: { ...scope.cluster.istio, istioctl } };
     await injectOperation.exec({ inject: deployment('by-istioctl') }, stepContext(kind));
@@ -115,7 +127,8 @@ process.stdout.write(input.replace('containers:', 'containers:\\n        - {name
     await writeFile(istioctl, '#!/usr/bin/env node\nconsole.error("Error: failed to get injection config"); process.exit(1);\n');
     await chmod(istioctl, 0o755);
     const kind: ClusterHandle = { ...scope.cluster, provider: 'kind', istio: { ...scope.cluster.istio, istioctl } };
-    await expect(injectOperation.exec({ inject: deployment('never') }, stepContext(kind)))
-      .rejects.toThrow('istioctl kube-inject failed (exit 1): Error: failed to get injection config');
+    await expect(injectOperation.exec({ inject: deployment('never') }, stepContext(kind))).rejects.toThrow(
+      'istioctl kube-inject failed (exit 1): Error: failed to get injection config',
+    );
   });
 });

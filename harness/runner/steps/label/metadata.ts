@@ -11,12 +11,7 @@ interface MetadataTarget {
   kind?: string;
 }
 
-export async function changeMetadata(
-  target: MetadataTarget,
-  field: 'labels' | 'annotations',
-  values: MetadataValues,
-  ctx: StepContext,
-): Promise<void> {
+export async function changeMetadata(target: MetadataTarget, field: 'labels' | 'annotations', values: MetadataValues, ctx: StepContext): Promise<void> {
   const ids = await targetsOf(target, ctx);
   if (ids.length === 0) ctx.log(`no objects matched: no ${field} changed`);
   const noted = await ctx.meshConfig.beforeChange(ids, ctx);
@@ -29,7 +24,7 @@ export async function changeMetadata(
 async function targetsOf(target: MetadataTarget, ctx: StepContext): Promise<ObjectId[]> {
   const namespaceName = target.namespace === true ? ctx.namespace : target.namespace;
   if (target.object === undefined && target.selector === undefined) {
-    if (namespaceName === undefined) throw new Error('name what to change: namespace: true (the scenario\'s namespace), object: KIND/NAME, or selector');
+    if (namespaceName === undefined) throw new Error("name what to change: namespace: true (the scenario's namespace), object: KIND/NAME, or selector");
     return [{ apiVersion: 'v1', kind: 'Namespace', name: namespaceName }];
   }
   return targetObjects({ object: target.object, selector: target.selector, kind: target.kind, namespace: namespaceName }, ctx);

@@ -20,16 +20,24 @@ const NAMESPACE = 'metrics-step';
 function deployment(namespace: string, name: string, image: string, port: number, args: string[] = []): KubernetesObject {
   const labels = { app: name, version: 'v1' };
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
     spec: {
-      replicas: 1, selector: { matchLabels: labels },
+      replicas: 1,
+      selector: { matchLabels: labels },
       template: { metadata: { labels }, spec: { containers: [{ name, image, args, ports: [{ name: 'http', containerPort: port }] }] } },
     },
   } as KubernetesObject;
 }
 
 function service(namespace: string, name: string, port: number): KubernetesObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort: port }] } } as KubernetesObject;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port, targetPort: port }] },
+  } as KubernetesObject;
 }
 
 let sim: SimCluster;
@@ -73,7 +81,10 @@ describe('metrics step on sim', () => {
   it('fails with the series it saw when the value stays below the bound', async () => {
     const logs: string[] = [];
     const step = MetricsStep.parse({ metrics: { query }, expect: { toBeAtLeast: 1_000_000 } });
-    const error = await metricsOperation.exec(step, stepContext(4_000, logs)).then(() => null, (e: Error) => e);
+    const error = await metricsOperation.exec(step, stepContext(4_000, logs)).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error?.message).toContain('expect(metric).toBeAtLeast(expected)');
     expect(error?.message).toMatch(/sums to \d+ over 1 series/);
     expect(error?.message).toContain('"destination_workload":"backend"');

@@ -41,9 +41,7 @@ export async function queryPrometheus(kube: KubeClients, client: V1Pod, query: s
   const body = answer?.body as PrometheusAnswer | undefined;
   if (answer?.status !== 200 || body?.status !== 'success' || !body.data) {
     const why = answer?.error ?? body?.error ?? (typeof answer?.body === 'string' && answer.body ? answer.body : `status ${answer?.status}`);
-    throw new Error(
-      `Prometheus query ${query} failed from pod ${client.metadata?.name}: ${why} (is the Prometheus addon running behind ${PROMETHEUS_URL}?)`,
-    );
+    throw new Error(`Prometheus query ${query} failed from pod ${client.metadata?.name}: ${why} (is the Prometheus addon running behind ${PROMETHEUS_URL}?)`);
   }
   const series =
     body.data.resultType === 'vector'

@@ -15,7 +15,9 @@ async function selectedPods(kube: KubeClients, namespace: string, service: V1Ser
   const selector = service.spec?.selector;
   // A Service without a selector (ExternalName, manual Endpoints) selects no pods.
   if (!selector || Object.keys(selector).length === 0) return [];
-  const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const labelSelector = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return (await kube.core.listNamespacedPod({ namespace, labelSelector })).items;
 }
 

@@ -48,8 +48,7 @@ export const trafficOperation: Operation<TrafficStep> = {
 
 async function sendFor(step: TrafficStep, ctx: StepContext, policy: StatsPolicy): Promise<Sent> {
   const route = `from ${step.traffic.from} to ${step.traffic.to}`;
-  const send = (count: number) =>
-    sendTraffic(step.traffic, { kube: ctx.kube, cluster: ctx.cluster, namespace: ctx.namespace, count, signal: ctx.signal });
+  const send = (count: number) => sendTraffic(step.traffic, { kube: ctx.kube, cluster: ctx.cluster, namespace: ctx.namespace, count, signal: ctx.signal });
   if (step.traffic.requests !== 'auto') {
     ctx.log(`sending ${step.traffic.requests} requests ${route}`);
     return { result: await send(step.traffic.requests), decidedOn: new Map() };

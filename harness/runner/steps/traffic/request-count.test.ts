@@ -20,12 +20,19 @@ describe('autoRequestCount', () => {
     // 960 would do for the 50% delay alone (and 799 for the split).
     expect(autoRequestCount(expectations)).toBe(1010);
     expect(plannedSamples(statisticalExpectations(expectations), expectationPolicy(expectations))).toEqual(
-      new Map([['toSplitTraffic', 845], ['toInjectDelay', 1010]]),
+      new Map([
+        ['toSplitTraffic', 845],
+        ['toInjectDelay', 1010],
+      ]),
     );
   });
 
   it('leaves the whole budget, and every request, to expectations that cannot fail by chance', () => {
-    const expectations = TrafficExpect.parse({ toInjectDelay: { delay: '3s', share: 50 }, toSucceed: { atLeast: 100 }, toSplitTraffic: { split: { v1: 100 } } });
+    const expectations = TrafficExpect.parse({
+      toInjectDelay: { delay: '3s', share: 50 },
+      toSucceed: { atLeast: 100 },
+      toSplitTraffic: { split: { v1: 100 } },
+    });
     expect(expectationPolicy(expectations)).toEqual(DEFAULT_POLICY);
     expect(autoRequestCount(expectations)).toBe(960);
     expect(plannedSamples(statisticalExpectations(expectations), DEFAULT_POLICY)).toEqual(new Map([['toInjectDelay', 960]]));

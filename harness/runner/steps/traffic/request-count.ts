@@ -29,7 +29,10 @@ export function statisticalExpectations(expect: TrafficExpect): StatisticalExpec
 
 /** The policy each of the step's share-based expectations is decided under. */
 export function expectationPolicy(expect: TrafficExpect, policy?: Partial<StatsPolicy>): StatsPolicy {
-  return familyPolicy(statisticalExpectations(expect).map((e) => e.expectation), policy);
+  return familyPolicy(
+    statisticalExpectations(expect).map((e) => e.expectation),
+    policy,
+  );
 }
 
 /**

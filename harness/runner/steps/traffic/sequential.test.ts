@@ -13,7 +13,12 @@ function sender(versionOf: (i: number) => string) {
   const send = async (count: number): Promise<TrafficResult> => {
     batches.push(count);
     const requests = Array.from({ length: count }, (_, k) => ({
-      id: `r${sent + k}`, status: 200, latencyMs: 2, version: versionOf(sent + k), headers: {}, startedMs: k,
+      id: `r${sent + k}`,
+      status: 200,
+      latencyMs: 2,
+      version: versionOf(sent + k),
+      headers: {},
+      startedMs: k,
     }));
     sent += count;
     clock += 1000;
@@ -72,8 +77,13 @@ describe('sequential sampling', () => {
 
   it('sends the full sample when the plan fails before the fixed-sample test would', async () => {
     const plan: SequentialPlan = {
-      hypothesis: 'shares by version are v1 75%, v2 25%', looks: [40, 80, 800], maxRequests: 800, fixedRequests: 799,
-      falseFailure: 1e-4, power: 0.99, expectedRequests: 300,
+      hypothesis: 'shares by version are v1 75%, v2 25%',
+      looks: [40, 80, 800],
+      maxRequests: 800,
+      fixedRequests: 799,
+      falseFailure: 1e-4,
+      power: 0.99,
+      expectedRequests: 300,
       decide: (counts) => ({ stop: true, pass: false, reason: `certain to fail at 800 (${JSON.stringify(counts)})` }),
     };
     const { send, batches } = sender((i) => (i % 4 === 3 ? 'v2' : 'v1'));

@@ -104,7 +104,8 @@ export async function sendSequentially(
     }
     if (decidedOn.size === planned.length) break;
   }
-  if (decidedOn.size < planned.length) throw new Error(`sequential plans for ${planned.map(({ plan }) => plan.hypothesis).join('; ')} ended without a decision`);
+  if (decidedOn.size < planned.length)
+    throw new Error(`sequential plans for ${planned.map(({ plan }) => plan.hypothesis).join('; ')} ended without a decision`);
   const full = await sendUpTo(Math.max(least, ...decidedOn.values()));
   const extra = full.requests.length > Math.max(...decidedOn.values()) ? `; sent ${full.requests.length} for the other expectations` : '';
   return { result: full, summary: `sequential sampling: ${notes.join('; ')}${extra}`, decidedOn };

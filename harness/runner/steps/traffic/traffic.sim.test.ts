@@ -31,10 +31,15 @@ function echoDeployment(name: string, labels: Record<string, string>): Kubernete
       template: {
         metadata: { labels },
         spec: {
-          containers: [{
-            name: labels.app, image: 'meshspec/echo:dev', args, ports: [{ name: 'http', containerPort: 8080 }],
-            readinessProbe: { httpGet: { path: '/_echo/healthz', port: 8080 }, periodSeconds: 1 },
-          }],
+          containers: [
+            {
+              name: labels.app,
+              image: 'meshspec/echo:dev',
+              args,
+              ports: [{ name: 'http', containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/_echo/healthz', port: 8080 }, periodSeconds: 1 },
+            },
+          ],
         },
       },
     },
@@ -146,7 +151,10 @@ describe('traffic step on sim', () => {
 
 describe('pods and services steps on sim', () => {
   it('checks the selected pods', async () => {
-    await podsOperation.exec(PodsStep.parse({ pods: { selector: 'app=backend' }, expect: { toHaveCount: 2, toBeReady: true, toHaveSidecar: false } }), stepContext([]));
+    await podsOperation.exec(
+      PodsStep.parse({ pods: { selector: 'app=backend' }, expect: { toHaveCount: 2, toBeReady: true, toHaveSidecar: false } }),
+      stepContext([]),
+    );
     await expect(podsOperation.exec(PodsStep.parse({ pods: { selector: 'app=backend' }, expect: { toHaveSidecar: true } }), stepContext([]))).rejects.toThrow(
       /0 of 2 pods have an istio-proxy sidecar/,
     );

@@ -1,13 +1,5 @@
 /** `wait`: rollout, pods (ready, with sidecar), a condition, deletion, or the mesh's config in effect. */
-import {
-  discoveryFor,
-  parseObjectRef,
-  selectObjects,
-  waitForCondition,
-  waitForDeletion,
-  waitForPods,
-  waitForRollout,
-} from '../../../kube/index.js';
+import { discoveryFor, parseObjectRef, selectObjects, waitForCondition, waitForDeletion, waitForPods, waitForRollout } from '../../../kube/index.js';
 import type { WaitStep } from '../../../spec/index.js';
 import type { Operation, StepContext } from '../../types.js';
 
