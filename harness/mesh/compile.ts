@@ -16,7 +16,7 @@ import { compileVirtualService } from './compile/virtual-service.js';
 import type { ReadonlyKubeObject } from './types.js';
 
 /** The Istio kinds the data plane reads, with their compilers and where they go in MeshConfig. */
-export const COMPILED_ISTIO_KINDS = [
+const COMPILED_ISTIO_KINDS = [
   { group: 'networking.istio.io', kind: 'VirtualService', compile: compileVirtualService, into: 'virtualServices' },
   { group: 'networking.istio.io', kind: 'DestinationRule', compile: compileDestinationRule, into: 'destinationRules' },
   { group: 'networking.istio.io', kind: 'Gateway', compile: compileGateway, into: 'gateways' },

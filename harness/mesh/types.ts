@@ -23,7 +23,7 @@ export interface KubeObject<Body = any> extends ManifestObject {
 }
 
 /** Read-only all the way down (arrays included). */
-export type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 /**
  * An object the sim shares without copying it: the store's own. Read-only all the way down, so

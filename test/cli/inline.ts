@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const cliBin = path.join(repoRoot, 'dist/harness/cli/bin.js');
+const cliBin = path.join(repoRoot, 'dist/harness/cli/bin.js');
 
 export interface CliResult {
   exitCode: number;

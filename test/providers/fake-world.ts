@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const FAKES_DIR = fileURLToPath(new URL('./fakes', import.meta.url));
 
-export interface FakeContainer {
+interface FakeContainer {
   running: boolean;
   labels: Record<string, string>;
   networks: string[];

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 
-export interface OutboundRequest {
+interface OutboundRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
@@ -14,7 +14,7 @@ export interface OutboundRequest {
   signal?: AbortSignal;
 }
 
-export interface OutboundResponse {
+interface OutboundResponse {
   status: number;
   /** Lower-case names; repeated headers joined with ", ". */
   headers: Record<string, string>;

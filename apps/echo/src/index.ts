@@ -1,4 +1,2 @@
-export { startEchoServer, type EchoServer, type EchoServerOptions } from './server.js';
-export { resolveOptions, UsageError } from './options.js';
-export { parseDuration } from './duration.js';
+export { startEchoServer, type EchoServer } from './server.js';
 export * from './protocol.js';

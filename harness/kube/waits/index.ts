@@ -1,5 +1,4 @@
 export { waitForCondition } from './condition.js';
-export { waitCrdsEstablished } from './crd.js';
 export { waitForDeletion } from './deleted.js';
-export { podsProgress, waitForPods, type PodsWanted } from './pods.js';
-export { rolloutProgress, waitForRollout } from './rollout.js';
+export { waitForPods } from './pods.js';
+export { waitForRollout } from './rollout.js';

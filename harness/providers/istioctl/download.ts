@@ -13,7 +13,7 @@ import { download, downloadDispatcher, fetchText, isCached, writeCacheFile, type
 import { DEFAULT_ISTIO_VERSION } from '../istio/versions.js';
 import { extractFileFromTarGz } from './tar.js';
 
-export const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';
+const ISTIO_RELEASES_URL = 'https://github.com/istio/istio/releases/download';
 
 export interface IstioctlDownloadOptions {
   version: string;

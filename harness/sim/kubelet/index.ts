@@ -1,1 +1,1 @@
-export { Kubelet, schedulerAdmission, NODE_NAME, NODE_IP } from './kubelet.js';
+export { Kubelet, schedulerAdmission } from './kubelet.js';
