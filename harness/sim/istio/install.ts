@@ -45,14 +45,21 @@ const DEMO_EXTENSION_PROVIDERS = [
   '  opentelemetry: { service: jaeger-collector.istio-system.svc.cluster.local, port: 4317 }',
 ];
 
+/**
+ * The keys the chart renders (istio/istio@1.30.3 manifests/charts/istio-control/istio-discovery/
+ * templates/configmap.yaml merged with values.yaml meshConfig); outboundTrafficPolicy and
+ * enableTracing are code defaults istiod applies, not written out.
+ */
 function meshConfig(profile: SimIstioProfile): string {
   return [
     ...(profile === 'demo' ? ['accessLogFile: /dev/stdout'] : []),
     'defaultConfig:',
     '  discoveryAddress: istiod.istio-system.svc:15012',
+    'defaultProviders:',
+    '  metrics:',
+    '  - prometheus',
+    'enablePrometheusMerge: true',
     ...(profile === 'demo' ? DEMO_EXTENSION_PROVIDERS : []),
-    'outboundTrafficPolicy:',
-    '  mode: ALLOW_ANY',
     'rootNamespace: istio-system',
     'trustDomain: cluster.local',
     '',
