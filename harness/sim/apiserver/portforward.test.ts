@@ -39,8 +39,16 @@ describe('pods/portforward', () => {
   it('streams a connection to the pod port both ways, without the port prefixes', async () => {
     // The gateway listens on 8080 only once a Gateway server names its port; a Host no server names then gets 404.
     await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'networking.istio.io', version: 'v1', namespace: 'istio-system', plural: 'gateways',
-      body: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'portforward' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['somebody.example.com'] }] } },
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace: 'istio-system',
+      plural: 'gateways',
+      body: {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'portforward' },
+        spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['somebody.example.com'] }] },
+      },
     });
     const pod = await podName('istio=ingressgateway');
     const request = 'GET / HTTP/1.1\r\nHost: nobody.example.com\r\nConnection: close\r\n\r\n';
