@@ -11,6 +11,7 @@ import { findIstioGateways } from '../../harness/providers/kubeconfig/istio.js';
 import { kubeClients } from '../../harness/providers/setup/kube.js';
 import type { ProgressReporter, ProviderOptions } from '../../harness/contract/cluster.js';
 import { startSim, type SimCluster } from '../../harness/sim/index.js';
+import { fetchOnceListening, listenOnGatewayPort80 } from './gateway-listener.js';
 
 let sim: SimCluster;
 let core: CoreV1Api;
@@ -26,6 +27,7 @@ beforeAll(async () => {
   // The provider fetches istioctl of the Istio it finds: offline here, it notes the failure and goes on.
   process.env.MESHSPEC_ISTIO_DOWNLOAD_URL = 'http://127.0.0.1:1/releases';
   sim = await startSim({ istioProfile: 'demo' });
+  await listenOnGatewayPort80(sim.kubeconfigPath);
   const kc = new KubeConfig();
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
@@ -53,7 +55,7 @@ function options(): ProviderOptions {
 
 /** A request for a host no Gateway claims: the gateway's Envoy answers 404 itself. */
 async function askGateway(base: string): Promise<{ status: number; server: string | null }> {
-  const response = await fetch(`${base}/`, { headers: { host: 'nobody.example.com' } });
+  const response = await fetchOnceListening(`${base}/`, { headers: { host: 'nobody.example.com' } });
   await response.arrayBuffer();
   return { status: response.status, server: response.headers.get('server') };
 }

@@ -13,6 +13,7 @@ import { ProviderError, type Addon, type ProgressReporter, type ProviderOptions 
 import { EXTERNAL_HOST, EXTERNAL_IP, startSim, type SimCluster } from '../../harness/sim/index.js';
 import { NODE_IP } from '../../harness/sim/kubelet/kubelet.js';
 import { FakeWorld, FAKES_DIR } from './fake-world.js';
+import { fetchOnceListening, listenOnGatewayPort80 } from './gateway-listener.js';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
@@ -67,6 +68,7 @@ afterAll(() => {
 
 beforeAll(async () => {
   sim = await startSim({ istioProfile: 'demo' });
+  await listenOnGatewayPort80(sim.kubeconfigPath);
   const kc = new KubeConfig();
   kc.loadFromFile(sim.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
@@ -115,7 +117,7 @@ describe('kubeconfig provider on the sim', () => {
     const nodePort = gateway.spec!.ports!.find((p) => p.port === 80)!.nodePort!;
     expect(handle.ingress).toEqual({ http: `http://${NODE_IP}:${nodePort}` });
     // That address reaches the ingress gateway: no Gateway claims the host, so Envoy answers 404.
-    const response = await fetch(`${handle.ingress!.http}/`);
+    const response = await fetchOnceListening(`${handle.ingress!.http}/`);
     expect(response.status).toBe(404);
     expect(response.headers.get('server')).toBe('istio-envoy');
     // The sim publishes its service outside the cluster in kube-public/meshspec-external.
