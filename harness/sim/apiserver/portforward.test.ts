@@ -1,9 +1,10 @@
 /** pods/portforward on a running sim, through @kubernetes/client-node's PortForward and kubectl. */
 import { PassThrough } from 'node:stream';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PortForward } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import type WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenOnGatewayPort80 } from '../../../test/providers/gateway-listener.js';
 import { startSim, type SimCluster } from '../index.js';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
@@ -38,18 +39,7 @@ async function forward(pod: string, port: number, request: string): Promise<{ da
 describe('pods/portforward', () => {
   it('streams a connection to the pod port both ways, without the port prefixes', async () => {
     // The gateway listens on 8080 only once a Gateway server names its port; a Host no server names then gets 404.
-    await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: 'networking.istio.io',
-      version: 'v1',
-      namespace: 'istio-system',
-      plural: 'gateways',
-      body: {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'Gateway',
-        metadata: { name: 'portforward' },
-        spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['somebody.example.com'] }] },
-      },
-    });
+    await listenOnGatewayPort80(sim.kubeconfigPath);
     const pod = await podName('istio=ingressgateway');
     const request = 'GET / HTTP/1.1\r\nHost: nobody.example.com\r\nConnection: close\r\n\r\n';
     let { data, error } = await forward(pod, 8080, request);
